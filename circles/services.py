@@ -1,0 +1,210 @@
+"""Writes to circles and their rosters."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from governance.errors import Conflict, Invalid
+from governance.models import Member, Organisation
+from governance.services import event_record
+
+from .models import Circle, CircleMembership
+
+
+def _unique_circle_slug(organisation: Organisation, name: str, *, exclude_pk=None) -> str:
+    base = slugify(name)[:50] or "circle"
+    taken = set(
+        Circle.objects.filter(organisation=organisation, slug__startswith=base)
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    )
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _check_parent(*, organisation: Organisation, parent: Circle | None, circle: Circle | None = None) -> None:
+    if parent is None:
+        raise Invalid("Choose the parent circle; every circle sits under the general circle.", field="parent")
+    if parent.organisation_id != organisation.pk:
+        raise Invalid("The parent circle belongs to another organisation.", field="parent")
+    if parent.is_archived:
+        raise Invalid(f"“{parent}” is archived; choose an active parent circle.", field="parent")
+    if circle is not None:
+        ancestor = parent
+        while ancestor is not None:
+            if ancestor.pk == circle.pk:
+                raise Invalid("A circle cannot sit inside itself or one of its sub-circles.", field="parent")
+            ancestor = ancestor.parent
+
+
+@transaction.atomic
+def circle_create(
+    *,
+    organisation: Organisation,
+    by: Member | None,
+    name: str,
+    parent: Circle | None,
+    purpose: str = "",
+    domains: str = "",
+    accountabilities: str = "",
+) -> Circle:
+    """Create a circle with its steward role. The first circle of an organisation is its general circle."""
+    from roles.services import core_roles_ensure
+
+    name = (name or "").strip()
+    if not name:
+        raise Invalid("A circle needs a name.", field="name")
+    is_general = not Circle.objects.filter(organisation=organisation, is_general=True).exists()
+    if not is_general:
+        _check_parent(organisation=organisation, parent=parent)
+    circle = Circle.objects.create(
+        organisation=organisation,
+        parent=None if is_general else parent,
+        name=name,
+        slug=_unique_circle_slug(organisation, name),
+        purpose=purpose,
+        domains=domains,
+        accountabilities=accountabilities,
+        is_general=is_general,
+    )
+    core_roles_ensure(circle=circle)
+    event_record(
+        organisation=organisation,
+        actor=by,
+        verb="circle.created",
+        obj=circle,
+        circle=circle,
+        details={"parent": str(parent) if parent else None},
+    )
+    return circle
+
+
+CIRCLE_FIELDS = ("name", "purpose", "domains", "accountabilities", "parent")
+
+
+@transaction.atomic
+def circle_update(*, circle: Circle, by: Member | None, **changes) -> Circle:
+    """Edit a circle's description or move it under another parent."""
+    unknown = set(changes) - set(CIRCLE_FIELDS)
+    if unknown:
+        raise Invalid(f"Unknown circle field: {', '.join(sorted(unknown))}.")
+    circle = Circle.objects.select_for_update().get(pk=circle.pk)
+    if circle.is_archived:
+        raise Conflict("This circle is archived; restore it before editing.")
+    if "name" in changes:
+        changes["name"] = (changes["name"] or "").strip()
+        if not changes["name"]:
+            raise Invalid("A circle needs a name.", field="name")
+    if "parent" in changes:
+        new_parent = changes["parent"]
+        if circle.is_general:
+            if new_parent is not None:
+                raise Invalid("The general circle is the root of the tree; it has no parent.", field="parent")
+        elif new_parent is None or new_parent.pk != circle.parent_id:
+            _check_parent(organisation=circle.organisation, parent=new_parent, circle=circle)
+    details = {}
+    for field, value in changes.items():
+        old = getattr(circle, field)
+        if old != value:
+            details[field] = [str(old) if old is not None else None, str(value) if value is not None else None]
+            setattr(circle, field, value)
+    if not details:
+        return circle
+    circle.save(update_fields=list(changes))
+    verb = "circle.moved" if set(details) == {"parent"} else "circle.updated"
+    event_record(organisation=circle.organisation, actor=by, verb=verb, obj=circle, circle=circle, details=details)
+    return circle
+
+
+@transaction.atomic
+def circle_archive(*, circle: Circle, by: Member | None, reason: str = "") -> Circle:
+    """Archive a circle. Nothing is deleted: its roster, roles and records stay readable."""
+    if circle.is_general:
+        raise Conflict("The general circle cannot be archived.")
+    if Circle.objects.filter(parent=circle, archived_at__isnull=True).exists():
+        raise Conflict("Archive or move this circle's sub-circles first.")
+    archived = Circle.objects.filter(pk=circle.pk, archived_at__isnull=True).update(archived_at=timezone.now())
+    if not archived:
+        raise Conflict("This circle is already archived.")
+    circle.refresh_from_db()
+    event_record(
+        organisation=circle.organisation,
+        actor=by,
+        verb="circle.archived",
+        obj=circle,
+        circle=circle,
+        details={"reason": reason} if reason else None,
+    )
+    return circle
+
+
+@transaction.atomic
+def circle_restore(*, circle: Circle, by: Member | None) -> Circle:
+    if circle.parent and circle.parent.is_archived:
+        raise Conflict(f"Its parent “{circle.parent}” is archived; restore that first.")
+    restored = Circle.objects.filter(pk=circle.pk, archived_at__isnull=False).update(archived_at=None)
+    if not restored:
+        raise Conflict("This circle is not archived.")
+    circle.refresh_from_db()
+    event_record(organisation=circle.organisation, actor=by, verb="circle.restored", obj=circle, circle=circle)
+    return circle
+
+
+@transaction.atomic
+def roster_add(*, circle: Circle, member: Member, by: Member | None) -> CircleMembership:
+    """Add an organisation member to a circle's roster."""
+    if circle.is_general:
+        raise Conflict("Everyone in the organisation belongs to the general circle already.")
+    if circle.is_archived:
+        raise Conflict("This circle is archived; its roster cannot change.")
+    if member.organisation_id != circle.organisation_id or not member.is_active:
+        raise Invalid("Only active members of this organisation can join its circles.", field="member")
+    try:
+        with transaction.atomic():
+            membership = CircleMembership.objects.create(circle=circle, member=member, added_by=by)
+    except IntegrityError as exc:
+        raise Conflict(f"{member.user} is already on the roster of {circle}.", field="member") from exc
+    event_record(
+        organisation=circle.organisation,
+        actor=by,
+        verb="roster.added",
+        obj=membership,
+        circle=circle,
+        details={"member": str(member.user)},
+    )
+    return membership
+
+
+@transaction.atomic
+def roster_remove(*, membership: CircleMembership, by: Member | None, reason: str) -> CircleMembership:
+    """Take someone off a roster, with a reason. The membership ends; its row and history stay."""
+    from roles.models import Role, RoleAssignment
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("Say why this member leaves the circle; it is kept in the history.", field="reason")
+    if (
+        RoleAssignment.objects.current()
+        .filter(role__circle_id=membership.circle_id, role__kind=Role.Kind.STEWARD, member_id=membership.member_id)
+        .exists()
+    ):
+        raise Conflict(f"{membership.member.user} is this circle's steward; assign another steward first.")
+    ended = CircleMembership.objects.filter(pk=membership.pk, left_at__isnull=True).update(
+        left_at=timezone.now(), removed_by=by, removal_reason=reason[:300]
+    )
+    if not ended:
+        raise Conflict(f"{membership.member.user} is no longer on this roster.")
+    membership.refresh_from_db()
+    event_record(
+        organisation=membership.circle.organisation,
+        actor=by,
+        verb="roster.removed",
+        obj=membership,
+        circle=membership.circle,
+        details={"member": str(membership.member.user), "reason": reason},
+    )
+    return membership

@@ -1,0 +1,165 @@
+"""The demo cooperative: a general circle with three sub-circles, each with a steward and a roster,
+about twelve members in two membership classes. Every step checks what exists first, so loading it
+twice changes nothing. Later capabilities add their own steps to DEMO_STEPS."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from circles.models import Circle, CircleMembership
+from circles.services import circle_create, roster_add
+from governance.models import Member, MembershipClass, Organisation, User
+from governance.services import member_add, membership_class_save, organisation_create
+from roles.models import Role, RoleAssignment
+from roles.services import steward_assign
+
+DEMO_SLUG = "commons-cloud"
+DEMO_PASSWORD = "demo-password"  # noqa: S105 -- printed for the demo on purpose
+DEMO_DOMAIN = "example.coop"
+
+# name, class ("worker" or "user"), admin?
+PEOPLE = [
+    ("Alice Okafor", "worker", True),
+    ("Ben Laurent", "worker", False),
+    ("Chiara Rossi", "worker", False),
+    ("Dev Patel", "worker", False),
+    ("Elena Sokolova", "worker", False),
+    ("Farid Haddad", "worker", False),
+    ("Kemi Adeyemi", "worker", False),
+    ("Grace Mensah", "user", False),
+    ("Hiro Tanaka", "user", False),
+    ("Ines Garcia", "user", False),
+    ("Jonas Berg", "user", False),
+    ("Liam OBrien", "user", False),
+]
+
+CIRCLES = [
+    {
+        "name": "Organisational Operations",
+        "steward": "Ben Laurent",
+        "roster": ["Elena Sokolova", "Grace Mensah", "Jonas Berg", "Alice Okafor"],
+        "purpose": "Keep the co-operative running: membership, finance, legal and the way we govern ourselves.",
+        "domains": "- Membership records and onboarding\n- Bookkeeping, budgets and invoicing\n- Governance documents",
+        "accountabilities": "- Welcoming new members within a week\n- Publishing the accounts each quarter\n"
+        "- Keeping the rules of the co-operative up to date",
+    },
+    {
+        "name": "Product Strategy and Services",
+        "steward": "Chiara Rossi",
+        "roster": ["Farid Haddad", "Hiro Tanaka", "Ines Garcia", "Kemi Adeyemi"],
+        "purpose": "Decide what we offer, to whom and at what price, and listen to the people who use it.",
+        "domains": "- The service catalogue and pricing\n- User research and support\n- Outreach",
+        "accountabilities": "- A roadmap reviewed each quarter\n- Answering support requests within two days",
+    },
+    {
+        "name": "Technology Operations",
+        "steward": "Dev Patel",
+        "roster": ["Farid Haddad", "Kemi Adeyemi", "Liam OBrien", "Elena Sokolova"],
+        "purpose": "Run the platform our members rely on: reliable, secure and privacy-respecting.",
+        "domains": "- Servers, backups and monitoring\n- Security and incident response\n- Software we run",
+        "accountabilities": "- Backups tested monthly\n- Incidents reported to members within a day",
+    },
+]
+
+
+def email_of(name: str) -> str:
+    return f"{name.split()[0].lower()}@{DEMO_DOMAIN}"
+
+
+def _users() -> dict[str, User]:
+    users = {}
+    for name, _, _ in PEOPLE:
+        user = User.objects.filter(email=email_of(name)).first()
+        if user is None:
+            user = User.objects.create_user(email=email_of(name), password=DEMO_PASSWORD, name=name)
+        users[name] = user
+    if not User.objects.filter(email=f"admin@{DEMO_DOMAIN}").exists():
+        User.objects.create_superuser(email=f"admin@{DEMO_DOMAIN}", password=DEMO_PASSWORD, name="Site Admin")
+    return users
+
+
+def _organisation(users) -> Organisation:
+    organisation = Organisation.objects.filter(slug=DEMO_SLUG).first()
+    if organisation is None:
+        organisation = organisation_create(
+            name="Commons Cloud Co-operative",
+            slug=DEMO_SLUG,
+            creator=users["Alice Okafor"],
+            time_zone="Europe/London",
+            general_circle_name="General Circle",
+            description="A multi-stakeholder co-operative running online meeting and hosting services for its "
+            "members. Worker members and user members govern it together, in circles.",
+        )
+    return organisation
+
+
+def _classes(organisation, founder: Member) -> dict[str, MembershipClass]:
+    classes = {}
+    spec = {
+        "worker": ("Worker members", 2, "People who work for the co-operative."),
+        "user": ("User members", 1, "Organisations and people who use the services."),
+    }
+    for key, (name, weight, description) in spec.items():
+        found = MembershipClass.objects.filter(organisation=organisation, name=name).first()
+        classes[key] = found or membership_class_save(
+            organisation=organisation,
+            by=founder,
+            name=name,
+            voting_weight=weight,
+            may_vote=True,
+            description=description,
+        )
+    return classes
+
+
+@transaction.atomic
+def load_demo() -> Organisation:
+    users = _users()
+    organisation = _organisation(users)
+    founder = Member.objects.get(organisation=organisation, user=users["Alice Okafor"])
+    classes = _classes(organisation, founder)
+    if founder.membership_class != classes["worker"]:
+        founder.membership_class = classes["worker"]
+        founder.save(update_fields=["membership_class"])
+    members = {"Alice Okafor": founder}
+    for name, kind, is_admin in PEOPLE[1:]:
+        member = Member.objects.filter(organisation=organisation, user=users[name]).first()
+        members[name] = member or member_add(
+            organisation=organisation, user=users[name], membership_class=classes[kind], by=founder, is_admin=is_admin
+        )
+    general = Circle.objects.get(organisation=organisation, is_general=True)
+    for spec in CIRCLES:
+        circle = Circle.objects.filter(organisation=organisation, name=spec["name"]).first()
+        if circle is None:
+            circle = circle_create(
+                organisation=organisation,
+                by=founder,
+                name=spec["name"],
+                parent=general,
+                purpose=spec["purpose"],
+                domains=spec["domains"],
+                accountabilities=spec["accountabilities"],
+            )
+        steward = members[spec["steward"]]
+        has_steward = RoleAssignment.objects.current().filter(role__circle=circle, role__kind=Role.Kind.STEWARD)
+        if not has_steward.exists():
+            steward_assign(circle=circle, member=steward, by=founder)
+        for name in spec["roster"]:
+            if not CircleMembership.objects.current().filter(circle=circle, member=members[name]).exists():
+                roster_add(circle=circle, member=members[name], by=steward)
+    for step in DEMO_STEPS:
+        step(organisation=organisation, members=members)
+    return organisation
+
+
+# Later capabilities append functions taking (organisation=, members=) that add their demo data.
+DEMO_STEPS: list = []
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    rows = [(f"admin@{DEMO_DOMAIN}", "Django admin (superuser)")]
+    rows.append((email_of("Alice Okafor"), "organisation admin, steward of the General Circle"))
+    for spec in CIRCLES:
+        rows.append((email_of(spec["steward"]), f"steward of {spec['name']}"))
+    rows.append((email_of("Grace Mensah"), "user member"))
+    return rows

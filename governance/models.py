@@ -1,0 +1,322 @@
+"""Organisations, the people in them, and the organisation-wide records every app writes to:
+the append-only event log and the notification outbox."""
+
+import hashlib
+import secrets
+import zoneinfo
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+TIME_ZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person with a login. They log in by email and may belong to several organisations."""
+
+    email = models.EmailField("email address", unique=True)
+    name = models.CharField("full name", max_length=150, blank=True)
+    is_staff = models.BooleanField(default=False, help_text="May log in to the Django admin.")
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        ordering = ["name", "email"]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        return self.name or self.email.split("@")[0]
+
+    def get_full_name(self):
+        return self.display_name
+
+    def get_short_name(self):
+        return self.display_name.split(" ")[0]
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=150)
+    slug = models.SlugField(max_length=60, unique=True)
+    description = models.TextField(blank=True, help_text="Markdown.")
+    time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+    circle_size_min = models.PositiveSmallIntegerField(
+        default=3, help_text="Circles smaller than this get a gentle notice."
+    )
+    circle_size_max = models.PositiveSmallIntegerField(
+        default=8, help_text="Circles larger than this get a gentle notice suggesting a split."
+    )
+    load_max_circles = models.PositiveSmallIntegerField(
+        default=3, help_text="A member in more circles than this is flagged as carrying a lot."
+    )
+    consent_round_days = models.PositiveSmallIntegerField(
+        default=7, help_text="Default length of a consent round, in days."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(circle_size_min__gte=1) & Q(circle_size_min__lte=models.F("circle_size_max")),
+                name="organisation_circle_size_range",
+            ),
+            models.CheckConstraint(condition=Q(consent_round_days__gte=1), name="organisation_round_days_positive"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def tzinfo(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class MembershipClass(models.Model):
+    """A class of membership (worker members, user members…) with its voting strength."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="membership_classes")
+    name = models.CharField(max_length=80)
+    voting_weight = models.PositiveSmallIntegerField(default=1, help_text="Weight of one vote of this class.")
+    may_vote = models.BooleanField(default=True)
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["organisation", "-voting_weight", "name"]
+        verbose_name_plural = "membership classes"
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="membership_class_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Member(models.Model):
+    """A user's membership of one organisation."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        LEFT = "left", "Left"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
+    membership_class = models.ForeignKey(MembershipClass, on_delete=models.PROTECT, related_name="members")
+    is_admin = models.BooleanField(default=False, help_text="Organisation admins edit settings and circles.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    joined_at = models.DateTimeField(default=timezone.now)
+    left_at = models.DateTimeField(null=True, blank=True)
+    left_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["user__name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "user"], name="member_unique_per_organisation"),
+            models.CheckConstraint(
+                condition=Q(status="active", left_at__isnull=True) | Q(status="left", left_at__isnull=False),
+                name="member_left_at_matches_status",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.organisation})"
+
+    @property
+    def is_active(self):
+        return self.status == self.Status.ACTIVE
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _default_invitation_expiry():
+    return timezone.now() + timedelta(days=settings.INVITATION_DAYS)
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    """A single-use, expiring link that joins a person to an organisation (and optionally a circle).
+
+    Only a hash of the token is stored: the link is shown once, in the email."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    membership_class = models.ForeignKey(MembershipClass, on_delete=models.PROTECT, related_name="+")
+    circle = models.ForeignKey(
+        "circles.Circle",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invitations",
+        help_text="Optionally, the circle the person joins on accepting.",
+    )
+    message = models.TextField(blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="invitations_sent")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(default=_default_invitation_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Invitation of {self.email} to {self.organisation}"
+
+    @staticmethod
+    def new_token() -> tuple[str, str]:
+        token = secrets.token_urlsafe(32)
+        return token, _hash_token(token)
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return _hash_token(token)
+
+    @property
+    def state(self):
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API. Only its SHA-256 is stored; the secret is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, help_text="The first characters, to recognise a token.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    read_only = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def new_key() -> tuple[str, str]:
+        key = "gov_" + secrets.token_urlsafe(32)
+        return key, _hash_token(key)
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return _hash_token(key)
+
+    @property
+    def is_usable(self):
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+
+
+class Event(models.Model):
+    """One line of the append-only event log: who did what to which object, when.
+
+    Services write it in the same transaction as the change. Nothing updates or deletes it."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    verb = models.CharField(max_length=60, db_index=True)
+    object_type = models.CharField(max_length=60)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    object_repr = models.CharField(max_length=200)
+    circle = models.ForeignKey("circles.Circle", null=True, blank=True, on_delete=models.PROTECT, related_name="events")
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "-created_at"]), models.Index(fields=["circle", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.verb} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("The event log is append-only.")
+        super().save(*args, **kwargs)
+
+
+class Notification(models.Model):
+    """An outbox row: one message to one person about one thing, written in the same transaction as
+    the change that causes it. The unique key makes a message impossible to queue twice; Celery
+    delivers it (and a sweep retries what a broker or mail outage left behind)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    email = models.EmailField(help_text="Where it goes; for an invitation there is no user yet.")
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=60)
+    key = models.CharField(max_length=120, help_text="What this message is about, e.g. 'proposal:12'.")
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["email", "kind", "key"], name="notification_once_per_recipient"),
+        ]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=Q(sent_at__isnull=True), name="notification_unsent")
+        ]
+
+    def __str__(self):
+        return f"{self.kind} to {self.email}"

@@ -1,0 +1,79 @@
+"""Who may do what, as named predicates of the `rules` package.
+
+Views, the API's permission class and templates all test these names (`rules.test_rule`), so a rule
+lives in one place. The predicates read a per-request cache of the user's memberships, so checking
+many objects on a page costs no extra queries.
+"""
+
+import rules
+
+from .models import Member
+
+
+def active_members(user) -> dict[int, Member]:
+    """The user's active memberships, by organisation id, loaded once per user object."""
+    if not user or not user.is_authenticated:
+        return {}
+    cache = getattr(user, "_active_members", None)
+    if cache is None:
+        cache = {
+            m.organisation_id: m
+            for m in Member.objects.filter(user=user, status=Member.Status.ACTIVE).select_related(
+                "organisation", "membership_class"
+            )
+        }
+        user._active_members = cache
+    return cache
+
+
+def member_for(user, organisation_id) -> Member | None:
+    return active_members(user).get(organisation_id)
+
+
+def stewarded_circle_ids(user, organisation_id) -> set[int]:
+    """Ids of the circles this user currently stewards in one organisation (cached on the user)."""
+    from roles.models import Role, RoleAssignment
+
+    member = member_for(user, organisation_id)
+    if member is None:
+        return set()
+    cache = user.__dict__.setdefault("_stewarded", {})
+    if organisation_id not in cache:
+        cache[organisation_id] = set(
+            RoleAssignment.objects.current()
+            .filter(member=member, role__kind=Role.Kind.STEWARD, role__archived_at__isnull=True)
+            .values_list("role__circle_id", flat=True)
+        )
+    return cache[organisation_id]
+
+
+def forget_access_cache(user) -> None:
+    """Drop the cached memberships after a change that alters them (used by tests and long requests)."""
+    for attr in ("_active_members", "_stewarded"):
+        user.__dict__.pop(attr, None)
+
+
+def _organisation_id(obj):
+    return getattr(obj, "organisation_id", None) or getattr(obj, "pk", None)
+
+
+@rules.predicate
+def is_organisation_member(user, organisation):
+    return organisation is not None and member_for(user, organisation.pk) is not None
+
+
+@rules.predicate
+def is_organisation_admin(user, organisation):
+    member = organisation is not None and member_for(user, organisation.pk)
+    return bool(member and member.is_admin)
+
+
+@rules.predicate
+def is_steward_anywhere(user, organisation):
+    return organisation is not None and bool(stewarded_circle_ids(user, organisation.pk))
+
+
+rules.add_rule("governance.view_organisation", is_organisation_member)
+rules.add_rule("governance.change_organisation", is_organisation_admin)
+rules.add_rule("governance.manage_members", is_organisation_admin)
+rules.add_rule("governance.invite_members", is_organisation_admin | is_steward_anywhere)

@@ -1,0 +1,465 @@
+"""Every write to organisations, members, invitations, tokens, the event log and the outbox.
+
+Each function is atomic, takes keyword arguments, raises a DomainError with a clear message when a
+rule refuses, records an event, and queues side effects (emails) only after the transaction commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .errors import Conflict, Invalid
+from .models import ApiToken, Event, Invitation, Member, MembershipClass, Notification, Organisation, User
+
+log = logging.getLogger(__name__)
+
+
+# The event log ---------------------------------------------------------------------------------
+
+
+def event_record(
+    *, organisation: Organisation, actor: Member | None, verb: str, obj, circle=None, details=None
+) -> Event:
+    """Append one line to the organisation's event log. Called by services inside their transaction."""
+    return Event.objects.create(
+        organisation=organisation,
+        actor=actor,
+        verb=verb,
+        object_type=obj._meta.model_name,
+        object_id=obj.pk,
+        object_repr=str(obj)[:200],
+        circle=circle,
+        details=details or {},
+    )
+
+
+# The notification outbox -----------------------------------------------------------------------
+
+
+def notifications_queue(*, recipients, kind: str, key: str, subject: str, body: str, organisation=None) -> int:
+    """Write one outbox row per recipient (a User, or an email address for people without an account).
+
+    The (email, kind, key) constraint means asking twice queues once. Delivery is kicked off after
+    commit; if the broker is down then, the periodic flush picks the rows up later."""
+    rows = []
+    for recipient in recipients:
+        user = recipient if isinstance(recipient, User) else None
+        email = user.email if user else str(recipient)
+        rows.append(
+            Notification(
+                recipient=user, email=email, organisation=organisation, kind=kind, key=key, subject=subject, body=body
+            )
+        )
+    created = Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    if created:
+        transaction.on_commit(_enqueue_flush)
+    return len(created)
+
+
+def _enqueue_flush():
+    from .tasks import notifications_flush
+
+    try:
+        notifications_flush.delay()
+    except Exception:  # the broker is down: the beat sweep delivers the rows later
+        log.warning("Could not enqueue notification delivery; the periodic flush will retry.", exc_info=True)
+
+
+RETRY_BACKOFF = [60, 300, 900, 3600, 6 * 3600]
+
+
+def notification_send(*, notification_id: int) -> bool:
+    """Send one queued message, holding its row lock so that two workers never both send it."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk=notification_id, sent_at__isnull=True)
+            .first()
+        )
+        if notification is None:
+            return False
+        now = timezone.now()
+        notification.attempts += 1
+        try:
+            send_mail(notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL, [notification.email])
+        except Exception as exc:
+            delay = RETRY_BACKOFF[min(notification.attempts - 1, len(RETRY_BACKOFF) - 1)]
+            notification.next_attempt_at = now + timedelta(seconds=delay)
+            notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            notification.save(update_fields=["attempts", "next_attempt_at", "last_error"])
+            log.warning("Sending notification %s failed; retrying in %ss", notification_id, delay)
+            return False
+        notification.sent_at = now
+        notification.last_error = ""
+        notification.save(update_fields=["attempts", "sent_at", "last_error"])
+        return True
+
+
+def notifications_flush(*, limit: int = 500) -> int:
+    """Send every due, unsent message. Safe to run on several workers at once."""
+    due = list(
+        Notification.objects.filter(sent_at__isnull=True, next_attempt_at__lte=timezone.now())
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(notification_send(notification_id=pk) for pk in due)
+
+
+# Organisations and membership classes ----------------------------------------------------------
+
+
+def _unique_slug(model, base: str, **scope) -> str:
+    base = slugify(base)[:50] or "item"
+    slug, n = base, 2
+    while model.objects.filter(slug=slug, **scope).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def organisation_create(
+    *,
+    name: str,
+    creator: User,
+    slug: str = "",
+    description: str = "",
+    time_zone: str = "UTC",
+    general_circle_name: str = "General circle",
+) -> Organisation:
+    """Create an organisation with a default membership class, its general circle, and the creator
+    as its first admin member (and steward of the general circle)."""
+    from circles.services import circle_create
+    from roles.services import steward_assign
+
+    organisation = Organisation.objects.create(
+        name=name, slug=slug or _unique_slug(Organisation, name), description=description, time_zone=time_zone
+    )
+    members_class = MembershipClass.objects.create(organisation=organisation, name="Members", voting_weight=1)
+    creator_member = Member.objects.create(
+        organisation=organisation, user=creator, membership_class=members_class, is_admin=True
+    )
+    event_record(organisation=organisation, actor=creator_member, verb="organisation.created", obj=organisation)
+    general = circle_create(
+        organisation=organisation,
+        by=creator_member,
+        name=general_circle_name,
+        parent=None,
+        purpose="All members of the organisation, together.",
+    )
+    steward_assign(circle=general, member=creator_member, by=creator_member)
+    return organisation
+
+
+ORGANISATION_SETTINGS = (
+    "name",
+    "description",
+    "time_zone",
+    "circle_size_min",
+    "circle_size_max",
+    "load_max_circles",
+    "consent_round_days",
+)
+
+
+@transaction.atomic
+def organisation_update(*, organisation: Organisation, by: Member | None, **changes) -> Organisation:
+    unknown = set(changes) - set(ORGANISATION_SETTINGS)
+    if unknown:
+        raise Invalid(f"Unknown setting: {', '.join(sorted(unknown))}.")
+    size_min = changes.get("circle_size_min", organisation.circle_size_min)
+    size_max = changes.get("circle_size_max", organisation.circle_size_max)
+    if size_min < 1 or size_min > size_max:
+        raise Invalid("The smallest circle size must be at least 1 and not above the largest.", field="circle_size_min")
+    before = {field: getattr(organisation, field) for field in changes}
+    for field, value in changes.items():
+        setattr(organisation, field, value)
+    organisation.save(update_fields=list(changes))
+    changed = {f: [str(before[f]), str(v)] for f, v in changes.items() if before[f] != v}
+    if changed:
+        event_record(
+            organisation=organisation, actor=by, verb="organisation.updated", obj=organisation, details=changed
+        )
+    return organisation
+
+
+@transaction.atomic
+def membership_class_save(
+    *,
+    organisation: Organisation,
+    by: Member | None,
+    name: str,
+    voting_weight: int,
+    may_vote: bool,
+    description: str = "",
+    membership_class: MembershipClass | None = None,
+) -> MembershipClass:
+    """Create a membership class, or change one (its weight applies to rounds opened afterwards)."""
+    name = name.strip()
+    if not name:
+        raise Invalid("A membership class needs a name.", field="name")
+    if voting_weight < 0:
+        raise Invalid("Voting weight cannot be negative.", field="voting_weight")
+    clash = MembershipClass.objects.filter(organisation=organisation, name__iexact=name)
+    if membership_class is not None:
+        clash = clash.exclude(pk=membership_class.pk)
+    if clash.exists():
+        raise Invalid(f"There is already a membership class called “{name}”.", field="name")
+    verb = "membership_class.updated" if membership_class else "membership_class.created"
+    membership_class = membership_class or MembershipClass(organisation=organisation)
+    membership_class.name = name
+    membership_class.voting_weight = voting_weight
+    membership_class.may_vote = may_vote
+    membership_class.description = description
+    membership_class.save()
+    event_record(
+        organisation=organisation,
+        actor=by,
+        verb=verb,
+        obj=membership_class,
+        details={"voting_weight": voting_weight, "may_vote": may_vote},
+    )
+    return membership_class
+
+
+# Members ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def member_add(
+    *,
+    organisation: Organisation,
+    user: User,
+    membership_class: MembershipClass,
+    by: Member | None = None,
+    is_admin: bool = False,
+) -> Member:
+    """Join a user to an organisation, or welcome back one who had left."""
+    if membership_class.organisation_id != organisation.pk:
+        raise Invalid("That membership class belongs to another organisation.", field="membership_class")
+    member = Member.objects.select_for_update().filter(organisation=organisation, user=user).first()
+    if member and member.is_active:
+        raise Conflict(f"{user} is already a member of {organisation}.")
+    if member:
+        member.status, member.left_at, member.left_reason = Member.Status.ACTIVE, None, ""
+        member.membership_class, member.joined_at = membership_class, timezone.now()
+        member.save(update_fields=["status", "left_at", "left_reason", "membership_class", "joined_at"])
+        verb = "member.rejoined"
+    else:
+        member = Member.objects.create(
+            organisation=organisation, user=user, membership_class=membership_class, is_admin=is_admin
+        )
+        verb = "member.joined"
+    event_record(
+        organisation=organisation,
+        actor=by or member,
+        verb=verb,
+        obj=member,
+        details={"membership_class": membership_class.name},
+    )
+    return member
+
+
+@transaction.atomic
+def member_update(
+    *, member: Member, by: Member | None, membership_class: MembershipClass | None = None, is_admin: bool | None = None
+) -> Member:
+    changes = {}
+    if membership_class is not None and membership_class.pk != member.membership_class_id:
+        if membership_class.organisation_id != member.organisation_id:
+            raise Invalid("That membership class belongs to another organisation.", field="membership_class")
+        changes["membership_class"] = [member.membership_class.name, membership_class.name]
+        member.membership_class = membership_class
+    if is_admin is not None and is_admin != member.is_admin:
+        if not is_admin and _is_last_admin(member):
+            raise Conflict("This is the organisation's last admin; make someone else an admin first.")
+        changes["is_admin"] = [member.is_admin, is_admin]
+        member.is_admin = is_admin
+    if changes:
+        member.save(update_fields=["membership_class", "is_admin"])
+        event_record(organisation=member.organisation, actor=by, verb="member.updated", obj=member, details=changes)
+    return member
+
+
+def _is_last_admin(member: Member) -> bool:
+    return member.is_admin and not (
+        Member.objects.filter(organisation_id=member.organisation_id, is_admin=True, status=Member.Status.ACTIVE)
+        .exclude(pk=member.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def member_remove(*, member: Member, by: Member | None, reason: str) -> Member:
+    """A member leaves the organisation: their circle memberships and roles end with the same reason.
+    Their history stays; they can no longer see the organisation or vote in it."""
+    from circles.models import CircleMembership
+    from roles.models import RoleAssignment
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("Say why the member leaves; it is kept in the history.", field="reason")
+    if _is_last_admin(member):
+        raise Conflict("This is the organisation's last admin; make someone else an admin first.")
+    now = timezone.now()
+    changed = Member.objects.filter(pk=member.pk, status=Member.Status.ACTIVE).update(
+        status=Member.Status.LEFT, left_at=now, left_reason=reason
+    )
+    if not changed:
+        raise Conflict(f"{member.user} has already left.")
+    CircleMembership.objects.filter(member=member, left_at__isnull=True).update(
+        left_at=now, removed_by=by, removal_reason=f"Left the organisation: {reason}"[:300]
+    )
+    RoleAssignment.objects.filter(member=member, ended_at__isnull=True).update(
+        ended_at=now, end_reason=RoleAssignment.EndReason.LEFT
+    )
+    member.refresh_from_db()
+    event_record(organisation=member.organisation, actor=by, verb="member.left", obj=member, details={"reason": reason})
+    return member
+
+
+# Invitations -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    organisation: Organisation,
+    by: Member,
+    email: str,
+    membership_class: MembershipClass,
+    circle=None,
+    message: str = "",
+) -> tuple[Invitation, str]:
+    """Invite someone by email. Returns the invitation and its one-time token (only its hash is kept)."""
+    email = (email or "").strip().lower()
+    if not email:
+        raise Invalid("Enter an email address.", field="email")
+    if membership_class.organisation_id != organisation.pk:
+        raise Invalid("That membership class belongs to another organisation.", field="membership_class")
+    if circle is not None and (circle.organisation_id != organisation.pk or circle.is_archived):
+        raise Invalid("Choose an active circle of this organisation.", field="circle")
+    if Member.objects.filter(
+        organisation=organisation, user__email__iexact=email, status=Member.Status.ACTIVE
+    ).exists():
+        raise Conflict(f"{email} is already a member of {organisation}.", field="email")
+    token, token_hash = Invitation.new_token()
+    invitation = Invitation.objects.create(
+        organisation=organisation,
+        email=email,
+        membership_class=membership_class,
+        circle=circle,
+        message=message,
+        token_hash=token_hash,
+        invited_by=by,
+    )
+    event_record(
+        organisation=organisation,
+        actor=by,
+        verb="invitation.created",
+        obj=invitation,
+        circle=circle,
+        details={"email": email},
+    )
+    link = f"{settings.SITE_URL}/invitations/{token}/"
+    where = f" and its circle “{circle}”" if circle else ""
+    body = (
+        f"{by.user} invites you to join {organisation}{where}.\n\n"
+        + (f"{message}\n\n" if message else "")
+        + f"Accept the invitation here (the link works once, until {invitation.expires_at:%d %B %Y}):\n{link}\n"
+    )
+    notifications_queue(
+        recipients=[email],
+        kind="invitation",
+        key=f"invitation:{invitation.pk}",
+        subject=f"You are invited to join {organisation}",
+        body=body,
+        organisation=organisation,
+    )
+    return invitation, token
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("organisation", "invited_by__user", "circle", "membership_class")
+        .filter(token_hash=Invitation.hash_token(token))
+        .first()
+    )
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user: User) -> Member:
+    """Accept an invitation: single use (claimed by a conditional update), refused once expired."""
+    from circles.services import roster_add
+
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        raise Invalid("This invitation link is not valid.")
+    if invitation.state != "pending":
+        raise Conflict(f"This invitation has been {invitation.state}; ask for a new one.")
+    claimed = Invitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).update(accepted_at=timezone.now(), accepted_by=user)
+    if not claimed:
+        raise Conflict("This invitation has just been used; ask for a new one.")
+    organisation = invitation.organisation
+    member = Member.objects.filter(organisation=organisation, user=user).first()
+    if member is None or not member.is_active:
+        member = member_add(organisation=organisation, user=user, membership_class=invitation.membership_class)
+    if invitation.circle_id and not invitation.circle.is_archived:
+        try:
+            with transaction.atomic():
+                roster_add(circle=invitation.circle, member=member, by=invitation.invited_by)
+        except Conflict:
+            pass  # already on the roster
+    event_record(
+        organisation=organisation, actor=member, verb="invitation.accepted", obj=invitation, circle=invitation.circle
+    )
+    return member
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, by: Member) -> Invitation:
+    revoked = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if not revoked:
+        raise Conflict(f"This invitation has already been {invitation.state}.")
+    invitation.refresh_from_db()
+    event_record(organisation=invitation.organisation, actor=by, verb="invitation.revoked", obj=invitation)
+    return invitation
+
+
+# API tokens ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str, read_only: bool = False, expires_at=None) -> tuple[ApiToken, str]:
+    name = (name or "").strip()
+    if not name:
+        raise Invalid("Give the token a name, so you recognise it later.", field="name")
+    key, key_hash = ApiToken.new_key()
+    token = ApiToken.objects.create(
+        user=user, name=name[:100], prefix=key[:12], key_hash=key_hash, read_only=read_only, expires_at=expires_at
+    )
+    return token, key
+
+
+def api_token_revoke(*, token: ApiToken) -> ApiToken:
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token.refresh_from_db()
+    return token
+
+
+def user_create(*, email: str, password: str | None, name: str = "") -> User:
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(email=email, password=password, name=name)
+    except IntegrityError as exc:
+        raise Conflict(f"There is already an account for {email}.", field="email") from exc

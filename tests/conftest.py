@@ -1,0 +1,75 @@
+"""Shared personas. In the organisation "Acme Co-op":
+
+- alice: organisation admin
+- steve: steward of the Finance circle (and on its roster)
+- mia: member, on the Finance roster
+- otto: steward of the Outreach circle, not in Finance
+- nora: member of the organisation, in no circle
+- olga: member of another organisation ("Other Co-op"), where she is admin
+- oscar: an outsider with an account and no organisation
+"""
+
+from dataclasses import dataclass
+
+import pytest
+
+from governance.models import Member, Organisation, User
+from tests.factories import UserFactory, make_circle, make_member, make_organisation
+
+
+@dataclass
+class World:
+    organisation: Organisation
+    general: object
+    finance: object
+    outreach: object
+    alice: User
+    steve: User
+    mia: User
+    otto: User
+    nora: User
+    olga: User
+    oscar: User
+    other: Organisation
+
+    def member(self, user) -> Member:
+        return Member.objects.get(organisation=self.organisation, user=user)
+
+
+@pytest.fixture
+def world(db) -> World:
+    alice = UserFactory(email="alice@acme.test", name="Alice Admin")
+    organisation = make_organisation("Acme Co-op", admin=alice, slug="acme")
+    steve_m = make_member(organisation, user=UserFactory(email="steve@acme.test", name="Steve Steward"))
+    otto_m = make_member(organisation, user=UserFactory(email="otto@acme.test", name="Otto Other-Steward"))
+    finance = make_circle(organisation, "Finance", steward=steve_m)
+    outreach = make_circle(organisation, "Outreach", steward=otto_m)
+    mia = make_member(organisation, user=UserFactory(email="mia@acme.test", name="Mia Member"), circles=[finance])
+    nora = make_member(organisation, user=UserFactory(email="nora@acme.test", name="Nora Nocircle"))
+    olga = UserFactory(email="olga@other.test", name="Olga Other-Org")
+    other = make_organisation("Other Co-op", admin=olga, slug="other")
+    return World(
+        organisation=organisation,
+        general=organisation.circles.get(is_general=True),
+        finance=finance,
+        outreach=outreach,
+        alice=alice,
+        steve=steve_m.user,
+        mia=mia.user,
+        otto=otto_m.user,
+        nora=nora.user,
+        olga=olga,
+        oscar=UserFactory(email="oscar@outside.test", name="Oscar Outsider"),
+        other=other,
+    )
+
+
+@pytest.fixture
+def as_user(client):
+    """Log the test client in as a user: `as_user(world.mia)`."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
