@@ -48,19 +48,25 @@ def notifications_queue(*, recipients, kind: str, key: str, subject: str, body: 
 
     The (email, kind, key) constraint means asking twice queues once. Delivery is kicked off after
     commit; if the broker is down then, the periodic flush picks the rows up later."""
-    rows = []
+    wanted = {}
     for recipient in recipients:
         user = recipient if isinstance(recipient, User) else None
-        email = user.email if user else str(recipient)
-        rows.append(
-            Notification(
-                recipient=user, email=email, organisation=organisation, kind=kind, key=key, subject=subject, body=body
-            )
+        wanted[user.email if user else str(recipient)] = user
+    if not wanted:
+        return 0
+    already = set(Notification.objects.filter(kind=kind, key=key, email__in=wanted).values_list("email", flat=True))
+    rows = [
+        Notification(
+            recipient=user, email=email, organisation=organisation, kind=kind, key=key, subject=subject, body=body
         )
-    created = Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    if created:
+        for email, user in wanted.items()
+        if email not in already
+    ]
+    # ignore_conflicts covers a concurrent writer that queued the same message a moment ago.
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    if rows:
         transaction.on_commit(_enqueue_flush)
-    return len(created)
+    return len(rows)
 
 
 def _enqueue_flush():

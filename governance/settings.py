@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "governance",
     "circles",
     "roles",
+    "proposals",
 ]
 
 MIDDLEWARE = [
@@ -201,7 +202,12 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "notifications-flush": {"task": "governance.tasks.notifications_flush", "schedule": 60.0},
+    "proposals-close-due": {"task": "proposals.tasks.proposals_close_due", "schedule": 60.0},
+    "proposals-closing-soon": {"task": "proposals.tasks.proposals_remind_closing_soon", "schedule": 300.0},
+    "proposals-review": {"task": "proposals.tasks.proposals_remind_review", "schedule": 3600.0},
 }
+# Members who have not responded are reminded this many hours before a round closes.
+PROPOSAL_CLOSING_SOON_HOURS = env.int("PROPOSAL_CLOSING_SOON_HOURS", default=24)
 
 # Production safety: on unless DEBUG.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -14,4 +14,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("governance.web_urls")),
     path("", include("circles.urls")),
+    path("", include("proposals.urls")),
 ]

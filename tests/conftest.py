@@ -12,9 +12,15 @@
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 
 from governance.models import Member, Organisation, User
 from tests.factories import UserFactory, make_circle, make_member, make_organisation
+
+
+def pytest_configure(config):
+    # The production hasher is slow on purpose; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass

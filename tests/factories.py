@@ -45,3 +45,14 @@ def make_circle(organisation, name="Finance", *, parent=None, steward=None):
     if steward is not None:
         steward_assign(circle=circle, member=steward, by=None)
     return circle
+
+
+def make_proposal(
+    circle, author, *, title="Adopt a shared budget", body="We propose a shared budget.", opened=True, **settings
+):
+    from proposals.services import proposal_create, proposal_open
+
+    proposal = proposal_create(circle=circle, author=author, title=title, body=body, **settings)
+    if opened:
+        proposal = proposal_open(proposal=proposal, by=author)
+    return proposal

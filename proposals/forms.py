@@ -1,0 +1,130 @@
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+
+from .models import KINDS_FOR_METHOD, Method, Proposal, Threshold
+
+
+class ProposalForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 12}), help_text="Markdown: what you propose, and why.")
+    method = forms.ChoiceField(
+        choices=Method.choices,
+        initial=Method.CONSENT,
+        widget=forms.RadioSelect,
+        help_text="Consent passes when nobody holds a standing objection; a majority vote counts weighted votes.",
+    )
+    threshold = forms.ChoiceField(
+        choices=Threshold.choices, initial=Threshold.SIMPLE, required=False, help_text="For majority votes only."
+    )
+    quorum_percent = forms.IntegerField(
+        min_value=1,
+        max_value=100,
+        required=False,
+        label="Quorum (%)",
+        help_text="Optional: the share of the eligible voting weight that must respond.",
+    )
+    round_days = forms.IntegerField(
+        min_value=1,
+        max_value=90,
+        label="Round length (days)",
+        help_text="How long the round stays open once you open it.",
+    )
+    anonymous = forms.BooleanField(required=False, help_text="Show counts only; never who took which position.")
+    early_close = forms.BooleanField(
+        required=False,
+        label="Close early",
+        help_text="Close as soon as everyone eligible has responded and nobody objects.",
+    )
+
+    def clean_threshold(self):
+        return self.cleaned_data.get("threshold") or Threshold.SIMPLE
+
+    def service_kwargs(self):
+        data = dict(self.cleaned_data)
+        data["round_length"] = timedelta(days=data.pop("round_days"))
+        return data
+
+    @classmethod
+    def initial_for(cls, proposal: Proposal):
+        return {
+            "title": proposal.title,
+            "body": proposal.body,
+            "method": proposal.method,
+            "threshold": proposal.threshold,
+            "quorum_percent": proposal.quorum_percent,
+            "round_days": max(proposal.round_length.days, 1),
+            "anonymous": proposal.anonymous,
+            "early_close": proposal.early_close,
+        }
+
+
+class OpenForm(forms.Form):
+    closes_at = forms.DateTimeField(
+        required=False,
+        label="Closes at",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Leave empty to use the round length.",
+    )
+
+    def __init__(self, *args, organisation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+
+    def clean_closes_at(self):
+        value = self.cleaned_data.get("closes_at")
+        if value is not None and self.organisation is not None and timezone.is_naive(value):
+            value = timezone.make_aware(value, self.organisation.tzinfo)
+        return value
+
+
+class PositionForm(forms.Form):
+    kind = forms.ChoiceField(widget=forms.RadioSelect, label="Your position")
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed for a concern or an objection: what harm do you see, and what would resolve it?",
+    )
+
+    def __init__(self, *args, proposal: Proposal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k.value, k.label) for k in KINDS_FOR_METHOD[Method(proposal.method)]]
+
+
+class AmendForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 12}), help_text="Markdown.")
+    change_note = forms.CharField(
+        max_length=300,
+        required=False,
+        label="What changed",
+        help_text="A line for the circle, e.g. “Addresses Ben's objection about the budget.”",
+    )
+
+
+class OutcomeForm(forms.Form):
+    statement = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}), help_text="Markdown. What was decided, in plain words."
+    )
+    review_date = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Optional: when the circle should review this agreement. A reminder goes out then.",
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Comment", help_text="Markdown.")
+    is_question = forms.BooleanField(required=False, label="This is a clarifying question")
+
+
+class DecisionFilterForm(forms.Form):
+    circle = forms.ModelChoiceField(queryset=None, required=False, empty_label="All circles")
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    outcome = forms.ChoiceField(choices=[("", "Any outcome"), *Proposal.Outcome.choices], required=False)
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["circle"].queryset = organisation.circles.order_by("name")

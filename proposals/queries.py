@@ -1,0 +1,187 @@
+"""Reads for proposal pages and the API, with a constant number of queries however many positions."""
+
+from __future__ import annotations
+
+import rules
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.http import Http404
+
+from governance.models import Member, Organisation
+from governance.rules import member_for
+
+from .models import Comment, EligibleVoter, Position, Proposal, ProposalVersion
+
+
+def get_proposal_for(user, pk, *, action: str = "proposals.view_proposal", organisation_slug: str | None = None):
+    """The proposal if the user may see it, else 404 (drafts of others included); 403 if they may
+    see it but not do `action`."""
+    proposal = (
+        Proposal.objects.select_related("organisation", "circle__organisation", "author__user", "outcome_by__user")
+        .filter(pk=pk)
+        .first()
+    )
+    if (
+        proposal is None
+        or (organisation_slug is not None and proposal.organisation.slug != organisation_slug)
+        or not rules.test_rule("proposals.view_proposal", user, proposal)
+    ):
+        raise Http404("No such proposal.")
+    if action != "proposals.view_proposal" and not rules.test_rule(action, user, proposal):
+        raise PermissionDenied("You are not allowed to do that with this proposal.")
+    return proposal
+
+
+def visible_proposals(user, organisation: Organisation | None = None):
+    """Proposals of the user's organisations, without other people's drafts."""
+    from governance.rules import active_members
+
+    members = active_members(user)
+    if organisation is not None:
+        members = {organisation.pk: members[organisation.pk]} if organisation.pk in members else {}
+    if not members:
+        return Proposal.objects.none()
+    return Proposal.objects.filter(organisation_id__in=list(members)).exclude(
+        Q(state=Proposal.State.DRAFT) & ~Q(author_id__in=[m.pk for m in members.values()])
+    )
+
+
+def with_my_position(proposals, member: Member | None):
+    """Annotate whether the member is eligible and has a current position (two subqueries, not N)."""
+    if member is None:
+        return proposals
+    return proposals.annotate(
+        i_am_eligible=Exists(EligibleVoter.objects.filter(proposal=OuterRef("pk"), member=member)),
+        i_responded=Exists(Position.objects.filter(proposal=OuterRef("pk"), member=member, is_current=True)),
+    )
+
+
+def proposal_list(proposals):
+    return proposals.select_related("circle", "author__user", "organisation")
+
+
+def circle_proposals(circle, user):
+    member = member_for(user, circle.organisation_id)
+    proposals = proposal_list(visible_proposals(user, circle.organisation).filter(circle=circle))
+    return with_my_position(proposals, member)
+
+
+def waiting_for(member: Member):
+    """Open rounds in which this member is eligible and has not taken a position yet."""
+    return (
+        proposal_list(Proposal.objects.filter(state=Proposal.State.OPEN, organisation_id=member.organisation_id))
+        .filter(Exists(EligibleVoter.objects.filter(proposal=OuterRef("pk"), member=member)))
+        .exclude(Exists(Position.objects.filter(proposal=OuterRef("pk"), member=member, is_current=True)))
+        .order_by("closes_at")
+    )
+
+
+def decision_log(organisation: Organisation, *, circle=None, since=None, until=None, outcome=None):
+    decisions = proposal_list(Proposal.objects.filter(organisation=organisation, state=Proposal.State.CLOSED)).order_by(
+        "-closed_at", "-id"
+    )
+    if circle is not None:
+        decisions = decisions.filter(circle=circle)
+    if since:
+        decisions = decisions.filter(closed_at__date__gte=since)
+    if until:
+        decisions = decisions.filter(closed_at__date__lte=until)
+    if outcome:
+        decisions = decisions.filter(outcome=outcome)
+    return decisions
+
+
+def tally_recount(proposal: Proposal) -> dict:
+    """The tally recounted from the current position rows, to check the stored one against."""
+    rows = (
+        Position.objects.filter(proposal=proposal, is_current=True)
+        .values("kind")
+        .annotate(heads=Count("id"), weight=Sum("weight"))
+    )
+    return {row["kind"]: [row["heads"], row["weight"]] for row in rows}
+
+
+def tally_view(proposal: Proposal) -> dict:
+    """The tally shaped for a bar by weight and by head, plus quorum progress."""
+    kinds = []
+    for kind in proposal.kinds:
+        heads, weight = proposal.heads(kind), proposal.weight(kind)
+        kinds.append(
+            {
+                "kind": str(kind.value),
+                "label": kind.label,
+                "heads": heads,
+                "weight": weight,
+                "heads_percent": _percent(heads, proposal.eligible_count),
+                "weight_percent": _percent(weight, proposal.eligible_weight),
+            }
+        )
+    return {
+        "kinds": kinds,
+        "eligible_count": proposal.eligible_count,
+        "eligible_weight": proposal.eligible_weight,
+        "responded_count": proposal.responded_count,
+        "responded_weight": proposal.responded_weight,
+        "waiting_count": max(proposal.eligible_count - proposal.responded_count, 0),
+        "quorum_percent": proposal.quorum_percent,
+        "quorum_progress": _percent(proposal.responded_weight, proposal.eligible_weight),
+        "quorum_met": proposal.quorum_met,
+        "objections": proposal.heads("objection"),
+    }
+
+
+def _percent(part, whole) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+def current_positions(proposal: Proposal, *, limit: int | None = None):
+    """Current positions with their members, newest first. For an anonymous proposal, callers must
+    not show the member with the kind: use `responders` instead."""
+    positions = (
+        Position.objects.filter(proposal=proposal, is_current=True)
+        .select_related("member__user", "member__membership_class")
+        .order_by("-created_at", "-id")
+    )
+    return positions[:limit] if limit else positions
+
+
+def responders(proposal: Proposal, *, limit: int | None = None):
+    """Who has responded (never how): for anonymous rounds and reminders."""
+    members = Member.objects.filter(
+        Exists(Position.objects.filter(proposal=proposal, member=OuterRef("pk"), is_current=True))
+    ).select_related("user")
+    return members[:limit] if limit else members
+
+
+def not_responded(proposal: Proposal, *, limit: int | None = None):
+    members = (
+        Member.objects.filter(Exists(EligibleVoter.objects.filter(proposal=proposal, member=OuterRef("pk"))))
+        .exclude(Exists(Position.objects.filter(proposal=proposal, member=OuterRef("pk"), is_current=True)))
+        .select_related("user")
+        .order_by("user__name")
+    )
+    return members[:limit] if limit else members
+
+
+def position_history(proposal: Proposal, member: Member):
+    return Position.objects.filter(proposal=proposal, member=member).order_by("-created_at", "-id")
+
+
+def versions(proposal: Proposal):
+    return ProposalVersion.objects.filter(proposal=proposal).select_related("author__user").order_by("number")
+
+
+def comments(proposal: Proposal):
+    return Comment.objects.filter(proposal=proposal).select_related("author__user").order_by("created_at", "id")
+
+
+def eligible_voter(proposal: Proposal, member: Member | None) -> EligibleVoter | None:
+    if member is None:
+        return None
+    return EligibleVoter.objects.filter(proposal=proposal, member=member).first()
+
+
+def my_position(proposal: Proposal, member: Member | None) -> Position | None:
+    if member is None:
+        return None
+    return Position.objects.filter(proposal=proposal, member=member, is_current=True).first()

@@ -1,0 +1,73 @@
+"""Who may do what with proposals. The object is a Proposal, except for `proposals.add_proposal`
+(a Circle)."""
+
+import rules
+
+from governance.rules import member_for, stewarded_circle_ids
+
+from .models import EligibleVoter, Proposal
+
+
+def _member(user, proposal):
+    return member_for(user, proposal.organisation_id)
+
+
+def on_roster(user, circle) -> bool:
+    """Whether the user is on the circle's roster now (everyone is, for the general circle)."""
+    member = member_for(user, circle.organisation_id)
+    if member is None:
+        return False
+    if circle.is_general:
+        return True
+    cache = user.__dict__.setdefault("_roster_circle_ids", {})
+    if circle.organisation_id not in cache:
+        from circles.models import CircleMembership
+
+        cache[circle.organisation_id] = set(
+            CircleMembership.objects.current().filter(member=member).values_list("circle_id", flat=True)
+        )
+    return circle.pk in cache[circle.organisation_id]
+
+
+@rules.predicate
+def is_circle_member(user, circle):
+    return on_roster(user, circle) and circle.archived_at is None
+
+
+@rules.predicate
+def can_see(user, proposal):
+    member = _member(user, proposal)
+    if member is None:
+        return False
+    # Drafts are private to their author until the round opens.
+    return proposal.state != Proposal.State.DRAFT or proposal.author_id == member.pk
+
+
+@rules.predicate
+def is_author(user, proposal):
+    member = _member(user, proposal)
+    return member is not None and proposal.author_id == member.pk
+
+
+@rules.predicate
+def is_eligible(user, proposal):
+    member = _member(user, proposal)
+    return member is not None and EligibleVoter.objects.filter(proposal=proposal, member=member).exists()
+
+
+@rules.predicate
+def is_steward(user, proposal):
+    return proposal.circle_id in stewarded_circle_ids(user, proposal.organisation_id)
+
+
+@rules.predicate
+def in_the_circle(user, proposal):
+    return on_roster(user, proposal.circle)
+
+
+rules.add_rule("proposals.add_proposal", is_circle_member)
+rules.add_rule("proposals.view_proposal", can_see)
+rules.add_rule("proposals.change_proposal", can_see & is_author)
+rules.add_rule("proposals.add_position", can_see & is_eligible)
+rules.add_rule("proposals.write_outcome", can_see & (is_author | is_steward))
+rules.add_rule("proposals.comment", can_see & (in_the_circle | is_eligible | is_author))

@@ -1,0 +1,562 @@
+"""Every write to proposals: drafting, opening the round, positions, amendments, withdrawal, closing,
+outcome statements, comments, and the periodic sweeps.
+
+Concurrency: every write that touches the round locks the proposal row first (`_lock`). That one
+lock serialises positions, amendments and the close of one proposal, keeps the stored tally equal to
+a recount, and makes the close happen once however many workers try at the same moment. Deadlines
+hold without the scheduler: `position_record` itself refuses a position once `closes_at` has passed;
+the sweep only finalises.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from circles.models import Circle, CircleMembership
+from governance.errors import Conflict, Invalid, NotAllowed
+from governance.models import Member
+from governance.services import event_record, notifications_queue
+
+from .models import (
+    KINDS_FOR_METHOD,
+    KINDS_NEEDING_REASON,
+    Comment,
+    EligibleVoter,
+    Kind,
+    Method,
+    Position,
+    Proposal,
+    ProposalVersion,
+    Threshold,
+)
+
+# Reading and shaping ---------------------------------------------------------------------------
+
+
+def proposal_url(proposal: Proposal) -> str:
+    path = reverse("proposal", kwargs={"org": proposal.organisation.slug, "pk": proposal.pk})
+    return f"{settings.SITE_URL}{path}"
+
+
+def eligible_members(circle: Circle) -> list[Member]:
+    """Who may take part in a round in this circle now: its roster (for the general circle, every
+    active member), less members whose class may not vote."""
+    members = Member.objects.filter(status=Member.Status.ACTIVE, membership_class__may_vote=True).select_related(
+        "membership_class", "user"
+    )
+    if circle.is_general:
+        members = members.filter(organisation_id=circle.organisation_id)
+    else:
+        members = members.filter(pk__in=CircleMembership.objects.current().filter(circle=circle).values("member_id"))
+    return list(members)
+
+
+def outcome_of(proposal: Proposal) -> str:
+    """The rule of the decision method, applied to the stored tally."""
+    if not proposal.quorum_met:
+        return Proposal.Outcome.NO_QUORUM
+    if proposal.method == Method.CONSENT:
+        # Consent is the absence of objection, not agreement.
+        return Proposal.Outcome.REJECTED if proposal.heads(Kind.OBJECTION) else Proposal.Outcome.PASSED
+    agree, disagree = proposal.weight(Kind.AGREE), proposal.weight(Kind.DISAGREE)
+    cast = agree + disagree
+    if cast == 0:
+        return Proposal.Outcome.REJECTED
+    if proposal.threshold == Threshold.TWO_THIRDS:
+        passed = agree * 3 >= cast * 2
+    else:
+        passed = agree * 2 > cast
+    return Proposal.Outcome.PASSED if passed else Proposal.Outcome.REJECTED
+
+
+def _lock(proposal: Proposal) -> Proposal:
+    return (
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("organisation", "circle", "author__user")
+        .get(pk=proposal.pk)
+    )
+
+
+def _tally_add(tally: dict, kind: str, weight: int, sign: int) -> None:
+    heads, total = tally.get(kind, [0, 0])
+    heads, total = heads + sign, total + sign * weight
+    if heads:
+        tally[kind] = [heads, total]
+    else:
+        tally.pop(kind, None)
+
+
+def _check_settings(*, method, threshold, quorum_percent, title, body):
+    if not (title or "").strip():
+        raise Invalid("Give the proposal a title.", field="title")
+    if not (body or "").strip():
+        raise Invalid("Say what you propose; the body cannot be empty.", field="body")
+    if method not in Method.values:
+        raise Invalid("Choose consent or majority.", field="method")
+    if threshold not in Threshold.values:
+        raise Invalid("Choose a simple majority or two thirds.", field="threshold")
+    if quorum_percent is not None and not 1 <= quorum_percent <= 100:
+        raise Invalid("Quorum is a percentage between 1 and 100.", field="quorum_percent")
+
+
+def _recipients(members) -> list:
+    return [m.user for m in members]
+
+
+# Drafting --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def proposal_create(
+    *,
+    circle: Circle,
+    author: Member,
+    title: str,
+    body: str,
+    method: str = Method.CONSENT,
+    threshold: str = Threshold.SIMPLE,
+    quorum_percent: int | None = None,
+    anonymous: bool = False,
+    early_close: bool = False,
+    round_length: timedelta | None = None,
+) -> Proposal:
+    """Draft a proposal in a circle. Drafts are private to their author until opened."""
+    if circle.is_archived:
+        raise Conflict("This circle is archived; proposals cannot be made in it.")
+    _check_settings(method=method, threshold=threshold, quorum_percent=quorum_percent, title=title, body=body)
+    organisation = circle.organisation
+    round_length = round_length or timedelta(days=organisation.consent_round_days)
+    if round_length < timedelta(minutes=5):
+        raise Invalid("A round lasts at least five minutes.", field="closes_at")
+    proposal = Proposal.objects.create(
+        organisation=organisation,
+        circle=circle,
+        author=author,
+        title=title.strip(),
+        body=body,
+        method=method,
+        threshold=threshold,
+        quorum_percent=quorum_percent,
+        anonymous=anonymous,
+        early_close=early_close,
+        round_length=round_length,
+    )
+    ProposalVersion.objects.create(proposal=proposal, number=1, title=proposal.title, body=body, author=author)
+    return proposal
+
+
+DRAFT_FIELDS = ("title", "body", "method", "threshold", "quorum_percent", "anonymous", "early_close", "round_length")
+
+
+@transaction.atomic
+def proposal_update_draft(*, proposal: Proposal, by: Member, **changes) -> Proposal:
+    """Edit a draft. Once a round is open, the text changes only by amendment (a new version)."""
+    unknown = set(changes) - set(DRAFT_FIELDS)
+    if unknown:
+        raise Invalid(f"Unknown field: {', '.join(sorted(unknown))}.")
+    proposal = _lock(proposal)
+    if proposal.state != Proposal.State.DRAFT:
+        raise Conflict("Only a draft can be edited; amend an open proposal instead.")
+    for field, value in changes.items():
+        setattr(proposal, field, value)
+    _check_settings(
+        method=proposal.method,
+        threshold=proposal.threshold,
+        quorum_percent=proposal.quorum_percent,
+        title=proposal.title,
+        body=proposal.body,
+    )
+    proposal.title = proposal.title.strip()
+    proposal.save()
+    ProposalVersion.objects.filter(proposal=proposal, number=1).update(title=proposal.title, body=proposal.body)
+    return proposal
+
+
+@transaction.atomic
+def proposal_open(*, proposal: Proposal, by: Member, closes_at=None) -> Proposal:
+    """Open the round. Eligibility is fixed now, with each member's weight: later roster changes do
+    not change who may vote in this round, so the count of who has not responded stays meaningful."""
+    proposal = _lock(proposal)
+    if proposal.state != Proposal.State.DRAFT:
+        raise Conflict(f"This proposal is {proposal.get_state_display().lower()}; only a draft can be opened.")
+    if proposal.circle.is_archived:
+        raise Conflict("This circle is archived; proposals cannot be opened in it.")
+    now = timezone.now()
+    if closes_at is not None:
+        if closes_at <= now + timedelta(minutes=5):
+            raise Invalid("The round must close at least five minutes from now.", field="closes_at")
+        proposal.round_length = closes_at - now
+    voters = eligible_members(proposal.circle)
+    if not voters:
+        raise Conflict("Nobody in this circle may vote yet; add members with a voting class first.")
+    EligibleVoter.objects.bulk_create(
+        [EligibleVoter(proposal=proposal, member=m, weight=m.membership_class.voting_weight) for m in voters]
+    )
+    proposal.state = Proposal.State.OPEN
+    proposal.opened_at = now
+    proposal.closes_at = now + proposal.round_length
+    proposal.tally = {}
+    proposal.eligible_count = len(voters)
+    proposal.eligible_weight = sum(m.membership_class.voting_weight for m in voters)
+    proposal.save()
+    event_record(
+        organisation=proposal.organisation,
+        actor=by,
+        verb="proposal.opened",
+        obj=proposal,
+        circle=proposal.circle,
+        details={"closes_at": proposal.closes_at.isoformat(), "eligible": proposal.eligible_count},
+    )
+    notifications_queue(
+        recipients=_recipients(voters),
+        kind="proposal_opened",
+        key=f"proposal:{proposal.pk}",
+        organisation=proposal.organisation,
+        subject=f"[{proposal.circle}] Your position is asked: {proposal.title}",
+        body=f"{proposal.author.user} asks for your position on “{proposal.title}” "
+        f"({proposal.get_method_display().lower()}), until {_when(proposal, proposal.closes_at)}.\n\n"
+        f"{proposal_url(proposal)}\n",
+    )
+    return proposal
+
+
+def _when(proposal: Proposal, moment) -> str:
+    return timezone.localtime(moment, proposal.organisation.tzinfo).strftime("%A %d %B %Y, %H:%M %Z")
+
+
+# Positions -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def position_record(*, proposal: Proposal, member: Member, kind: str, reason: str = "") -> Position:
+    """Record or change a member's position. Sending the same position again changes nothing."""
+    proposal = _lock(proposal)
+    now = timezone.now()
+    if proposal.state != Proposal.State.OPEN:
+        raise Conflict(f"This proposal is {proposal.get_state_display().lower()}; positions are no longer taken.")
+    if now >= proposal.closes_at:
+        raise Conflict(f"The round closed at {_when(proposal, proposal.closes_at)}; positions are no longer taken.")
+    voter = EligibleVoter.objects.filter(proposal=proposal, member=member).first()
+    if voter is None:
+        raise NotAllowed("You were not on this circle's roster with a voting class when the round opened.")
+    if not member.is_active:
+        raise NotAllowed("You have left the organisation and can no longer take part.")
+    if kind not in KINDS_FOR_METHOD[Method(proposal.method)]:
+        allowed = ", ".join(KINDS_FOR_METHOD[Method(proposal.method)])
+        raise Invalid(f"For a {proposal.get_method_display().lower()}, choose one of: {allowed}.", field="kind")
+    reason = (reason or "").strip()
+    if kind in KINDS_NEEDING_REASON and not reason:
+        raise Invalid(f"A {Kind(kind).label.lower()} needs a reason, so that it can be worked with.", field="reason")
+    current = Position.objects.filter(proposal=proposal, member=member, is_current=True).first()
+    if current and current.kind == kind and current.reason == reason:
+        return current
+    if current:
+        Position.objects.filter(pk=current.pk).update(is_current=False, retired_at=now, retired_because="changed")
+        _tally_add(proposal.tally, current.kind, current.weight, -1)
+    position = Position.objects.create(
+        proposal=proposal,
+        member=member,
+        version=proposal.version,
+        kind=kind,
+        reason=reason,
+        weight=voter.weight,
+        created_at=now,
+    )
+    _tally_add(proposal.tally, kind, voter.weight, +1)
+    proposal.save(update_fields=["tally"])
+    # An anonymous round logs that someone responded, never how.
+    details = {} if proposal.anonymous else {"kind": kind}
+    event_record(
+        organisation=proposal.organisation,
+        actor=member,
+        verb="position.recorded",
+        obj=proposal,
+        circle=proposal.circle,
+        details=details,
+    )
+    if kind == Kind.OBJECTION:
+        who = "A member" if proposal.anonymous else str(member.user)
+        notifications_queue(
+            recipients=[proposal.author.user],
+            kind="objection_raised",
+            key=f"position:{position.pk}",
+            organisation=proposal.organisation,
+            subject=f"Objection to your proposal: {proposal.title}",
+            body=f"{who} objects to “{proposal.title}”:\n\n{reason}\n\nYou can amend the proposal to address it, "
+            f"or talk it through: {proposal_url(proposal)}\n",
+        )
+    if _ready_for_early_close(proposal):
+        _close_locked(proposal, now=now)
+    return position
+
+
+def _ready_for_early_close(proposal: Proposal) -> bool:
+    return (
+        proposal.early_close
+        and proposal.responded_count >= proposal.eligible_count
+        and not proposal.heads(Kind.OBJECTION)
+    )
+
+
+@transaction.atomic
+def objection_withdraw(*, proposal: Proposal, member: Member) -> Position:
+    """The objector withdraws their objection; they are asked for their position again."""
+    proposal = _lock(proposal)
+    if proposal.state != Proposal.State.OPEN or timezone.now() >= proposal.closes_at:
+        raise Conflict("This round is closed; the objection stands as recorded.")
+    current = Position.objects.filter(proposal=proposal, member=member, is_current=True).first()
+    if current is None or current.kind != Kind.OBJECTION:
+        raise Conflict("You have no standing objection on this proposal.")
+    Position.objects.filter(pk=current.pk).update(
+        is_current=False, retired_at=timezone.now(), retired_because="withdrawn"
+    )
+    _tally_add(proposal.tally, current.kind, current.weight, -1)
+    proposal.save(update_fields=["tally"])
+    event_record(
+        organisation=proposal.organisation,
+        actor=member,
+        verb="objection.withdrawn",
+        obj=proposal,
+        circle=proposal.circle,
+    )
+    current.refresh_from_db()
+    return current
+
+
+# Amending, withdrawing, closing ----------------------------------------------------------------
+
+
+@transaction.atomic
+def proposal_amend(*, proposal: Proposal, by: Member, title: str, body: str, change_note: str = "") -> ProposalVersion:
+    """Amend an open proposal: a new version that restarts the round, so everyone is asked again.
+    Earlier versions and the positions taken on them are kept."""
+    proposal = _lock(proposal)
+    if proposal.state != Proposal.State.OPEN:
+        raise Conflict("Only an open proposal can be amended.")
+    now = timezone.now()
+    if now >= proposal.closes_at:
+        raise Conflict("The round has closed; it can no longer be amended.")
+    _check_settings(
+        method=proposal.method,
+        threshold=proposal.threshold,
+        quorum_percent=proposal.quorum_percent,
+        title=title,
+        body=body,
+    )
+    if title.strip() == proposal.title and body == proposal.body:
+        raise Invalid("The amendment changes nothing; edit the title or the text.", field="body")
+    proposal.version += 1
+    version = ProposalVersion.objects.create(
+        proposal=proposal,
+        number=proposal.version,
+        title=title.strip(),
+        body=body,
+        change_note=change_note.strip(),
+        author=by,
+    )
+    Position.objects.filter(proposal=proposal, is_current=True).update(
+        is_current=False, retired_at=now, retired_because="amended"
+    )
+    proposal.title, proposal.body, proposal.tally = version.title, body, {}
+    proposal.closes_at = now + proposal.round_length
+    proposal.save(update_fields=["version", "title", "body", "tally", "closes_at"])
+    event_record(
+        organisation=proposal.organisation,
+        actor=by,
+        verb="proposal.amended",
+        obj=proposal,
+        circle=proposal.circle,
+        details={"version": version.number, "note": version.change_note},
+    )
+    voters = Member.objects.filter(pk__in=proposal.eligible_voters.values("member_id")).select_related("user")
+    notifications_queue(
+        recipients=_recipients(voters),
+        kind="proposal_amended",
+        key=f"proposal:{proposal.pk}:v{version.number}",
+        organisation=proposal.organisation,
+        subject=f"[{proposal.circle}] Amended, your position is asked again: {proposal.title}",
+        body=f"{by.user} amended “{proposal.title}” (version {version.number})."
+        + (f"\n\n{version.change_note}" if version.change_note else "")
+        + f"\n\nPositions on the earlier version no longer count; the round now closes "
+        f"{_when(proposal, proposal.closes_at)}.\n\n{proposal_url(proposal)}\n",
+    )
+    return version
+
+
+@transaction.atomic
+def proposal_withdraw(*, proposal: Proposal, by: Member) -> Proposal:
+    proposal = _lock(proposal)
+    if proposal.state not in (Proposal.State.DRAFT, Proposal.State.OPEN):
+        raise Conflict(f"This proposal is already {proposal.get_state_display().lower()}.")
+    was_open = proposal.state == Proposal.State.OPEN
+    proposal.state, proposal.withdrawn_at = Proposal.State.WITHDRAWN, timezone.now()
+    proposal.save(update_fields=["state", "withdrawn_at"])
+    if was_open:
+        event_record(
+            organisation=proposal.organisation,
+            actor=by,
+            verb="proposal.withdrawn",
+            obj=proposal,
+            circle=proposal.circle,
+        )
+    return proposal
+
+
+def proposal_close(*, proposal_id: int, now=None) -> bool:
+    """Close one due proposal in its own transaction. Returns False if it was not open or not due
+    (already closed by another worker, say), so running the sweep twice or on two workers at once
+    yields exactly one outcome."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        proposal = (
+            Proposal.objects.select_for_update(of=("self",))
+            .select_related("organisation", "circle", "author__user")
+            .filter(pk=proposal_id, state=Proposal.State.OPEN, closes_at__lte=now)
+            .first()
+        )
+        if proposal is None:
+            return False
+        _close_locked(proposal, now=now)
+        return True
+
+
+def _close_locked(proposal: Proposal, *, now) -> None:
+    proposal.state = Proposal.State.CLOSED
+    proposal.closed_at = now
+    proposal.outcome = outcome_of(proposal)
+    proposal.save(update_fields=["state", "closed_at", "outcome"])
+    event_record(
+        organisation=proposal.organisation,
+        actor=None,
+        verb="proposal.closed",
+        obj=proposal,
+        circle=proposal.circle,
+        details={"outcome": proposal.outcome, "tally": proposal.tally},
+    )
+    voters = Member.objects.filter(pk__in=proposal.eligible_voters.values("member_id")).select_related("user")
+    recipients = {m.user for m in voters} | {proposal.author.user}
+    notifications_queue(
+        recipients=list(recipients),
+        kind="proposal_closed",
+        key=f"proposal:{proposal.pk}",
+        organisation=proposal.organisation,
+        subject=f"[{proposal.circle}] {proposal.get_outcome_display()}: {proposal.title}",
+        body=f"The round on “{proposal.title}” has closed: {proposal.get_outcome_display().lower()}.\n"
+        f"{proposal.responded_count} of {proposal.eligible_count} responded.\n\n{proposal_url(proposal)}\n",
+    )
+
+
+@transaction.atomic
+def outcome_write(*, proposal: Proposal, by: Member, statement: str, review_date=None) -> Proposal:
+    """The proposer or the steward states what was decided, optionally with a review date. A later
+    rewrite keeps the earlier statement in the event log."""
+    proposal = _lock(proposal)
+    if proposal.state != Proposal.State.CLOSED:
+        raise Conflict("The outcome statement is written after the round closes.")
+    statement = (statement or "").strip()
+    if not statement:
+        raise Invalid("Write what was decided.", field="statement")
+    if review_date is not None and review_date <= timezone.localdate():
+        raise Invalid("A review date lies in the future.", field="review_date")
+    previous = {"statement": proposal.outcome_statement, "review_date": str(proposal.review_date or "")}
+    proposal.outcome_statement, proposal.review_date, proposal.outcome_by = statement, review_date, by
+    proposal.save(update_fields=["outcome_statement", "review_date", "outcome_by"])
+    event_record(
+        organisation=proposal.organisation,
+        actor=by,
+        verb="proposal.outcome_written",
+        obj=proposal,
+        circle=proposal.circle,
+        details={"previous": previous} if previous["statement"] else {},
+    )
+    return proposal
+
+
+@transaction.atomic
+def comment_add(*, proposal: Proposal, author: Member, body: str, is_question: bool = False) -> Comment:
+    if proposal.state == Proposal.State.DRAFT:
+        raise Conflict("Comments open with the round.")
+    body = (body or "").strip()
+    if not body:
+        raise Invalid("Write a comment first.", field="body")
+    comment = Comment.objects.create(proposal=proposal, author=author, body=body, is_question=is_question)
+    event_record(
+        organisation=proposal.organisation,
+        actor=author,
+        verb="proposal.question_asked" if is_question else "proposal.commented",
+        obj=proposal,
+        circle=proposal.circle,
+    )
+    return comment
+
+
+# Sweeps (run by Celery beat; each is safe to run twice, late, or on two workers) ---------------
+
+
+def proposals_close_due(*, now=None, limit: int = 20000) -> int:
+    now = now or timezone.now()
+    due = list(
+        Proposal.objects.filter(state=Proposal.State.OPEN, closes_at__lte=now)
+        .order_by("closes_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(proposal_close(proposal_id=pk, now=now) for pk in due)
+
+
+def proposals_remind_closing_soon(*, now=None) -> int:
+    """Remind, once per version, the eligible members who have not responded to a round closing soon."""
+    now = now or timezone.now()
+    horizon = now + timedelta(hours=settings.PROPOSAL_CLOSING_SOON_HOURS)
+    queued = 0
+    proposals = Proposal.objects.filter(
+        state=Proposal.State.OPEN, closes_at__gt=now, closes_at__lte=horizon
+    ).select_related("organisation", "circle")
+    for proposal in proposals:
+        waiting = (
+            Member.objects.filter(pk__in=proposal.eligible_voters.values("member_id"), status=Member.Status.ACTIVE)
+            .exclude(pk__in=Position.objects.filter(proposal=proposal, is_current=True).values("member_id"))
+            .select_related("user")
+        )
+        queued += notifications_queue(
+            recipients=_recipients(waiting),
+            kind="proposal_closing_soon",
+            key=f"proposal:{proposal.pk}:v{proposal.version}",
+            organisation=proposal.organisation,
+            subject=f"[{proposal.circle}] Closing soon, your position is missing: {proposal.title}",
+            body=f"The round on “{proposal.title}” closes {_when(proposal, proposal.closes_at)} and we have not "
+            f"heard from you yet.\n\n{proposal_url(proposal)}\n",
+        )
+    return queued
+
+
+def proposals_remind_review(*, today=None) -> int:
+    """Tell the proposer and the circle's steward when an agreement is due for review."""
+    from circles.queries import stewards_by_circle
+
+    today = today or timezone.localdate()
+    due = list(
+        Proposal.objects.filter(state=Proposal.State.CLOSED, review_date__lte=today).select_related(
+            "organisation", "circle", "author__user"
+        )
+    )
+    stewards = stewards_by_circle({p.circle_id for p in due})
+    queued = 0
+    for proposal in due:
+        recipients = {proposal.author.user}
+        if proposal.circle_id in stewards:
+            recipients.add(stewards[proposal.circle_id].user)
+        queued += notifications_queue(
+            recipients=list(recipients),
+            kind="agreement_review",
+            key=f"proposal:{proposal.pk}:{proposal.review_date}",
+            organisation=proposal.organisation,
+            subject=f"[{proposal.circle}] Time to review: {proposal.title}",
+            body=f"The agreement “{proposal.title}” was due for review on {proposal.review_date:%d %B %Y}. "
+            f"Is it still working? Propose a change if not.\n\n{proposal_url(proposal)}\n",
+        )
+    return queued

@@ -1,0 +1,384 @@
+"""Proposal pages: thin views that fetch-and-check, call a service, and render or redirect."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from circles.queries import get_circle_for
+from governance.errors import DomainError
+from governance.queries import get_organisation_for
+from governance.rules import member_for
+
+from . import queries, services
+from .forms import AmendForm, CommentForm, DecisionFilterForm, OpenForm, OutcomeForm, PositionForm, ProposalForm
+from .models import Proposal
+
+LIST_PAGE_SIZE = 25
+POSITIONS_SHOWN = 50
+
+
+def _form_error(form, error: DomainError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def _back(proposal: Proposal):
+    return redirect("proposal", org=proposal.organisation.slug, pk=proposal.pk)
+
+
+@login_required
+def circle_proposals(request, org, circle):
+    circle = get_circle_for(request.user, org, circle)
+    proposals = queries.circle_proposals(circle, request.user)
+    state = request.GET.get("state", "open")
+    if state not in Proposal.State.values:
+        state = "open"
+    counts = dict.fromkeys(Proposal.State.values, 0)
+    for row in proposals.order_by().values("state").annotate(n=Count("id")):
+        counts[row["state"]] = row["n"]
+    order = "closes_at" if state == "open" else "-created_at"
+    page = Paginator(proposals.filter(state=state).order_by(order, "-id"), LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "proposals/circle_proposals.html",
+        {"organisation": circle.organisation, "circle": circle, "page": page, "state": state, "counts": counts},
+    )
+
+
+@login_required
+def proposal_new(request, org, circle):
+    circle = get_circle_for(request.user, org, circle, action="proposals.add_proposal")
+    member = member_for(request.user, circle.organisation_id)
+    form = ProposalForm(request.POST or None, initial={"round_days": circle.organisation.consent_round_days})
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = services.proposal_create(circle=circle, author=member, **form.service_kwargs())
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, "Draft saved. Only you can see it until you open the round.")
+            return _back(proposal)
+    return render(
+        request,
+        "proposals/proposal_form.html",
+        {"organisation": circle.organisation, "circle": circle, "form": form, "proposal": None},
+    )
+
+
+@login_required
+def proposal_edit(request, org, pk):
+    proposal = queries.get_proposal_for(request.user, pk, action="proposals.change_proposal", organisation_slug=org)
+    member = member_for(request.user, proposal.organisation_id)
+    form = ProposalForm(request.POST or None, initial=ProposalForm.initial_for(proposal))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.proposal_update_draft(proposal=proposal, by=member, **form.service_kwargs())
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, "Draft updated.")
+            return _back(proposal)
+    return render(
+        request,
+        "proposals/proposal_form.html",
+        {"organisation": proposal.organisation, "circle": proposal.circle, "form": form, "proposal": proposal},
+    )
+
+
+@login_required
+def proposal_detail(request, org, pk):
+    proposal = queries.get_proposal_for(request.user, pk, organisation_slug=org)
+    return render(request, "proposals/proposal_detail.html", _detail_context(request, proposal))
+
+
+def _detail_context(request, proposal: Proposal, *, position_form=None, comment_form=None) -> dict:
+    member = member_for(request.user, proposal.organisation_id)
+    voter = queries.eligible_voter(proposal, member)
+    mine = queries.my_position(proposal, member)
+    if position_form is None and voter is not None and proposal.is_open:
+        initial = {"kind": mine.kind, "reason": mine.reason} if mine else {}
+        position_form = PositionForm(proposal=proposal, initial=initial)
+    if proposal.anonymous:
+        positions, responders = None, queries.responders(proposal, limit=POSITIONS_SHOWN)
+    else:
+        positions, responders = queries.current_positions(proposal, limit=POSITIONS_SHOWN), None
+    return {
+        "organisation": proposal.organisation,
+        "circle": proposal.circle,
+        "proposal": proposal,
+        "member": member,
+        "voter": voter,
+        "my_position": mine,
+        "my_history": queries.position_history(proposal, member) if voter else [],
+        "position_form": position_form,
+        "tally": queries.tally_view(proposal),
+        "positions": positions,
+        "responders": responders,
+        "not_responded": queries.not_responded(proposal, limit=POSITIONS_SHOWN) if proposal.is_open else None,
+        "versions": queries.versions(proposal),
+        "comments": queries.comments(proposal),
+        "comment_form": comment_form or CommentForm(),
+        "open_form": OpenForm(organisation=proposal.organisation),
+        "now": timezone.now(),
+    }
+
+
+@login_required
+@require_POST
+def proposal_open(request, org, pk):
+    proposal = queries.get_proposal_for(request.user, pk, action="proposals.change_proposal", organisation_slug=org)
+    form = OpenForm(request.POST, organisation=proposal.organisation)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return _back(proposal)
+    try:
+        services.proposal_open(
+            proposal=proposal,
+            by=member_for(request.user, proposal.organisation_id),
+            closes_at=form.cleaned_data["closes_at"],
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "The round is open. Eligible members have been asked for their position.")
+    return _back(proposal)
+
+
+@login_required
+@require_POST
+def position_record(request, org, pk):
+    """Record my position. With htmx, answer the position panel and tally in place."""
+    proposal = queries.get_proposal_for(request.user, pk, action="proposals.add_position", organisation_slug=org)
+    member = member_for(request.user, proposal.organisation_id)
+    form = PositionForm(request.POST, proposal=proposal)
+    status = 200
+    if form.is_valid():
+        try:
+            services.position_record(
+                proposal=proposal, member=member, kind=form.cleaned_data["kind"], reason=form.cleaned_data["reason"]
+            )
+        except DomainError as error:
+            _form_error(form, error)
+            status = error.status_code if request.htmx else 200
+        else:
+            if not request.htmx:
+                messages.success(request, "Your position is recorded. You can change it until the round closes.")
+                return _back(proposal)
+            proposal.refresh_from_db()
+            form = None
+    elif request.htmx:
+        status = 400
+    context = _detail_context(request, proposal, position_form=form)
+    if form is None:
+        context["position_saved"] = True
+    template = "proposals/_position_panel.html" if request.htmx else "proposals/proposal_detail.html"
+    # htmx swaps only 2xx answers by default; errors are shown by re-rendering the panel with 200.
+    return render(request, template, context, status=200 if request.htmx else status)
+
+
+@login_required
+@require_POST
+def objection_withdraw(request, org, pk):
+    proposal = queries.get_proposal_for(request.user, pk, action="proposals.add_position", organisation_slug=org)
+    try:
+        services.objection_withdraw(proposal=proposal, member=member_for(request.user, proposal.organisation_id))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Your objection is withdrawn. Please record your position again.")
+    return _back(proposal)
+
+
+@login_required
+def proposal_amend(request, org, pk):
+    proposal = queries.get_proposal_for(request.user, pk, action="proposals.change_proposal", organisation_slug=org)
+    form = AmendForm(request.POST or None, initial={"title": proposal.title, "body": proposal.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.proposal_amend(
+                proposal=proposal, by=member_for(request.user, proposal.organisation_id), **form.cleaned_data
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, "Amended. The round restarts and everyone is asked again.")
+            return _back(proposal)
+    return render(
+        request,
+        "proposals/proposal_amend.html",
+        {"organisation": proposal.organisation, "circle": proposal.circle, "proposal": proposal, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def proposal_withdraw(request, org, pk):
+    proposal = queries.get_proposal_for(request.user, pk, action="proposals.change_proposal", organisation_slug=org)
+    try:
+        services.proposal_withdraw(proposal=proposal, by=member_for(request.user, proposal.organisation_id))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "The proposal is withdrawn.")
+    return _back(proposal)
+
+
+@login_required
+def outcome_write(request, org, pk):
+    proposal = queries.get_proposal_for(request.user, pk, action="proposals.write_outcome", organisation_slug=org)
+    form = OutcomeForm(
+        request.POST or None,
+        initial={"statement": proposal.outcome_statement, "review_date": proposal.review_date},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.outcome_write(
+                proposal=proposal, by=member_for(request.user, proposal.organisation_id), **form.cleaned_data
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, "The outcome statement is published in the decision log.")
+            return _back(proposal)
+    return render(
+        request,
+        "proposals/outcome_form.html",
+        {"organisation": proposal.organisation, "circle": proposal.circle, "proposal": proposal, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def comment_add(request, org, pk):
+    proposal = queries.get_proposal_for(request.user, pk, action="proposals.comment", organisation_slug=org)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_add(
+                proposal=proposal, author=member_for(request.user, proposal.organisation_id), **form.cleaned_data
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, "Comment added.")
+            return redirect(f"{_back(proposal).url}#comments")
+    return render(request, "proposals/proposal_detail.html", _detail_context(request, proposal, comment_form=form))
+
+
+@login_required
+def proposal_versions(request, org, pk):
+    """Every version of the text, each with a readable diff against the one before."""
+    proposal = queries.get_proposal_for(request.user, pk, organisation_slug=org)
+    versions = list(queries.versions(proposal))
+    rows = []
+    for previous, version in zip([None, *versions[:-1]], versions, strict=True):
+        diff = []
+        if previous is not None:
+            before = [f"# {previous.title}", *previous.body.splitlines()]
+            after = [f"# {version.title}", *version.body.splitlines()]
+            diff = list(
+                difflib.unified_diff(
+                    before, after, f"version {previous.number}", f"version {version.number}", lineterm="", n=2
+                )
+            )
+        rows.append({"version": version, "diff": diff})
+    return render(
+        request,
+        "proposals/proposal_versions.html",
+        {
+            "organisation": proposal.organisation,
+            "circle": proposal.circle,
+            "proposal": proposal,
+            "rows": list(reversed(rows)),
+        },
+    )
+
+
+@login_required
+def waiting(request, org):
+    """Organisation-wide inbox: open rounds waiting for my position, soonest deadline first."""
+    organisation, member = get_organisation_for(request.user, org)
+    return render(
+        request,
+        "proposals/waiting.html",
+        {"organisation": organisation, "proposals": queries.waiting_for(member)},
+    )
+
+
+@login_required
+def decision_log(request, org):
+    organisation, _ = get_organisation_for(request.user, org)
+    form = DecisionFilterForm(request.GET or None, organisation=organisation)
+    filters = form.cleaned_data if form.is_valid() else {}
+    decisions = queries.decision_log(organisation, **{k: v for k, v in filters.items() if v})
+    if request.GET.get("format") == "csv":
+        return _decisions_csv(organisation, decisions)
+    page = Paginator(decisions, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "proposals/decision_log.html",
+        {"organisation": organisation, "form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+def _decisions_csv(organisation, decisions) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="{organisation.slug}-decisions-{stamp}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "id",
+            "closed_at",
+            "circle",
+            "title",
+            "method",
+            "outcome",
+            "responded",
+            "eligible",
+            "responded_weight",
+            "eligible_weight",
+            "objections",
+            "outcome_statement",
+            "review_date",
+            "proposer",
+        ]
+    )
+    for p in decisions.iterator(chunk_size=500):
+        writer.writerow(
+            [
+                p.pk,
+                p.closed_at.isoformat(),
+                p.circle.name,
+                _csv_safe(p.title),
+                p.method,
+                p.outcome,
+                p.responded_count,
+                p.eligible_count,
+                p.responded_weight,
+                p.eligible_weight,
+                p.heads("objection"),
+                _csv_safe(p.outcome_statement),
+                p.review_date or "",
+                _csv_safe(str(p.author.user)),
+            ]
+        )
+    return response
+
+
+def _csv_safe(text: str) -> str:
+    """Defuse spreadsheet formulas in user-written cells."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
