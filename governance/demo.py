@@ -147,13 +147,16 @@ def load_demo() -> Organisation:
         for name in spec["roster"]:
             if not CircleMembership.objects.current().filter(circle=circle, member=members[name]).exists():
                 roster_add(circle=circle, member=members[name], by=steward)
-    for step in DEMO_STEPS:
+    for step in demo_steps():
         step(organisation=organisation, members=members)
     return organisation
 
 
-# Later capabilities append functions taking (organisation=, members=) that add their demo data.
-DEMO_STEPS: list = []
+def demo_steps():
+    """Each capability's demo data, in order; each step takes (organisation=, members=) and is idempotent."""
+    from proposals import demo as proposals_demo
+
+    return [proposals_demo.load]
 
 
 def demo_logins() -> list[tuple[str, str]]:

@@ -74,8 +74,8 @@ def _enqueue_flush():
 
     try:
         notifications_flush.delay()
-    except Exception:  # the broker is down: the beat sweep delivers the rows later
-        log.warning("Could not enqueue notification delivery; the periodic flush will retry.", exc_info=True)
+    except Exception as exc:  # the broker is down: the beat sweep delivers the rows later
+        log.warning("Could not enqueue notification delivery (%s); the periodic flush will retry.", exc)
 
 
 RETRY_BACKOFF = [60, 300, 900, 3600, 6 * 3600]

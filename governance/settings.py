@@ -177,7 +177,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "MemberStatusEnum": "governance.models.Member.Status",
+        "InvitationStateEnum": ["pending", "accepted", "revoked", "expired"],
+    },
+    # Tags and operation ids from the resource ("circles_list"), not from the version prefix.
+    "SCHEMA_PATH_PREFIX": r"/api/v1/",
 }
 
 # Celery. With REDIS_URL the broker is Redis; without it, kombu's filesystem transport, which needs
@@ -188,10 +193,13 @@ if REDIS_URL:
 else:
     CELERY_BROKER_URL = "filesystem://"
     _broker_dir = VAR_DIR / "broker"
+    for _folder in ("queue", "processed"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True

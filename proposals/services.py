@@ -389,7 +389,7 @@ def proposal_amend(*, proposal: Proposal, by: Member, title: str, body: str, cha
 
 
 @transaction.atomic
-def proposal_withdraw(*, proposal: Proposal, by: Member) -> Proposal:
+def proposal_withdraw(*, proposal: Proposal, by: Member | None) -> Proposal:
     proposal = _lock(proposal)
     if proposal.state not in (Proposal.State.DRAFT, Proposal.State.OPEN):
         raise Conflict(f"This proposal is already {proposal.get_state_display().lower()}.")

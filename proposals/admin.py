@@ -1,0 +1,147 @@
+"""Admin for proposals. Governance history is read-only here: versions, positions, tallies and
+outcomes change only through the services (the actions below call them)."""
+
+from django.contrib import admin, messages
+
+from governance.errors import DomainError
+
+from . import services
+from .models import Comment, EligibleVoter, Position, Proposal, ProposalVersion
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class VersionInline(ReadOnlyInline):
+    model = ProposalVersion
+    fields = ("number", "title", "change_note", "author", "created_at")
+    readonly_fields = fields
+
+
+class CommentInline(ReadOnlyInline):
+    model = Comment
+    fields = ("author", "is_question", "body", "created_at")
+    readonly_fields = fields
+
+
+@admin.register(Proposal)
+class ProposalAdmin(admin.ModelAdmin):
+    list_display = ("title", "circle", "organisation", "state", "method", "outcome", "closes_at", "responded")
+    list_filter = ("state", "method", "outcome", "anonymous", "organisation")
+    search_fields = ("title", "body", "circle__name")
+    date_hierarchy = "created_at"
+    list_select_related = ("circle", "organisation")
+    raw_id_fields = ("circle", "author", "outcome_by")
+    readonly_fields = (
+        "organisation",
+        "circle",
+        "author",
+        "title",
+        "body",
+        "method",
+        "threshold",
+        "quorum_percent",
+        "anonymous",
+        "early_close",
+        "round_length",
+        "state",
+        "version",
+        "created_at",
+        "opened_at",
+        "closes_at",
+        "closed_at",
+        "withdrawn_at",
+        "tally",
+        "eligible_count",
+        "eligible_weight",
+        "outcome",
+        "outcome_statement",
+        "outcome_by",
+        "review_date",
+    )
+    inlines = [VersionInline, CommentInline]
+    actions = ["close_if_due", "withdraw"]
+
+    @admin.display(description="responded")
+    def responded(self, obj):
+        return f"{obj.responded_count}/{obj.eligible_count}"
+
+    def has_add_permission(self, request):
+        return False  # proposals are drafted by members in their circle
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Close the selected rounds if their deadline has passed")
+    def close_if_due(self, request, queryset):
+        closed = sum(services.proposal_close(proposal_id=p.pk) for p in queryset)
+        self.message_user(request, f"Closed {closed} proposal(s); the others were not open or not due yet.")
+
+    @admin.action(description="Withdraw the selected proposals")
+    def withdraw(self, request, queryset):
+        for proposal in queryset:
+            try:
+                services.proposal_withdraw(proposal=proposal, by=None)
+            except DomainError as error:
+                self.message_user(request, f"{proposal}: {error.message}", messages.ERROR)
+
+
+@admin.register(Position)
+class PositionAdmin(admin.ModelAdmin):
+    """Positions, read-only. Who took which position in an anonymous round is never shown."""
+
+    list_display = ("proposal", "who", "kind", "version", "weight", "is_current", "created_at")
+    list_filter = ("kind", "is_current", "retired_because")
+    search_fields = ("proposal__title",)
+    list_select_related = ("proposal", "member__user")
+    fields = (
+        "proposal",
+        "who",
+        "kind",
+        "reason",
+        "version",
+        "weight",
+        "is_current",
+        "created_at",
+        "retired_at",
+        "retired_because",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="member")
+    def who(self, obj):
+        return "hidden (anonymous round)" if obj.proposal.anonymous else str(obj.member.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EligibleVoter)
+class EligibleVoterAdmin(admin.ModelAdmin):
+    list_display = ("proposal", "member", "weight")
+    search_fields = ("proposal__title", "member__user__email", "member__user__name")
+    list_select_related = ("proposal", "member__user")
+    readonly_fields = ("proposal", "member", "weight")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,95 @@
+"""Demo proposals: an open consent round in the general circle and a few decisions in the log.
+Each is looked up by title first, so loading the demo twice adds nothing."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from circles.models import Circle
+
+from .models import Proposal
+from .services import outcome_write, position_record, proposal_close, proposal_create, proposal_open
+
+OPEN_TITLE = "Adopt three circles with a steward each"
+
+CLOSED = [
+    {
+        "circle": "Organisational Operations",
+        "author": "Ben Laurent",
+        "title": "Publish our accounts quarterly to all members",
+        "body": "Members should see where the money goes. We publish a summary of the accounts every quarter, "
+        "within a month of its end, on the members' wiki.",
+        "positions": [
+            ("Elena Sokolova", "consent", ""),
+            ("Grace Mensah", "consent", ""),
+            ("Jonas Berg", "concern", "The first report will be late; let us say so openly."),
+        ],
+        "statement": "Agreed: quarterly accounts, published within a month of each quarter's end.",
+        "days_ago": 40,
+    },
+    {
+        "circle": "Technology Operations",
+        "author": "Dev Patel",
+        "title": "Move backups to a second provider",
+        "body": "Today our backups live with the same provider as our servers. We copy them nightly to a second, "
+        "independent provider in another country.",
+        "positions": [("Farid Haddad", "consent", ""), ("Kemi Adeyemi", "consent", ""), ("Liam OBrien", "consent", "")],
+        "statement": "Agreed: nightly off-site backups to a second provider, tested monthly.",
+        "days_ago": 25,
+    },
+    {
+        "circle": "Product Strategy and Services",
+        "author": "Chiara Rossi",
+        "title": "Raise the price of the hosted plan by 30 %",
+        "body": "Our costs have risen. We raise the hosted plan's price by 30 % from next month.",
+        "positions": [
+            ("Hiro Tanaka", "objection", "Many user members cannot absorb 30 % at once; phase it in."),
+            ("Farid Haddad", "consent", ""),
+        ],
+        "statement": "Not agreed. Chiara will bring a phased proposal that addresses Hiro's objection.",
+        "days_ago": 12,
+    },
+]
+
+
+def load(*, organisation, members):
+    general = Circle.objects.get(organisation=organisation, is_general=True)
+    if not Proposal.objects.filter(organisation=organisation, title=OPEN_TITLE).exists():
+        proposal = proposal_create(
+            circle=general,
+            author=members["Alice Okafor"],
+            title=OPEN_TITLE,
+            body="We organise our work in three circles under the general circle:\n\n"
+            "1. **Organisational Operations**: membership, finance, legal, governance.\n"
+            "2. **Product Strategy and Services**: what we offer and to whom.\n"
+            "3. **Technology Operations**: the platform and its security.\n\n"
+            "Each circle has a steward, elected for a year, who keeps its roster and reports to the "
+            "general circle. Decisions within a circle's domain are made by consent in that circle.",
+            round_length=timedelta(days=7),
+        )
+        proposal = proposal_open(proposal=proposal, by=members["Alice Okafor"])
+        position_record(proposal=proposal, member=members["Ben Laurent"], kind="consent")
+        position_record(proposal=proposal, member=members["Dev Patel"], kind="consent")
+        position_record(
+            proposal=proposal,
+            member=members["Hiro Tanaka"],
+            kind="concern",
+            reason="User members should have a voice in Product Strategy, not only workers.",
+        )
+    for spec in CLOSED:
+        if Proposal.objects.filter(organisation=organisation, title=spec["title"]).exists():
+            continue
+        circle = Circle.objects.get(organisation=organisation, name=spec["circle"])
+        author = members[spec["author"]]
+        proposal = proposal_create(circle=circle, author=author, title=spec["title"], body=spec["body"])
+        proposal = proposal_open(proposal=proposal, by=author)
+        for name, kind, reason in spec["positions"]:
+            position_record(proposal=proposal, member=members[name], kind=kind, reason=reason)
+        # Backdate the round so that the decision log reads like a history.
+        closes_at = timezone.now() - timedelta(days=spec["days_ago"])
+        Proposal.objects.filter(pk=proposal.pk).update(
+            opened_at=closes_at - proposal.round_length, closes_at=closes_at, created_at=closes_at - timedelta(days=9)
+        )
+        proposal_close(proposal_id=proposal.pk, now=closes_at)
+        proposal.refresh_from_db()
+        outcome_write(proposal=proposal, by=author, statement=spec["statement"])
