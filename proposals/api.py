@@ -1,0 +1,436 @@
+"""Proposals over the REST API: the same queries, rules and services as the pages.
+
+Anonymous rounds: the positions list names who responded but never with what; only the caller's
+own entry carries its kind and reason. Counts come from the tally."""
+
+from datetime import timedelta
+
+import django_filters
+import rules
+from django.db.models import Exists, OuterRef
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from governance.api.base import GovernanceViewSet
+from governance.api.schema import READ_ONE, WRITE_STATEFUL, errors
+from governance.api.serializers import MemberSummarySerializer, circle_scope
+from governance.rules import member_for
+
+from . import queries, services
+from .models import Comment, EligibleVoter, Kind, Method, Position, Proposal, ProposalVersion, Threshold
+
+# Serializers -----------------------------------------------------------------------------------
+
+
+class TallyKindSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    label = serializers.CharField()
+    heads = serializers.IntegerField()
+    weight = serializers.IntegerField()
+    heads_percent = serializers.FloatField(help_text="Of the eligible members.")
+    weight_percent = serializers.FloatField(help_text="Of the eligible voting weight.")
+
+
+class TallySerializer(serializers.Serializer):
+    kinds = TallyKindSerializer(many=True)
+    eligible_count = serializers.IntegerField()
+    eligible_weight = serializers.IntegerField()
+    responded_count = serializers.IntegerField()
+    responded_weight = serializers.IntegerField()
+    waiting_count = serializers.IntegerField(help_text="Eligible members who have not responded yet.")
+    quorum_percent = serializers.IntegerField(allow_null=True)
+    quorum_progress = serializers.FloatField(help_text="Share of the eligible weight that has responded, in %.")
+    quorum_met = serializers.BooleanField()
+    objections = serializers.IntegerField(help_text="Standing objections (consent rounds).")
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    author = MemberSummarySerializer(read_only=True)
+    round_days = serializers.SerializerMethodField()
+    responded_count = serializers.IntegerField(read_only=True)
+    i_am_eligible = serializers.BooleanField(read_only=True, help_text="Whether the caller may take a position.")
+    i_responded = serializers.BooleanField(read_only=True, help_text="Whether the caller has a current position.")
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "organisation",
+            "circle",
+            "author",
+            "title",
+            "body",
+            "method",
+            "threshold",
+            "quorum_percent",
+            "anonymous",
+            "early_close",
+            "state",
+            "version",
+            "round_days",
+            "created_at",
+            "opened_at",
+            "closes_at",
+            "closed_at",
+            "withdrawn_at",
+            "eligible_count",
+            "eligible_weight",
+            "responded_count",
+            "outcome",
+            "outcome_statement",
+            "review_date",
+            "i_am_eligible",
+            "i_responded",
+        ]
+        read_only_fields = fields
+
+    def get_round_days(self, proposal) -> float:
+        return round(proposal.round_length.total_seconds() / 86400, 2)
+
+
+class ProposalWriteSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    body = serializers.CharField(help_text="Markdown.")
+    method = serializers.ChoiceField(choices=Method.choices, default=Method.CONSENT)
+    threshold = serializers.ChoiceField(choices=Threshold.choices, default=Threshold.SIMPLE)
+    quorum_percent = serializers.IntegerField(min_value=1, max_value=100, allow_null=True, default=None)
+    anonymous = serializers.BooleanField(default=False)
+    early_close = serializers.BooleanField(default=False)
+    round_days = serializers.IntegerField(
+        min_value=1, max_value=90, required=False, help_text="Default: the organisation's consent-round length."
+    )
+
+    def service_kwargs(self, data: dict) -> dict:
+        data = dict(data)
+        if "round_days" in data:
+            data["round_length"] = timedelta(days=data.pop("round_days"))
+        return data
+
+
+class ProposalCreateSerializer(ProposalWriteSerializer):
+    circle = circle_scope(help_text="The circle that decides.")
+
+
+class ProposalOpenSerializer(serializers.Serializer):
+    closes_at = serializers.DateTimeField(
+        required=False, allow_null=True, default=None, help_text="Default: now plus the round length."
+    )
+
+
+class ProposalAmendSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    body = serializers.CharField(help_text="Markdown.")
+    change_note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class OutcomeSerializer(serializers.Serializer):
+    statement = serializers.CharField(help_text="Markdown. What was decided.")
+    review_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class PositionInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Needed for a concern or an objection."
+    )
+
+
+class PositionSerializer(serializers.ModelSerializer):
+    """A current position. In an anonymous round `kind`, `reason` and `created_at` are null, except
+    on the caller's own position."""
+
+    member = MemberSummarySerializer(read_only=True)
+    kind = serializers.SerializerMethodField()
+    reason = serializers.SerializerMethodField()
+    created_at = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Position
+        fields = ["id", "member", "version", "weight", "kind", "reason", "created_at", "is_current"]
+        read_only_fields = fields
+
+    def _hidden(self, position) -> bool:
+        return position.proposal.anonymous and position.member.user_id != self.context["request"].user.pk
+
+    @extend_schema_field(serializers.ChoiceField(choices=Kind.choices, allow_null=True))
+    def get_kind(self, position):
+        return None if self._hidden(position) else position.kind
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_reason(self, position):
+        return None if self._hidden(position) else position.reason
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_created_at(self, position):
+        return None if self._hidden(position) else position.created_at
+
+
+class MyPositionSerializer(serializers.ModelSerializer):
+    """One of the caller's own positions, current or retired (their history)."""
+
+    class Meta:
+        model = Position
+        fields = [
+            "id",
+            "version",
+            "kind",
+            "reason",
+            "weight",
+            "created_at",
+            "is_current",
+            "retired_at",
+            "retired_because",
+        ]
+        read_only_fields = fields
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = MemberSummarySerializer(read_only=True)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "author", "body", "is_question", "created_at"]
+        read_only_fields = ["id", "author", "created_at"]
+        extra_kwargs = {"is_question": {"default": False}}
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    author = MemberSummarySerializer(read_only=True)
+
+    class Meta:
+        model = ProposalVersion
+        fields = ["number", "title", "body", "change_note", "author", "created_at"]
+        read_only_fields = fields
+
+
+class ProposalFilter(django_filters.FilterSet):
+    waiting = django_filters.BooleanFilter(method="filter_waiting", label="Only open rounds waiting for my position")
+
+    class Meta:
+        model = Proposal
+        fields = ["organisation", "circle", "state", "method", "outcome"]
+
+    def filter_waiting(self, queryset, name, value):
+        if value is None:
+            return queryset
+        waiting = queryset.filter(state=Proposal.State.OPEN, i_am_eligible=True, i_responded=False)
+        return waiting if value else queryset.exclude(pk__in=waiting.values("pk"))
+
+
+# Views -----------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Proposals of my organisations (others' drafts excluded)",
+        responses={200: ProposalSerializer(many=True), **errors(400, 401)},
+    ),
+    retrieve=extend_schema(responses={200: ProposalSerializer, **errors(*READ_ONE)}),
+    create=extend_schema(
+        summary="Draft a proposal in a circle I am on",
+        request=ProposalCreateSerializer,
+        responses={201: ProposalSerializer, **errors(*WRITE_STATEFUL)},
+    ),
+    partial_update=extend_schema(
+        summary="Edit my draft",
+        request=ProposalWriteSerializer,
+        responses={200: ProposalSerializer, **errors(*WRITE_STATEFUL)},
+    ),
+    open=extend_schema(
+        summary="Open the round (the author); fixes who may vote, with their weight",
+        request=ProposalOpenSerializer,
+        responses={200: ProposalSerializer, **errors(*WRITE_STATEFUL)},
+    ),
+    amend=extend_schema(
+        summary="Amend an open proposal (the author): a new version restarts the round",
+        request=ProposalAmendSerializer,
+        responses={200: ProposalSerializer, **errors(*WRITE_STATEFUL)},
+    ),
+    withdraw=extend_schema(
+        summary="Withdraw a draft or open proposal (the author)",
+        request=None,
+        responses={200: ProposalSerializer, **errors(401, 403, 404, 409)},
+    ),
+    outcome=extend_schema(
+        summary="Write the outcome statement after the close (the author or the circle's steward)",
+        request=OutcomeSerializer,
+        responses={200: ProposalSerializer, **errors(*WRITE_STATEFUL)},
+    ),
+    tally=extend_schema(
+        summary="The tally by weight and by head, and quorum progress",
+        responses={200: TallySerializer, **errors(*READ_ONE)},
+    ),
+    versions=extend_schema(
+        summary="Every version of the text", responses={200: VersionSerializer(many=True), **errors(*READ_ONE)}
+    ),
+    my_positions=extend_schema(
+        summary="My position history on this proposal",
+        responses={200: MyPositionSerializer(many=True), **errors(*READ_ONE)},
+    ),
+    withdraw_objection=extend_schema(
+        summary="Withdraw my standing objection; I am asked for my position again",
+        request=None,
+        responses={200: MyPositionSerializer, **errors(401, 403, 404, 409)},
+    ),
+)
+class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GovernanceViewSet):
+    serializer_class = ProposalSerializer
+    input_serializers = {
+        "create": ProposalCreateSerializer,
+        "partial_update": ProposalWriteSerializer,
+        "open": ProposalOpenSerializer,
+        "amend": ProposalAmendSerializer,
+        "outcome": OutcomeSerializer,
+    }
+    rules = {
+        "retrieve": "proposals.view_proposal",
+        "create": ("proposals.add_proposal", "circle"),
+        "partial_update": "proposals.change_proposal",
+        "open": "proposals.change_proposal",
+        "amend": "proposals.change_proposal",
+        "withdraw": "proposals.change_proposal",
+        "outcome": "proposals.write_outcome",
+        "positions": "proposals.view_proposal",
+        "withdraw_objection": "proposals.add_position",
+        "comments": "proposals.view_proposal",
+    }
+    filterset_class = ProposalFilter
+    ordering_fields = ["created_at", "closes_at", "closed_at", "title"]
+
+    def get_queryset(self):
+        user = self.request.user
+        if not user.is_authenticated:  # the schema generator asks with an anonymous user
+            return Proposal.objects.none()
+        return (
+            queries.proposal_list(queries.visible_proposals(user))
+            .annotate(
+                i_am_eligible=Exists(EligibleVoter.objects.filter(proposal=OuterRef("pk"), member__user=user)),
+                i_responded=Exists(
+                    Position.objects.filter(proposal=OuterRef("pk"), member__user=user, is_current=True)
+                ),
+            )
+            .order_by("-created_at", "-id")
+        )
+
+    def _by(self, proposal):
+        return member_for(self.request.user, proposal.organisation_id)
+
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.service_kwargs(serializer.validated_data)
+        circle = data.pop("circle")
+        self.check_creation(Proposal(circle=circle, organisation_id=circle.organisation_id))
+        proposal = services.proposal_create(
+            circle=circle, author=member_for(request.user, circle.organisation_id), **data
+        )
+        return self.answer(proposal, status_code=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        proposal = self.get_object()
+        serializer = self.get_serializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.proposal_update_draft(
+            proposal=proposal, by=self._by(proposal), **serializer.service_kwargs(serializer.validated_data)
+        )
+        return self.answer(proposal)
+
+    @action(detail=True, methods=["post"])
+    def open(self, request, pk=None):
+        proposal = self.get_object()
+        services.proposal_open(proposal=proposal, by=self._by(proposal), closes_at=self.read_input()["closes_at"])
+        return self.answer(proposal)
+
+    @action(detail=True, methods=["post"])
+    def amend(self, request, pk=None):
+        proposal = self.get_object()
+        services.proposal_amend(proposal=proposal, by=self._by(proposal), **self.read_input())
+        return self.answer(proposal)
+
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        proposal = self.get_object()
+        services.proposal_withdraw(proposal=proposal, by=self._by(proposal))
+        return self.answer(proposal)
+
+    @action(detail=True, methods=["post"])
+    def outcome(self, request, pk=None):
+        proposal = self.get_object()
+        services.outcome_write(proposal=proposal, by=self._by(proposal), **self.read_input())
+        return self.answer(proposal)
+
+    @action(detail=True, methods=["get"])
+    def tally(self, request, pk=None):
+        return Response(TallySerializer(queries.tally_view(self.get_object())).data)
+
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def versions(self, request, pk=None):
+        versions = queries.versions(self.get_object())
+        return Response(VersionSerializer(versions, many=True, context=self.get_serializer_context()).data)
+
+    @action(detail=True, methods=["get"], url_path="my-positions", pagination_class=None)
+    def my_positions(self, request, pk=None):
+        proposal = self.get_object()
+        history = queries.position_history(proposal, self._by(proposal))
+        return Response(MyPositionSerializer(history, many=True).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Current positions (anonymous rounds: who responded, never how)",
+        responses={200: PositionSerializer(many=True), **errors(*READ_ONE)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Record or change my position",
+        description="409 once the round is closed or its deadline has passed; 403 if I am not eligible.",
+        request=PositionInputSerializer,
+        responses={201: MyPositionSerializer, **errors(*WRITE_STATEFUL)},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def positions(self, request, pk=None):
+        proposal = self.get_object()
+        if request.method == "POST":
+            self._require("proposals.add_position", proposal)
+            data = PositionInputSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            position = services.position_record(proposal=proposal, member=self._by(proposal), **data.validated_data)
+            return Response(MyPositionSerializer(position).data, status=status.HTTP_201_CREATED)
+        positions = queries.current_positions(proposal).select_related("proposal")
+        page = self.paginate_queryset(positions)
+        return self.get_paginated_response(
+            PositionSerializer(page, many=True, context=self.get_serializer_context()).data
+        )
+
+    @action(detail=True, methods=["post"], url_path="withdraw-objection")
+    def withdraw_objection(self, request, pk=None):
+        proposal = self.get_object()
+        position = services.objection_withdraw(proposal=proposal, member=self._by(proposal))
+        return Response(MyPositionSerializer(position).data)
+
+    @extend_schema(
+        methods=["GET"], summary="The discussion", responses={200: CommentSerializer(many=True), **errors(*READ_ONE)}
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Comment, or ask a clarifying question",
+        request=CommentSerializer,
+        responses={201: CommentSerializer, **errors(*WRITE_STATEFUL)},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def comments(self, request, pk=None):
+        proposal = self.get_object()
+        if request.method == "POST":
+            self._require("proposals.comment", proposal)
+            data = CommentSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            comment = services.comment_add(proposal=proposal, author=self._by(proposal), **data.validated_data)
+            return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        page = self.paginate_queryset(queries.comments(proposal))
+        return self.get_paginated_response(CommentSerializer(page, many=True).data)
+
+    def _require(self, rule: str, proposal) -> None:
+        if not rules.test_rule(rule, self.request.user, proposal):
+            raise PermissionDenied("You are not allowed to do that with this proposal.")
