@@ -1,0 +1,173 @@
+"""The admin for circles and rosters. Circles are archived, never deleted; roster rows are ended with
+a reason, never deleted, and an ended row cannot be edited."""
+
+from django import forms
+from django.contrib import admin
+from django.db.models import F
+
+from governance.admin import ServiceAdmin, acting_member, null_filter
+
+from . import services
+from .models import Circle, CircleMembership
+
+
+class RosterInline(admin.TabularInline):
+    model = CircleMembership
+    fk_name = "circle"
+    fields = ("member", "joined_at", "added_by", "left_at", "removal_reason")
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+
+    def get_queryset(self, request):
+        # The current roster first, then the most recent departures.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("member__user", "added_by__user")
+            .order_by(F("left_at").desc(nulls_first=True), "member__user__name")
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Circle)
+class CircleAdmin(ServiceAdmin):
+    list_display = ("name", "organisation", "parent", "is_general", "current_members", "created_at", "archived_at")
+    list_filter = ("organisation", "is_general", null_filter("archived_at", "archived", "Archived", "Active"))
+    list_select_related = ("organisation", "parent")
+    search_fields = ("name", "slug", "organisation__name")
+    autocomplete_fields = ("organisation", "parent")
+    date_hierarchy = "created_at"
+    inlines = [RosterInline]
+    actions = ["archive_selected", "restore_selected"]
+    fields = (
+        "organisation",
+        "parent",
+        "name",
+        "slug",
+        "purpose",
+        "domains",
+        "accountabilities",
+        "is_general",
+        "created_at",
+        "archived_at",
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ("slug", "is_general", "created_at", "archived_at")
+        return ("organisation", "slug", "is_general", "created_at", "archived_at")
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else []
+
+    @admin.display(description="roster")
+    def current_members(self, circle):
+        return circle.memberships.filter(left_at__isnull=True).count()
+
+    def has_change_permission(self, request, obj=None):
+        # An archived circle is read-only until it is restored.
+        return super().has_change_permission(request, obj) and (obj is None or not obj.is_archived)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def service_save(self, request, form, change):
+        data = form.cleaned_data
+        if not change:
+            organisation = data["organisation"]
+            return services.circle_create(
+                organisation=organisation,
+                by=acting_member(request, organisation.pk),
+                name=data["name"],
+                parent=data["parent"],
+                purpose=data["purpose"],
+                domains=data["domains"],
+                accountabilities=data["accountabilities"],
+            )
+        circle = Circle.objects.select_related("organisation").get(pk=form.instance.pk)
+        return services.circle_update(
+            circle=circle,
+            by=acting_member(request, circle.organisation_id),
+            **self.changed(form, services.CIRCLE_FIELDS),
+        )
+
+    @admin.action(description="Archive selected circles", permissions=["change"])
+    def archive_selected(self, request, queryset):
+        self.run_action(
+            request,
+            queryset.select_related("organisation"),
+            lambda circle: services.circle_archive(circle=circle, by=acting_member(request, circle.organisation_id)),
+            done="Circles archived",
+        )
+
+    @admin.action(description="Restore selected circles", permissions=["change"])
+    def restore_selected(self, request, queryset):
+        self.run_action(
+            request,
+            queryset.select_related("organisation", "parent"),
+            lambda circle: services.circle_restore(circle=circle, by=acting_member(request, circle.organisation_id)),
+            done="Circles restored",
+        )
+
+
+class RosterEndForm(forms.ModelForm):
+    class Meta:
+        model = CircleMembership
+        fields = ("removal_reason",)
+        labels = {"removal_reason": "Leaves the circle because"}
+        help_texts = {"removal_reason": "To take this member off the roster, say why and save. The row stays."}
+
+
+@admin.register(CircleMembership)
+class CircleMembershipAdmin(ServiceAdmin):
+    list_display = ("member", "circle", "joined_at", "added_by", "left_at", "removed_by", "removal_reason")
+    list_filter = (null_filter("left_at", "on the roster", "Ended", "Current"), "circle__organisation", "circle")
+    list_select_related = ("member__user", "circle", "added_by__user", "removed_by__user")
+    search_fields = ("member__user__email", "member__user__name", "circle__name", "removal_reason")
+    autocomplete_fields = ("circle", "member")
+    date_hierarchy = "joined_at"
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("circle", "member")
+        return ("circle", "member", "joined_at", "added_by", "left_at", "removed_by", "removal_reason")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        # Once a stay has ended, when, by whom and why are history.
+        return ("circle", "member", "joined_at", "added_by", "left_at", "removed_by")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None:
+            kwargs["form"] = RosterEndForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or obj.is_current)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def service_save(self, request, form, change):
+        if not change:
+            circle, member = form.cleaned_data["circle"], form.cleaned_data["member"]
+            return services.roster_add(circle=circle, member=member, by=acting_member(request, circle.organisation_id))
+        membership = CircleMembership.objects.select_related("circle__organisation", "member__user").get(
+            pk=form.instance.pk
+        )
+        reason = form.cleaned_data.get("removal_reason", "")
+        if not reason:
+            return membership
+        return services.roster_remove(
+            membership=membership, by=acting_member(request, membership.circle.organisation_id), reason=reason
+        )

@@ -1,0 +1,607 @@
+"""The Django admin for organisations, people, invitations, tokens, the event log and the outbox.
+
+The admin is one more caller of the services: adding or changing a record here runs the same
+service function as the web pages and the API, so the same rules refuse the same things, and the
+event log records the change. Governance history cannot be rewritten from here: events are
+read-only, and nothing that carries history can be deleted.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from . import services
+from .errors import DomainError
+from .models import ApiToken, Event, Invitation, Member, MembershipClass, Notification, Organisation, User
+
+admin.site.site_header = "Governance administration"
+admin.site.site_title = "Governance admin"
+admin.site.index_title = "Records"
+
+
+def admin_login(request, extra_context=None):
+    """The admin has no login form of its own: it sends people to allauth's login, which is
+    rate-limited, so there is one way in and one limit on guessing passwords."""
+    next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("admin:index")
+    if request.user.is_authenticated:
+        if request.user.is_active and request.user.is_staff:
+            return HttpResponseRedirect(next_url)
+        # Sending a signed-in non-staff person back to the login page would loop.
+        raise PermissionDenied("Your account may not use the admin.")
+    return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
+
+
+admin.site.login = admin_login
+
+
+def acting_member(request, organisation_id) -> Member | None:
+    """The admin user's membership of the organisation, recorded as the actor of the change (None when
+    a site admin acts in an organisation they are not a member of)."""
+    return (
+        Member.objects.filter(organisation_id=organisation_id, user=request.user, status=Member.Status.ACTIVE)
+        .select_related("user")
+        .first()
+    )
+
+
+def adopt(obj, saved):
+    """Make the admin's object the row a service saved, so the admin's log and redirect use it."""
+    obj.__dict__.update(saved.__dict__)
+    return obj
+
+
+def null_filter(field: str, title: str, set_label: str, unset_label: str) -> type[admin.SimpleListFilter]:
+    """A list filter on whether a date that ends something (left_at, archived_at…) is set."""
+
+    class NullFilter(admin.SimpleListFilter):
+        parameter_name = field
+
+        def lookups(self, request, model_admin):
+            return [("unset", unset_label), ("set", set_label)]
+
+        def queryset(self, request, queryset):
+            if self.value() in ("set", "unset"):
+                return queryset.filter(**{f"{field}__isnull": self.value() == "unset"})
+            return queryset
+
+    NullFilter.title = title
+    return NullFilter
+
+
+class ServiceAdmin(admin.ModelAdmin):
+    """A ModelAdmin whose add and change forms write through a service.
+
+    Subclasses implement `service_save(request, form, change)`, which calls the service and returns
+    the saved object. When the service refuses (a DomainError), nothing is saved and the form is shown
+    again with the service's message, on the field it names."""
+
+    save_as = False
+
+    def service_save(self, request, form, change):
+        raise NotImplementedError(f"{type(self).__name__} must say which service saves it.")
+
+    def save_model(self, request, obj, form, change):
+        adopt(obj, self.service_save(request, form, change))
+
+    def save_related(self, request, form, formsets, change):
+        """Inlines here are read-only and the models have no many-to-many fields: nothing to save."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as error:
+            # The transaction around the view has rolled back; show the same form with the reason.
+            request._service_error = error
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        error = getattr(request, "_service_error", None)
+        if error is None:
+            return form_class
+
+        class RefusedForm(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                self.add_error(error.field if error.field in self.fields else None, error.message)
+                return cleaned
+
+        return RefusedForm
+
+    def changed(self, form, fields) -> dict:
+        return {name: form.cleaned_data[name] for name in form.changed_data if name in fields}
+
+    def run_action(self, request, queryset, call, *, done: str) -> None:
+        """Apply a service to each selected object; report what worked and, one by one, what was refused."""
+        succeeded = 0
+        for obj in queryset:
+            try:
+                call(obj)
+            except DomainError as error:
+                self.message_user(request, f"{obj}: {error.message}", messages.ERROR)
+            else:
+                succeeded += 1
+        if succeeded:
+            self.message_user(request, f"{done}: {succeeded}.", messages.SUCCESS)
+
+
+# People ----------------------------------------------------------------------------------------
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "name")
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("There is already an account with this email address.")
+        return email
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("There is already an account with this email address.")
+        return email
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserEditForm
+    add_form = UserCreationForm
+    list_display = ("email", "name", "is_staff", "is_active", "date_joined", "last_login")
+    list_filter = ("is_staff", "is_superuser", "is_active", "groups")
+    search_fields = ("email", "name")
+    ordering = ("email",)
+    date_hierarchy = "date_joined"
+    readonly_fields = ("last_login", "date_joined")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Personal info", {"fields": ("name",)}),
+        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Important dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "name", "usable_password", "password1", "password2")}),
+    )
+
+    def has_delete_permission(self, request, obj=None):
+        # People are referenced by memberships, events and votes; deactivate instead.
+        return False
+
+
+# Organisations ---------------------------------------------------------------------------------
+
+
+class MembershipClassInline(admin.TabularInline):
+    model = MembershipClass
+    fields = ("name", "voting_weight", "may_vote", "description")
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class OrganisationAddForm(forms.ModelForm):
+    creator = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        help_text="Becomes the organisation's first admin and steward of its general circle.",
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ("name", "slug", "description", "time_zone")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["slug"].help_text = "Leave empty to derive it from the name."
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ServiceAdmin):
+    list_display = ("name", "slug", "time_zone", "member_count", "created_at")
+    search_fields = ("name", "slug")
+    list_filter = ("time_zone",)
+    date_hierarchy = "created_at"
+    inlines = [MembershipClassInline]
+    add_fieldsets = ((None, {"fields": ("name", "slug", "creator", "description", "time_zone")}),)
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "description", "time_zone", "created_at")}),
+        (
+            "Settings",
+            {"fields": ("circle_size_min", "circle_size_max", "load_max_circles", "consent_round_days")},
+        ),
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        return self.add_fieldsets if obj is None else self.fieldsets
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = OrganisationAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("slug", "created_at") if obj else ()
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else []
+
+    @admin.display(description="active members")
+    def member_count(self, organisation):
+        return organisation.members.filter(status=Member.Status.ACTIVE).count()
+
+    def service_save(self, request, form, change):
+        if not change:
+            data = form.cleaned_data
+            return services.organisation_create(
+                name=data["name"],
+                slug=data["slug"],
+                creator=data["creator"],
+                description=data["description"],
+                time_zone=data["time_zone"],
+            )
+        organisation = Organisation.objects.get(pk=form.instance.pk)
+        return services.organisation_update(
+            organisation=organisation,
+            by=acting_member(request, organisation.pk),
+            **self.changed(form, services.ORGANISATION_SETTINGS),
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MembershipClass)
+class MembershipClassAdmin(ServiceAdmin):
+    list_display = ("name", "organisation", "voting_weight", "may_vote")
+    list_filter = ("may_vote", "organisation")
+    list_select_related = ("organisation",)
+    search_fields = ("name", "organisation__name")
+    autocomplete_fields = ("organisation",)
+    fields = ("organisation", "name", "voting_weight", "may_vote", "description")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("organisation",) if obj else ()
+
+    def service_save(self, request, form, change):
+        data = form.cleaned_data
+        organisation = form.instance.organisation
+        return services.membership_class_save(
+            organisation=organisation,
+            by=acting_member(request, organisation.pk),
+            name=data["name"],
+            voting_weight=data["voting_weight"],
+            may_vote=data["may_vote"],
+            description=data["description"],
+            membership_class=MembershipClass.objects.get(pk=form.instance.pk) if change else None,
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MemberChangeForm(forms.ModelForm):
+    leave_reason = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Ends membership because",
+        help_text="To end this membership, say why and save. Their circle memberships and roles end "
+        "with it; the history is kept.",
+    )
+
+    class Meta:
+        model = Member
+        fields = ("membership_class", "is_admin")
+
+
+@admin.register(Member)
+class MemberAdmin(ServiceAdmin):
+    list_display = ("user", "organisation", "membership_class", "is_admin", "status", "joined_at", "left_at")
+    list_filter = ("status", "is_admin", "organisation", "membership_class")
+    list_select_related = ("user", "organisation", "membership_class")
+    search_fields = ("user__email", "user__name", "organisation__name")
+    autocomplete_fields = ("organisation", "user", "membership_class")
+    date_hierarchy = "joined_at"
+    actions = ["rejoin_selected"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("organisation", "user", "membership_class", "is_admin")
+        fields = ["organisation", "user", "membership_class", "is_admin", "status", "joined_at"]
+        if obj.is_active and self.has_change_permission(request, obj):
+            return [*fields, "leave_reason"]
+        return [*fields, "left_at", "left_reason"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return ("organisation", "user", "status", "joined_at", "left_at", "left_reason")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None:
+            kwargs["form"] = MemberChangeForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        # A member who has left is history; "Rejoin" welcomes them back.
+        return super().has_change_permission(request, obj) and (obj is None or obj.is_active)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def service_save(self, request, form, change):
+        data = form.cleaned_data
+        if not change:
+            organisation = data["organisation"]
+            return services.member_add(
+                organisation=organisation,
+                user=data["user"],
+                membership_class=data["membership_class"],
+                by=acting_member(request, organisation.pk),
+                is_admin=data["is_admin"],
+            )
+        member = Member.objects.select_related("membership_class", "user", "organisation").get(pk=form.instance.pk)
+        by = acting_member(request, member.organisation_id)
+        changes = self.changed(form, ("membership_class", "is_admin"))
+        if changes:
+            member = services.member_update(member=member, by=by, **changes)
+        if data.get("leave_reason"):
+            member = services.member_remove(member=member, by=by, reason=data["leave_reason"])
+        return member
+
+    @admin.action(description="Welcome back selected members who had left", permissions=["change"])
+    def rejoin_selected(self, request, queryset):
+        self.run_action(
+            request,
+            queryset.select_related("organisation", "user", "membership_class"),
+            lambda member: services.member_add(
+                organisation=member.organisation,
+                user=member.user,
+                membership_class=member.membership_class,
+                by=acting_member(request, member.organisation_id),
+            ),
+            done="Members welcomed back",
+        )
+
+
+# Invitations and tokens ------------------------------------------------------------------------
+
+
+class InvitationAddForm(forms.ModelForm):
+    class Meta:
+        model = Invitation
+        fields = ("organisation", "email", "membership_class", "circle", "message", "invited_by")
+        help_texts = {"invited_by": "The member the invitation comes from; the email names them."}
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ServiceAdmin):
+    list_display = ("email", "organisation", "circle", "state_display", "invited_by", "created_at", "expires_at")
+    list_filter = (
+        "organisation",
+        null_filter("accepted_at", "accepted", "Accepted", "Not accepted"),
+        null_filter("revoked_at", "revoked", "Revoked", "Not revoked"),
+    )
+    list_select_related = ("organisation", "circle", "invited_by__user")
+    search_fields = ("email", "organisation__name")
+    autocomplete_fields = ("organisation", "membership_class", "circle", "invited_by")
+    date_hierarchy = "created_at"
+    actions = ["revoke_selected"]
+    readonly_fields = ("state_display", "created_at", "expires_at", "accepted_at", "accepted_by", "revoked_at")
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return InvitationAddForm.Meta.fields
+        return (*InvitationAddForm.Meta.fields, *self.readonly_fields)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = InvitationAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    @admin.display(description="state")
+    def state_display(self, invitation):
+        return invitation.state
+
+    def has_change_permission(self, request, obj=None):
+        # An invitation is never edited: revoke it and send a new one.
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def service_save(self, request, form, change):
+        data = form.cleaned_data
+        invitation, _token = services.invitation_create(
+            organisation=data["organisation"],
+            by=data["invited_by"],
+            email=data["email"],
+            membership_class=data["membership_class"],
+            circle=data["circle"],
+            message=data["message"],
+        )
+        self.message_user(request, f"The invitation link is on its way to {invitation.email}.", messages.INFO)
+        return invitation
+
+    @admin.action(description="Revoke selected invitations", permissions=["change"])
+    def revoke_selected(self, request, queryset):
+        self.run_action(
+            request,
+            queryset.select_related("organisation"),
+            lambda invitation: services.invitation_revoke(
+                invitation=invitation, by=acting_member(request, invitation.organisation_id)
+            ),
+            done="Invitations revoked",
+        )
+
+
+class ApiTokenAddForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ("user", "name", "read_only", "expires_at")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ServiceAdmin):
+    list_display = ("name", "user", "prefix", "read_only", "usable", "created_at", "last_used_at", "expires_at")
+    list_filter = ("read_only", null_filter("revoked_at", "revoked", "Revoked", "Not revoked"))
+    list_select_related = ("user",)
+    search_fields = ("name", "prefix", "user__email", "user__name")
+    autocomplete_fields = ("user",)
+    date_hierarchy = "created_at"
+    actions = ["revoke_selected"]
+    # The key's hash is never shown, let alone editable: the prefix is enough to recognise a token.
+    readonly_fields = ("prefix", "usable", "created_at", "last_used_at", "revoked_at")
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ApiTokenAddForm.Meta.fields
+        return (*ApiTokenAddForm.Meta.fields, *self.readonly_fields)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ApiTokenAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    @admin.display(boolean=True, description="usable")
+    def usable(self, token):
+        return token.is_usable
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def service_save(self, request, form, change):
+        data = form.cleaned_data
+        token, key = services.api_token_create(
+            user=data["user"], name=data["name"], read_only=data["read_only"], expires_at=data["expires_at"]
+        )
+        self.message_user(request, f"Copy the token now; it is not shown again: {key}", messages.WARNING)
+        return token
+
+    @admin.action(description="Revoke selected tokens", permissions=["change"])
+    def revoke_selected(self, request, queryset):
+        self.run_action(request, queryset, lambda token: services.api_token_revoke(token=token), done="Tokens revoked")
+
+
+# The event log and the outbox ------------------------------------------------------------------
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    """The event log, to read. Nobody adds, edits or deletes a line of it."""
+
+    list_display = ("created_at", "organisation", "verb", "object_repr", "actor", "circle")
+    list_filter = ("verb", "object_type", "organisation")
+    list_select_related = ("organisation", "actor__user", "circle")
+    search_fields = ("verb", "object_repr", "actor__user__email", "actor__user__name")
+    date_hierarchy = "created_at"
+    fields = (
+        "created_at",
+        "organisation",
+        "actor",
+        "verb",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "circle",
+        "details",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The outbox, to read and to nudge: "Retry now" sends a stuck message without waiting for its backoff."""
+
+    list_display = ("email", "kind", "key", "subject", "created_at", "sent_at", "attempts", "next_attempt_at")
+    list_filter = ("kind", null_filter("sent_at", "sent", "Sent", "Not sent yet"))
+    list_select_related = ("recipient",)
+    search_fields = ("email", "key", "subject")
+    date_hierarchy = "created_at"
+    actions = ["retry_now"]
+    fields = (
+        "recipient",
+        "email",
+        "organisation",
+        "kind",
+        "key",
+        "subject",
+        "body",
+        "created_at",
+        "sent_at",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Retry now", permissions=["change"])
+    def retry_now(self, request, queryset):
+        sent, failed, skipped = 0, 0, 0
+        for pk, sent_at in queryset.values_list("pk", "sent_at"):
+            if sent_at is not None:
+                skipped += 1
+            elif services.notification_send(notification_id=pk):
+                sent += 1
+            else:
+                failed += 1
+        if sent:
+            self.message_user(request, f"Sent: {sent}.", messages.SUCCESS)
+        if failed:
+            self.message_user(
+                request, f"Could not send {failed}; see the last error. They will be retried later.", messages.ERROR
+            )
+        if skipped:
+            self.message_user(request, f"Already sent, left alone: {skipped}.", messages.INFO)
