@@ -1,0 +1,126 @@
+"""member_add, member_update and member_remove: joining, changing and leaving an organisation."""
+
+import pytest
+
+from circles.models import CircleMembership
+from governance import services
+from governance.errors import Conflict, Invalid
+from governance.models import Event, Member, MembershipClass
+from roles.models import RoleAssignment
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def workers(world):
+    return MembershipClass.objects.create(organisation=world.organisation, name="Workers", voting_weight=2)
+
+
+def test_it_adds_a_member_in_a_class_and_logs_the_joining(world):
+    newcomer = UserFactory(email="nia@acme.test")
+    members_class = world.organisation.membership_classes.get()
+
+    member = services.member_add(
+        organisation=world.organisation, user=newcomer, membership_class=members_class, by=world.member(world.alice)
+    )
+
+    assert member.is_active and not member.is_admin and member.membership_class == members_class
+    assert Event.objects.get(verb="member.joined", object_id=member.pk).actor == world.member(world.alice)
+
+
+def test_it_refuses_to_add_someone_who_is_already_a_member(world):
+    with pytest.raises(Conflict, match="already a member"):
+        services.member_add(
+            organisation=world.organisation, user=world.mia, membership_class=world.member(world.mia).membership_class
+        )
+
+
+def test_it_refuses_a_membership_class_of_another_organisation(world):
+    with pytest.raises(Invalid, match="another organisation"):
+        services.member_add(
+            organisation=world.organisation,
+            user=world.oscar,
+            membership_class=world.other.membership_classes.get(),
+        )
+
+
+def test_it_welcomes_back_a_member_who_had_left_on_the_same_row(world, workers):
+    nora = world.member(world.nora)
+    services.member_remove(member=nora, by=None, reason="Moved away")
+
+    again = services.member_add(organisation=world.organisation, user=world.nora, membership_class=workers)
+
+    assert again.pk == nora.pk
+    assert again.is_active and again.left_at is None and again.left_reason == ""
+    assert again.membership_class == workers
+    assert Event.objects.filter(verb="member.rejoined", object_id=nora.pk).exists()
+
+
+def test_it_changes_a_members_class_and_logs_before_and_after(world, workers):
+    mia = world.member(world.mia)
+
+    services.member_update(member=mia, by=world.member(world.alice), membership_class=workers)
+
+    mia.refresh_from_db()
+    assert mia.membership_class == workers
+    assert Event.objects.get(verb="member.updated").details == {"membership_class": ["Members", "Workers"]}
+
+
+def test_it_makes_a_member_an_admin(world):
+    services.member_update(member=world.member(world.mia), by=None, is_admin=True)
+
+    assert world.member(world.mia).is_admin
+
+
+def test_it_refuses_to_take_admin_rights_from_the_last_admin(world):
+    with pytest.raises(Conflict, match="last admin"):
+        services.member_update(member=world.member(world.alice), by=None, is_admin=False)
+
+    assert world.member(world.alice).is_admin
+
+
+def test_it_lets_an_admin_step_down_once_there_is_another(world):
+    services.member_update(member=world.member(world.mia), by=None, is_admin=True)
+
+    services.member_update(member=world.member(world.alice), by=None, is_admin=False)
+
+    assert not world.member(world.alice).is_admin
+
+
+def test_it_ends_circle_memberships_and_roles_when_a_member_leaves(world):
+    steve = world.member(world.steve)
+
+    services.member_remove(member=steve, by=world.member(world.alice), reason="Retired")
+
+    steve.refresh_from_db()
+    assert steve.status == Member.Status.LEFT and steve.left_reason == "Retired" and steve.left_at is not None
+    stays = CircleMembership.objects.filter(member=steve)
+    assert stays.exists() and not stays.filter(left_at__isnull=True).exists()
+    assert stays.get(circle=world.finance).removal_reason == "Left the organisation: Retired"
+    roles = RoleAssignment.objects.filter(member=steve)
+    assert roles.exists() and all(a.end_reason == RoleAssignment.EndReason.LEFT for a in roles)
+    assert Event.objects.get(verb="member.left").details == {"reason": "Retired"}
+
+
+def test_it_refuses_a_departure_without_a_reason(world):
+    with pytest.raises(Invalid, match="Say why"):
+        services.member_remove(member=world.member(world.nora), by=None, reason="")
+
+
+def test_it_refuses_to_let_the_last_admin_leave(world):
+    with pytest.raises(Conflict, match="last admin"):
+        services.member_remove(member=world.member(world.alice), by=None, reason="Done")
+
+
+def test_it_refuses_to_remove_a_member_twice(world):
+    nora = world.member(world.nora)
+    services.member_remove(member=nora, by=None, reason="Moved away")
+
+    with pytest.raises(Conflict, match="already left"):
+        services.member_remove(member=nora, by=None, reason="Again")
+
+
+def test_it_creates_an_account_and_refuses_a_second_one_for_the_same_email(db):
+    services.user_create(email="pat@coop.test", password="a-long-passphrase", name="Pat")
+
+    with pytest.raises(Conflict, match="already an account"):
+        services.user_create(email="pat@coop.test", password="another-passphrase")
