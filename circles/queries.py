@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 
 import rules
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Case, Count, OuterRef, Prefetch, Q, Subquery, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from governance.models import Member, Organisation
-from governance.rules import member_for
+from governance.rules import active_members, member_for
 from roles.models import Role, RoleAssignment
 
 from .models import Circle, CircleMembership
@@ -155,3 +156,64 @@ def size_notice(circle: Circle, size: int) -> str:
     if size < lo:
         return f"Circles work best at {lo}–{hi} members; this one has {size}. Consider inviting more people."
     return ""
+
+
+# Reads for the API: circles and roster rows across the organisations the user is an active member of.
+
+
+def circles_visible_to(user):
+    """Circles of the user's organisations with `member_count` (the general circle counts every active
+    member) and their current steward prefetched (`circle_steward(circle)`): three queries, whatever
+    the number of circles."""
+    active_in_organisation = (
+        Member.objects.filter(organisation=OuterRef("organisation"), status=Member.Status.ACTIVE)
+        .order_by()
+        .values("organisation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    on_roster = (
+        CircleMembership.objects.current()
+        .filter(circle=OuterRef("pk"))
+        .order_by()
+        .values("circle")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    stewards = Prefetch(
+        "roles",
+        queryset=Role.objects.filter(kind=Role.Kind.STEWARD, archived_at__isnull=True).prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=RoleAssignment.objects.current().select_related("member__user"),
+                to_attr="current_assignments",
+            )
+        ),
+        to_attr="steward_roles",
+    )
+    return (
+        Circle.objects.filter(organisation_id__in=list(active_members(user)))
+        .annotate(
+            member_count=Case(
+                When(is_general=True, then=Coalesce(Subquery(active_in_organisation), 0)),
+                default=Coalesce(Subquery(on_roster), 0),
+            )
+        )
+        .prefetch_related(stewards)
+        .order_by("organisation_id", "name", "pk")
+    )
+
+
+def circle_steward(circle: Circle) -> Member | None:
+    """The steward of a circle loaded by `circles_visible_to`."""
+    return next((a.member for role in circle.steward_roles for a in role.current_assignments), None)
+
+
+def circle_memberships_visible_to(user):
+    """Roster rows, current and past, of the circles of the user's organisations, with the people on
+    them and who added or removed them: one query, whatever the size of the rosters."""
+    return (
+        CircleMembership.objects.filter(circle__organisation_id__in=list(active_members(user)))
+        .select_related("circle", "member__user", "added_by__user", "removed_by__user")
+        .order_by("-joined_at", "-pk")
+    )

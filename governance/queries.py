@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import rules
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 
-from .models import Event, Member, Organisation
-from .rules import member_for
+from .models import Event, Invitation, Member, MembershipClass, Organisation
+from .rules import active_members, member_for
 
 
 def get_organisation_for(
@@ -81,3 +81,76 @@ def recent_events(organisation: Organisation, *, circle=None, limit: int = 15):
     if circle is not None:
         events = events.filter(circle=circle)
     return events.order_by("-created_at", "-id")[:limit]
+
+
+# Reads for the API: everything across the organisations the user is an active member of. ---------
+
+
+def visible_organisation_ids(user) -> list[int]:
+    return list(active_members(user))
+
+
+def organisations_visible_to(user):
+    return Organisation.objects.filter(pk__in=visible_organisation_ids(user)).order_by("name")
+
+
+def members_visible_to(user):
+    """Members of the user's organisations, with user, class, load and current circles, in one
+    query plus one prefetch whatever their number."""
+    from circles.models import CircleMembership
+
+    return (
+        Member.objects.filter(organisation_id__in=visible_organisation_ids(user))
+        .select_related("user", "membership_class")
+        .annotate(circle_count=Count("circle_memberships", filter=circle_counts(None), distinct=True))
+        .prefetch_related(
+            Prefetch(
+                "circle_memberships",
+                queryset=CircleMembership.objects.current()
+                .filter(circle__archived_at__isnull=True)
+                .select_related("circle")
+                .order_by("circle__name"),
+                to_attr="current_circle_memberships",
+            )
+        )
+        .order_by("user__name", "user__email", "pk")
+    )
+
+
+def membership_classes_visible_to(user):
+    return MembershipClass.objects.filter(organisation_id__in=visible_organisation_ids(user)).order_by(
+        "organisation_id", "-voting_weight", "name"
+    )
+
+
+def invitations_visible_to(user):
+    """Admins see every invitation of their organisations; a steward sees the invitations they sent and
+    those to the circles they steward now; other members see none."""
+    from roles.models import Role, RoleAssignment
+
+    members = active_members(user)
+    admin_of = [organisation_id for organisation_id, member in members.items() if member.is_admin]
+    member_ids = [member.pk for member in members.values()]
+    to_my_circle = Exists(
+        RoleAssignment.objects.current().filter(
+            role__circle=OuterRef("circle"),
+            role__kind=Role.Kind.STEWARD,
+            role__archived_at__isnull=True,
+            member_id__in=member_ids,
+        )
+    )
+    return (
+        Invitation.objects.filter(organisation_id__in=list(members))
+        .filter(Q(organisation_id__in=admin_of) | Q(invited_by_id__in=member_ids) | to_my_circle)
+        .select_related("invited_by__user")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def events_visible_to(user):
+    """The event log of the user's organisations, oldest first, so that a client syncs by `since`."""
+    return (
+        Event.objects.filter(organisation_id__in=visible_organisation_ids(user))
+        .select_related("actor__user")
+        .order_by("created_at", "pk")
+    )
