@@ -1,5 +1,11 @@
-"""Turn domain errors into API answers: 400 with the field's message, 403, or 409."""
+"""Turn domain errors into API answers: 400 with the field's message, 403, or 409.
 
+Every error body has the same shape, `{"detail": "…", "<field>": ["…"]}`: a sentence to show, and
+for bad input the messages of each field. DRF's own validation errors get a `detail` too, so that a
+client reads one shape whatever raised the error.
+"""
+
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -12,4 +18,23 @@ def exception_handler(exc, context):
         if exc.field:
             body[exc.field] = [exc.message]
         return Response(body, status=exc.status_code)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, ValidationError):
+        response.data = _with_detail(response.data)
+    return response
+
+
+def _with_detail(data):
+    if isinstance(data, list):
+        return {"detail": _first_message(data), "non_field_errors": data}
+    if isinstance(data, dict) and "detail" not in data:
+        field, messages = next(iter(data.items()), ("non_field_errors", []))
+        label = "" if field == "non_field_errors" else f"{field}: "
+        return {"detail": f"{label}{_first_message(messages)}", **data}
+    return data
+
+
+def _first_message(messages) -> str:
+    while isinstance(messages, list | dict) and messages:
+        messages = messages[0] if isinstance(messages, list) else next(iter(messages.values()))
+    return str(messages) if messages else "Invalid input."
