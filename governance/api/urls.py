@@ -1,1 +1,25 @@
-urlpatterns: list = []
+"""/api/v1/: one router for the foundation's resources, plus the token exchange."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from circles.api import CircleMembershipViewSet, CircleViewSet
+from proposals.api import ProposalViewSet
+
+from . import views
+
+router = SimpleRouter()
+router.register("organisations", views.OrganisationViewSet, basename="organisation")
+router.register("membership-classes", views.MembershipClassViewSet, basename="membership-class")
+router.register("members", views.MemberViewSet, basename="member")
+router.register("circles", CircleViewSet, basename="circle")
+router.register("circle-memberships", CircleMembershipViewSet, basename="circle-membership")
+router.register("invitations", views.InvitationViewSet, basename="invitation")
+router.register("events", views.EventViewSet, basename="event")
+router.register("proposals", ProposalViewSet, basename="proposal")
+router.register("auth/tokens", views.ApiTokenViewSet, basename="api-token")
+
+urlpatterns = [
+    path("auth/token/", views.TokenCreateView.as_view(), name="api-token-create"),
+    *router.urls,
+]

@@ -1,0 +1,90 @@
+"""Query-string filters of the list endpoints (django-filter).
+
+References are filtered by id, not checked against a choice list: the queryset already holds only
+what the caller can see, so an id from elsewhere simply matches nothing."""
+
+import django_filters
+from django.db.models import Q
+
+from circles.models import Circle, CircleMembership
+from governance.models import Event, Invitation, Member, MembershipClass
+
+
+class MembershipClassFilter(django_filters.FilterSet):
+    organisation = django_filters.NumberFilter()
+
+    class Meta:
+        model = MembershipClass
+        fields = ["organisation"]
+
+
+class MemberFilter(django_filters.FilterSet):
+    organisation = django_filters.NumberFilter()
+    circle = django_filters.NumberFilter(
+        method="filter_circle", label="On this circle's roster now (the general circle: every active member)."
+    )
+    membership_class = django_filters.NumberFilter()
+    status = django_filters.ChoiceFilter(choices=Member.Status.choices)
+    search = django_filters.CharFilter(method="filter_search", label="Part of the name or email address.")
+
+    class Meta:
+        model = Member
+        fields = ["organisation", "circle", "membership_class", "status", "search"]
+
+    def filter_circle(self, members, name, value):
+        circle = Circle.objects.filter(pk=value).only("is_general", "organisation_id").first()
+        if circle is None:
+            return members.none()
+        if circle.is_general:
+            return members.filter(organisation_id=circle.organisation_id, status=Member.Status.ACTIVE)
+        return members.filter(circle_memberships__circle=circle, circle_memberships__left_at__isnull=True)
+
+    def filter_search(self, members, name, value):
+        return members.filter(Q(user__name__icontains=value) | Q(user__email__icontains=value))
+
+
+class CircleFilter(django_filters.FilterSet):
+    organisation = django_filters.NumberFilter()
+    parent = django_filters.NumberFilter()
+    archived = django_filters.BooleanFilter(method="filter_archived")
+
+    class Meta:
+        model = Circle
+        fields = ["organisation", "parent", "archived"]
+
+    def filter_archived(self, circles, name, value):
+        return circles.filter(archived_at__isnull=not value)
+
+
+class CircleMembershipFilter(django_filters.FilterSet):
+    circle = django_filters.NumberFilter()
+    member = django_filters.NumberFilter()
+    current = django_filters.BooleanFilter(
+        field_name="left_at", lookup_expr="isnull", label="true: on the roster now; false: the history."
+    )
+
+    class Meta:
+        model = CircleMembership
+        fields = ["circle", "member", "current"]
+
+
+class InvitationFilter(django_filters.FilterSet):
+    organisation = django_filters.NumberFilter()
+    circle = django_filters.NumberFilter()
+
+    class Meta:
+        model = Invitation
+        fields = ["organisation", "circle"]
+
+
+class EventFilter(django_filters.FilterSet):
+    organisation = django_filters.NumberFilter()
+    circle = django_filters.NumberFilter()
+    verb = django_filters.CharFilter()
+    since = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gt", label="Only events after this moment (ISO 8601), to sync."
+    )
+
+    class Meta:
+        model = Event
+        fields = ["organisation", "circle", "verb", "since"]

@@ -1,0 +1,269 @@
+"""Shapes of organisations, membership classes, members, invitations, events and tokens.
+
+Serializers only shape and check the form of input; every rule and every write is a service's."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from circles.models import Circle
+from circles.queries import circles_visible_to
+from governance import queries
+from governance.models import ApiToken, Event, Invitation, Member, MembershipClass, Organisation
+from governance.rules import member_for
+from governance.services import ORGANISATION_SETTINGS
+
+from .base import ScopeField, VisibleRelatedField
+
+# References by id, limited to what the caller can see ---------------------------------------------
+
+
+def organisation_scope(**kwargs):
+    return ScopeField(model=Organisation, visible=queries.organisations_visible_to, **kwargs)
+
+
+def circle_scope(**kwargs):
+    return ScopeField(model=Circle, visible=circles_visible_to, **kwargs)
+
+
+def circle_reference(**kwargs):
+    return VisibleRelatedField(model=Circle, visible=circles_visible_to, **kwargs)
+
+
+def membership_class_reference(**kwargs):
+    return VisibleRelatedField(model=MembershipClass, visible=queries.membership_classes_visible_to, **kwargs)
+
+
+def member_reference(**kwargs):
+    return VisibleRelatedField(model=Member, visible=queries.members_visible_to, **kwargs)
+
+
+class MemberSummarySerializer(serializers.ModelSerializer):
+    """A member as other objects mention them: who added someone to a roster, who stewards a circle."""
+
+    name = serializers.CharField(source="user.display_name", read_only=True)
+
+    class Meta:
+        model = Member
+        fields = ["id", "name"]
+        read_only_fields = fields
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, allow_blank=True, help_text="Why; kept in the history.")
+
+
+# Organisations ---------------------------------------------------------------------------------
+
+
+class MyMembershipSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True, help_text="The caller's member id in this organisation.")
+    is_admin = serializers.BooleanField(read_only=True)
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    my_membership = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "description",
+            "time_zone",
+            "circle_size_min",
+            "circle_size_max",
+            "load_max_circles",
+            "consent_round_days",
+            "created_at",
+            "my_membership",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(MyMembershipSerializer)
+    def get_my_membership(self, organisation):
+        member = member_for(self.context["request"].user, organisation.pk)
+        return {"id": member.pk, "is_admin": member.is_admin}
+
+
+class OrganisationUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = list(ORGANISATION_SETTINGS)
+        extra_kwargs = {
+            "circle_size_min": {"min_value": 1},
+            "circle_size_max": {"min_value": 1},
+            "consent_round_days": {"min_value": 1},
+        }
+        validators = []
+
+
+# Membership classes ----------------------------------------------------------------------------
+
+
+class MembershipClassSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MembershipClass
+        fields = ["id", "organisation", "name", "voting_weight", "may_vote", "description"]
+        read_only_fields = fields
+
+
+class MembershipClassUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MembershipClass
+        fields = ["name", "voting_weight", "may_vote", "description"]
+        validators = []
+
+
+class MembershipClassCreateSerializer(MembershipClassUpdateSerializer):
+    organisation = organisation_scope()
+
+    class Meta(MembershipClassUpdateSerializer.Meta):
+        fields = ["organisation", *MembershipClassUpdateSerializer.Meta.fields]
+        extra_kwargs = {"voting_weight": {"default": 1}, "may_vote": {"default": True}, "description": {"default": ""}}
+
+
+# Members ---------------------------------------------------------------------------------------
+
+
+class CircleReferenceSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="circle.pk", read_only=True)
+    name = serializers.CharField(source="circle.name", read_only=True)
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    user = serializers.IntegerField(source="user_id", read_only=True, help_text="The person's account.")
+    name = serializers.CharField(source="user.display_name", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+    membership_class_name = serializers.CharField(source="membership_class.name", read_only=True)
+    circle_count = serializers.IntegerField(
+        read_only=True, help_text="Active circles (other than the general circle) the member is on: their load."
+    )
+    circles = CircleReferenceSerializer(source="current_circle_memberships", many=True, read_only=True)
+
+    class Meta:
+        model = Member
+        fields = [
+            "id",
+            "organisation",
+            "user",
+            "name",
+            "email",
+            "membership_class",
+            "membership_class_name",
+            "is_admin",
+            "status",
+            "joined_at",
+            "left_at",
+            "left_reason",
+            "circle_count",
+            "circles",
+        ]
+        read_only_fields = fields
+
+
+class MemberUpdateSerializer(serializers.Serializer):
+    membership_class = membership_class_reference(required=False)
+    is_admin = serializers.BooleanField(required=False)
+
+
+# Invitations -----------------------------------------------------------------------------------
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    state = serializers.ChoiceField(choices=["pending", "accepted", "revoked", "expired"], read_only=True)
+    invited_by = MemberSummarySerializer(read_only=True)
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "id",
+            "organisation",
+            "email",
+            "membership_class",
+            "circle",
+            "message",
+            "state",
+            "invited_by",
+            "created_at",
+            "expires_at",
+            "accepted_at",
+            "revoked_at",
+        ]
+        read_only_fields = fields
+
+
+class InvitationCreateSerializer(serializers.Serializer):
+    organisation = organisation_scope()
+    email = serializers.EmailField()
+    membership_class = membership_class_reference()
+    circle = circle_reference(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The circle the person joins on accepting. Stewards may invite only to circles they steward.",
+    )
+    message = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# The event log ---------------------------------------------------------------------------------
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = MemberSummarySerializer(read_only=True, allow_null=True)
+    details = serializers.DictField(read_only=True)
+
+    class Meta:
+        model = Event
+        fields = [
+            "id",
+            "organisation",
+            "circle",
+            "actor",
+            "verb",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "details",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+# API tokens ------------------------------------------------------------------------------------
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(help_text="The email address you log in with.")
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    name = serializers.CharField(max_length=100, required=False, default="API token")
+    read_only = serializers.BooleanField(required=False, default=False, help_text="Refuse every write.")
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    is_usable = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ApiToken
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "read_only",
+            "created_at",
+            "last_used_at",
+            "expires_at",
+            "revoked_at",
+            "is_usable",
+        ]
+        read_only_fields = fields
+
+
+class TokenCreatedSerializer(ApiTokenSerializer):
+    token = serializers.CharField(
+        read_only=True, help_text="Send as `Authorization: Bearer <token>`. Shown this once; only its hash is kept."
+    )
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = ["token", *ApiTokenSerializer.Meta.fields]
+        read_only_fields = fields

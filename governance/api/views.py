@@ -1,0 +1,275 @@
+"""Organisations, membership classes, members, invitations, the event log and API tokens.
+
+Each write fetches its object through the caller's queryset (404 for what they cannot see), lets
+RulePermission judge the action (403), and calls the one service that does it (400/409 from its
+domain errors)."""
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+from governance import queries
+from governance.errors import Invalid
+from governance.models import ApiToken, Invitation, MembershipClass
+from governance.services import (
+    api_token_create,
+    api_token_revoke,
+    invitation_create,
+    invitation_revoke,
+    member_remove,
+    member_update,
+    membership_class_save,
+    organisation_update,
+)
+
+from . import filters, serializers
+from .base import GovernanceViewSet
+from .schema import READ, READ_ONE, WRITE, WRITE_STATEFUL, errors
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The organisations I am an active member of",
+        responses={200: serializers.OrganisationSerializer(many=True), **errors(*READ)},
+    ),
+    retrieve=extend_schema(responses={200: serializers.OrganisationSerializer, **errors(*READ_ONE)}),
+    partial_update=extend_schema(
+        summary="Change an organisation's settings (admins)",
+        request=serializers.OrganisationUpdateSerializer,
+        responses={200: serializers.OrganisationSerializer, **errors(*WRITE)},
+    ),
+)
+class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GovernanceViewSet):
+    serializer_class = serializers.OrganisationSerializer
+    input_serializers = {"partial_update": serializers.OrganisationUpdateSerializer}
+    rules = {"retrieve": "governance.view_organisation", "partial_update": "governance.change_organisation"}
+    filter_backends = [OrderingFilter]
+    ordering_fields = ["name", "created_at"]
+    ordering = ["name"]
+
+    def get_queryset(self):
+        return queries.organisations_visible_to(self.request.user)
+
+    def partial_update(self, request, pk=None):
+        organisation = self.get_object()
+        changes = self.read_input(partial=True)
+        organisation_update(organisation=organisation, by=self.caller(organisation.pk), **changes)
+        return self.answer(organisation)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: serializers.MembershipClassSerializer(many=True), **errors(400, 401)}),
+    retrieve=extend_schema(responses={200: serializers.MembershipClassSerializer, **errors(*READ_ONE)}),
+    create=extend_schema(
+        summary="Add a membership class (admins)",
+        request=serializers.MembershipClassCreateSerializer,
+        responses={201: serializers.MembershipClassSerializer, **errors(*WRITE)},
+    ),
+    partial_update=extend_schema(
+        summary="Change a membership class (admins); a new weight applies to rounds opened afterwards",
+        request=serializers.MembershipClassUpdateSerializer,
+        responses={200: serializers.MembershipClassSerializer, **errors(*WRITE)},
+    ),
+)
+class MembershipClassViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GovernanceViewSet):
+    serializer_class = serializers.MembershipClassSerializer
+    input_serializers = {
+        "create": serializers.MembershipClassCreateSerializer,
+        "partial_update": serializers.MembershipClassUpdateSerializer,
+    }
+    rules = {
+        "create": ("governance.change_organisation", "organisation"),
+        "partial_update": ("governance.change_organisation", "organisation"),
+    }
+    filterset_class = filters.MembershipClassFilter
+    ordering_fields = ["name", "voting_weight"]
+
+    def get_queryset(self):
+        return queries.membership_classes_visible_to(self.request.user)
+
+    def create(self, request):
+        data = self.read_input()
+        organisation = data.pop("organisation")
+        self.check_creation(MembershipClass(organisation=organisation))
+        membership_class = membership_class_save(organisation=organisation, by=self.caller(organisation.pk), **data)
+        return self.answer(membership_class, status_code=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        membership_class = self.get_object()
+        data = self.read_input(partial=True)
+        membership_class_save(
+            organisation=membership_class.organisation,
+            by=self.caller(membership_class.organisation_id),
+            membership_class=membership_class,
+            name=data.get("name", membership_class.name),
+            voting_weight=data.get("voting_weight", membership_class.voting_weight),
+            may_vote=data.get("may_vote", membership_class.may_vote),
+            description=data.get("description", membership_class.description),
+        )
+        return self.answer(membership_class)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: serializers.MemberSerializer(many=True), **errors(400, 401)}),
+    retrieve=extend_schema(responses={200: serializers.MemberSerializer, **errors(*READ_ONE)}),
+    partial_update=extend_schema(
+        summary="Change a member's class or admin status (admins)",
+        request=serializers.MemberUpdateSerializer,
+        responses={200: serializers.MemberSerializer, **errors(*WRITE_STATEFUL)},
+    ),
+    remove=extend_schema(
+        summary="A member leaves the organisation, with a reason (admins)",
+        description="Their circle memberships and roles end with the same reason; their history stays.",
+        request=serializers.ReasonSerializer,
+        responses={200: serializers.MemberSerializer, **errors(*WRITE_STATEFUL)},
+    ),
+)
+class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GovernanceViewSet):
+    serializer_class = serializers.MemberSerializer
+    input_serializers = {"partial_update": serializers.MemberUpdateSerializer, "remove": serializers.ReasonSerializer}
+    rules = {
+        "partial_update": ("governance.manage_members", "organisation"),
+        "remove": ("governance.manage_members", "organisation"),
+    }
+    filterset_class = filters.MemberFilter
+    ordering_fields = ["joined_at", "user__name", "circle_count"]
+
+    def get_queryset(self):
+        return queries.members_visible_to(self.request.user)
+
+    def partial_update(self, request, pk=None):
+        member = self.get_object()
+        changes = self.read_input(partial=True)
+        member_update(member=member, by=self.caller(member.organisation_id), **changes)
+        return self.answer(member)
+
+    @action(detail=True, methods=["post"])
+    def remove(self, request, pk=None):
+        member = self.get_object()
+        reason = self.read_input()["reason"]
+        member_remove(member=member, by=self.caller(member.organisation_id), reason=reason)
+        return self.answer(member)
+
+
+# Admins invite to the organisation or to any circle; a steward only to a circle they steward.
+INVITATION_RULES = [("governance.manage_members", "organisation"), ("circles.manage_roster", "circle")]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Invitations: admins see all; a steward those they sent or to their circles",
+        responses={200: serializers.InvitationSerializer(many=True), **errors(400, 401)},
+    ),
+    retrieve=extend_schema(responses={200: serializers.InvitationSerializer, **errors(*READ_ONE)}),
+    create=extend_schema(
+        summary="Invite someone by email (admins; stewards to a circle they steward)",
+        description="The invitation link goes to the email address only; it is not in the answer.",
+        request=serializers.InvitationCreateSerializer,
+        responses={201: serializers.InvitationSerializer, **errors(*WRITE_STATEFUL)},
+    ),
+    revoke=extend_schema(
+        summary="Revoke a pending invitation",
+        request=None,
+        responses={200: serializers.InvitationSerializer, **errors(401, 403, 404, 409)},
+    ),
+)
+class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GovernanceViewSet):
+    serializer_class = serializers.InvitationSerializer
+    input_serializers = {"create": serializers.InvitationCreateSerializer}
+    rules = {"create": INVITATION_RULES, "revoke": INVITATION_RULES}
+    filterset_class = filters.InvitationFilter
+    ordering_fields = ["created_at", "expires_at"]
+
+    def get_queryset(self):
+        return queries.invitations_visible_to(self.request.user)
+
+    def create(self, request):
+        data = self.read_input()
+        organisation = data["organisation"]
+        self.check_creation(Invitation(organisation=organisation, circle=data["circle"]))
+        invitation, _link_token = invitation_create(by=self.caller(organisation.pk), **data)
+        return self.answer(invitation, status_code=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        invitation = self.get_object()
+        invitation_revoke(invitation=invitation, by=self.caller(invitation.organisation_id))
+        return self.answer(invitation)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The event log, oldest first",
+        description="To sync, remember the `created_at` of the last event read and ask again with `since`.",
+        responses={200: serializers.EventSerializer(many=True), **errors(400, 401)},
+    ),
+    retrieve=extend_schema(responses={200: serializers.EventSerializer, **errors(*READ_ONE)}),
+)
+class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GovernanceViewSet):
+    serializer_class = serializers.EventSerializer
+    filterset_class = filters.EventFilter
+    ordering_fields = ["created_at"]
+
+    def get_queryset(self):
+        return queries.events_visible_to(self.request.user)
+
+
+# API tokens ------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="My API tokens (never their secret)",
+        responses={200: serializers.ApiTokenSerializer(many=True), **errors(*READ)},
+    ),
+    revoke=extend_schema(
+        summary="Revoke one of my API tokens",
+        request=None,
+        responses={200: serializers.ApiTokenSerializer, **errors(*READ_ONE, 403)},
+    ),
+)
+class ApiTokenViewSet(mixins.ListModelMixin, GovernanceViewSet):
+    serializer_class = serializers.ApiTokenSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        return ApiToken.objects.filter(user_id=self.request.user.pk).order_by("-created_at", "-pk")
+
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        token = self.get_object()
+        api_token_revoke(token=token)
+        return self.answer(token)
+
+
+class TokenCreateView(GenericAPIView):
+    """Exchange an email address and password for an API token."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+    serializer_class = serializers.TokenRequestSerializer
+
+    @extend_schema(
+        summary="Create an API token with email and password",
+        description="The token is in this answer only; the server keeps its hash.",
+        auth=[],
+        responses={201: serializers.TokenCreatedSerializer, **errors(400, 429)},
+    )
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = authenticate(request._request, username=data["username"].strip().lower(), password=data["password"])
+        if user is None:
+            raise Invalid("No account matches this email address and password.")
+        token, key = api_token_create(user=user, name=data["name"], read_only=data["read_only"])
+        token.token = key
+        return Response(serializers.TokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
