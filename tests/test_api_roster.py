@@ -2,18 +2,12 @@
 conflicts the service refuses, and list query counts that do not grow with the roster."""
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from circles.models import CircleMembership
 from governance.models import Event, MembershipClass
 from governance.services import invitation_create
 from tests.factories import make_circle, make_member
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    cache.clear()
 
 
 def logged_in(user) -> APIClient:

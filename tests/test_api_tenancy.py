@@ -3,18 +3,12 @@ nothing of Acme Co-op through any endpoint. Lists leave it out, details are 404,
 and change nothing."""
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from circles.models import Circle, CircleMembership
 from governance.models import Event, Invitation, Member, MembershipClass
 from governance.services import invitation_create, member_remove
 from tests.factories import make_circle
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    cache.clear()
 
 
 @pytest.fixture

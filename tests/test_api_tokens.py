@@ -15,6 +15,7 @@ from governance.services import api_token_create, api_token_revoke
 
 @pytest.fixture(autouse=True)
 def _fresh_throttles():
+    # The token endpoint is throttled through the cache, which outlives a test.
     cache.clear()
 
 
