@@ -8,7 +8,7 @@ from django.utils.text import slugify
 
 from governance.errors import Conflict, Invalid
 from governance.models import Member, Organisation
-from governance.services import event_record
+from governance.services import clean_reason, event_record
 
 from .models import Circle, CircleMembership
 
@@ -184,9 +184,7 @@ def roster_remove(*, membership: CircleMembership, by: Member | None, reason: st
     """Take someone off a roster, with a reason. The membership ends; its row and history stay."""
     from roles.models import Role, RoleAssignment
 
-    reason = (reason or "").strip()
-    if not reason:
-        raise Invalid("Say why this member leaves the circle; it is kept in the history.", field="reason")
+    reason = clean_reason(reason, what="this member leaves the circle")
     if (
         RoleAssignment.objects.current()
         .filter(role__circle_id=membership.circle_id, role__kind=Role.Kind.STEWARD, member_id=membership.member_id)
@@ -194,7 +192,7 @@ def roster_remove(*, membership: CircleMembership, by: Member | None, reason: st
     ):
         raise Conflict(f"{membership.member.user} is this circle's steward; assign another steward first.")
     ended = CircleMembership.objects.filter(pk=membership.pk, left_at__isnull=True).update(
-        left_at=timezone.now(), removed_by=by, removal_reason=reason[:300]
+        left_at=timezone.now(), removed_by=by, removal_reason=reason
     )
     if not ended:
         raise Conflict(f"{membership.member.user} is no longer on this roster.")

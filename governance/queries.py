@@ -29,7 +29,7 @@ def visible_organisations(user):
     return Organisation.objects.filter(members__user=user, members__status=Member.Status.ACTIVE)
 
 
-def circle_counts(organisation: Organisation) -> Q:
+def load_circles() -> Q:
     """Filter for the circle memberships that count towards a member's load: current, active circles."""
     return Q(
         circle_memberships__left_at__isnull=True,
@@ -45,7 +45,7 @@ def member_directory(organisation: Organisation, *, circle=None, membership_clas
     members = (
         Member.objects.filter(organisation=organisation)
         .select_related("user", "membership_class")
-        .annotate(circle_count=Count("circle_memberships", filter=circle_counts(organisation), distinct=True))
+        .annotate(circle_count=Count("circle_memberships", filter=load_circles(), distinct=True))
         .prefetch_related(
             Prefetch(
                 "circle_memberships",
@@ -102,7 +102,7 @@ def members_visible_to(user):
     return (
         Member.objects.filter(organisation_id__in=visible_organisation_ids(user))
         .select_related("user", "membership_class")
-        .annotate(circle_count=Count("circle_memberships", filter=circle_counts(None), distinct=True))
+        .annotate(circle_count=Count("circle_memberships", filter=load_circles(), distinct=True))
         .prefetch_related(
             Prefetch(
                 "circle_memberships",

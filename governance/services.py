@@ -118,6 +118,22 @@ def notifications_flush(*, limit: int = 500) -> int:
     return sum(notification_send(notification_id=pk) for pk in due)
 
 
+REASON_MAX = 300
+
+
+def clean_reason(reason: str, *, what: str, max_length: int = REASON_MAX) -> str:
+    """A reason kept in the history: required, and refused (not cut) when too long to store."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(f"Say why {what}; it is kept in the history.", field="reason")
+    if len(reason) > max_length:
+        raise Invalid(f"Keep the reason to {max_length} characters ({len(reason)} now).", field="reason")
+    return reason
+
+
+LEFT_PREFIX = "Left the organisation: "
+
+
 # Organisations and membership classes ----------------------------------------------------------
 
 
@@ -179,6 +195,10 @@ def organisation_update(*, organisation: Organisation, by: Member | None, **chan
     unknown = set(changes) - set(ORGANISATION_SETTINGS)
     if unknown:
         raise Invalid(f"Unknown setting: {', '.join(sorted(unknown))}.")
+    if changes.get("consent_round_days", organisation.consent_round_days) < 1:
+        raise Invalid("A consent round lasts at least one day.", field="consent_round_days")
+    if changes.get("load_max_circles", organisation.load_max_circles) < 1:
+        raise Invalid("The role-load guidance is at least one circle.", field="load_max_circles")
     size_min = changes.get("circle_size_min", organisation.circle_size_min)
     size_max = changes.get("circle_size_max", organisation.circle_size_max)
     if size_min < 1 or size_min > size_max:
@@ -308,9 +328,7 @@ def member_remove(*, member: Member, by: Member | None, reason: str) -> Member:
     from circles.models import CircleMembership
     from roles.models import RoleAssignment
 
-    reason = (reason or "").strip()
-    if not reason:
-        raise Invalid("Say why the member leaves; it is kept in the history.", field="reason")
+    reason = clean_reason(reason, what="the member leaves", max_length=REASON_MAX - len(LEFT_PREFIX))
     if _is_last_admin(member):
         raise Conflict("This is the organisation's last admin; make someone else an admin first.")
     now = timezone.now()
@@ -320,7 +338,7 @@ def member_remove(*, member: Member, by: Member | None, reason: str) -> Member:
     if not changed:
         raise Conflict(f"{member.user} has already left.")
     CircleMembership.objects.filter(member=member, left_at__isnull=True).update(
-        left_at=now, removed_by=by, removal_reason=f"Left the organisation: {reason}"[:300]
+        left_at=now, removed_by=by, removal_reason=LEFT_PREFIX + reason
     )
     RoleAssignment.objects.filter(member=member, ended_at__isnull=True).update(
         ended_at=now, end_reason=RoleAssignment.EndReason.LEFT
