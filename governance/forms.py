@@ -1,4 +1,19 @@
+"""Forms of the organisation-level pages. They shape and type the input; the rules themselves
+(size ranges, unique names, the last admin) live in governance.services, whose DomainError
+messages land on the form through `add_domain_error`."""
+
 from django import forms
+from django.forms.models import fields_for_model, model_to_dict
+
+from .errors import DomainError
+from .models import Member, MembershipClass, Organisation
+from .services import ORGANISATION_SETTINGS
+
+
+def add_domain_error(form: forms.Form, error: DomainError) -> None:
+    """Show a service's refusal next to the field it is about, or above the form."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
 
 
 class SignupExtraForm(forms.Form):
@@ -11,3 +26,91 @@ class SignupExtraForm(forms.Form):
     def signup(self, request, user):
         user.name = self.cleaned_data.get("name", "")
         user.save(update_fields=["name"])
+
+
+class OrganisationSettingsForm(forms.Form):
+    """The fields organisation_update accepts, typed and labelled from the model. A plain form, not
+    a ModelForm, so that the service sees the organisation as it was and records what changed."""
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        kwargs.setdefault("initial", model_to_dict(organisation, fields=ORGANISATION_SETTINGS))
+        super().__init__(*args, **kwargs)
+        self.fields.update(fields_for_model(Organisation, fields=ORGANISATION_SETTINGS))
+        self.fields["description"].widget.attrs["rows"] = 6
+        self.fields["circle_size_min"].label = "Smallest circle size"
+        self.fields["circle_size_max"].label = "Largest circle size"
+        self.fields["load_max_circles"].label = "Circles per member (guidance)"
+        self.fields["consent_round_days"].label = "Consent round length (days)"
+
+
+class MembershipClassForm(forms.Form):
+    name = forms.CharField(max_length=80, required=False, widget=forms.TextInput(attrs={"required": True}))
+    voting_weight = forms.IntegerField(initial=1, help_text="How much one vote of this class counts.")
+    may_vote = forms.BooleanField(required=False, initial=True, label="Members of this class may vote")
+    description = forms.CharField(max_length=300, required=False)
+
+    @classmethod
+    def for_class(cls, membership_class: MembershipClass, **kwargs):
+        initial = model_to_dict(membership_class, fields=["name", "voting_weight", "may_vote", "description"])
+        return cls(initial=initial, **kwargs)
+
+
+class MemberFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Search", required=False, widget=forms.SearchInput(attrs={"placeholder": "Name or email"})
+    )
+    circle = forms.ChoiceField(label="Circle", required=False)
+    membership_class = forms.ChoiceField(label="Membership class", required=False)
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("active", "Active members"), ("left", "Former members"), ("all", "Everyone")],
+    )
+
+    def __init__(self, *args, circles, classes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["circle"].choices = [("", "Any circle")] + [(c.slug, c.name) for c in circles]
+        self.fields["membership_class"].choices = [("", "Any class")] + [(str(c.pk), c.name) for c in classes]
+
+
+class MemberUpdateForm(forms.Form):
+    membership_class = forms.ModelChoiceField(queryset=MembershipClass.objects.none(), empty_label=None)
+    is_admin = forms.BooleanField(
+        required=False, label="Organisation admin", help_text="Admins edit settings, circles and members."
+    )
+
+    def __init__(self, *args, member: Member, **kwargs):
+        kwargs.setdefault("initial", {"membership_class": member.membership_class_id, "is_admin": member.is_admin})
+        super().__init__(*args, **kwargs)
+        self.fields["membership_class"].queryset = MembershipClass.objects.filter(organisation=member.organisation_id)
+
+
+class MemberRemoveForm(forms.Form):
+    reason = forms.CharField(
+        required=False,
+        label="Why does this person leave?",
+        help_text="Kept in the organisation’s history.",
+        widget=forms.TextInput(attrs={"required": True, "maxlength": 300}),
+    )
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    membership_class = forms.ModelChoiceField(queryset=MembershipClass.objects.none(), empty_label=None)
+    circle = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="No circle",
+        help_text="They join this circle’s roster when they accept.",
+        error_messages={"invalid_choice": "You can only invite people into a circle whose roster you keep."},
+    )
+    message = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="A personal note, added to the email."
+    )
+
+    def __init__(self, *args, organisation: Organisation, circles, **kwargs):
+        """`circles`: the circles the inviter may add people to (all of them for an admin, the ones
+        they steward for a steward). A circle outside it is refused, whatever the browser sends."""
+        super().__init__(*args, **kwargs)
+        self.fields["membership_class"].queryset = MembershipClass.objects.filter(organisation=organisation)
+        self.fields["circle"].queryset = circles

@@ -1,11 +1,39 @@
-"""Organisation-level pages: home, organisation home, settings, members, invitations; and /healthz/."""
+"""Organisation-level pages: home, organisation home, settings, members, invitations; and /healthz/.
 
+Each view parses its input, fetches and checks with get_organisation_for (404 for outsiders, 403 for
+members who may not act), calls one service, and shows the service's refusal on the form."""
+
+import rules
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
-from .rules import active_members
+from circles.models import Circle, CircleMembership
+from circles.queries import circle_tree, circles_of_member, flatten
+from roles.models import RoleAssignment
+
+from . import services
+from .errors import DomainError
+from .forms import (
+    InvitationForm,
+    MemberFilterForm,
+    MemberRemoveForm,
+    MembershipClassForm,
+    MemberUpdateForm,
+    OrganisationSettingsForm,
+    add_domain_error,
+)
+from .models import Invitation, MembershipClass
+from .queries import get_organisation_for, member_directory, member_with_load, recent_events
+from .rules import active_members, forget_access_cache, stewarded_circle_ids
 
 
 def home(request):
@@ -16,6 +44,284 @@ def home(request):
     if len(members) == 1:
         return redirect("organisation", org=members[0].organisation.slug)
     return render(request, "home.html", {"members": members})
+
+
+# The organisation home -------------------------------------------------------------------------
+
+
+@login_required
+def organisation_home(request, org):
+    organisation, me = get_organisation_for(request.user, org)
+    show_archived = me.is_admin and request.GET.get("archived") == "1"
+    nodes = flatten(circle_tree(organisation, include_archived=show_archived))
+    my_circles = list(circles_of_member(me))
+    stewarding = stewarded_circle_ids(request.user, organisation.pk)
+    context = {
+        "organisation": organisation,
+        "me": me,
+        "nodes": nodes,
+        "show_archived": show_archived,
+        "my_circles": my_circles,
+        "my_circle_ids": {c.pk for c in my_circles} | stewarding,
+        "stewarding": stewarding,
+        "events": recent_events(organisation, limit=10),
+        "nav": "circles",
+    }
+    return render(request, "governance/organisation.html", context)
+
+
+# Settings and membership classes -------------------------------------------------------------
+
+
+@login_required
+def organisation_settings(request, org):
+    organisation, me = get_organisation_for(request.user, org, action="governance.change_organisation")
+    form = OrganisationSettingsForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_update(organisation=organisation, by=me, **form.cleaned_data)
+        except DomainError as e:
+            add_domain_error(form, e)
+        else:
+            messages.success(request, "Settings saved.")
+            return redirect("organisation_settings", org=organisation.slug)
+    return _settings_page(request, organisation, form=form, class_form=MembershipClassForm())
+
+
+def _settings_page(request, organisation, *, form, class_form):
+    classes = MembershipClass.objects.filter(organisation=organisation)
+    context = {"organisation": organisation, "form": form, "class_form": class_form, "classes": classes}
+    return render(request, "governance/settings.html", {**context, "nav": "settings"})
+
+
+@login_required
+@require_POST
+def membership_class_add(request, org):
+    organisation, me = get_organisation_for(request.user, org, action="governance.change_organisation")
+    class_form = MembershipClassForm(request.POST)
+    if class_form.is_valid():
+        try:
+            created = services.membership_class_save(organisation=organisation, by=me, **class_form.cleaned_data)
+        except DomainError as e:
+            add_domain_error(class_form, e)
+        else:
+            messages.success(request, f"Membership class “{created.name}” added.")
+            return redirect(reverse("organisation_settings", kwargs={"org": organisation.slug}) + "#classes")
+    form = OrganisationSettingsForm(organisation=organisation)
+    return _settings_page(request, organisation, form=form, class_form=class_form)
+
+
+@login_required
+def membership_class_edit(request, org, pk):
+    organisation, me = get_organisation_for(request.user, org, action="governance.change_organisation")
+    membership_class = get_object_or_404(MembershipClass, organisation=organisation, pk=pk)
+    form = (
+        MembershipClassForm(request.POST)
+        if request.method == "POST"
+        else MembershipClassForm.for_class(membership_class)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_class_save(
+                organisation=organisation, by=me, membership_class=membership_class, **form.cleaned_data
+            )
+        except DomainError as e:
+            add_domain_error(form, e)
+        else:
+            messages.success(request, f"Membership class “{membership_class.name}” saved.")
+            return redirect(reverse("organisation_settings", kwargs={"org": organisation.slug}) + "#classes")
+    context = {"organisation": organisation, "membership_class": membership_class, "form": form, "nav": "settings"}
+    return render(request, "governance/membership_class_edit.html", context)
+
+
+# Members -------------------------------------------------------------------------------------
+
+
+@login_required
+def member_list(request, org):
+    organisation, me = get_organisation_for(request.user, org)
+    circles = Circle.objects.active().filter(organisation=organisation, is_general=False).order_by("name")
+    classes = MembershipClass.objects.filter(organisation=organisation)
+    filters = MemberFilterForm(request.GET or None, circles=circles, classes=classes)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    status = chosen.get("status") or "active"
+    members = member_directory(
+        organisation,
+        circle=next((c for c in circles if c.slug == chosen.get("circle")), None),
+        membership_class=next((c for c in classes if str(c.pk) == chosen.get("membership_class")), None),
+        status=None if status == "all" else status,
+        search=(chosen.get("q") or "").strip(),
+    )
+    page = Paginator(members, 50).get_page(request.GET.get("page"))
+    context = {
+        "organisation": organisation,
+        "me": me,
+        "filters": filters,
+        "filtered": any(chosen.get(k) for k in ("q", "circle", "membership_class")) or status != "active",
+        "page": page,
+        "nav": "members",
+    }
+    return render(request, "governance/members.html", context)
+
+
+@login_required
+def member_profile(request, org, pk):
+    organisation, me = get_organisation_for(request.user, org)
+    member = member_with_load(organisation, pk)
+    roles = RoleAssignment.objects.current().filter(member=member).select_related("role__circle")
+    stays = CircleMembership.objects.filter(member=member).select_related(
+        "circle", "added_by__user", "removed_by__user"
+    )
+    context = {
+        "organisation": organisation,
+        "me": me,
+        "member": member,
+        "roles": roles.order_by("role__circle__name", "role__name"),
+        "stays": stays.order_by("-joined_at"),
+        "update_form": MemberUpdateForm(member=member),
+        "nav": "members",
+    }
+    return render(request, "governance/member.html", context)
+
+
+@login_required
+@require_POST
+def member_update(request, org, pk):
+    """Change a member's class or admin flag. The first POST shows what will change and asks to
+    confirm; the confirmed POST makes the change."""
+    organisation, me = get_organisation_for(request.user, org, action="governance.manage_members")
+    member = member_with_load(organisation, pk)
+    form = MemberUpdateForm(request.POST, member=member)
+    changes = _member_changes(member, form.cleaned_data) if form.is_valid() else []
+    if form.is_valid() and not changes:
+        messages.info(request, "Nothing to change.")
+        return redirect("member", org=organisation.slug, pk=member.pk)
+    if changes and request.POST.get("confirmed") == "yes":
+        try:
+            services.member_update(member=member, by=me, **form.cleaned_data)
+        except DomainError as e:
+            add_domain_error(form, e)
+        else:
+            forget_access_cache(request.user)
+            messages.success(request, f"{member.user.display_name}’s membership is updated.")
+            return redirect("member", org=organisation.slug, pk=member.pk)
+    context = {"organisation": organisation, "member": member, "form": form, "changes": changes, "nav": "members"}
+    return render(request, "governance/member_update_confirm.html", context)
+
+
+def _member_changes(member, data) -> list[str]:
+    changes = []
+    if data["membership_class"].pk != member.membership_class_id:
+        changes.append(f"Membership class: {member.membership_class.name} → {data['membership_class'].name}")
+    if data["is_admin"] != member.is_admin:
+        changes.append("Becomes an organisation admin" if data["is_admin"] else "Is no longer an organisation admin")
+    return changes
+
+
+@login_required
+def member_remove(request, org, pk):
+    organisation, me = get_organisation_for(request.user, org, action="governance.manage_members")
+    member = member_with_load(organisation, pk)
+    if not member.is_active:
+        messages.info(request, f"{member.user.display_name} has already left the organisation.")
+        return redirect("member", org=organisation.slug, pk=member.pk)
+    form = MemberRemoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_remove(member=member, by=me, reason=form.cleaned_data["reason"])
+        except DomainError as e:
+            add_domain_error(form, e)
+        else:
+            forget_access_cache(request.user)
+            messages.success(request, f"{member.user.display_name} has left {organisation.name}.")
+            return redirect("member", org=organisation.slug, pk=member.pk)
+    context = {"organisation": organisation, "member": member, "form": form, "nav": "members"}
+    return render(request, "governance/member_remove.html", context)
+
+
+# Invitations ---------------------------------------------------------------------------------
+
+
+def _invitable_circles(user, organisation):
+    """The circles this person may invite someone into: those whose roster they may manage."""
+    circles = Circle.objects.active().filter(organisation=organisation, is_general=False)
+    allowed = [c.pk for c in circles if rules.test_rule("circles.manage_roster", user, c)]
+    return Circle.objects.filter(pk__in=allowed).order_by("name")
+
+
+def _visible_invitations(organisation, me):
+    """Admins see every invitation; a steward sees (and may revoke) the ones they sent."""
+    invitations = Invitation.objects.filter(organisation=organisation).select_related(
+        "invited_by__user", "circle", "membership_class", "accepted_by"
+    )
+    return invitations if me.is_admin else invitations.filter(invited_by=me)
+
+
+@login_required
+def invitation_list(request, org):
+    organisation, me = get_organisation_for(request.user, org, action="governance.invite_members")
+    circles = _invitable_circles(request.user, organisation)
+    form = InvitationForm(request.POST or None, organisation=organisation, circles=circles)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, token = services.invitation_create(organisation=organisation, by=me, **form.cleaned_data)
+        except DomainError as e:
+            add_domain_error(form, e)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            if settings.DEBUG:
+                link = request.build_absolute_uri(reverse("invitation_accept", kwargs={"token": token}))
+                messages.info(request, f"Development mode — the invitation link is {link}")
+            return redirect("invitations", org=organisation.slug)
+    context = {
+        "organisation": organisation,
+        "me": me,
+        "form": form,
+        "invitations": _visible_invitations(organisation, me)[:100],
+        "invitation_days": settings.INVITATION_DAYS,
+        "nav": "invitations",
+    }
+    return render(request, "governance/invitations.html", context)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, org, pk):
+    organisation, me = get_organisation_for(request.user, org, action="governance.invite_members")
+    invitation = get_object_or_404(_visible_invitations(organisation, me), pk=pk)
+    try:
+        services.invitation_revoke(invitation=invitation, by=me)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"The invitation to {invitation.email} is revoked; its link no longer works.")
+    return redirect("invitations", org=organisation.slug)
+
+
+def invitation_accept(request, token):
+    """The page an invitation link opens. Anyone holding the link may see who invites them to what;
+    accepting needs an account, so visitors are offered sign-up and log-in links that come back here."""
+    invitation = services.invitation_for_token(token)
+    if invitation is None:
+        return render(request, "governance/invitation_accept.html", {"invitation": None}, status=404)
+    error = None
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        try:
+            member = services.invitation_accept(token=token, user=request.user)
+        except DomainError as e:
+            error = e.message
+        else:
+            forget_access_cache(request.user)
+            messages.success(request, f"Welcome to {member.organisation.name}!")
+            return redirect("organisation", org=member.organisation.slug)
+    already = request.user.is_authenticated and invitation.organisation_id in active_members(request.user)
+    context = {"invitation": invitation, "error": error, "already_member": already}
+    return render(request, "governance/invitation_accept.html", context, status=409 if error else 200)
+
+
+# Health --------------------------------------------------------------------------------------
 
 
 @never_cache

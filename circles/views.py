@@ -1,0 +1,242 @@
+"""Circle pages: a circle, creating, editing (and moving), archiving, its roster and its steward.
+
+Each view fetches and checks with get_circle_for (404 for outsiders, 403 for members who may not
+act), calls one service and shows its refusal on the form. The roster's add and remove forms also
+work over htmx, answering with the roster panel so that it updates in place."""
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from governance.errors import DomainError
+from governance.forms import add_domain_error
+from governance.queries import get_organisation_for, recent_events
+from governance.rules import forget_access_cache, member_for
+from roles.services import steward_assign as assign_steward
+
+from . import services
+from .forms import ArchiveForm, CircleForm, RosterAddForm, RosterRemoveForm, StewardForm
+from .models import Circle, CircleMembership
+from .queries import (
+    get_circle_for,
+    roster,
+    roster_history,
+    roster_memberships,
+    size_notice,
+    stewards_by_circle,
+    sub_circles,
+)
+
+
+def _ancestors(circle: Circle) -> list[Circle]:
+    """The chain from the general circle down to the circle's parent, for breadcrumbs: one query
+    for the organisation's (small) set of circles, however deep the tree."""
+    if circle.parent_id is None:
+        return []
+    by_pk = {
+        c.pk: c for c in Circle.objects.filter(organisation_id=circle.organisation_id).only("name", "slug", "parent")
+    }
+    chain, pk = [], circle.parent_id
+    while pk in by_pk and len(chain) < len(by_pk):
+        chain.append(by_pk[pk])
+        pk = by_pk[pk].parent_id
+    return chain[::-1]
+
+
+@login_required
+def circle_detail(request, org, circle):
+    circle = get_circle_for(request.user, org, circle)
+    organisation = circle.organisation
+    people = list(roster(circle))
+    children = list(sub_circles(circle))
+    stewards = stewards_by_circle([circle.pk, *(c.pk for c in children)])
+    user = request.user
+    context = {
+        "organisation": organisation,
+        "me": member_for(user, organisation.pk),
+        "circle": circle,
+        "ancestors": _ancestors(circle),
+        "steward": stewards.get(circle.pk),
+        "roster": people,
+        "size_notice": size_notice(circle, len(people)),
+        "sub_circles": [(child, stewards.get(child.pk)) for child in children],
+        "events": recent_events(organisation, circle=circle, limit=10),
+        "can_change": rules.test_rule("circles.change_circle", user, circle),
+        "can_manage_roster": rules.test_rule("circles.manage_roster", user, circle),
+        "can_assign_steward": rules.test_rule("circles.assign_steward", user, circle),
+        "can_add_circle": rules.test_rule("circles.add_circle", user, organisation),
+        "nav": "circles",
+    }
+    return render(request, "circles/circle.html", context)
+
+
+@login_required
+def circle_new(request, org):
+    organisation, me = get_organisation_for(request.user, org, action="circles.add_circle")
+    parent = Circle.objects.active().filter(organisation=organisation, slug=request.GET.get("parent", "")).first()
+    parent = parent or Circle.objects.filter(organisation=organisation, is_general=True).first()
+    initial = {"parent": str(parent.pk) if parent else ""}
+    form = CircleForm(request.POST or None, organisation=organisation, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.circle_create(organisation=organisation, by=me, **form.cleaned_data)
+        except DomainError as e:
+            add_domain_error(form, e)
+        else:
+            messages.success(request, f"The circle “{created.name}” is created. Next: give it a steward and a roster.")
+            return redirect("circle", org=organisation.slug, circle=created.slug)
+    context = {"organisation": organisation, "form": form, "circle": None, "nav": "circles"}
+    return render(request, "circles/circle_form.html", context)
+
+
+@login_required
+def circle_edit(request, org, circle):
+    circle = get_circle_for(request.user, org, circle, action="circles.change_circle")
+    organisation = circle.organisation
+    form = CircleForm(request.POST or None, organisation=organisation, circle=circle)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.circle_update(circle=circle, by=member_for(request.user, organisation.pk), **form.cleaned_data)
+        except DomainError as e:
+            add_domain_error(form, e)
+        else:
+            messages.success(request, f"“{form.cleaned_data['name']}” is saved.")
+            return redirect("circle", org=organisation.slug, circle=circle.slug)
+    context = {"organisation": organisation, "form": form, "circle": circle, "nav": "circles"}
+    return render(request, "circles/circle_form.html", context)
+
+
+@login_required
+def circle_archive(request, org, circle):
+    """GET asks for confirmation; POST archives."""
+    circle = get_circle_for(request.user, org, circle, action="circles.change_circle")
+    form = ArchiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        by = member_for(request.user, circle.organisation_id)
+        try:
+            services.circle_archive(circle=circle, by=by, reason=form.cleaned_data["reason"])
+        except DomainError as e:
+            add_domain_error(form, e)
+        else:
+            messages.success(request, f"“{circle.name}” is archived. Its roster and history stay readable.")
+            return redirect("circle", org=org, circle=circle.slug)
+    context = {"organisation": circle.organisation, "circle": circle, "form": form, "nav": "circles"}
+    return render(request, "circles/circle_archive.html", context)
+
+
+@login_required
+def circle_restore(request, org, circle):
+    """GET asks for confirmation; POST restores."""
+    circle = get_circle_for(request.user, org, circle, action="circles.change_circle")
+    error = None
+    if request.method == "POST":
+        try:
+            services.circle_restore(circle=circle, by=member_for(request.user, circle.organisation_id))
+        except DomainError as e:
+            error = e.message
+        else:
+            messages.success(request, f"“{circle.name}” is active again.")
+            return redirect("circle", org=org, circle=circle.slug)
+    context = {"organisation": circle.organisation, "circle": circle, "error": error, "nav": "circles"}
+    return render(request, "circles/circle_restore.html", context)
+
+
+# The roster ----------------------------------------------------------------------------------
+
+
+def _roster_response(request, circle, *, add_form=None, remove_error=None):
+    """The roster page, or just its panel when htmx asks (the add and remove forms swap it in place)."""
+    steward = stewards_by_circle([circle.pk]).get(circle.pk)
+    context = {
+        "organisation": circle.organisation,
+        "circle": circle,
+        "steward": steward,
+        "memberships": roster_memberships(circle),
+        "history": roster_history(circle),
+        "add_form": add_form or RosterAddForm(circle=circle),
+        "remove_error": remove_error or {},
+        "nav": "circles",
+    }
+    template = "circles/_roster_panel.html" if request.htmx else "circles/roster.html"
+    return render(request, template, context)
+
+
+@login_required
+def roster_manage(request, org, circle):
+    circle = get_circle_for(request.user, org, circle, action="circles.manage_roster")
+    return _roster_response(request, circle)
+
+
+@login_required
+@require_POST
+def roster_add(request, org, circle):
+    circle = get_circle_for(request.user, org, circle, action="circles.manage_roster")
+    form = RosterAddForm(request.POST, circle=circle)
+    if form.is_valid():
+        member = form.cleaned_data["member"]
+        try:
+            services.roster_add(circle=circle, member=member, by=member_for(request.user, circle.organisation_id))
+        except DomainError as e:
+            add_domain_error(form, e)
+        else:
+            messages.success(request, f"{member.user.display_name} is now on the roster of {circle.name}.")
+            if request.htmx:
+                return _roster_response(request, circle)
+            return redirect("roster", org=org, circle=circle.slug)
+    return _roster_response(request, circle, add_form=form)
+
+
+@login_required
+@require_POST
+def roster_remove(request, org, circle, pk):
+    circle = get_circle_for(request.user, org, circle, action="circles.manage_roster")
+    membership = get_object_or_404(CircleMembership.objects.select_related("member__user"), circle=circle, pk=pk)
+    membership.circle = circle
+    form = RosterRemoveForm(request.POST)
+    form.is_valid()
+    reason = form.cleaned_data.get("reason", "")
+    try:
+        services.roster_remove(
+            membership=membership, by=member_for(request.user, circle.organisation_id), reason=reason
+        )
+    except DomainError as e:
+        if e.field != "reason":  # not about what was typed: the steward, or someone already gone
+            messages.error(request, e.message)
+            return _roster_response(request, circle)
+        return _roster_response(
+            request, circle, remove_error={"pk": membership.pk, "message": e.message, "reason": reason}
+        )
+    messages.success(request, f"{membership.member.user.display_name} is off the roster of {circle.name}.")
+    if request.htmx:
+        return _roster_response(request, circle)
+    return redirect("roster", org=org, circle=circle.slug)
+
+
+# The steward ---------------------------------------------------------------------------------
+
+
+@login_required
+def steward_assign(request, org, circle):
+    circle = get_circle_for(request.user, org, circle, action="circles.assign_steward")
+    current = stewards_by_circle([circle.pk]).get(circle.pk)
+    form = StewardForm(request.POST or None, circle=circle, initial={"member": current})
+    if request.method == "POST" and form.is_valid():
+        member = form.cleaned_data["member"]
+        try:
+            assign_steward(circle=circle, member=member, by=member_for(request.user, circle.organisation_id))
+        except DomainError as e:
+            add_domain_error(form, e)
+        else:
+            forget_access_cache(request.user)
+            messages.success(request, f"{member.user.display_name} is now the steward of {circle.name}.")
+            return redirect("circle", org=org, circle=circle.slug)
+    context = {
+        "organisation": circle.organisation,
+        "circle": circle,
+        "current": current,
+        "form": form,
+        "nav": "circles",
+    }
+    return render(request, "circles/steward.html", context)
