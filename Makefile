@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test install install-dev migrate demo lint format worker web bench clean
+.PHONY: run test install install-dev var migrate demo lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,9 @@ demo: migrate
 	$(BIN)/python manage.py load_demo
 
 ## make run: set up, load the demo cooperative, start web + Celery worker with beat (Procfile.dev).
+## With DATABASE_URL and REDIS_URL set, the same command runs on PostgreSQL and Redis.
 run: demo
+	@echo "Starting http://127.0.0.1:8000/ (web) and a Celery worker with beat. Ctrl-C stops both."
 	$(BIN)/honcho -f Procfile.dev start
 
 ## make test: install what the tests need and run the whole suite.
