@@ -3,7 +3,7 @@ a reason, never deleted, and an ended row cannot be edited."""
 
 from django import forms
 from django.contrib import admin
-from django.db.models import F
+from django.db.models import Count, F, Q
 
 from governance.admin import ServiceAdmin, acting_member, null_filter
 
@@ -11,10 +11,16 @@ from . import services
 from .models import Circle, CircleMembership
 
 
+@admin.display(description="member", ordering="member__user__name")
+def person(membership):
+    return membership.member.user
+
+
 class RosterInline(admin.TabularInline):
     model = CircleMembership
     fk_name = "circle"
-    fields = ("member", "joined_at", "added_by", "left_at", "removal_reason")
+    verbose_name_plural = "roster: current members first, then past stays"
+    fields = (person, "joined_at", "added_by", "left_at", "removal_reason")
     readonly_fields = fields
     extra = 0
     show_change_link = True
@@ -69,9 +75,16 @@ class CircleAdmin(ServiceAdmin):
     def get_inlines(self, request, obj):
         return self.inlines if obj else []
 
-    @admin.display(description="roster")
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(roster_size=Count("memberships", filter=Q(memberships__left_at__isnull=True), distinct=True))
+        )
+
+    @admin.display(description="roster", ordering="roster_size")
     def current_members(self, circle):
-        return circle.memberships.filter(left_at__isnull=True).count()
+        return "everyone" if circle.is_general else circle.roster_size
 
     def has_change_permission(self, request, obj=None):
         # An archived circle is read-only until it is restored.
@@ -129,12 +142,16 @@ class RosterEndForm(forms.ModelForm):
 
 @admin.register(CircleMembership)
 class CircleMembershipAdmin(ServiceAdmin):
-    list_display = ("member", "circle", "joined_at", "added_by", "left_at", "removed_by", "removal_reason")
+    list_display = (person, "circle", "organisation", "joined_at", "left_at", "removal_reason")
     list_filter = (null_filter("left_at", "on the roster", "Ended", "Current"), "circle__organisation", "circle")
-    list_select_related = ("member__user", "circle", "added_by__user", "removed_by__user")
+    list_select_related = ("member__user", "circle__organisation")
     search_fields = ("member__user__email", "member__user__name", "circle__name", "removal_reason")
     autocomplete_fields = ("circle", "member")
     date_hierarchy = "joined_at"
+
+    @admin.display(ordering="circle__organisation__name")
+    def organisation(self, membership):
+        return membership.circle.organisation
 
     def get_fields(self, request, obj=None):
         if obj is None:

@@ -16,6 +16,7 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -257,9 +258,13 @@ class OrganisationAdmin(ServiceAdmin):
     def get_inlines(self, request, obj):
         return self.inlines if obj else []
 
-    @admin.display(description="active members")
+    def get_queryset(self, request):
+        active = Q(members__status=Member.Status.ACTIVE)
+        return super().get_queryset(request).annotate(active_members=Count("members", filter=active, distinct=True))
+
+    @admin.display(description="active members", ordering="active_members")
     def member_count(self, organisation):
-        return organisation.members.filter(status=Member.Status.ACTIVE).count()
+        return organisation.active_members
 
     def service_save(self, request, form, change):
         if not change:
@@ -413,7 +418,7 @@ class InvitationAdmin(ServiceAdmin):
         null_filter("accepted_at", "accepted", "Accepted", "Not accepted"),
         null_filter("revoked_at", "revoked", "Revoked", "Not revoked"),
     )
-    list_select_related = ("organisation", "circle", "invited_by__user")
+    list_select_related = ("organisation", "circle", "invited_by__user", "invited_by__organisation")
     search_fields = ("email", "organisation__name")
     autocomplete_fields = ("organisation", "membership_class", "circle", "invited_by")
     date_hierarchy = "created_at"
@@ -526,7 +531,7 @@ class EventAdmin(admin.ModelAdmin):
 
     list_display = ("created_at", "organisation", "verb", "object_repr", "actor", "circle")
     list_filter = ("verb", "object_type", "organisation")
-    list_select_related = ("organisation", "actor__user", "circle")
+    list_select_related = ("organisation", "actor__user", "actor__organisation", "circle")
     search_fields = ("verb", "object_repr", "actor__user__email", "actor__user__name")
     date_hierarchy = "created_at"
     fields = (

@@ -12,10 +12,16 @@ from . import services
 from .models import Role, RoleAssignment
 
 
+@admin.display(description="member", ordering="member__user__name")
+def person(assignment):
+    return assignment.member.user
+
+
 class AssignmentInline(admin.TabularInline):
     model = RoleAssignment
     fk_name = "role"
-    fields = ("member", "started_at", "planned_end_at", "ended_at", "end_reason", "assigned_by")
+    verbose_name_plural = "holders: current first, then past terms"
+    fields = (person, "started_at", "planned_end_at", "ended_at", "end_reason", "assigned_by")
     readonly_fields = fields
     extra = 0
     show_change_link = True
@@ -69,7 +75,7 @@ class AssignmentEndForm(forms.ModelForm):
 
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(ServiceAdmin):
-    list_display = ("member", "role", "circle", "started_at", "planned_end_at", "ended_at", "end_reason")
+    list_display = (person, "role", "circle", "started_at", "planned_end_at", "ended_at", "end_reason")
     list_filter = (
         null_filter("ended_at", "held", "Ended", "Current"),
         "end_reason",

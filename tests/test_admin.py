@@ -375,3 +375,27 @@ def test_it_retries_a_notification_now_and_reports_a_failure(admin_client, world
     notification.refresh_from_db()
     assert notification.sent_at is not None
     assert "Sent: 1." in messages_of(response)
+
+
+def test_the_busiest_lists_cost_the_same_number_of_queries_however_many_rows(admin_client, world):
+    def queries_for(model):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get(url(model)).status_code == 200
+        return len(captured)
+
+    models = [Circle, CircleMembership, RoleAssignment, Member, Organisation, Event, Invitation]
+    before = {model: queries_for(model) for model in models}
+    for n in range(8):
+        circle = make_circle(world.organisation, f"Working group {n}", steward=world.member(world.nora))
+        invitation_create(
+            organisation=world.organisation,
+            by=world.member(world.alice),
+            email=f"guest{n}@elsewhere.test",
+            membership_class=world.organisation.membership_classes.get(),
+            circle=circle,
+        )
+
+    assert {model: queries_for(model) for model in models} == before
