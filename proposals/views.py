@@ -52,7 +52,15 @@ def circle_proposals(request, org, circle):
     return render(
         request,
         "proposals/circle_proposals.html",
-        {"organisation": circle.organisation, "circle": circle, "page": page, "state": state, "counts": counts},
+        {
+            "organisation": circle.organisation,
+            "circle": circle,
+            "page": page,
+            "state": state,
+            "counts": counts,
+            "now": timezone.now(),
+            "nav": "circles",
+        },
     )
 
 
@@ -131,6 +139,7 @@ def _detail_context(request, proposal: Proposal, *, position_form=None, comment_
         "comment_form": comment_form or CommentForm(),
         "open_form": OpenForm(organisation=proposal.organisation),
         "now": timezone.now(),
+        "nav": "circles",
     }
 
 
@@ -162,7 +171,7 @@ def position_record(request, org, pk):
     proposal = queries.get_proposal_for(request.user, pk, action="proposals.add_position", organisation_slug=org)
     member = member_for(request.user, proposal.organisation_id)
     form = PositionForm(request.POST, proposal=proposal)
-    status = 200
+    saved = False
     if form.is_valid():
         try:
             services.position_record(
@@ -170,21 +179,19 @@ def position_record(request, org, pk):
             )
         except DomainError as error:
             _form_error(form, error)
-            status = error.status_code if request.htmx else 200
         else:
             if not request.htmx:
                 messages.success(request, "Your position is recorded. You can change it until the round closes.")
                 return _back(proposal)
-            proposal.refresh_from_db()
-            form = None
-    elif request.htmx:
-        status = 400
-    context = _detail_context(request, proposal, position_form=form)
-    if form is None:
-        context["position_saved"] = True
+            saved = True
+        # The service may have changed the tally or closed the round (early close, deadline passed).
+        proposal.refresh_from_db(fields=["state", "tally", "closes_at", "closed_at", "outcome"])
+    context = _detail_context(request, proposal, position_form=None if saved else form)
+    context["position_saved"] = saved
     template = "proposals/_position_panel.html" if request.htmx else "proposals/proposal_detail.html"
-    # htmx swaps only 2xx answers by default; errors are shown by re-rendering the panel with 200.
-    return render(request, template, context, status=200 if request.htmx else status)
+    # htmx swaps only 2xx answers by default, so a refusal comes back as the re-rendered panel
+    # with its error, as a 200, just like the form re-rendered without JavaScript.
+    return render(request, template, context)
 
 
 @login_required
@@ -312,7 +319,12 @@ def waiting(request, org):
     return render(
         request,
         "proposals/waiting.html",
-        {"organisation": organisation, "proposals": queries.waiting_for(member)},
+        {
+            "organisation": organisation,
+            "proposals": queries.waiting_for(member),
+            "now": timezone.now(),
+            "nav": "waiting",
+        },
     )
 
 
@@ -330,7 +342,7 @@ def decision_log(request, org):
     return render(
         request,
         "proposals/decision_log.html",
-        {"organisation": organisation, "form": form, "page": page, "query": query.urlencode()},
+        {"organisation": organisation, "form": form, "page": page, "query": query.urlencode(), "nav": "decisions"},
     )
 
 
