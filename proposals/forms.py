@@ -5,6 +5,10 @@ from django.utils import timezone
 
 from .models import KINDS_FOR_METHOD, Method, Proposal, Threshold
 
+# A date input takes and gives ISO dates whatever the language; the localised default
+# (dd/mm/yyyy in en-gb) would leave it empty.
+ISO_DATE = "%Y-%m-%d"
+
 
 class ProposalForm(forms.Form):
     title = forms.CharField(max_length=200)
@@ -90,6 +94,8 @@ class PositionForm(forms.Form):
     def __init__(self, *args, proposal: Proposal, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(k.value, k.label) for k in KINDS_FOR_METHOD[Method(proposal.method)]]
+        if proposal.method == Method.MAJORITY:
+            self.fields["reason"].help_text = "Optional: why you vote this way, for the circle to read."
 
 
 class AmendForm(forms.Form):
@@ -109,7 +115,7 @@ class OutcomeForm(forms.Form):
     )
     review_date = forms.DateField(
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
         help_text="Optional: when the circle should review this agreement. A reminder goes out then.",
     )
 
@@ -121,8 +127,8 @@ class CommentForm(forms.Form):
 
 class DecisionFilterForm(forms.Form):
     circle = forms.ModelChoiceField(queryset=None, required=False, empty_label="All circles")
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
     outcome = forms.ChoiceField(choices=[("", "Any outcome"), *Proposal.Outcome.choices], required=False)
 
     def __init__(self, *args, organisation, **kwargs):
