@@ -137,6 +137,11 @@ class Member(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
     membership_class = models.ForeignKey(MembershipClass, on_delete=models.PROTECT, related_name="members")
     is_admin = models.BooleanField(default=False, help_text="Organisation admins edit settings and circles.")
+    is_bot = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="An integration acting through an organisation token, not a person. It never votes.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     joined_at = models.DateTimeField(default=timezone.now)
     left_at = models.DateTimeField(null=True, blank=True)
@@ -229,9 +234,30 @@ class Invitation(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the REST API. Only its SHA-256 is stored; the secret is shown once."""
+    """A bearer token for the REST API. Only its SHA-256 is stored; the secret is shown once.
+
+    A personal token acts as its user. An organisation's integration token (organisation set) acts
+    as a bot member of that organisation, created with it, whose rights (member or admin) are the
+    ones the admin granted; the bot belongs to no other organisation, so the token reaches no other."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="integration_tokens",
+        help_text="Set for an organisation's integration token; empty for a personal token.",
+    )
+    member = models.ForeignKey(
+        Member,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="integration_tokens",
+        help_text="The bot member an integration token acts as.",
+    )
+    created_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=12, help_text="The first characters, to recognise a token.")
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -243,6 +269,13 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=True, member__isnull=True)
+                | Q(organisation__isnull=False, member__isnull=False),
+                name="api_token_integration_has_bot_member",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
@@ -257,8 +290,20 @@ class ApiToken(models.Model):
         return _hash_token(key)
 
     @property
+    def is_integration(self):
+        return self.organisation_id is not None
+
+    @property
     def is_usable(self):
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+
+    @property
+    def state(self):
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= timezone.now():
+            return "expired"
+        return "active"
 
 
 class Event(models.Model):
@@ -320,3 +365,79 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.kind} to {self.email}"
+
+
+class WebhookEndpoint(models.Model):
+    """A URL an organisation's admins registered to receive signed JSON about chosen event types
+    (see governance.integrations.events). The secret signs every delivery, so it is kept as typed."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField("URL", max_length=500)
+    description = models.CharField(max_length=100, blank=True, help_text="What receives it, to recognise it.")
+    secret = models.CharField(max_length=200, help_text="Signs each delivery (HMAC-SHA256).")
+    event_types = models.JSONField(default=list, help_text="The event types sent to this URL.")
+    created_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    is_active = models.BooleanField(default=True)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    disabled_reason = models.CharField(max_length=300, blank=True)
+    consecutive_failures = models.PositiveIntegerField(
+        default=0, help_text="Failed attempts in a row; the endpoint is disabled when they reach the limit."
+    )
+
+    class Meta:
+        ordering = ["organisation", "-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_active=True, disabled_at__isnull=True) | Q(is_active=False, disabled_at__isnull=False),
+                name="webhook_disabled_at_matches_state",
+            ),
+        ]
+
+    def __str__(self):
+        return self.description or self.host
+
+    @property
+    def host(self) -> str:
+        from urllib.parse import urlsplit
+
+        return urlsplit(self.url).netloc or self.url
+
+
+class WebhookDelivery(models.Model):
+    """An outbox row: one event for one endpoint, written in the transaction that recorded the event.
+    The (endpoint, event) constraint means an event is never queued, so never sent, twice; Celery
+    sends it and a periodic sweep retries failures with exponential backoff."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+")
+    event_type = models.CharField(max_length=60)
+    payload = models.JSONField(help_text="The JSON body, fixed when queued so every attempt sends the same.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True, help_text="HTTP status of the last try.")
+    response_ms = models.PositiveIntegerField(null=True, blank=True, help_text="Response time of the last try.")
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "event"], name="webhook_delivery_once_per_event"),
+        ]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="webhook_delivery_due"),
+            models.Index(fields=["endpoint", "-created_at"], name="webhook_delivery_log"),
+        ]
+
+    def __str__(self):
+        return f"{self.event_type} #{self.event_id} to {self.endpoint}"
