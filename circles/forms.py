@@ -14,7 +14,10 @@ MARKDOWN_HELP = "Markdown: **bold**, *italic*, - lists, [links](https://example.
 class CircleForm(forms.Form):
     name = forms.CharField(max_length=120, required=False, widget=forms.TextInput(attrs={"required": True}))
     parent = forms.ChoiceField(
-        label="Parent circle", required=False, help_text="Choosing another parent moves the circle in the tree."
+        label="Parent circle",
+        required=False,
+        widget=forms.Select(attrs={"required": True}),
+        help_text="Where the circle sits in the tree.",
     )
     purpose = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Why this circle exists. " + MARKDOWN_HELP
@@ -47,6 +50,8 @@ class CircleForm(forms.Form):
             self._parents[str(node.circle.pk)] = node.circle
             choices.append((str(node.circle.pk), "\u2003" * node.depth + node.circle.name))
         self.fields["parent"].choices = [("", "Choose a parent circle"), *choices]
+        if circle is not None:
+            self.fields["parent"].help_text = "Choosing another parent moves the circle in the tree."
 
     def clean_parent(self):
         value = self.cleaned_data.get("parent")
