@@ -142,6 +142,9 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 ACCOUNT_SIGNUP_FORM_CLASS = "governance.forms.SignupExtraForm"
+# Behind a reverse proxy every request comes from the proxy's address. Say how many proxies append
+# to X-Forwarded-For, so that the login limits count each client, not everyone together.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
