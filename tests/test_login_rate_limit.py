@@ -88,3 +88,26 @@ def test_it_limits_each_address_on_its_own(client, person, address):
         forget(elsewhere, person.email)
 
     assert response.status_code == 200
+
+
+def test_it_counts_each_client_behind_a_trusted_proxy_on_its_own(client, person, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    proxy, first, second = fresh_address(), fresh_address(), fresh_address()
+
+    def through_proxy(client_address, password):
+        return client.post(
+            LOGIN_URL,
+            {"login": person.email, "password": password},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR=client_address,
+        ).status_code
+
+    try:
+        statuses = [through_proxy(first, f"guess-{n}") for n in range(31)]
+        other_client = through_proxy(second, "a-guess")
+    finally:
+        for address in (first, second):
+            forget(address, person.email)
+
+    assert statuses[30] == 429
+    assert other_client == 200
