@@ -23,7 +23,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from . import services
 from .errors import DomainError
-from .models import ApiToken, Event, Invitation, Member, MembershipClass, Notification, Organisation, User
+from .models import (
+    ApiToken,
+    Event,
+    Invitation,
+    Member,
+    MembershipClass,
+    Notification,
+    Organisation,
+    User,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 admin.site.site_header = "Governance administration"
 admin.site.site_title = "Governance admin"
@@ -479,15 +490,38 @@ class ApiTokenAddForm(forms.ModelForm):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ServiceAdmin):
-    list_display = ("name", "user", "prefix", "read_only", "usable", "created_at", "last_used_at", "expires_at")
-    list_filter = ("read_only", null_filter("revoked_at", "revoked", "Revoked", "Not revoked"))
-    list_select_related = ("user",)
-    search_fields = ("name", "prefix", "user__email", "user__name")
+    list_display = (
+        "name",
+        "user",
+        "organisation",
+        "prefix",
+        "read_only",
+        "usable",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+    )
+    list_filter = (
+        "read_only",
+        null_filter("revoked_at", "revoked", "Revoked", "Not revoked"),
+        null_filter("organisation", "kind", "Integration tokens", "Personal tokens"),
+    )
+    list_select_related = ("user", "organisation")
+    search_fields = ("name", "prefix", "user__email", "user__name", "organisation__name")
     autocomplete_fields = ("user",)
     date_hierarchy = "created_at"
     actions = ["revoke_selected"]
     # The key's hash is never shown, let alone editable: the prefix is enough to recognise a token.
-    readonly_fields = ("prefix", "usable", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = (
+        "prefix",
+        "usable",
+        "organisation",
+        "member",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -544,6 +578,76 @@ class EventAdmin(admin.ModelAdmin):
         "object_repr",
         "circle",
         "details",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    """Webhook endpoints, to read: organisation admins register and change them on their pages.
+    The signing secret is not shown."""
+
+    list_display = ("__str__", "organisation", "url", "is_active", "consecutive_failures", "created_at")
+    list_filter = ("is_active", "organisation")
+    list_select_related = ("organisation",)
+    search_fields = ("url", "description", "organisation__name")
+    date_hierarchy = "created_at"
+    fields = (
+        "organisation",
+        "url",
+        "description",
+        "event_types",
+        "created_by",
+        "created_at",
+        "is_active",
+        "disabled_at",
+        "disabled_reason",
+        "consecutive_failures",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """The webhook outbox, to read: what was sent where, how it went, and when it is tried again."""
+
+    list_display = ("event_type", "endpoint", "status", "attempts", "response_status", "created_at", "delivered_at")
+    list_filter = ("status", "event_type", "endpoint__organisation")
+    list_select_related = ("endpoint",)
+    search_fields = ("event_type", "endpoint__url", "endpoint__description")
+    date_hierarchy = "created_at"
+    fields = (
+        "endpoint",
+        "event",
+        "event_type",
+        "payload",
+        "status",
+        "attempts",
+        "created_at",
+        "next_attempt_at",
+        "last_attempt_at",
+        "delivered_at",
+        "response_status",
+        "response_ms",
+        "last_error",
     )
     readonly_fields = fields
 

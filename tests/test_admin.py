@@ -399,3 +399,26 @@ def test_the_busiest_lists_cost_the_same_number_of_queries_however_many_rows(adm
         )
 
     assert {model: queries_for(model) for model in models} == before
+
+
+def test_it_shows_webhook_endpoints_and_deliveries_read_only_and_never_the_secret(admin_client, world):
+    from governance.models import WebhookDelivery, WebhookEndpoint
+
+    endpoint = WebhookEndpoint.objects.create(
+        organisation=world.organisation,
+        url="https://hooks.example.org/governance",
+        secret="a-signing-secret-nobody-should-see",
+        event_types=["circle.created"],
+    )
+    event = Event.objects.filter(organisation=world.organisation).first()
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, event=event, event_type=event.verb, payload={"verb": event.verb}
+    )
+
+    for model, obj in [(WebhookEndpoint, endpoint), (WebhookDelivery, delivery)]:
+        assert admin_client.get(url(model)).status_code == 200
+        page = admin_client.get(url(model, "change", obj.pk))
+        assert page.status_code == 200 and b'name="_save"' not in page.content
+        assert b"a-signing-secret-nobody-should-see" not in page.content
+        assert admin_client.get(url(model, "add")).status_code == 403
+        assert admin_client.post(url(model, "delete", obj.pk), {"post": "yes"}).status_code == 403
