@@ -154,9 +154,10 @@ def load_demo() -> Organisation:
 
 def demo_steps():
     """Each capability's demo data, in order; each step takes (organisation=, members=) and is idempotent."""
+    from meetings import demo as meetings_demo
     from proposals import demo as proposals_demo
 
-    return [proposals_demo.load]
+    return [proposals_demo.load, meetings_demo.load]
 
 
 def demo_logins() -> list[tuple[str, str]]:

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "circles",
     "roles",
     "proposals",
+    "meetings",
 ]
 
 MIDDLEWARE = [
@@ -229,9 +230,18 @@ CELERY_BEAT_SCHEDULE = {
     "proposals-close-due": {"task": "proposals.tasks.proposals_close_due", "schedule": 60.0},
     "proposals-closing-soon": {"task": "proposals.tasks.proposals_remind_closing_soon", "schedule": 300.0},
     "proposals-review": {"task": "proposals.tasks.proposals_remind_review", "schedule": 3600.0},
+    "meetings-materialise": {"task": "meetings.tasks.meetings_materialise", "schedule": 3600.0},
+    "meetings-remind": {"task": "meetings.tasks.meetings_remind", "schedule": 300.0},
+    "action-items-remind": {"task": "meetings.tasks.action_items_remind", "schedule": 3600.0},
 }
 # Members who have not responded are reminded this many hours before a round closes.
 PROPOSAL_CLOSING_SOON_HOURS = env.int("PROPOSAL_CLOSING_SOON_HOURS", default=24)
+# Meetings: members are reminded this many hours before a meeting (the nearest reminder only, if a
+# sweep runs late); occurrences of a series are materialised this many days ahead.
+MEETING_REMINDER_HOURS = sorted(env.list("MEETING_REMINDER_HOURS", cast=int, default=[24, 1]), reverse=True)
+if not MEETING_REMINDER_HOURS or min(MEETING_REMINDER_HOURS) < 1:
+    raise ImproperlyConfigured("MEETING_REMINDER_HOURS must list whole hours, each at least 1.")
+MEETING_HORIZON_DAYS = env.int("MEETING_HORIZON_DAYS", default=120)
 
 # Production safety: on unless DEBUG.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("governance.web_urls")),
     path("", include("circles.urls")),
     path("", include("proposals.urls")),
+    path("", include("meetings.urls")),
 ]

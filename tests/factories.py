@@ -56,3 +56,34 @@ def make_proposal(
     if opened:
         proposal = proposal_open(proposal=proposal, by=author)
     return proposal
+
+
+def give_role(circle, member, kind):
+    """Seat a member in one of the circle's core roles (facilitator, secretary…), creating the role if
+    the circle does not have it yet."""
+    from roles.models import Role
+    from roles.services import role_assign
+
+    role = Role.objects.filter(circle=circle, kind=kind, archived_at__isnull=True).first()
+    if role is None:
+        role = Role.objects.create(circle=circle, kind=kind, name=Role.Kind(kind).label)
+    return role_assign(role=role, member=member, by=None)
+
+
+def make_meeting(circle, *, by=None, starts_in=None, minutes=60, title="Circle meeting", **fields):
+    """A one-off meeting `starts_in` (a timedelta, default: two days) from now."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from meetings.services import meeting_create
+
+    starts_at = timezone.now() + (timedelta(days=2) if starts_in is None else starts_in)
+    return meeting_create(
+        circle=circle,
+        by=by,
+        title=title,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=minutes),
+        **fields,
+    )

@@ -4,6 +4,16 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from circles.api import CircleMembershipViewSet, CircleViewSet
+from meetings.api import (
+    ActionItemViewSet,
+    AgendaItemViewSet,
+    AttendanceViewSet,
+    CalendarFeedViewSet,
+    MeetingSeriesViewSet,
+    MeetingViewSet,
+    MinutesViewSet,
+    TensionViewSet,
+)
 from proposals.api import ProposalViewSet
 
 from . import views
@@ -17,6 +27,14 @@ router.register("circle-memberships", CircleMembershipViewSet, basename="circle-
 router.register("invitations", views.InvitationViewSet, basename="invitation")
 router.register("events", views.EventViewSet, basename="event")
 router.register("proposals", ProposalViewSet, basename="proposal")
+router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("meeting-series", MeetingSeriesViewSet, basename="meeting-series")
+router.register("agenda-items", AgendaItemViewSet, basename="agenda-item")
+router.register("attendance", AttendanceViewSet, basename="attendance")
+router.register("minutes", MinutesViewSet, basename="minutes")
+router.register("tensions", TensionViewSet, basename="tension")
+router.register("action-items", ActionItemViewSet, basename="action-item")
+router.register("calendar-feeds", CalendarFeedViewSet, basename="calendar-feed")
 router.register("auth/tokens", views.ApiTokenViewSet, basename="api-token")
 
 urlpatterns = [
