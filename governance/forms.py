@@ -108,9 +108,13 @@ class InvitationForm(forms.Form):
         required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="A personal note, added to the email."
     )
 
-    def __init__(self, *args, organisation: Organisation, circles, **kwargs):
+    def __init__(self, *args, organisation: Organisation, circles, admin: bool, **kwargs):
         """`circles`: the circles the inviter may add people to (all of them for an admin, the ones
         they steward for a steward). A circle outside it is refused, whatever the browser sends."""
         super().__init__(*args, **kwargs)
         self.fields["membership_class"].queryset = MembershipClass.objects.filter(organisation=organisation)
         self.fields["circle"].queryset = circles
+        if not admin:
+            self.fields["circle"].empty_label = "Choose one of your circles"
+            self.fields["circle"].widget.attrs["required"] = True
+            self.fields["circle"].help_text = "Stewards invite people into a circle they steward."

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
@@ -31,8 +32,8 @@ from .forms import (
     OrganisationSettingsForm,
     add_domain_error,
 )
-from .models import Invitation, MembershipClass
-from .queries import get_organisation_for, member_directory, member_with_load, recent_events
+from .models import MembershipClass
+from .queries import get_organisation_for, invitations_visible_to, member_directory, member_with_load, recent_events
 from .rules import active_members, forget_access_cache, stewarded_circle_ids
 
 
@@ -249,46 +250,63 @@ def _invitable_circles(user, organisation):
     return Circle.objects.filter(pk__in=allowed).order_by("name")
 
 
-def _visible_invitations(organisation, me):
-    """Admins see every invitation; a steward sees (and may revoke) the ones they sent."""
-    invitations = Invitation.objects.filter(organisation=organisation).select_related(
-        "invited_by__user", "circle", "membership_class", "accepted_by"
-    )
-    return invitations if me.is_admin else invitations.filter(invited_by=me)
+def may_handle_invitation(user, organisation, circle) -> bool:
+    """Who may send or revoke an invitation, the same rules the API applies: an admin (who manages
+    members) for any invitation; a steward for invitations into a circle whose roster they keep."""
+    if rules.test_rule("governance.manage_members", user, organisation):
+        return True
+    return circle is not None and rules.test_rule("circles.manage_roster", user, circle)
 
 
 @login_required
 def invitation_list(request, org):
     organisation, me = get_organisation_for(request.user, org, action="governance.invite_members")
     circles = _invitable_circles(request.user, organisation)
-    form = InvitationForm(request.POST or None, organisation=organisation, circles=circles)
+    form = InvitationForm(request.POST or None, organisation=organisation, circles=circles, admin=me.is_admin)
     if request.method == "POST" and form.is_valid():
-        try:
-            invitation, token = services.invitation_create(organisation=organisation, by=me, **form.cleaned_data)
-        except DomainError as e:
-            add_domain_error(form, e)
+        if not may_handle_invitation(request.user, organisation, form.cleaned_data["circle"]):
+            form.add_error("circle", "Choose one of your circles: stewards invite people into a circle they steward.")
         else:
-            messages.success(request, f"Invitation sent to {invitation.email}.")
-            if settings.DEBUG:
-                link = request.build_absolute_uri(reverse("invitation_accept", kwargs={"token": token}))
-                messages.info(request, f"Development mode — the invitation link is {link}")
-            return redirect("invitations", org=organisation.slug)
+            try:
+                invitation, token = services.invitation_create(organisation=organisation, by=me, **form.cleaned_data)
+            except DomainError as e:
+                add_domain_error(form, e)
+            else:
+                messages.success(request, f"Invitation sent to {invitation.email}.")
+                if settings.DEBUG:
+                    link = request.build_absolute_uri(reverse("invitation_accept", kwargs={"token": token}))
+                    messages.info(request, f"Development mode — the invitation link is {link}")
+                return redirect("invitations", org=organisation.slug)
+    invitations = list(_visible_invitations(request.user, organisation)[:100])
+    for invitation in invitations:
+        invitation.may_revoke = may_handle_invitation(request.user, organisation, invitation.circle)
     context = {
         "organisation": organisation,
         "me": me,
         "form": form,
-        "invitations": _visible_invitations(organisation, me)[:100],
+        "invitations": invitations,
         "invitation_days": settings.INVITATION_DAYS,
         "nav": "invitations",
     }
     return render(request, "governance/invitations.html", context)
 
 
+def _visible_invitations(user, organisation):
+    """Admins see every invitation; a steward those they sent or into the circles they steward."""
+    return (
+        invitations_visible_to(user)
+        .filter(organisation=organisation)
+        .select_related("circle", "membership_class", "accepted_by")
+    )
+
+
 @login_required
 @require_POST
 def invitation_revoke(request, org, pk):
     organisation, me = get_organisation_for(request.user, org, action="governance.invite_members")
-    invitation = get_object_or_404(_visible_invitations(organisation, me), pk=pk)
+    invitation = get_object_or_404(_visible_invitations(request.user, organisation), pk=pk)
+    if not may_handle_invitation(request.user, organisation, invitation.circle):
+        raise PermissionDenied("Only an admin or the circle's steward can revoke this invitation.")
     try:
         services.invitation_revoke(invitation=invitation, by=me)
     except DomainError as e:

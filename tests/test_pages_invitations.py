@@ -10,7 +10,7 @@ from django.utils import timezone
 from circles.models import CircleMembership
 from governance.models import Invitation, Member
 from governance.services import invitation_create, invitation_revoke
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_circle
 
 
 def invite(world, *, by=None, circle=None, email="newcomer@example.org"):
@@ -209,6 +209,48 @@ def test_it_refuses_a_steward_inviting_into_a_circle_they_do_not_steward(client,
     assert "You can only invite people into a circle whose roster you keep." in page_text(response)
     assert 'value="sneaky@example.org"' in page_text(response)
     assert not Invitation.objects.exists()
+
+
+def test_it_refuses_a_steward_inviting_without_a_circle(client, world):
+    client.force_login(world.steve)
+    data = {"email": "loose@example.org", "membership_class": world.organisation.membership_classes.first().pk}
+
+    response = client.post(reverse("invitations", kwargs={"org": "acme"}), data)
+
+    assert response.status_code == 200
+    assert "stewards invite people into a circle they steward" in page_text(response)
+    assert not Invitation.objects.exists()
+
+
+def test_a_steward_sees_and_may_revoke_an_admins_invitation_into_their_circle(client, world):
+    invitation, _ = invite(world, by=world.alice, circle=world.finance, email="one@example.org")
+    elsewhere, _ = invite(world, by=world.alice, email="two@example.org")
+    client.force_login(world.steve)
+
+    listed = list(client.get(reverse("invitations", kwargs={"org": "acme"})).context["invitations"])
+    client.post(reverse("invitation_revoke", kwargs={"org": "acme", "pk": invitation.pk}))
+
+    assert listed == [invitation]
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
+    assert Invitation.objects.get(pk=elsewhere.pk).revoked_at is None
+
+
+def test_a_steward_cannot_revoke_an_invitation_into_a_circle_they_no_longer_steward(client, world):
+    from roles.services import steward_assign
+
+    invitation, _ = invite(world, by=world.steve, circle=world.finance)
+    steward_assign(circle=world.finance, member=world.member(world.mia), by=world.member(world.alice))
+    make_circle(world.organisation, "Payroll", steward=world.member(world.steve))  # still a steward elsewhere
+    client.force_login(world.steve)
+
+    page = client.get(reverse("invitations", kwargs={"org": "acme"}))
+    response = client.post(reverse("invitation_revoke", kwargs={"org": "acme", "pk": invitation.pk}))
+
+    assert [i.may_revoke for i in page.context["invitations"]] == [False]
+    assert response.status_code == 403
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is None
 
 
 def test_a_steward_sees_and_revokes_only_their_own_invitations(client, world):
