@@ -22,16 +22,22 @@ CHROMIUM_ARGS = [
 TEST_PASSWORD = "pw-for-tests-1"  # the password tests.factories.UserFactory gives everyone
 
 
+def require_chromium(path: Path = CHROMIUM) -> None:
+    """Skip when Chromium is missing, but fail under CI, where a skipped journey would hide it."""
+    if path.exists():
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"Chromium is required under CI, and {path} is missing.")
+    pytest.skip(f"Chromium is not installed at {path}; install Debian's chromium package to run browser tests.")
+
+
 @pytest.fixture(scope="module")
 def chromium():
     """One browser per test module. Playwright's sync API keeps an event loop in this thread, and
     Django's ORM refuses to run next to one unless DJANGO_ALLOW_ASYNC_UNSAFE says it is safe, which
     it is here (one test thread, no async code). Both last only as long as the module's journeys, so
     that the rest of the suite (and the processes it starts) keep Django's protection."""
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Chromium is required under CI, and {CHROMIUM} is missing.")
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}; install Debian's chromium package to run browser tests.")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
