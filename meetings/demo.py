@@ -134,6 +134,12 @@ def _past_meeting_with_minutes(organisation, circle, members):
     ) + "\n\nNext meeting in two weeks, same time.\n"
     minutes = minutes_save_draft(meeting=meeting, by=elena, body=body)
     minutes_publish(minutes=minutes, by=elena)
+    # Backdate the agenda and the minutes so that the record reads like a history.
+    Meeting.objects.filter(pk=meeting.pk).update(agenda_published_at=meeting.starts_at - timedelta(days=3))
+    Minutes.objects.filter(pk=minutes.pk).update(
+        published_at=meeting.ends_at + timedelta(hours=20), updated_at=meeting.ends_at + timedelta(hours=20)
+    )
+    minutes.versions.update(created_at=meeting.ends_at + timedelta(hours=20))
 
 
 def _tensions(organisation, circles, members):

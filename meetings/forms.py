@@ -203,7 +203,11 @@ class AttendanceForm(forms.Form):
         for member, status in rows:
             name = f"status_{member.pk}"
             self.fields[name] = forms.ChoiceField(
-                choices=self.CHOICES, required=False, initial=status, label=member.user.display_name
+                choices=self.CHOICES,
+                required=False,
+                initial=status,
+                label=member.user.display_name,
+                widget=forms.RadioSelect,
             )
             self.people[name] = member
 

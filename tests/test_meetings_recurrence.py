@@ -119,6 +119,12 @@ def test_it_refuses_a_rule_it_cannot_keep_and_says_why(rule, message):
 # Series, materialised --------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def early_march(time_machine):
+    """The personas and their roles exist before the moments the tests move to."""
+    time_machine.move_to(local(2026, 3, 1, 9))
+
+
 @pytest.fixture
 def london(world):
     world.organisation.time_zone = "Europe/London"
