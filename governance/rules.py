@@ -77,3 +77,15 @@ rules.add_rule("governance.view_organisation", is_organisation_member)
 rules.add_rule("governance.change_organisation", is_organisation_admin)
 rules.add_rule("governance.manage_members", is_organisation_admin)
 rules.add_rule("governance.invite_members", is_organisation_admin | is_steward_anywhere)
+
+
+@rules.predicate
+def may_handle_invitation(user, invitation):
+    """Send or revoke this invitation: an admin, any invitation; a steward, one into a circle whose
+    roster they keep. The object may be unsaved (a creation is judged on the row it would make)."""
+    if is_organisation_admin(user, invitation.organisation):
+        return True
+    return invitation.circle is not None and rules.test_rule("circles.manage_roster", user, invitation.circle)
+
+
+rules.add_rule("governance.handle_invitation", may_handle_invitation)

@@ -32,7 +32,7 @@ from .forms import (
     OrganisationSettingsForm,
     add_domain_error,
 )
-from .models import MembershipClass
+from .models import Invitation, MembershipClass
 from .queries import get_organisation_for, invitations_visible_to, member_directory, member_with_load, recent_events
 from .rules import active_members, forget_access_cache, stewarded_circle_ids
 
@@ -251,11 +251,7 @@ def _invitable_circles(user, organisation):
 
 
 def may_handle_invitation(user, organisation, circle) -> bool:
-    """Who may send or revoke an invitation, the same rules the API applies: an admin (who manages
-    members) for any invitation; a steward for invitations into a circle whose roster they keep."""
-    if rules.test_rule("governance.manage_members", user, organisation):
-        return True
-    return circle is not None and rules.test_rule("circles.manage_roster", user, circle)
+    return rules.test_rule("governance.handle_invitation", user, Invitation(organisation=organisation, circle=circle))
 
 
 @login_required

@@ -158,7 +158,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governance
 
 
 # Admins invite to the organisation or to any circle; a steward only to a circle they steward.
-INVITATION_RULES = [("governance.manage_members", "organisation"), ("circles.manage_roster", "circle")]
+INVITATION_RULES = "governance.handle_invitation"
 
 
 @extend_schema_view(
