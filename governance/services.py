@@ -287,7 +287,7 @@ def member_add(
         actor=by or member,
         verb=verb,
         obj=member,
-        details={"membership_class": membership_class.name},
+        details={"member": str(user), "membership_class": membership_class.name},
     )
     return member
 
@@ -309,7 +309,10 @@ def member_update(
         member.is_admin = is_admin
     if changes:
         member.save(update_fields=["membership_class", "is_admin"])
-        event_record(organisation=member.organisation, actor=by, verb="member.updated", obj=member, details=changes)
+        event_record(
+            organisation=member.organisation, actor=by, verb="member.updated", obj=member,
+            details={"member": str(member.user), **changes},
+        )
     return member
 
 
@@ -344,7 +347,10 @@ def member_remove(*, member: Member, by: Member | None, reason: str) -> Member:
         ended_at=now, end_reason=RoleAssignment.EndReason.LEFT
     )
     member.refresh_from_db()
-    event_record(organisation=member.organisation, actor=by, verb="member.left", obj=member, details={"reason": reason})
+    event_record(
+        organisation=member.organisation, actor=by, verb="member.left", obj=member,
+        details={"member": str(member.user), "reason": reason},
+    )
     return member
 
 
