@@ -6,6 +6,7 @@ import rules
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.http import Http404
+from django.utils import timezone
 
 from governance.models import Member, Organisation
 from governance.rules import member_for
@@ -67,9 +68,14 @@ def circle_proposals(circle, user):
 
 
 def waiting_for(member: Member):
-    """Open rounds in which this member is eligible and has not taken a position yet."""
+    """Open rounds in which this member is eligible and has not taken a position yet (a round past
+    its deadline that the sweep has not finalised yet takes no positions, so it is not waiting)."""
     return (
-        proposal_list(Proposal.objects.filter(state=Proposal.State.OPEN, organisation_id=member.organisation_id))
+        proposal_list(
+            Proposal.objects.filter(
+                state=Proposal.State.OPEN, organisation_id=member.organisation_id, closes_at__gt=timezone.now()
+            )
+        )
         .filter(Exists(EligibleVoter.objects.filter(proposal=OuterRef("pk"), member=member)))
         .exclude(Exists(Position.objects.filter(proposal=OuterRef("pk"), member=member, is_current=True)))
         .order_by("closes_at")

@@ -251,7 +251,10 @@ def position_record(*, proposal: Proposal, member: Member, kind: str, reason: st
         raise Invalid(f"For a {proposal.get_method_display().lower()}, choose one of: {allowed}.", field="kind")
     reason = (reason or "").strip()
     if kind in KINDS_NEEDING_REASON and not reason:
-        raise Invalid(f"A {Kind(kind).label.lower()} needs a reason, so that it can be worked with.", field="reason")
+        article = "An" if kind == Kind.OBJECTION else "A"
+        raise Invalid(
+            f"{article} {Kind(kind).label.lower()} needs a reason, so that it can be worked with.", field="reason"
+        )
     current = Position.objects.filter(proposal=proposal, member=member, is_current=True).first()
     if current and current.kind == kind and current.reason == reason:
         return current
