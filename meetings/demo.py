@@ -129,9 +129,10 @@ def _past_meeting_with_minutes(organisation, circle, members):
         meeting=meeting,
     )
     minutes = minutes_save_draft(meeting=meeting, by=elena)
-    body = minutes.body.replace(
-        "_Notes:_ ", "_Notes:_ Discussed and agreed; see the actions below.", 2
-    ) + "\n\nNext meeting in two weeks, same time.\n"
+    body = (
+        minutes.body.replace("_Notes:_ ", "_Notes:_ Discussed and agreed; see the actions below.", 2)
+        + "\n\nNext meeting in two weeks, same time.\n"
+    )
     minutes = minutes_save_draft(meeting=meeting, by=elena, body=body)
     minutes_publish(minutes=minutes, by=elena)
     # Backdate the agenda and the minutes so that the record reads like a history.

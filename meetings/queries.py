@@ -278,19 +278,20 @@ def decisions_around(meeting: Meeting):
 
 
 def meeting_actions(meeting: Meeting):
-    return ActionItem.objects.filter(meeting=meeting).select_related("owner__user").order_by("due", "pk")
+    return ActionItem.objects.filter(meeting=meeting).select_related("owner__user", "circle").order_by("due", "pk")
 
 
 def _names(members) -> str:
     return ", ".join(str(m.user) for m in members) or "—"
 
 
-def minutes_prefill(meeting: Meeting) -> str:
+def minutes_prefill(meeting: Meeting, *, sheet=None, items=None, decisions=None, actions=None) -> str:
     """The draft the secretary starts from: the agenda with its owners and time boxes, the
-    attendance and quorum, the decisions taken in or around the meeting, and the actions so far."""
+    attendance and quorum, the decisions taken in or around the meeting, and the actions so far.
+    A page that has already read these passes them in."""
     zone = meeting.organisation.tzinfo
     start = timezone.localtime(meeting.starts_at, zone)
-    sheet = attendance_sheet(meeting)
+    sheet = sheet or attendance_sheet(meeting)
     by_status = {s: [m for m, status in sheet.rows if status == s] for s in Attendance.Status.values}
     lines = [
         f"# {meeting.title}",
@@ -310,7 +311,7 @@ def minutes_prefill(meeting: Meeting) -> str:
         "## Agenda",
         "",
     ]
-    items = list(agenda(meeting))
+    items = list(agenda(meeting)) if items is None else items
     for n, item in enumerate(items, start=1):
         extras = [item.get_kind_display()]
         if item.owner:
@@ -324,7 +325,7 @@ def minutes_prefill(meeting: Meeting) -> str:
     if not items:
         lines += ["_No agenda items._", ""]
     lines += ["## Decisions", ""]
-    decisions = list(decisions_around(meeting))
+    decisions = list(decisions_around(meeting)) if decisions is None else decisions
     for proposal in decisions:
         closed = timezone.localtime(proposal.closed_at, zone)
         statement = f": {proposal.outcome_statement}" if proposal.outcome_statement else ""
@@ -335,7 +336,7 @@ def minutes_prefill(meeting: Meeting) -> str:
     if not decisions:
         lines.append("_No decisions in or around this meeting._")
     lines += ["", "## Action items", ""]
-    actions = list(meeting_actions(meeting))
+    actions = list(meeting_actions(meeting)) if actions is None else actions
     for action in actions:
         due = f", due {action.due:%d %B %Y}" if action.due else ""
         lines.append(f"- [{'x' if action.status == 'done' else ' '}] {action.title} ({action.owner.user}{due})")

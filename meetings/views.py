@@ -237,11 +237,21 @@ def _meeting_context(request, meeting: Meeting, **forms) -> dict:
     if can["record_attendance"] and not closed:
         context["attendance_form"] = forms.get("attendance_form") or AttendanceForm(rows=sheet.rows)
     if can["write_minutes"] and not meeting.is_cancelled and not (minutes and minutes.is_published):
-        body = minutes.body if minutes else queries.minutes_prefill(meeting)
+        body = minutes.body if minutes else _prefill(meeting, context)
         context["minutes_form"] = forms.get("minutes_form") or MinutesForm(initial={"body": body})
     if can["add_action"]:
         context["action_form"] = forms.get("action_form") or ActionItemForm(organisation=organisation)
     return context
+
+
+def _prefill(meeting: Meeting, context: dict) -> str:
+    return queries.minutes_prefill(
+        meeting,
+        sheet=context["sheet"],
+        items=context["agenda"],
+        decisions=context["decisions"],
+        actions=context["actions"],
+    )
 
 
 @login_required

@@ -67,7 +67,7 @@ def test_a_members_feed_carries_the_series_its_exceptions_and_one_off_meetings(l
         until=date(2026, 6, 30),
         place="Room 1",
     )
-    first, second, third, *_ = Meeting.objects.filter(series=series).order_by("starts_at")
+    _, second, third, *_ = Meeting.objects.filter(series=series).order_by("starts_at")
     meeting_cancel(meeting=second, by=steve, reason="Holiday")
     meeting_update(meeting=third, by=steve, starts_at=local(2026, 4, 1, 14), ends_at=local(2026, 4, 1, 15))
     one_off = make_meeting(london.finance, starts_in=timedelta(days=3), title="Budget workshop")
