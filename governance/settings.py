@@ -197,6 +197,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MemberStatusEnum": "governance.models.Member.Status",
         "InvitationStateEnum": ["pending", "accepted", "revoked", "expired"],
+        "MeetingKindEnum": "meetings.models.Kind",
+        "AgendaItemKindEnum": "meetings.models.AgendaItem.Kind",
+        "AttendanceStatusEnum": "meetings.models.Attendance.Status",
+        "ActionItemStatusEnum": "meetings.models.ActionItem.Status",
     },
     # Tags and operation ids from the resource ("circles_list"), not from the version prefix.
     "SCHEMA_PATH_PREFIX": r"/api/v1/",

@@ -113,7 +113,7 @@ class MeetingCreateSerializer(MeetingUpdateSerializer):
     secretary = member_reference(allow_null=True, default=None)
 
 
-class CancelSerializer(serializers.Serializer):
+class MeetingCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, allow_blank=True, default="")
 
 
@@ -153,7 +153,7 @@ class MeetingFilter(django_filters.FilterSet):
     ),
     cancel=extend_schema(
         summary="Cancel a meeting or one occurrence",
-        request=CancelSerializer,
+        request=MeetingCancelSerializer,
         responses={200: MeetingSerializer, **errors(*WRITE_STATEFUL)},
     ),
     publish_agenda=extend_schema(
@@ -172,7 +172,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governanc
     input_serializers = {
         "create": MeetingCreateSerializer,
         "partial_update": MeetingUpdateSerializer,
-        "cancel": CancelSerializer,
+        "cancel": MeetingCancelSerializer,
         "reorder_agenda": AgendaOrderSerializer,
     }
     rules = {
