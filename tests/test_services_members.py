@@ -24,7 +24,9 @@ def test_it_adds_a_member_in_a_class_and_logs_the_joining(world):
     )
 
     assert member.is_active and not member.is_admin and member.membership_class == members_class
-    assert Event.objects.get(verb="member.joined", object_id=member.pk).actor == world.member(world.alice)
+    event = Event.objects.get(verb="member.joined", object_id=member.pk)
+    assert event.actor == world.member(world.alice)
+    assert event.details == {"member": str(newcomer), "membership_class": "Members"}
 
 
 def test_it_refuses_to_add_someone_who_is_already_a_member(world):
@@ -62,7 +64,10 @@ def test_it_changes_a_members_class_and_logs_before_and_after(world, workers):
 
     mia.refresh_from_db()
     assert mia.membership_class == workers
-    assert Event.objects.get(verb="member.updated").details == {"membership_class": ["Members", "Workers"]}
+    assert Event.objects.get(verb="member.updated").details == {
+        "member": "Mia Member",
+        "membership_class": ["Members", "Workers"],
+    }
 
 
 def test_it_makes_a_member_an_admin(world):
@@ -98,7 +103,7 @@ def test_it_ends_circle_memberships_and_roles_when_a_member_leaves(world):
     assert stays.get(circle=world.finance).removal_reason == "Left the organisation: Retired"
     roles = RoleAssignment.objects.filter(member=steve)
     assert roles.exists() and all(a.end_reason == RoleAssignment.EndReason.LEFT for a in roles)
-    assert Event.objects.get(verb="member.left").details == {"reason": "Retired"}
+    assert Event.objects.get(verb="member.left").details == {"member": "Steve Steward", "reason": "Retired"}
 
 
 def test_it_refuses_a_departure_without_a_reason(world):
