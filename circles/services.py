@@ -191,6 +191,14 @@ def roster_remove(*, membership: CircleMembership, by: Member | None, reason: st
         .exists()
     ):
         raise Conflict(f"{membership.member.user} is this circle's steward; assign another steward first.")
+    linked = (
+        RoleAssignment.objects.open().filter(parent_membership_id=membership.pk).select_related("role__circle").first()
+    )
+    if linked is not None:
+        raise Conflict(
+            f"{membership.member.user} sits here as {linked.role.name} of {linked.role.circle}; "
+            "they leave when that term ends."
+        )
     ended = CircleMembership.objects.filter(pk=membership.pk, left_at__isnull=True).update(
         left_at=timezone.now(), removed_by=by, removal_reason=reason
     )

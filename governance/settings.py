@@ -234,12 +234,25 @@ CELERY_BEAT_SCHEDULE = {
     "proposals-close-due": {"task": "proposals.tasks.proposals_close_due", "schedule": 60.0},
     "proposals-closing-soon": {"task": "proposals.tasks.proposals_remind_closing_soon", "schedule": 300.0},
     "proposals-review": {"task": "proposals.tasks.proposals_remind_review", "schedule": 3600.0},
+    # The daily rotation sweep, run hourly so that a term ends within the hour of its local midnight.
+    "roles-rotation": {"task": "roles.tasks.roles_rotation_sweep", "schedule": 3600.0},
+    "elections-advance": {"task": "roles.tasks.elections_advance_due", "schedule": 300.0},
     "meetings-materialise": {"task": "meetings.tasks.meetings_materialise", "schedule": 3600.0},
     "meetings-remind": {"task": "meetings.tasks.meetings_remind", "schedule": 300.0},
     "action-items-remind": {"task": "meetings.tasks.action_items_remind", "schedule": 3600.0},
 }
 # Members who have not responded are reminded this many hours before a round closes.
 PROPOSAL_CLOSING_SOON_HOURS = env.int("PROPOSAL_CLOSING_SOON_HOURS", default=24)
+# Roles: reminders before a term ends (days; the nearest one due is sent, each once), how early an
+# election opens before a term ends, the default length of each election phase, and "ending soon".
+ROLE_TERM_REMINDER_DAYS = sorted(env.list("ROLE_TERM_REMINDER_DAYS", cast=int, default=[30, 7]))
+if min(ROLE_TERM_REMINDER_DAYS, default=1) < 1:
+    raise ImproperlyConfigured("ROLE_TERM_REMINDER_DAYS must list whole days, each at least 1.")
+ROLE_ELECTION_LEAD_DAYS = env.int("ROLE_ELECTION_LEAD_DAYS", default=21)
+ROLE_NOMINATION_DAYS = env.int("ROLE_NOMINATION_DAYS", default=7)
+ROLE_BALLOT_APPLICATION_DAYS = env.int("ROLE_BALLOT_APPLICATION_DAYS", default=7)
+ROLE_BALLOT_VOTING_DAYS = env.int("ROLE_BALLOT_VOTING_DAYS", default=7)
+ROLE_ENDING_SOON_DAYS = env.int("ROLE_ENDING_SOON_DAYS", default=30)
 # Meetings: members are reminded this many hours before a meeting (the nearest reminder only, if a
 # sweep runs late); occurrences of a series are materialised this many days ahead.
 MEETING_REMINDER_HOURS = sorted(env.list("MEETING_REMINDER_HOURS", cast=int, default=[24, 1]), reverse=True)

@@ -1,9 +1,45 @@
-"""Roles and who holds them. Every circle has a steward role; assignments carry a term and are
-ended, never deleted, so a role's history shows who held it when."""
+"""Roles and who holds them, for how long, and how the next holder is chosen.
+
+A role is defined in a circle (purpose, domains, accountabilities, time expected, seats, term length,
+term limit, appointed or elected). An assignment is one term of one member in one role: it starts,
+has a planned end, and is ended (never deleted) with a reason, so a role's history shows who held it
+when. Elections choose the next holders, by consent (sociocratic selection, reusing a proposal's
+consent round) or by ballot.
+
+Ballot secrecy is kept by the shape of the data: `BallotVoter` says who may vote and whether they
+have, `Ballot` says what was chosen and with what weight, and nothing links the two (a ballot has no
+member, no timestamp and a random id, so neither its order nor its time betrays its voter)."""
+
+import uuid
+from datetime import timedelta
+from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+
+class Selection(models.TextChoices):
+    APPOINTED = "appointed", "Appointed by the steward"
+    ELECTED = "elected", "Elected"
+
+
+class ElectionMethod(models.TextChoices):
+    SOCIOCRATIC = "sociocratic", "Sociocratic selection (by consent)"
+    BALLOT = "ballot", "Ballot"
+
+
+class TimePeriod(models.TextChoices):
+    WEEK = "week", "per week"
+    MONTH = "month", "per month"
+
+
+WEEKS_PER_MONTH = Decimal("4.345")
+
+
+class RoleQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True)
 
 
 class Role(models.Model):
@@ -18,9 +54,37 @@ class Role(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CUSTOM)
     name = models.CharField(max_length=120)
     purpose = models.TextField(blank=True, help_text="Markdown.")
+    domains = models.TextField(blank=True, help_text="Markdown. What this role decides on its own.")
+    accountabilities = models.JSONField(
+        default=list, blank=True, help_text="A list of sentences: what others can expect of the role."
+    )
+    time_hours = models.DecimalField(
+        max_digits=5, decimal_places=1, null=True, blank=True, help_text="Expected time, in hours per period."
+    )
+    time_period = models.CharField(max_length=5, choices=TimePeriod.choices, default=TimePeriod.WEEK)
+    is_paid = models.BooleanField(default=False)
     seats = models.PositiveSmallIntegerField(default=1)
+    term_months = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Length of a term in months; empty for an open-ended role."
+    )
+    term_limit = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Most consecutive terms one person may serve; empty for no limit."
+    )
+    selection = models.CharField(max_length=10, choices=Selection.choices, default=Selection.APPOINTED)
+    election_method = models.CharField(
+        max_length=12,
+        choices=ElectionMethod.choices,
+        default=ElectionMethod.SOCIOCRATIC,
+        help_text="For elected roles.",
+    )
+    auto_renew = models.BooleanField(
+        default=False,
+        help_text="Appointed roles: renew a term on its end day when the term limit allows, instead of ending it.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     archived_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RoleQuerySet.as_manager()
 
     class Meta:
         ordering = ["circle", "name"]
@@ -31,24 +95,85 @@ class Role(models.Model):
                 name="role_one_core_role_of_a_kind_per_circle",
             ),
             models.CheckConstraint(condition=Q(seats__gte=1), name="role_at_least_one_seat"),
+            models.CheckConstraint(
+                condition=Q(term_months__isnull=True) | Q(term_months__gte=1), name="role_term_at_least_a_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(term_limit__isnull=True) | Q(term_limit__gte=1), name="role_term_limit_at_least_one"
+            ),
         ]
 
     def __str__(self):
         return f"{self.name} of {self.circle}"
 
+    @property
+    def is_core(self):
+        return self.kind != self.Kind.CUSTOM
+
+    @property
+    def is_archived(self):
+        return self.archived_at is not None
+
+    @property
+    def is_elected(self):
+        return self.selection == Selection.ELECTED
+
+    @property
+    def hours_per_week(self) -> Decimal:
+        if not self.time_hours:
+            return Decimal(0)
+        if self.time_period == TimePeriod.MONTH:
+            return (self.time_hours / WEEKS_PER_MONTH).quantize(Decimal("0.1"))
+        return self.time_hours
+
+
+class RoleTemplate(models.Model):
+    """The organisation's template for one core role: what every new circle's core role starts with.
+    Circles that exist keep their roles; each role is then edited on its own page."""
+
+    organisation = models.ForeignKey("governance.Organisation", on_delete=models.CASCADE, related_name="role_templates")
+    kind = models.CharField(max_length=20, choices=[c for c in Role.Kind.choices if c[0] != "custom"])
+    name = models.CharField(max_length=120)
+    purpose = models.TextField(blank=True)
+    accountabilities = models.JSONField(default=list, blank=True)
+    time_hours = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    time_period = models.CharField(max_length=5, choices=TimePeriod.choices, default=TimePeriod.WEEK)
+    term_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    term_limit = models.PositiveSmallIntegerField(null=True, blank=True)
+    selection = models.CharField(max_length=10, choices=Selection.choices, default=Selection.APPOINTED)
+    election_method = models.CharField(
+        max_length=12, choices=ElectionMethod.choices, default=ElectionMethod.SOCIOCRATIC
+    )
+
+    class Meta:
+        ordering = ["organisation", "kind"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "kind"], name="role_template_one_per_kind")]
+
+    def __str__(self):
+        return f"{self.name} (template of {self.organisation})"
+
 
 class RoleAssignmentQuerySet(models.QuerySet):
     def current(self):
+        """Terms running now: not ended, and started (a term chosen ahead of time starts later)."""
+        return self.filter(ended_at__isnull=True, started_at__lte=timezone.now())
+
+    def upcoming(self):
+        return self.filter(ended_at__isnull=True, started_at__gt=timezone.now())
+
+    def open(self):
+        """Not ended: running now or starting later."""
         return self.filter(ended_at__isnull=True)
 
 
 class RoleAssignment(models.Model):
     class EndReason(models.TextChoices):
         TERM_ENDED = "term_ended", "Term ended"
+        RENEWED = "renewed", "Renewed for another term"
+        RE_ELECTED = "re_elected", "Re-elected"
         RESIGNED = "resigned", "Resigned"
         REMOVED = "removed", "Removed"
         REPLACED = "replaced", "Replaced"
-        RE_ELECTED = "re_elected", "Re-elected"
         LEFT = "left", "Left the organisation"
 
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="assignments")
@@ -57,8 +182,23 @@ class RoleAssignment(models.Model):
     planned_end_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
+    end_note = models.CharField(max_length=300, blank=True)
     assigned_by = models.ForeignKey(
         "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    term_number = models.PositiveSmallIntegerField(
+        default=1, help_text="Which consecutive term of this member in this role."
+    )
+    election = models.ForeignKey(
+        "Election", null=True, blank=True, on_delete=models.PROTECT, related_name="assignments"
+    )
+    parent_membership = models.ForeignKey(
+        "circles.CircleMembership",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The parent circle's roster row this role brought (steward and delegate: double-linking).",
     )
 
     objects = RoleAssignmentQuerySet.as_manager()
@@ -66,17 +206,196 @@ class RoleAssignment(models.Model):
     class Meta:
         ordering = ["-started_at"]
         constraints = [
+            # A member holds a role once at a time; a term chosen ahead of time (re-election) is a
+            # second open row with a later start.
             models.UniqueConstraint(
-                fields=["role", "member"], condition=Q(ended_at__isnull=True), name="role_assignment_one_current"
+                fields=["role", "member", "started_at"],
+                condition=Q(ended_at__isnull=True),
+                name="role_assignment_one_open_per_start",
             ),
             models.CheckConstraint(
                 condition=Q(ended_at__isnull=True) | ~Q(end_reason=""), name="role_assignment_ended_with_reason"
             ),
+            models.CheckConstraint(
+                condition=Q(planned_end_at__isnull=True) | Q(planned_end_at__gt=models.F("started_at")),
+                name="role_assignment_ends_after_it_starts",
+            ),
         ]
+        indexes = [models.Index(fields=["ended_at", "planned_end_at"])]
 
     def __str__(self):
         return f"{self.member.user} as {self.role}"
 
     @property
     def is_current(self):
-        return self.ended_at is None
+        return self.ended_at is None and self.started_at <= timezone.now()
+
+    @property
+    def is_upcoming(self):
+        return self.ended_at is None and self.started_at > timezone.now()
+
+    @property
+    def days_left(self) -> int | None:
+        if self.ended_at or not self.planned_end_at:
+            return None
+        return max((self.planned_end_at - timezone.now()) // timedelta(days=1), 0)
+
+
+class ElectionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(state__in=Election.ACTIVE_STATES)
+
+
+class Election(models.Model):
+    """Choosing the next holders of a role's seats.
+
+    Sociocratic: nominating → consent (the facilitator's candidate goes to a consent round) → closed;
+    a round that does not pass returns the election to nominating. Ballot: applying → voting → closed.
+    """
+
+    class State(models.TextChoices):
+        NOMINATING = "nominating", "Nominations open"
+        CONSENT = "consent", "Consent round"
+        APPLYING = "applying", "Applications open"
+        VOTING = "voting", "Voting"
+        CLOSED = "closed", "Closed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    ACTIVE_STATES = ("nominating", "consent", "applying", "voting")
+
+    organisation = models.ForeignKey("governance.Organisation", on_delete=models.CASCADE, related_name="elections")
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="elections")
+    method = models.CharField(max_length=12, choices=ElectionMethod.choices)
+    state = models.CharField(max_length=12, choices=State.choices, db_index=True)
+    seats = models.PositiveSmallIntegerField(default=1, help_text="How many seats this election fills.")
+    term_starts_at = models.DateTimeField(help_text="When the chosen holders' term starts.")
+    opened_by = models.ForeignKey(
+        "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    nominations_close_at = models.DateTimeField(null=True, blank=True, help_text="Sociocratic: nominations end.")
+    applications_close_at = models.DateTimeField(null=True, blank=True, help_text="Ballot: voting starts.")
+    voting_closes_at = models.DateTimeField(null=True, blank=True, help_text="Ballot: the count.")
+    candidate = models.ForeignKey(
+        "governance.Member",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Sociocratic: the candidate the facilitator proposed.",
+    )
+    proposal = models.ForeignKey(
+        "proposals.Proposal", null=True, blank=True, on_delete=models.PROTECT, related_name="elections"
+    )
+    voters_count = models.PositiveIntegerField(default=0)
+    voters_weight = models.PositiveIntegerField(default=0)
+    results = models.JSONField(
+        default=dict, blank=True, help_text="Written at the close: each candidate's weight, who was elected, any tie."
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=300, blank=True)
+
+    objects = ElectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role"],
+                condition=Q(state__in=["nominating", "consent", "applying", "voting"]),
+                name="election_one_active_per_role",
+            ),
+            models.CheckConstraint(condition=Q(seats__gte=1), name="election_at_least_one_seat"),
+        ]
+        indexes = [
+            models.Index(fields=["state", "applications_close_at"]),
+            models.Index(fields=["state", "voting_closes_at"]),
+        ]
+
+    def __str__(self):
+        return f"Election of {self.role}"
+
+    @property
+    def is_active(self):
+        return self.state in self.ACTIVE_STATES
+
+    @property
+    def has_tie(self):
+        return bool(self.results.get("tie"))
+
+
+class Nomination(models.Model):
+    """Sociocratic selection: a circle member nominates someone (themselves included), saying why."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="nominations")
+    nominee = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="nominations_received")
+    nominated_by = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="nominations_made")
+    reason = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["election", "nominated_by", "nominee"], name="nomination_once_per_nominator_and_nominee"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="nomination_has_a_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.nominee.user} for {self.election.role}"
+
+
+class Candidacy(models.Model):
+    """Ballot: a member stands for the role with a statement."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="candidacies")
+    member = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="candidacies")
+    statement = models.TextField(help_text="Markdown.")
+    created_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "candidacies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["election", "member"], condition=Q(withdrawn_at__isnull=True), name="candidacy_one_per_member"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.member.user} standing for {self.election.role}"
+
+
+class BallotVoter(models.Model):
+    """Who may vote in a ballot (fixed when voting opens, with their weight) and whether they have.
+    It says nothing about what they chose."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="voters")
+    member = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="+")
+    weight = models.PositiveSmallIntegerField()
+    has_voted = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["election", "id"]
+        constraints = [models.UniqueConstraint(fields=["election", "member"], name="ballot_voter_unique")]
+
+    def __str__(self):
+        return f"{self.member} in {self.election}"
+
+
+class Ballot(models.Model):
+    """What one voter chose, without who they are: no member, no time, and a random id."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="ballots")
+    choices = models.JSONField(default=list, help_text="Ids of the chosen candidacies (an empty list is blank).")
+    weight = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["election", "id"]
+
+    def __str__(self):
+        return f"Ballot {str(self.id)[:8]} in {self.election}"
