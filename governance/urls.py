@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("governance.web_urls")),
     path("", include("circles.urls")),
     path("", include("proposals.urls")),
+    path("", include("roles.urls")),
     path("", include("meetings.urls")),
 ]

@@ -1,0 +1,279 @@
+"""Forms of the role and election pages. They shape and type the input; the rules (seats, rosters,
+term limits, phases) are the services', whose refusals land on the form via add_domain_error."""
+
+from datetime import datetime, time
+
+from django import forms
+from django.utils import timezone
+
+from circles.forms import MemberChoiceField
+from circles.models import Circle
+from governance.models import Member
+
+from .models import ElectionMethod, Role, RoleAssignment, Selection, TimePeriod
+
+MARKDOWN_HELP = "Markdown: **bold**, *italic*, - lists, [links](https://example.org)."
+
+
+class RoleForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    purpose = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Why this role exists. " + MARKDOWN_HELP
+    )
+    domains = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the holder decides on their own. " + MARKDOWN_HELP,
+    )
+    accountabilities = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One per line: what the circle can expect of the holder.",
+    )
+    time_hours = forms.DecimalField(
+        required=False, min_value=0, max_value=168, decimal_places=1, label="Time expected (hours)"
+    )
+    time_period = forms.ChoiceField(choices=TimePeriod.choices, initial=TimePeriod.WEEK, label="Per")
+    is_paid = forms.BooleanField(required=False, label="This role is paid")
+    seats = forms.IntegerField(min_value=1, max_value=50, initial=1, help_text="How many people hold it at once.")
+    term_months = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=60,
+        label="Term length (months)",
+        help_text="For example 6 or 12. Leave empty for an open-ended role.",
+    )
+    term_limit = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=20,
+        label="Term limit",
+        help_text="Most consecutive terms one person may serve. Sitting out one full term resets the count.",
+    )
+    selection = forms.ChoiceField(
+        choices=Selection.choices, initial=Selection.APPOINTED, widget=forms.RadioSelect, label="How it is filled"
+    )
+    election_method = forms.ChoiceField(
+        choices=ElectionMethod.choices,
+        initial=ElectionMethod.SOCIOCRATIC,
+        label="Election method",
+        help_text="For elected roles: consent on a nominee, or a secret ballot among candidates.",
+    )
+    auto_renew = forms.BooleanField(
+        required=False,
+        label="Renew terms automatically",
+        help_text="Appointed roles only: on the end day, a term renews if the term limit allows.",
+    )
+
+    FIELDS = (
+        "name",
+        "purpose",
+        "domains",
+        "accountabilities",
+        "time_hours",
+        "time_period",
+        "is_paid",
+        "seats",
+        "term_months",
+        "term_limit",
+        "selection",
+        "election_method",
+        "auto_renew",
+    )
+
+    @classmethod
+    def initial_for(cls, role: Role) -> dict:
+        initial = {f: getattr(role, f) for f in cls.FIELDS}
+        initial["accountabilities"] = "\n".join(role.accountabilities or [])
+        return initial
+
+    def changes_for(self, role: Role) -> dict:
+        data = self.service_kwargs()
+        return {k: v for k, v in data.items() if getattr(role, k) != v}
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["accountabilities"] = [line for line in data["accountabilities"].splitlines() if line.strip()]
+        return data
+
+
+class TemplateForm(RoleForm):
+    """A core role's template: the definition without seats, domains or pay (set per circle)."""
+
+    FIELDS = tuple(f for f in RoleForm.FIELDS if f not in ("domains", "is_paid", "seats", "auto_renew"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("domains", "is_paid", "seats", "auto_renew"):
+            del self.fields[name]
+
+
+def _local_midnight(day, organisation):
+    return datetime.combine(day, time.min, tzinfo=organisation.tzinfo)
+
+
+class AssignForm(forms.Form):
+    member = MemberChoiceField(
+        queryset=Member.objects.none(),
+        label="Member",
+        empty_label="Choose a member of the circle",
+        error_messages={"invalid_choice": "Choose someone on the circle's roster."},
+    )
+    planned_end = forms.DateField(
+        required=False,
+        label="Term ends on",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty for the role's term length from today.",
+    )
+
+    def __init__(self, *args, role: Role, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = role.circle.organisation
+        # The steward need not be on the roster yet: steward_assign adds them, since they keep it.
+        circle = role.circle
+        if role.kind == Role.Kind.STEWARD:
+            circle = role.circle.organisation.circles.get(is_general=True)
+        self.fields["member"].queryset = members_of(circle)
+
+    def clean_planned_end(self):
+        day = self.cleaned_data.get("planned_end")
+        return _local_midnight(day, self.organisation) if day else None
+
+
+def members_of(circle: Circle):
+    members = Member.objects.filter(organisation_id=circle.organisation_id, status=Member.Status.ACTIVE)
+    if not circle.is_general:
+        members = members.filter(circle_memberships__circle=circle, circle_memberships__left_at__isnull=True)
+    return members.select_related("user", "membership_class").order_by("user__name", "user__email")
+
+
+class EndForm(forms.Form):
+    reason = forms.ChoiceField(
+        choices=[
+            (RoleAssignment.EndReason.RESIGNED, "Resigned"),
+            (RoleAssignment.EndReason.REMOVED, "Removed"),
+            (RoleAssignment.EndReason.TERM_ENDED, "Term ended"),
+        ],
+        label="Why does it end?",
+    )
+    note = forms.CharField(max_length=300, required=False, label="Note", help_text="Kept in the role's history.")
+
+
+class ElectionForm(forms.Form):
+    method = forms.ChoiceField(choices=ElectionMethod.choices, widget=forms.RadioSelect, label="Method")
+    nominations_close = forms.DateTimeField(
+        required=False,
+        label="Nominations close",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Sociocratic selection. Leave empty for a week from now.",
+    )
+    applications_close = forms.DateTimeField(
+        required=False,
+        label="Applications close (voting opens)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Ballot. Leave empty for a week from now.",
+    )
+    voting_closes = forms.DateTimeField(
+        required=False,
+        label="Voting closes",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Ballot. Leave empty for a week after applications close.",
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+
+    def _aware(self, name):
+        value = self.cleaned_data.get(name)
+        if value is not None and timezone.is_naive(value):
+            value = timezone.make_aware(value, self.organisation.tzinfo)
+        return value
+
+    def clean_nominations_close(self):
+        return self._aware("nominations_close")
+
+    def clean_applications_close(self):
+        return self._aware("applications_close")
+
+    def clean_voting_closes(self):
+        return self._aware("voting_closes")
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "method": data["method"],
+            "nominations_close_at": data["nominations_close"],
+            "applications_close_at": data["applications_close"],
+            "voting_closes_at": data["voting_closes"],
+        }
+
+
+class NominationForm(forms.Form):
+    nominee = MemberChoiceField(
+        queryset=Member.objects.none(),
+        label="Whom do you nominate?",
+        empty_label="Choose a member of the circle (yourself included)",
+        error_messages={"invalid_choice": "Choose someone on the circle's roster."},
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why them?",
+        help_text="What makes them a good fit; the facilitator reads every reason.",
+    )
+
+    def __init__(self, *args, circle: Circle, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nominee"].queryset = members_of(circle)
+
+
+class ProposeForm(forms.Form):
+    candidate = forms.ModelChoiceField(
+        queryset=Member.objects.none(), label="Candidate", empty_label="Choose a nominee", widget=forms.RadioSelect
+    )
+    round_days = forms.IntegerField(min_value=1, max_value=30, label="Consent round length (days)")
+
+    def __init__(self, *args, nominee_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["candidate"].queryset = Member.objects.filter(pk__in=nominee_ids).select_related("user")
+        self.fields["candidate"].label_from_instance = lambda m: m.user.display_name
+
+
+class CandidacyForm(forms.Form):
+    statement = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        label="Your statement",
+        help_text="Why you, and what you would do in the role. " + MARKDOWN_HELP,
+    )
+
+
+class BallotForm(forms.Form):
+    choices = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Your choice", help_text=""
+    )
+
+    def __init__(self, *args, candidacies, seats: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["choices"].choices = [(str(c.pk), c.member.user.display_name) for c in candidacies]
+        self.fields["choices"].help_text = (
+            f"Choose up to {seats} candidate{'s' if seats != 1 else ''}. Leaving all unticked casts a blank ballot. "
+            "Your ballot is secret and cannot be changed once cast."
+        )
+
+    def clean_choices(self):
+        return [int(c) for c in self.cleaned_data.get("choices", [])]
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(max_length=300, label="Why is it cancelled?")
+
+
+class DirectoryFilterForm(forms.Form):
+    circle = forms.ModelChoiceField(queryset=Circle.objects.none(), required=False, empty_label="All circles")
+    vacancies = forms.BooleanField(required=False, label="Only vacancies")
+    ending_soon = forms.BooleanField(required=False, label="Only terms ending soon")
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["circle"].queryset = Circle.objects.active().filter(organisation=organisation).order_by("name")
+        self.fields["circle"].to_field_name = "slug"

@@ -1,0 +1,370 @@
+"""Reads for role and election pages and the API, with a constant number of queries whatever the
+number of roles, terms, nominations or ballots."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+import rules
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from governance.models import Member, Organisation
+from governance.queries import load_circles
+from governance.rules import active_members, member_for
+
+from .models import Ballot, BallotVoter, Candidacy, Election, Nomination, Role, RoleAssignment
+
+# Fetch and check ---------------------------------------------------------------------------------
+
+
+def _check(user, obj, organisation_id, *, view: str, action: str, organisation_slug: str | None, what: str):
+    if (
+        obj is None
+        or member_for(user, organisation_id) is None
+        or (organisation_slug is not None and obj_organisation(obj).slug != organisation_slug)
+        or not rules.test_rule(view, user, obj)
+    ):
+        raise Http404(f"No such {what}.")
+    if action != view and not rules.test_rule(action, user, obj):
+        raise PermissionDenied(f"You are not allowed to do that with this {what}.")
+    return obj
+
+
+def obj_organisation(obj) -> Organisation:
+    if isinstance(obj, Role):
+        return obj.circle.organisation
+    if isinstance(obj, RoleAssignment):
+        return obj.role.circle.organisation
+    return obj.organisation
+
+
+def get_role_for(user, pk, *, action: str = "roles.view_role", organisation_slug: str | None = None) -> Role:
+    """The role if the user may see it, else 404; 403 if they may see it but not do `action`."""
+    role = Role.objects.select_related("circle__organisation", "circle__parent").filter(pk=pk).first()
+    return _check(
+        user,
+        role,
+        role and role.circle.organisation_id,
+        view="roles.view_role",
+        action=action,
+        organisation_slug=organisation_slug,
+        what="role",
+    )
+
+
+def get_assignment_for(user, pk, *, action: str, organisation_slug: str | None = None) -> RoleAssignment:
+    assignment = (
+        RoleAssignment.objects.select_related("role__circle__organisation", "member__user", "parent_membership")
+        .filter(pk=pk)
+        .first()
+    )
+    return _check(
+        user,
+        assignment,
+        assignment and assignment.role.circle.organisation_id,
+        view="roles.view_assignment",
+        action=action,
+        organisation_slug=organisation_slug,
+        what="assignment",
+    )
+
+
+def get_election_for(user, pk, *, action: str = "roles.view_election", organisation_slug: str | None = None):
+    election = (
+        Election.objects.select_related(
+            "organisation", "role__circle__organisation", "candidate__user", "proposal", "opened_by__user"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    return _check(
+        user,
+        election,
+        election and election.organisation_id,
+        view="roles.view_election",
+        action=action,
+        organisation_slug=organisation_slug,
+        what="election",
+    )
+
+
+# Roles -------------------------------------------------------------------------------------------
+
+
+def _open_terms():
+    return Prefetch(
+        "assignments",
+        queryset=RoleAssignment.objects.open().select_related("member__user").order_by("started_at", "id"),
+        to_attr="open_terms",
+    )
+
+
+def _active_elections():
+    return Prefetch("elections", queryset=Election.objects.active(), to_attr="active_elections")
+
+
+def with_terms(roles):
+    """Roles with their circle, their open terms (`role.open_terms`) and an election under way
+    (`role.active_elections`): three queries whatever the number of roles."""
+    return roles.select_related("circle__organisation").prefetch_related(_open_terms(), _active_elections())
+
+
+def holders(role: Role, now=None) -> list[RoleAssignment]:
+    """Current holders of a role loaded by `with_terms`."""
+    now = now or timezone.now()
+    return [a for a in role.open_terms if a.started_at <= now]
+
+
+def upcoming(role: Role, now=None) -> list[RoleAssignment]:
+    now = now or timezone.now()
+    return [a for a in role.open_terms if a.started_at > now]
+
+
+@dataclass
+class RoleRow:
+    role: Role
+    holders: list[RoleAssignment]
+    upcoming: list[RoleAssignment]
+    election: Election | None
+    free_seats: int
+    ending_soon: list[RoleAssignment] = field(default_factory=list)
+
+    @property
+    def is_vacant(self):
+        return self.free_seats > 0
+
+
+def role_rows(roles, now=None) -> list[RoleRow]:
+    now = now or timezone.now()
+    soon = now + timedelta(days=settings.ROLE_ENDING_SOON_DAYS)
+    rows = []
+    for role in roles:
+        held = holders(role, now)
+        rows.append(
+            RoleRow(
+                role=role,
+                holders=held,
+                upcoming=upcoming(role, now),
+                election=role.active_elections[0] if role.active_elections else None,
+                free_seats=max(role.seats - len(held), 0),
+                ending_soon=[a for a in held if a.planned_end_at and a.planned_end_at <= soon],
+            )
+        )
+    return rows
+
+
+def role_directory(organisation: Organisation, *, circle=None, vacancies=False, ending_soon=False, now=None):
+    """Who does what: the organisation's active roles in active circles, circle by circle."""
+    roles = Role.objects.active().filter(circle__organisation=organisation, circle__archived_at__isnull=True)
+    if circle is not None:
+        roles = roles.filter(circle=circle)
+    rows = role_rows(with_terms(roles.order_by("circle__name", core_first(), "name")), now)
+    if vacancies:
+        rows = [r for r in rows if r.is_vacant]
+    if ending_soon:
+        rows = [r for r in rows if r.ending_soon]
+    return rows
+
+
+def core_first():
+    """Order the core roles first, in their usual order, then the circle's own roles."""
+    order = [Role.Kind.STEWARD, Role.Kind.FACILITATOR, Role.Kind.SECRETARY, Role.Kind.DELEGATE]
+    return Case(*(When(kind=kind, then=Value(i)) for i, kind in enumerate(order)), default=Value(len(order)))
+
+
+def role_history(role: Role, *, limit: int = 100):
+    return (
+        RoleAssignment.objects.filter(role=role, ended_at__isnull=False)
+        .select_related("member__user", "assigned_by__user")
+        .order_by("-ended_at", "-id")[:limit]
+    )
+
+
+def role_elections(role: Role, *, limit: int = 20):
+    return Election.objects.filter(role=role).order_by("-opened_at", "-id")[:limit]
+
+
+def circle_roles(circle):
+    return role_rows(with_terms(Role.objects.active().filter(circle=circle).order_by(core_first(), "name")))
+
+
+def my_terms(member: Member):
+    """The member's running and upcoming terms, soonest end first."""
+    return (
+        RoleAssignment.objects.open()
+        .filter(member=member, role__archived_at__isnull=True)
+        .select_related("role__circle__organisation")
+        .order_by("planned_end_at", "started_at")
+    )
+
+
+def my_past_terms(member: Member, *, limit: int = 20):
+    return (
+        RoleAssignment.objects.filter(member=member, ended_at__isnull=False)
+        .select_related("role__circle")
+        .order_by("-ended_at")[:limit]
+    )
+
+
+def my_open_elections(member: Member):
+    """Elections under way in circles the member is on (everyone, for the general circle)."""
+    from circles.models import CircleMembership
+
+    on = CircleMembership.objects.current().filter(member=member).values("circle_id")
+    return (
+        Election.objects.active()
+        .filter(organisation_id=member.organisation_id)
+        .filter(Q(role__circle__is_general=True) | Q(role__circle_id__in=on))
+        .select_related("role__circle")
+        .order_by("opened_at")
+    )
+
+
+@dataclass
+class LoadRow:
+    member: Member
+    terms: list[RoleAssignment]
+    circle_count: int
+    hours_per_week: Decimal
+    flagged: bool
+
+
+def role_load(organisation: Organisation, now=None) -> list[LoadRow]:
+    """Per active member: the roles they hold, the circles they are on and the hours per week their
+    roles expect; flagged above the organisation's guidance (load_max_circles). Two queries."""
+    now = now or timezone.now()
+    members = (
+        Member.objects.filter(organisation=organisation, status=Member.Status.ACTIVE)
+        .select_related("user")
+        .annotate(circle_count=Count("circle_memberships", filter=load_circles(), distinct=True))
+        .prefetch_related(
+            Prefetch(
+                "role_assignments",
+                queryset=RoleAssignment.objects.current()
+                .filter(role__archived_at__isnull=True, role__circle__archived_at__isnull=True)
+                .select_related("role__circle")
+                .order_by("role__circle__name", "role__name"),
+                to_attr="current_terms",
+            )
+        )
+        .order_by("user__name", "user__email")
+    )
+    rows = []
+    for member in members:
+        hours = sum((a.role.hours_per_week for a in member.current_terms), Decimal(0))
+        rows.append(
+            LoadRow(
+                member=member,
+                terms=member.current_terms,
+                circle_count=member.circle_count,
+                hours_per_week=hours,
+                flagged=member.circle_count > organisation.load_max_circles,
+            )
+        )
+    rows.sort(key=lambda r: (-len(r.terms), -r.hours_per_week, r.member.user.name))
+    return rows
+
+
+# Elections ---------------------------------------------------------------------------------------
+
+
+def nominations(election: Election):
+    return (
+        Nomination.objects.filter(election=election)
+        .select_related("nominee__user", "nominated_by__user")
+        .order_by("nominee__user__name", "created_at")
+    )
+
+
+def nominees(election: Election) -> list[dict]:
+    """Each nominee with the nominations they received (who, why), most nominated first."""
+    by_nominee: dict[int, dict] = {}
+    for nomination in nominations(election):
+        entry = by_nominee.setdefault(nomination.nominee_id, {"member": nomination.nominee, "nominations": []})
+        entry["nominations"].append(nomination)
+    return sorted(by_nominee.values(), key=lambda e: (-len(e["nominations"]), e["member"].user.name))
+
+
+def candidacies(election: Election):
+    return (
+        Candidacy.objects.filter(election=election, withdrawn_at__isnull=True)
+        .select_related("member__user")
+        .order_by("created_at", "id")
+    )
+
+
+def turnout(election: Election) -> dict:
+    """How many have voted (never who chose what)."""
+    row = BallotVoter.objects.filter(election=election).aggregate(
+        voted=Count("id", filter=Q(has_voted=True)), eligible=Count("id")
+    )
+    return {"voted": row["voted"], "eligible": row["eligible"]}
+
+
+def my_voter(election: Election, member: Member | None) -> BallotVoter | None:
+    if member is None:
+        return None
+    return BallotVoter.objects.filter(election=election, member=member).first()
+
+
+# Reads for the API -------------------------------------------------------------------------------
+
+
+def roles_visible_to(user):
+    return with_terms(
+        Role.objects.filter(circle__organisation_id__in=list(active_members(user))).order_by("circle_id", "name", "pk")
+    )
+
+
+def assignments_visible_to(user):
+    return (
+        RoleAssignment.objects.filter(role__circle__organisation_id__in=list(active_members(user)))
+        .select_related("role__circle", "member__user", "assigned_by__user")
+        .order_by("-started_at", "-pk")
+    )
+
+
+def elections_visible_to(user):
+    members = active_members(user)
+    member_ids = [m.pk for m in members.values()]
+    return (
+        Election.objects.filter(organisation_id__in=list(members))
+        .select_related("role__circle", "candidate__user")
+        .annotate(
+            i_may_vote=Exists(BallotVoter.objects.filter(election=OuterRef("pk"), member_id__in=member_ids)),
+            i_have_voted=Exists(
+                BallotVoter.objects.filter(election=OuterRef("pk"), member_id__in=member_ids, has_voted=True)
+            ),
+            voted_count=Count("voters", filter=Q(voters__has_voted=True), distinct=True),
+        )
+        .order_by("-opened_at", "-pk")
+    )
+
+
+def nominations_visible_to(user):
+    return (
+        Nomination.objects.filter(election__organisation_id__in=list(active_members(user)))
+        .select_related("nominee__user", "nominated_by__user", "election")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def candidacies_visible_to(user):
+    return (
+        Candidacy.objects.filter(election__organisation_id__in=list(active_members(user)))
+        .select_related("member__user", "election")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def ballots_visible_to(user):
+    """Anonymous ballots, and only of closed elections: before the close nobody sees them."""
+    return Ballot.objects.filter(
+        election__organisation_id__in=list(active_members(user)), election__state=Election.State.CLOSED
+    ).order_by("election_id", "id")
