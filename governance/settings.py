@@ -197,6 +197,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MemberStatusEnum": "governance.models.Member.Status",
         "InvitationStateEnum": ["pending", "accepted", "revoked", "expired"],
+        "RoleKindEnum": "roles.models.Role.Kind",
+        "ElectionMethodEnum": "roles.models.ElectionMethod",
+        "KindEnum": "proposals.models.Kind",
+        "MethodEnum": "proposals.models.Method",
         "MeetingKindEnum": "meetings.models.Kind",
         "AgendaItemKindEnum": "meetings.models.AgendaItem.Kind",
         "AttendanceStatusEnum": "meetings.models.Attendance.Status",

@@ -15,6 +15,14 @@ from meetings.api import (
     TensionViewSet,
 )
 from proposals.api import ProposalViewSet
+from roles.api import (
+    BallotViewSet,
+    CandidacyViewSet,
+    ElectionViewSet,
+    NominationViewSet,
+    RoleAssignmentViewSet,
+    RoleViewSet,
+)
 
 from . import views
 
@@ -27,6 +35,12 @@ router.register("circle-memberships", CircleMembershipViewSet, basename="circle-
 router.register("invitations", views.InvitationViewSet, basename="invitation")
 router.register("events", views.EventViewSet, basename="event")
 router.register("proposals", ProposalViewSet, basename="proposal")
+router.register("roles", RoleViewSet, basename="role")
+router.register("role-assignments", RoleAssignmentViewSet, basename="role-assignment")
+router.register("elections", ElectionViewSet, basename="election")
+router.register("nominations", NominationViewSet, basename="nomination")
+router.register("candidacies", CandidacyViewSet, basename="candidacy")
+router.register("ballots", BallotViewSet, basename="ballot")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("meeting-series", MeetingSeriesViewSet, basename="meeting-series")
 router.register("agenda-items", AgendaItemViewSet, basename="agenda-item")
