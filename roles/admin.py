@@ -1,15 +1,18 @@
-"""The admin for roles and who holds them. An assignment is ended with a reason, never deleted, and an
-ended assignment cannot be edited. Roles themselves are shown, not edited here: every circle gets its
-core roles from the services when it is created."""
+"""The admin for roles, terms and elections. An assignment is ended with a reason, never deleted, and
+an ended assignment cannot be edited. Role definitions are written through the services. Elections,
+nominations, candidacies and ballots are read-only records; ballots are shown only once their election
+has closed, and never next to a voter: who voted (BallotVoter) and what was chosen (Ballot) are
+separate lists with nothing to join them by."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import F
 
 from governance.admin import ServiceAdmin, acting_member, null_filter
+from governance.errors import DomainError
 
 from . import services
-from .models import Role, RoleAssignment
+from .models import Ballot, BallotVoter, Candidacy, Election, Nomination, Role, RoleAssignment, RoleTemplate
 
 
 @admin.display(description="member", ordering="member__user__name")
@@ -44,25 +47,75 @@ class AssignmentInline(admin.TabularInline):
         return False
 
 
+ROLE_FIELDS = (
+    "name",
+    "purpose",
+    "domains",
+    "accountabilities",
+    "time_hours",
+    "time_period",
+    "is_paid",
+    "seats",
+    "term_months",
+    "term_limit",
+    "selection",
+    "election_method",
+    "auto_renew",
+)
+
+
 @admin.register(Role)
-class RoleAdmin(admin.ModelAdmin):
-    list_display = ("name", "circle", "kind", "seats", "created_at", "archived_at")
-    list_filter = ("kind", null_filter("archived_at", "archived", "Archived", "Active"), "circle__organisation")
+class RoleAdmin(ServiceAdmin):
+    """Role definitions are edited through role_create and role_update, so that the same checks apply
+    as on the pages; the terms below (history) are read-only."""
+
+    list_display = ("name", "circle", "kind", "seats", "term_months", "term_limit", "selection", "archived_at")
+    list_filter = (
+        "kind",
+        "selection",
+        null_filter("archived_at", "archived", "Archived", "Active"),
+        "circle__organisation",
+    )
     list_select_related = ("circle",)
     search_fields = ("name", "circle__name", "circle__organisation__name")
     date_hierarchy = "created_at"
     inlines = [AssignmentInline]
-    fields = ("circle", "kind", "name", "purpose", "seats", "created_at", "archived_at")
-    readonly_fields = fields
+    actions = ["archive"]
 
-    def has_add_permission(self, request):
-        return False
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("circle", *ROLE_FIELDS)
+        return ("circle", "kind", *ROLE_FIELDS, "created_at", "archived_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else ("circle", "kind", "created_at", "archived_at")
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else []
 
     def has_change_permission(self, request, obj=None):
-        return False
+        return super().has_change_permission(request, obj) and (obj is None or not obj.is_archived)
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def service_save(self, request, form, change):
+        data = {f: form.cleaned_data[f] for f in ROLE_FIELDS if f in form.cleaned_data}
+        if not change:
+            circle = form.cleaned_data["circle"]
+            return services.role_create(circle=circle, by=acting_member(request, circle.organisation_id), **data)
+        role = Role.objects.select_related("circle__organisation").get(pk=form.instance.pk)
+        changes = {f: v for f, v in data.items() if f in form.changed_data}
+        return services.role_update(role=role, by=acting_member(request, role.circle.organisation_id), **changes)
+
+    @admin.action(description="Archive the selected roles (their terms end; history stays)")
+    def archive(self, request, queryset):
+        self.run_action(
+            request,
+            queryset.select_related("circle__organisation"),
+            lambda role: services.role_archive(role=role, by=acting_member(request, role.circle.organisation_id)),
+            done="Archived",
+        )
 
 
 class AssignmentEndForm(forms.ModelForm):
@@ -94,12 +147,35 @@ class RoleAssignmentAdmin(ServiceAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ("role", "member", "planned_end_at")
-        return ("role", "member", "started_at", "planned_end_at", "assigned_by", "ended_at", "end_reason")
+        return (
+            "role",
+            "member",
+            "started_at",
+            "planned_end_at",
+            "term_number",
+            "assigned_by",
+            "election",
+            "parent_membership",
+            "ended_at",
+            "end_reason",
+            "end_note",
+        )
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return ("role", "member", "started_at", "planned_end_at", "assigned_by", "ended_at")
+        return (
+            "role",
+            "member",
+            "started_at",
+            "planned_end_at",
+            "term_number",
+            "assigned_by",
+            "election",
+            "parent_membership",
+            "ended_at",
+            "end_note",
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is not None:
@@ -128,4 +204,165 @@ class RoleAssignmentAdmin(ServiceAdmin):
             assignment=assignment,
             by=acting_member(request, assignment.role.circle.organisation_id),
             reason=data["end_reason"],
+        )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class NominationInline(admin.TabularInline):
+    model = Nomination
+    fields = ("nominee", "nominated_by", "reason", "created_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class CandidacyInline(NominationInline):
+    model = Candidacy
+    fields = ("member", "statement", "created_at", "withdrawn_at")
+    readonly_fields = fields
+
+
+@admin.register(Election)
+class ElectionAdmin(ReadOnlyAdmin):
+    list_display = ("role", "circle", "method", "state", "seats", "term_starts_at", "opened_at", "closed_at")
+    list_filter = ("state", "method", "organisation")
+    list_select_related = ("role__circle",)
+    search_fields = ("role__name", "role__circle__name")
+    date_hierarchy = "opened_at"
+    inlines = [NominationInline, CandidacyInline]
+    actions = ["advance_if_due", "cancel"]
+    fields = (
+        "organisation",
+        "role",
+        "method",
+        "state",
+        "seats",
+        "term_starts_at",
+        "opened_by",
+        "opened_at",
+        "nominations_close_at",
+        "applications_close_at",
+        "voting_closes_at",
+        "candidate",
+        "proposal",
+        "voters_count",
+        "voters_weight",
+        "published_results",
+        "closed_at",
+        "cancelled_at",
+        "cancel_reason",
+    )
+    readonly_fields = fields
+
+    @admin.display(ordering="role__circle__name")
+    def circle(self, election):
+        return election.role.circle
+
+    @admin.display(description="results")
+    def published_results(self, election):
+        return election.results if election.state == Election.State.CLOSED else "Hidden until the close."
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super(ReadOnlyAdmin, self).has_change_permission(request, obj)
+
+    @admin.action(description="Advance the selected ballots whose phase deadline has passed")
+    def advance_if_due(self, request, queryset):
+        moved = sum(services.election_advance(election_id=e.pk) for e in queryset)
+        self.message_user(request, f"Advanced {moved} election(s); the others were not due.")
+
+    @admin.action(description="Cancel the selected elections")
+    def cancel(self, request, queryset):
+        for election in queryset:
+            try:
+                services.election_cancel(
+                    election=election,
+                    by=acting_member(request, election.organisation_id),
+                    reason="Cancelled by an administrator.",
+                )
+            except DomainError as error:
+                self.message_user(request, f"{election}: {error.message}", messages.ERROR)
+
+
+@admin.register(Nomination)
+class NominationAdmin(ReadOnlyAdmin):
+    list_display = ("election", "nominee", "nominated_by", "created_at")
+    list_select_related = ("election__role", "nominee__user", "nominated_by__user")
+    search_fields = ("election__role__name", "nominee__user__name", "reason")
+    fields = ("election", "nominee", "nominated_by", "reason", "created_at")
+    readonly_fields = fields
+
+
+@admin.register(Candidacy)
+class CandidacyAdmin(ReadOnlyAdmin):
+    list_display = ("election", "member", "created_at", "withdrawn_at")
+    list_select_related = ("election__role", "member__user")
+    search_fields = ("election__role__name", "member__user__name")
+    fields = ("election", "member", "statement", "created_at", "withdrawn_at")
+    readonly_fields = fields
+
+
+@admin.register(BallotVoter)
+class BallotVoterAdmin(ReadOnlyAdmin):
+    """Who may vote and whether they have: never what they chose."""
+
+    list_display = ("election", "member", "weight", "has_voted")
+    list_filter = ("has_voted",)
+    list_select_related = ("election__role", "member__user")
+    search_fields = ("member__user__name", "member__user__email")
+    fields = ("election", "member", "weight", "has_voted")
+    readonly_fields = fields
+
+
+@admin.register(Ballot)
+class BallotAdmin(ReadOnlyAdmin):
+    """Anonymous ballots, listed only once their election has closed (results are hidden until then)."""
+
+    list_display = ("short_id", "election", "weight", "choices")
+    list_select_related = ("election__role",)
+    fields = ("id", "election", "weight", "choices")
+    readonly_fields = fields
+
+    @admin.display(description="ballot")
+    def short_id(self, ballot):
+        return str(ballot.id)[:8]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(election__state=Election.State.CLOSED)
+
+
+@admin.register(RoleTemplate)
+class RoleTemplateAdmin(ServiceAdmin):
+    """The organisation's template for the core roles new circles get."""
+
+    list_display = ("organisation", "kind", "name", "term_months", "term_limit", "selection")
+    list_filter = ("organisation", "kind")
+    fields = ("organisation", "kind", *services.TEMPLATE_FIELDS)
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else ("organisation", "kind")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def service_save(self, request, form, change):
+        organisation = form.cleaned_data.get("organisation") or form.instance.organisation
+        kind = form.cleaned_data.get("kind") or form.instance.kind
+        return services.role_template_save(
+            organisation=organisation,
+            by=acting_member(request, organisation.pk),
+            kind=kind,
+            **{f: form.cleaned_data[f] for f in services.TEMPLATE_FIELDS},
         )
