@@ -87,3 +87,23 @@ def make_meeting(circle, *, by=None, starts_in=None, minutes=60, title="Circle m
         ends_at=starts_at + timedelta(minutes=minutes),
         **fields,
     )
+
+
+def make_role(circle, name="Treasurer", **fields):
+    """A custom role defined through the service (defaults: one seat, six-month terms, appointed)."""
+    from roles.services import role_create
+
+    fields.setdefault("term_months", 6)
+    return role_create(circle=circle, by=None, name=name, **fields)
+
+
+def make_facilitator(circle, member):
+    """Make a member (put on the circle's roster if needed) the circle's facilitator."""
+    from circles.models import CircleMembership
+    from roles.models import Role
+    from roles.services import role_assign
+
+    if not circle.is_general and not CircleMembership.objects.current().filter(circle=circle, member=member).exists():
+        roster_add(circle=circle, member=member, by=None)
+    role = Role.objects.get(circle=circle, kind=Role.Kind.FACILITATOR, archived_at__isnull=True)
+    return role_assign(role=role, member=member, by=None)
