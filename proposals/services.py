@@ -429,6 +429,8 @@ def proposal_close(*, proposal_id: int, now=None) -> bool:
 
 
 def _close_locked(proposal: Proposal, *, now) -> None:
+    from roles.services import election_round_closed
+
     proposal.state = Proposal.State.CLOSED
     proposal.closed_at = now
     proposal.outcome = outcome_of(proposal)
@@ -452,6 +454,8 @@ def _close_locked(proposal: Proposal, *, now) -> None:
         body=f"The round on “{proposal.title}” has closed: {proposal.get_outcome_display().lower()}.\n"
         f"{proposal.responded_count} of {proposal.eligible_count} responded.\n\n{proposal_url(proposal)}\n",
     )
+    # A sociocratic selection's round: a pass seats the candidate with the term, in this transaction.
+    election_round_closed(proposal=proposal)
 
 
 @transaction.atomic
