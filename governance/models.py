@@ -403,6 +403,12 @@ class WebhookEndpoint(models.Model):
 
         return urlsplit(self.url).netloc or self.url
 
+    @property
+    def event_type_labels(self) -> list[str]:
+        from governance.integrations.events import EVENT_TYPES
+
+        return [EVENT_TYPES.get(t, t) for t in self.event_types]
+
 
 class WebhookDelivery(models.Model):
     """An outbox row: one event for one endpoint, written in the transaction that recorded the event.
@@ -441,3 +447,9 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.event_type} #{self.event_id} to {self.endpoint}"
+
+    @property
+    def payload_pretty(self) -> str:
+        import json
+
+        return json.dumps(self.payload, indent=2, ensure_ascii=False, sort_keys=True)

@@ -73,6 +73,12 @@ def is_steward_anywhere(user, organisation):
     return organisation is not None and bool(stewarded_circle_ids(user, organisation.pk))
 
 
+@rules.predicate
+def is_integration(user, organisation):
+    member = organisation is not None and member_for(user, organisation.pk)
+    return bool(member and member.is_bot)
+
+
 rules.add_rule("governance.view_organisation", is_organisation_member)
 rules.add_rule("governance.change_organisation", is_organisation_admin)
 rules.add_rule("governance.manage_members", is_organisation_admin)
@@ -89,3 +95,6 @@ def may_handle_invitation(user, invitation):
 
 
 rules.add_rule("governance.handle_invitation", may_handle_invitation)
+# Integration tokens and webhooks: admins who are people. An integration, even with admin rights,
+# cannot mint tokens or redirect webhooks, so revoking it stops everything it could do.
+rules.add_rule("governance.manage_integrations", is_organisation_admin & ~is_integration)

@@ -7,6 +7,7 @@ rule refuses, records an event, and queues side effects (emails) only after the 
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .errors import Conflict, Invalid
+from .errors import Conflict, Invalid, NotAllowed
 from .models import ApiToken, Event, Invitation, Member, MembershipClass, Notification, Organisation, User
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,13 @@ log = logging.getLogger(__name__)
 def event_record(
     *, organisation: Organisation, actor: Member | None, verb: str, obj, circle=None, details=None
 ) -> Event:
-    """Append one line to the organisation's event log. Called by services inside their transaction."""
-    return Event.objects.create(
+    """Append one line to the organisation's event log. Called by services inside their transaction.
+
+    It also queues the webhook deliveries of the event, in the same transaction (see
+    governance.integrations.events for which verbs are sent)."""
+    from .integrations.webhooks import webhook_deliveries_queue
+
+    event = Event.objects.create(
         organisation=organisation,
         actor=actor,
         verb=verb,
@@ -38,6 +44,8 @@ def event_record(
         circle=circle,
         details=details or {},
     )
+    webhook_deliveries_queue(event=event)
+    return event
 
 
 # The notification outbox -----------------------------------------------------------------------
@@ -237,6 +245,8 @@ def membership_class_save(
         clash = clash.exclude(pk=membership_class.pk)
     if clash.exists():
         raise Invalid(f"There is already a membership class called “{name}”.", field="name")
+    if may_vote and membership_class is not None and membership_class.members.filter(is_bot=True).exists():
+        raise Invalid("Integrations are members of this class, and an integration never votes.", field="may_vote")
     verb = "membership_class.updated" if membership_class else "membership_class.created"
     membership_class = membership_class or MembershipClass(organisation=organisation)
     membership_class.name = name
@@ -298,6 +308,8 @@ def member_update(
 ) -> Member:
     changes = {}
     if membership_class is not None and membership_class.pk != member.membership_class_id:
+        if member.is_bot:
+            raise Invalid("An integration stays in its own membership class; it never votes.", field="membership_class")
         if membership_class.organisation_id != member.organisation_id:
             raise Invalid("That membership class belongs to another organisation.", field="membership_class")
         changes["membership_class"] = [member.membership_class.name, membership_class.name]
@@ -317,10 +329,18 @@ def member_update(
 
 
 def _is_last_admin(member: Member) -> bool:
-    return member.is_admin and not (
-        Member.objects.filter(organisation_id=member.organisation_id, is_admin=True, status=Member.Status.ACTIVE)
-        .exclude(pk=member.pk)
-        .exists()
+    """Whether no other person is an admin. An integration's bot member does not count: it cannot
+    log in to the pages, so it cannot hand the organisation back to a person."""
+    return (
+        member.is_admin
+        and not member.is_bot
+        and not (
+            Member.objects.filter(
+                organisation_id=member.organisation_id, is_admin=True, is_bot=False, status=Member.Status.ACTIVE
+            )
+            .exclude(pk=member.pk)
+            .exists()
+        )
     )
 
 
@@ -468,22 +488,107 @@ def invitation_revoke(*, invitation: Invitation, by: Member) -> Invitation:
 
 # API tokens ------------------------------------------------------------------------------------
 
+TOKEN_NAME_MAX = 100
+INTEGRATIONS_CLASS = "Integrations"
 
-@transaction.atomic
-def api_token_create(*, user: User, name: str, read_only: bool = False, expires_at=None) -> tuple[ApiToken, str]:
+
+def _clean_token(name: str, expires_at) -> str:
     name = (name or "").strip()
     if not name:
         raise Invalid("Give the token a name, so you recognise it later.", field="name")
+    if len(name) > TOKEN_NAME_MAX:
+        raise Invalid(f"Keep the name to {TOKEN_NAME_MAX} characters ({len(name)} now).", field="name")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise Invalid("A token expires in the future; leave the date empty for one that does not.", field="expires_at")
+    return name
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str, read_only: bool = False, expires_at=None) -> tuple[ApiToken, str]:
+    """A personal token, acting as its user. Returns the token and its secret (only the hash is kept).
+    An integration's bot cannot make itself tokens: revoking the integration must stop it for good."""
+    name = _clean_token(name, expires_at)
+    if Member.objects.filter(user=user, is_bot=True).exists():
+        raise NotAllowed("An integration cannot create tokens; an admin of its organisation can.")
     key, key_hash = ApiToken.new_key()
     token = ApiToken.objects.create(
-        user=user, name=name[:100], prefix=key[:12], key_hash=key_hash, read_only=read_only, expires_at=expires_at
+        user=user, name=name, prefix=key[:12], key_hash=key_hash, read_only=read_only, expires_at=expires_at
     )
     return token, key
 
 
-def api_token_revoke(*, token: ApiToken) -> ApiToken:
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+def _integrations_class(organisation: Organisation) -> MembershipClass:
+    """The membership class of integration bots: it may not vote and weighs nothing, so a bot is
+    never an eligible voter and never counts towards a quorum."""
+    membership_class, _ = MembershipClass.objects.get_or_create(
+        organisation=organisation,
+        name=INTEGRATIONS_CLASS,
+        defaults={
+            "voting_weight": 0,
+            "may_vote": False,
+            "description": "Integration tokens act as members of this class. They never vote.",
+        },
+    )
+    return membership_class
+
+
+@transaction.atomic
+def integration_token_create(
+    *,
+    organisation: Organisation,
+    by: Member,
+    name: str,
+    is_admin: bool = False,
+    read_only: bool = False,
+    expires_at=None,
+) -> tuple[ApiToken, str]:
+    """An organisation's integration token. It acts as a new bot member of the organisation named
+    after it, with a member's rights or, when granted, an admin's; add the bot to a circle's roster to
+    let it act there. Returns the token and its secret (only the hash is kept)."""
+    name = _clean_token(name, expires_at)
+    bot_user = User.objects.create_user(
+        email=f"integration-{secrets.token_hex(8)}@{organisation.slug}.integrations.invalid", password=None, name=name
+    )
+    bot = Member.objects.create(
+        organisation=organisation,
+        user=bot_user,
+        membership_class=_integrations_class(organisation),
+        is_admin=is_admin,
+        is_bot=True,
+    )
+    key, key_hash = ApiToken.new_key()
+    token = ApiToken.objects.create(
+        user=bot_user,
+        organisation=organisation,
+        member=bot,
+        created_by=by,
+        name=name,
+        prefix=key[:12],
+        key_hash=key_hash,
+        read_only=read_only,
+        expires_at=expires_at,
+    )
+    event_record(
+        organisation=organisation,
+        actor=by,
+        verb="integration.created",
+        obj=bot,
+        details={"name": name, "is_admin": is_admin, "read_only": read_only},
+    )
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, by: Member | None = None) -> ApiToken:
+    """Revoke a token. Revoking an integration's token also ends its bot's membership (with its
+    circle memberships and roles), so nothing it was granted outlives it."""
+    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     token.refresh_from_db()
+    if revoked and token.member_id:
+        bot = Member.objects.select_related("organisation", "user").get(pk=token.member_id)
+        ApiToken.objects.filter(user_id=bot.user_id, revoked_at__isnull=True).update(revoked_at=token.revoked_at)
+        if bot.is_active:
+            member_remove(member=bot, by=by, reason="Its integration token was revoked.")
     return token
 
 

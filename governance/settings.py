@@ -180,9 +180,18 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="60/min"), "token": "10/min"},
+    "DEFAULT_SCHEMA_CLASS": "governance.api.schema.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "governance.api.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_ANON_RATE", default="60/min"),
+        "token": "10/min",
+        # Per person or integration, whatever token or session they use. Generous: it stops a runaway
+        # script, not a busy one.
+        "user": env.str("API_USER_RATE", default="1200/min"),
+    },
     "EXCEPTION_HANDLER": "governance.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -194,9 +203,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "governance.api.schema.document_rate_limits",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "MemberStatusEnum": "governance.models.Member.Status",
         "InvitationStateEnum": ["pending", "accepted", "revoked", "expired"],
+        "ApiTokenStateEnum": ["active", "expired", "revoked"],
+        "WebhookEventTypeEnum": "governance.integrations.events.EVENT_TYPE_CHOICES",
+        "WebhookDeliveryStatusEnum": "governance.models.WebhookDelivery.Status",
         "RoleKindEnum": "roles.models.Role.Kind",
         "ElectionMethodEnum": "roles.models.ElectionMethod",
         "KindEnum": "proposals.models.Kind",
@@ -244,6 +260,7 @@ CELERY_BEAT_SCHEDULE = {
     "meetings-materialise": {"task": "meetings.tasks.meetings_materialise", "schedule": 3600.0},
     "meetings-remind": {"task": "meetings.tasks.meetings_remind", "schedule": 300.0},
     "action-items-remind": {"task": "meetings.tasks.action_items_remind", "schedule": 3600.0},
+    "webhooks-flush": {"task": "governance.tasks.webhooks_flush", "schedule": 30.0},
 }
 # Members who have not responded are reminded this many hours before a round closes.
 PROPOSAL_CLOSING_SOON_HOURS = env.int("PROPOSAL_CLOSING_SOON_HOURS", default=24)
@@ -276,6 +293,21 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# Webhooks. Private, loopback, link-local, multicast and reserved targets are refused unless this is
+# on (for development, to post to a receiver on your own machine).
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+# A delivery is tried this many times, waiting base, 2×base, 4×base… (capped) between attempts.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=10)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=6 * 3600)
+# An endpoint is disabled, and its admins told, after this many failed attempts in a row.
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=15)
+if min(WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_BASE_SECONDS, WEBHOOK_DISABLE_AFTER_FAILURES) < 1:
+    raise ImproperlyConfigured("WEBHOOK_MAX_ATTEMPTS, _RETRY_BASE_SECONDS and _DISABLE_AFTER_FAILURES are at least 1.")
+if not 0 < WEBHOOK_TIMEOUT_SECONDS <= 30:
+    raise ImproperlyConfigured("WEBHOOK_TIMEOUT_SECONDS must be above 0 and at most 30.")
 
 # Invitations expire after this many days.
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)

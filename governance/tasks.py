@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from . import services
+from .integrations import webhooks
 
 
 @shared_task(ignore_result=True)
@@ -14,3 +15,15 @@ def notifications_flush():
 @shared_task(ignore_result=True)
 def notification_send(notification_id: int):
     return services.notification_send(notification_id=notification_id)
+
+
+@shared_task(ignore_result=True)
+def webhooks_flush():
+    """Attempt every due webhook delivery: after each commit that queues some, and from beat every
+    30 seconds, which is how failed attempts are retried once their backoff has passed."""
+    return webhooks.webhooks_flush()
+
+
+@shared_task(ignore_result=True)
+def webhook_deliver(delivery_id: int):
+    return webhooks.webhook_deliver(delivery_id=delivery_id)

@@ -1,0 +1,1 @@
+"""Integrations: organisation tokens acting as bot members, and signed webhooks fed from the event log."""
