@@ -13,8 +13,12 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("governance.web_urls")),
+    path("", include("governance.integrations.urls")),
     path("", include("circles.urls")),
     path("", include("proposals.urls")),
     path("", include("roles.urls")),
     path("", include("meetings.urls")),
 ]
+
+# 404s under /api/ answer JSON, like the rest of the API.
+handler404 = "governance.api.exceptions.not_found"

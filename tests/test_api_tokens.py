@@ -113,10 +113,11 @@ def test_it_answers_401_to_a_revoked_token(world):
     assert "revoked" in response.json()["detail"]
 
 
-def test_it_answers_401_to_an_expired_token(world):
+def test_it_answers_401_to_an_expired_token(world, time_machine):
     _token, key = api_token_create(
-        user=world.alice, name="Short-lived", expires_at=timezone.now() - timedelta(minutes=1)
+        user=world.alice, name="Short-lived", expires_at=timezone.now() + timedelta(minutes=1)
     )
+    time_machine.move_to(timezone.now() + timedelta(minutes=2))
 
     response = bearer(key).get("/api/v1/organisations/")
 

@@ -48,6 +48,14 @@ class GovernanceViewSet(viewsets.GenericViewSet):
     def get_serializer_class(self):
         return self.input_serializers.get(self.action, self.serializer_class)
 
+    def filter_queryset(self, queryset):
+        """The query-string filters are the list's. An action on one object (and a list under it, such
+        as a proposal's comments) looks the object up unfiltered: `?state=closed` on an open
+        proposal's comments is not a reason to answer 404 or 400 (see schema.AutoSchema)."""
+        if getattr(self, "detail", False):
+            return queryset
+        return super().filter_queryset(queryset)
+
     def caller(self, organisation_id) -> Member:
         """The caller's membership of an organisation they can see (the queryset made sure of it)."""
         return member_for(self.request.user, organisation_id)

@@ -5,6 +5,8 @@ for bad input the messages of each field. DRF's own validation errors get a `det
 client reads one shape whatever raised the error.
 """
 
+from django.http import JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -26,15 +28,33 @@ def exception_handler(exc, context):
 
 def _with_detail(data):
     if isinstance(data, list):
-        return {"detail": _first_message(data), "non_field_errors": data}
+        return {"detail": _first_message(data), "non_field_errors": _flat(data)}
     if isinstance(data, dict) and "detail" not in data:
         field, messages = next(iter(data.items()), ("non_field_errors", []))
         label = "" if field == "non_field_errors" else f"{field}: "
-        return {"detail": f"{label}{_first_message(messages)}", **data}
+        return {"detail": f"{label}{_first_message(messages)}", **{k: _flat(v) for k, v in data.items()}}
     return data
+
+
+def _flat(messages, prefix: str = "") -> list[str]:
+    """A field's messages as a list of strings, whatever their nesting: the errors of a list's items
+    or of a nested object are named by their position or key ("2: … is not a valid choice")."""
+    if isinstance(messages, dict):
+        return [m for key, value in messages.items() for m in _flat(value, f"{prefix}{key}: ")]
+    if isinstance(messages, list):
+        return [m for value in messages for m in _flat(value, prefix)]
+    return [f"{prefix}{messages}"]
 
 
 def _first_message(messages) -> str:
     while isinstance(messages, list | dict) and messages:
         messages = messages[0] if isinstance(messages, list) else next(iter(messages.values()))
     return str(messages) if messages else "Invalid input."
+
+
+def not_found(request, exception):
+    """The site's 404 (handler404): JSON under /api/, where a client reads `detail` whatever went
+    wrong (an id that is not a number never reaches a view); the 404 page everywhere else."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)

@@ -5,9 +5,19 @@ what the caller can see, so an id from elsewhere simply matches nothing."""
 
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
 
 from circles.models import Circle, CircleMembership
-from governance.models import Event, Invitation, Member, MembershipClass
+from governance.integrations.events import EVENT_TYPE_CHOICES
+from governance.models import (
+    ApiToken,
+    Event,
+    Invitation,
+    Member,
+    MembershipClass,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 
 class MembershipClassFilter(django_filters.FilterSet):
@@ -88,3 +98,36 @@ class EventFilter(django_filters.FilterSet):
     class Meta:
         model = Event
         fields = ["organisation", "circle", "verb", "since"]
+
+
+class IntegrationTokenFilter(django_filters.FilterSet):
+    organisation = django_filters.NumberFilter()
+    usable = django_filters.BooleanFilter(method="filter_usable", label="true: neither revoked nor expired.")
+
+    class Meta:
+        model = ApiToken
+        fields = ["organisation", "usable"]
+
+    def filter_usable(self, tokens, name, value):
+        usable = Q(revoked_at__isnull=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+        return tokens.filter(usable) if value else tokens.exclude(usable)
+
+
+class WebhookFilter(django_filters.FilterSet):
+    organisation = django_filters.NumberFilter()
+    is_active = django_filters.BooleanFilter()
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["organisation", "is_active"]
+
+
+class WebhookDeliveryFilter(django_filters.FilterSet):
+    endpoint = django_filters.NumberFilter()
+    event = django_filters.NumberFilter()
+    status = django_filters.ChoiceFilter(choices=WebhookDelivery.Status.choices)
+    event_type = django_filters.ChoiceFilter(choices=EVENT_TYPE_CHOICES)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["endpoint", "event", "status", "event_type"]

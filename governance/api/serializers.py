@@ -1,4 +1,4 @@
-"""Shapes of organisations, membership classes, members, invitations, events and tokens.
+"""Shapes of organisations, membership classes, members, invitations, events, tokens and webhooks.
 
 Serializers only shape and check the form of input; every rule and every write is a service's."""
 
@@ -8,7 +8,17 @@ from rest_framework import serializers
 from circles.models import Circle
 from circles.queries import circles_visible_to
 from governance import queries
-from governance.models import ApiToken, Event, Invitation, Member, MembershipClass, Organisation
+from governance.integrations.events import EVENT_TYPE_CHOICES
+from governance.models import (
+    ApiToken,
+    Event,
+    Invitation,
+    Member,
+    MembershipClass,
+    Organisation,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from governance.rules import member_for
 from governance.services import ORGANISATION_SETTINGS
 
@@ -152,6 +162,7 @@ class MemberSerializer(serializers.ModelSerializer):
             "membership_class",
             "membership_class_name",
             "is_admin",
+            "is_bot",
             "status",
             "joined_at",
             "left_at",
@@ -240,8 +251,26 @@ class TokenRequestSerializer(serializers.Serializer):
     read_only = serializers.BooleanField(required=False, default=False, help_text="Refuse every write.")
 
 
+class ApiTokenCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100, help_text="To recognise the token later.")
+    read_only = serializers.BooleanField(required=False, default=False, help_text="Refuse every write.")
+    expires_at = serializers.DateTimeField(
+        required=False, allow_null=True, default=None, help_text="When it stops working; null: never."
+    )
+
+
+TOKEN_STATES = ["active", "expired", "revoked"]
+
+
 class ApiTokenSerializer(serializers.ModelSerializer):
     is_usable = serializers.BooleanField(read_only=True)
+    state = serializers.ChoiceField(choices=TOKEN_STATES, read_only=True)
+    organisation = serializers.IntegerField(
+        source="organisation_id",
+        read_only=True,
+        allow_null=True,
+        help_text="Set for an organisation's integration token; null for a personal token.",
+    )
 
     class Meta:
         model = ApiToken
@@ -249,11 +278,13 @@ class ApiTokenSerializer(serializers.ModelSerializer):
             "id",
             "name",
             "prefix",
+            "organisation",
             "read_only",
             "created_at",
             "last_used_at",
             "expires_at",
             "revoked_at",
+            "state",
             "is_usable",
         ]
         read_only_fields = fields
@@ -267,3 +298,156 @@ class TokenCreatedSerializer(ApiTokenSerializer):
     class Meta(ApiTokenSerializer.Meta):
         fields = ["token", *ApiTokenSerializer.Meta.fields]
         read_only_fields = fields
+
+
+class IntegrationTokenSerializer(serializers.ModelSerializer):
+    """An organisation's integration token and the bot member it acts as."""
+
+    member = MemberSummarySerializer(read_only=True, help_text="The bot member the token acts as.")
+    is_admin = serializers.BooleanField(
+        source="member.is_admin", read_only=True, help_text="Whether the bot has an admin's rights."
+    )
+    created_by = MemberSummarySerializer(read_only=True, allow_null=True)
+    is_usable = serializers.BooleanField(read_only=True)
+    state = serializers.ChoiceField(choices=TOKEN_STATES, read_only=True)
+
+    class Meta:
+        model = ApiToken
+        fields = [
+            "id",
+            "organisation",
+            "name",
+            "prefix",
+            "member",
+            "is_admin",
+            "read_only",
+            "created_by",
+            "created_at",
+            "last_used_at",
+            "expires_at",
+            "revoked_at",
+            "state",
+            "is_usable",
+        ]
+        read_only_fields = fields
+
+
+class IntegrationTokenCreatedSerializer(IntegrationTokenSerializer):
+    token = serializers.CharField(
+        read_only=True, help_text="Send as `Authorization: Bearer <token>`. Shown this once; only its hash is kept."
+    )
+
+    class Meta(IntegrationTokenSerializer.Meta):
+        fields = ["token", *IntegrationTokenSerializer.Meta.fields]
+        read_only_fields = fields
+
+
+class IntegrationTokenCreateSerializer(ApiTokenCreateSerializer):
+    organisation = organisation_scope()
+    is_admin = serializers.BooleanField(
+        required=False, default=False, help_text="Give the integration an admin's rights; otherwise a member's."
+    )
+
+
+# Webhooks --------------------------------------------------------------------------------------
+
+
+def event_types_field(**kwargs):
+    return serializers.ListField(
+        child=serializers.ChoiceField(choices=EVENT_TYPE_CHOICES),
+        allow_empty=False,
+        help_text="The event types sent to this URL.",
+        **kwargs,
+    )
+
+
+class WebhookSerializer(serializers.ModelSerializer):
+    event_types = serializers.ListField(child=serializers.ChoiceField(choices=EVENT_TYPE_CHOICES), read_only=True)
+    created_by = MemberSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = [
+            "id",
+            "organisation",
+            "url",
+            "description",
+            "event_types",
+            "is_active",
+            "disabled_at",
+            "disabled_reason",
+            "consecutive_failures",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class WebhookCreatedSerializer(WebhookSerializer):
+    secret = serializers.CharField(
+        read_only=True, help_text="Verifies the `Webhook-Signature` header. Shown this once."
+    )
+
+    class Meta(WebhookSerializer.Meta):
+        fields = [*WebhookSerializer.Meta.fields, "secret"]
+        read_only_fields = fields
+
+
+class WebhookUpdateSerializer(serializers.Serializer):
+    url = serializers.URLField(max_length=500, help_text="http or https; private addresses are refused.")
+    description = serializers.CharField(max_length=100, allow_blank=True)
+    event_types = event_types_field()
+    secret = serializers.CharField(
+        min_length=16,
+        max_length=200,
+        help_text="A new signing secret (at least 16 characters); the old one stops signing at once.",
+    )
+
+
+class WebhookCreateSerializer(WebhookUpdateSerializer):
+    organisation = organisation_scope()
+    description = serializers.CharField(max_length=100, allow_blank=True, required=False, default="")
+    secret = serializers.CharField(
+        min_length=16,
+        max_length=200,
+        required=False,
+        default="",
+        help_text="The signing secret, at least 16 characters. Leave it out to get a generated one.",
+    )
+
+
+class WebhookDisableSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default="", help_text="Shown on the webhook's page."
+    )
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    event_type = serializers.ChoiceField(choices=EVENT_TYPE_CHOICES, read_only=True)
+    payload = serializers.DictField(read_only=True, help_text="The JSON body sent, the same on every attempt.")
+
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id",
+            "endpoint",
+            "event",
+            "event_type",
+            "status",
+            "attempts",
+            "created_at",
+            "last_attempt_at",
+            "next_attempt_at",
+            "delivered_at",
+            "response_status",
+            "response_ms",
+            "last_error",
+            "payload",
+        ]
+        read_only_fields = fields
+
+
+class EventTypeSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=EVENT_TYPE_CHOICES)
+    label = serializers.CharField()
+    verbs = serializers.ListField(child=serializers.CharField(), help_text="The event-log verbs sent as this type.")

@@ -1,4 +1,4 @@
-"""Organisations, membership classes, members, invitations, the event log and API tokens.
+"""Organisations, membership classes, members, invitations, the event log, API tokens and webhooks.
 
 Each write fetches its object through the caller's queryset (404 for what they cannot see), lets
 RulePermission judge the action (403), and calls the one service that does it (400/409 from its
@@ -16,10 +16,15 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from governance import queries
 from governance.errors import Invalid
-from governance.models import ApiToken, Invitation, MembershipClass
+from governance.integrations import queries as integration_queries
+from governance.integrations import webhooks
+from governance.integrations.events import EVENT_TYPES, verbs_of
+from governance.models import ApiToken, Invitation, MembershipClass, WebhookEndpoint
+from governance.rules import member_for
 from governance.services import (
     api_token_create,
     api_token_revoke,
+    integration_token_create,
     invitation_create,
     invitation_revoke,
     member_remove,
@@ -228,24 +233,215 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GovernanceV
         summary="My API tokens (never their secret)",
         responses={200: serializers.ApiTokenSerializer(many=True), **errors(*READ)},
     ),
+    retrieve=extend_schema(
+        summary="One of my API tokens",
+        responses={200: serializers.ApiTokenSerializer, **errors(*READ_ONE)},
+    ),
+    create=extend_schema(
+        summary="Create a personal API token",
+        description="It acts as you, with your rights (or reads only). The token is in this answer only.",
+        request=serializers.ApiTokenCreateSerializer,
+        responses={201: serializers.TokenCreatedSerializer, **errors(400, 401, 403)},
+    ),
     revoke=extend_schema(
         summary="Revoke one of my API tokens",
         request=None,
         responses={200: serializers.ApiTokenSerializer, **errors(*READ_ONE, 403)},
     ),
 )
-class ApiTokenViewSet(mixins.ListModelMixin, GovernanceViewSet):
+class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GovernanceViewSet):
     serializer_class = serializers.ApiTokenSerializer
+    input_serializers = {"create": serializers.ApiTokenCreateSerializer}
     filter_backends = []
 
     def get_queryset(self):
         return ApiToken.objects.filter(user_id=self.request.user.pk).order_by("-created_at", "-pk")
 
+    def create(self, request):
+        data = self.read_input()
+        token, key = api_token_create(user=request.user, **data)
+        token.token = key
+        return Response(serializers.TokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
+
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         token = self.get_object()
-        api_token_revoke(token=token)
+        by = member_for(request.user, token.organisation_id) if token.organisation_id else None
+        api_token_revoke(token=token, by=by)
         return self.answer(token)
+
+
+MANAGE_INTEGRATIONS = ("governance.manage_integrations", "organisation")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Integration tokens of the organisations I administer",
+        responses={200: serializers.IntegrationTokenSerializer(many=True), **errors(400, 401)},
+    ),
+    retrieve=extend_schema(responses={200: serializers.IntegrationTokenSerializer, **errors(*READ_ONE)}),
+    create=extend_schema(
+        summary="Create an integration token (admins)",
+        description="The token acts as a new bot member of the organisation, named after it, with a member's "
+        "rights or, when `is_admin`, an admin's. Add the bot to a circle's roster to let it act there. "
+        "The bot never votes. The token is in this answer only.",
+        request=serializers.IntegrationTokenCreateSerializer,
+        responses={201: serializers.IntegrationTokenCreatedSerializer, **errors(*WRITE)},
+    ),
+    revoke=extend_schema(
+        summary="Revoke an integration token (admins); its bot member leaves the organisation",
+        request=None,
+        responses={200: serializers.IntegrationTokenSerializer, **errors(401, 403, 404)},
+    ),
+)
+class IntegrationTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GovernanceViewSet):
+    serializer_class = serializers.IntegrationTokenSerializer
+    input_serializers = {"create": serializers.IntegrationTokenCreateSerializer}
+    rules = {"create": MANAGE_INTEGRATIONS, "revoke": MANAGE_INTEGRATIONS}
+    filterset_class = filters.IntegrationTokenFilter
+    ordering_fields = ["created_at", "last_used_at", "name"]
+
+    def get_queryset(self):
+        return integration_queries.integration_tokens_visible_to(self.request.user)
+
+    def create(self, request):
+        data = self.read_input()
+        organisation = data.pop("organisation")
+        self.check_creation(ApiToken(organisation=organisation))
+        token, key = integration_token_create(organisation=organisation, by=self.caller(organisation.pk), **data)
+        fresh = self.get_queryset().get(pk=token.pk)
+        fresh.token = key
+        return Response(serializers.IntegrationTokenCreatedSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        token = self.get_object()
+        api_token_revoke(token=token, by=self.caller(token.organisation_id))
+        return self.answer(token)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Webhooks of the organisations I administer",
+        responses={200: serializers.WebhookSerializer(many=True), **errors(400, 401)},
+    ),
+    retrieve=extend_schema(responses={200: serializers.WebhookSerializer, **errors(*READ_ONE)}),
+    create=extend_schema(
+        summary="Register a webhook (admins)",
+        description="Private, loopback, link-local, multicast and reserved addresses are refused. The secret "
+        "(yours, or a generated one) is in this answer only; it signs every delivery.",
+        request=serializers.WebhookCreateSerializer,
+        responses={201: serializers.WebhookCreatedSerializer, **errors(*WRITE)},
+    ),
+    partial_update=extend_schema(
+        summary="Change a webhook's URL, description, event types or secret (admins)",
+        request=serializers.WebhookUpdateSerializer,
+        responses={200: serializers.WebhookSerializer, **errors(*WRITE)},
+    ),
+    destroy=extend_schema(
+        summary="Remove a webhook and its delivery log (admins)",
+        responses={204: None, **errors(401, 403, 404)},
+    ),
+    disable=extend_schema(
+        summary="Stop sending to a webhook (admins); waiting deliveries are marked failed",
+        request=serializers.WebhookDisableSerializer,
+        responses={200: serializers.WebhookSerializer, **errors(*WRITE_STATEFUL)},
+    ),
+    enable=extend_schema(
+        summary="Send to a disabled webhook again (admins)",
+        request=None,
+        responses={200: serializers.WebhookSerializer, **errors(401, 403, 404, 409)},
+    ),
+    event_types=extend_schema(
+        summary="The event types a webhook can receive, and the event-log verbs behind each",
+        responses={200: serializers.EventTypeSerializer(many=True), **errors(*READ)},
+    ),
+)
+class WebhookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GovernanceViewSet):
+    serializer_class = serializers.WebhookSerializer
+    input_serializers = {
+        "create": serializers.WebhookCreateSerializer,
+        "partial_update": serializers.WebhookUpdateSerializer,
+        "disable": serializers.WebhookDisableSerializer,
+    }
+    rules = {
+        "create": MANAGE_INTEGRATIONS,
+        "partial_update": MANAGE_INTEGRATIONS,
+        "destroy": MANAGE_INTEGRATIONS,
+        "disable": MANAGE_INTEGRATIONS,
+        "enable": MANAGE_INTEGRATIONS,
+    }
+    filterset_class = filters.WebhookFilter
+    ordering_fields = ["created_at"]
+
+    def get_queryset(self):
+        return integration_queries.webhooks_visible_to(self.request.user)
+
+    def create(self, request):
+        data = self.read_input()
+        organisation = data.pop("organisation")
+        self.check_creation(WebhookEndpoint(organisation=organisation))
+        endpoint = webhooks.webhook_create(organisation=organisation, by=self.caller(organisation.pk), **data)
+        fresh = self.get_queryset().get(pk=endpoint.pk)
+        return Response(serializers.WebhookCreatedSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        endpoint = self.get_object()
+        data = self.read_input(partial=True)
+        webhooks.webhook_update(endpoint=endpoint, by=self.caller(endpoint.organisation_id), **data)
+        return self.answer(endpoint)
+
+    def destroy(self, request, pk=None):
+        endpoint = self.get_object()
+        webhooks.webhook_remove(endpoint=endpoint, by=self.caller(endpoint.organisation_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @action(detail=True, methods=["post"])
+    def disable(self, request, pk=None):
+        endpoint = self.get_object()
+        reason = self.read_input()["reason"]
+        webhooks.webhook_disable(endpoint=endpoint, by=self.caller(endpoint.organisation_id), reason=reason)
+        return self.answer(endpoint)
+
+    @action(detail=True, methods=["post"])
+    def enable(self, request, pk=None):
+        endpoint = self.get_object()
+        webhooks.webhook_enable(endpoint=endpoint, by=self.caller(endpoint.organisation_id))
+        return self.answer(endpoint)
+
+    @action(detail=False, methods=["get"], url_path="event-types", pagination_class=None, filter_backends=[])
+    def event_types(self, request):
+        rows = [{"type": type_, "label": label, "verbs": verbs_of(type_)} for type_, label in EVENT_TYPES.items()]
+        return Response(serializers.EventTypeSerializer(rows, many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The delivery log of the webhooks I administer, newest first",
+        responses={200: serializers.WebhookDeliverySerializer(many=True), **errors(400, 401)},
+    ),
+    retrieve=extend_schema(responses={200: serializers.WebhookDeliverySerializer, **errors(*READ_ONE)}),
+    redeliver=extend_schema(
+        summary="Send a delivery again (admins)",
+        description="The same body and `Webhook-Id`, so a receiver that has it already can tell.",
+        request=None,
+        responses={200: serializers.WebhookDeliverySerializer, **errors(401, 403, 404, 409)},
+    ),
+)
+class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GovernanceViewSet):
+    serializer_class = serializers.WebhookDeliverySerializer
+    rules = {"redeliver": ("governance.manage_integrations", "endpoint.organisation")}
+    filterset_class = filters.WebhookDeliveryFilter
+    ordering_fields = ["created_at", "next_attempt_at"]
+
+    def get_queryset(self):
+        return integration_queries.deliveries_visible_to(self.request.user)
+
+    @action(detail=True, methods=["post"])
+    def redeliver(self, request, pk=None):
+        delivery = self.get_object()
+        webhooks.webhook_redeliver(delivery=delivery, by=self.caller(delivery.endpoint.organisation_id))
+        return self.answer(delivery)
 
 
 class TokenCreateView(GenericAPIView):
