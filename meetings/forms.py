@@ -174,6 +174,7 @@ class AgendaItemForm(forms.Form):
     def __init__(self, *args, meeting: Meeting, **kwargs):
         from proposals.models import Proposal
 
+        kwargs.setdefault("auto_id", "item_%s")  # the meeting page holds several forms
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = active_members(meeting.organisation)
         self.fields["tension"].queryset = Tension.objects.filter(
@@ -198,6 +199,7 @@ class AttendanceForm(forms.Form):
     CHOICES = [("", "Not recorded"), *Attendance.Status.choices]
 
     def __init__(self, *args, rows, **kwargs):
+        kwargs.setdefault("auto_id", "attendance_%s")
         super().__init__(*args, **kwargs)
         self.people = {}
         for member, status in rows:
@@ -221,6 +223,10 @@ class AttendanceForm(forms.Form):
 class MinutesForm(forms.Form):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 22}), label="Minutes", help_text="Markdown.")
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "minutes_%s")
+        super().__init__(*args, **kwargs)
+
 
 class CorrectionForm(forms.Form):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 22}), label="Corrected minutes", help_text="Markdown.")
@@ -241,6 +247,10 @@ class ResolveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}), label="How was it resolved?", help_text="Kept in the record."
     )
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "resolve_%s")
+        super().__init__(*args, **kwargs)
+
 
 class ToActionForm(forms.Form):
     title = forms.CharField(max_length=200, required=False, help_text="Leave empty to use the tension's title.")
@@ -248,6 +258,7 @@ class ToActionForm(forms.Form):
     due = forms.DateField(widget=DATE, required=False, label="Due")
 
     def __init__(self, *args, organisation, **kwargs):
+        kwargs.setdefault("auto_id", "to_action_%s")
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = active_members(organisation)
 
@@ -259,6 +270,7 @@ class ActionItemForm(forms.Form):
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="Markdown.")
 
     def __init__(self, *args, organisation, **kwargs):
+        kwargs.setdefault("auto_id", "action_%s")
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = active_members(organisation)
 
