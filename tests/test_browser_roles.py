@@ -63,6 +63,7 @@ def test_a_role_is_defined_nominated_proposed_consented_and_held(page, log_in, c
     # Members nominate, with reasons: Mia herself, on a phone, and the steward.
     context, mia = _tab(chromium, live_server, "mia@acme.test", phone=True)
     mia.goto(path)
+    mia.evaluate("window.samePage = true")  # survives an htmx swap, not a page load
     mia.get_by_label("Whom do you nominate?").select_option(label="Mia Member — Members")
     mia.get_by_role("button", name="Nominate").click()
     expect(mia.locator("#nominate")).to_contain_text("This field is required.")
@@ -70,6 +71,7 @@ def test_a_role_is_defined_nominated_proposed_consented_and_held(page, log_in, c
     mia.get_by_role("button", name="Nominate").click()
     expect(mia.locator("#messages")).to_contain_text("Your nomination is recorded")
     expect(mia.locator(".nominees")).to_contain_text("Mia Member (self): I keep our books already")
+    assert mia.evaluate("window.samePage === true")  # nominated in place
     context.close()
     page.reload()
     page.get_by_label("Whom do you nominate?").select_option(label="Mia Member — Members")
