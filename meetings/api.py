@@ -14,6 +14,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from governance.api.base import GovernanceViewSet, ScopeField, VisibleRelatedField
+from governance.api.filters import IsoDateTimeFilter
 from governance.api.schema import READ_ONE, WRITE_STATEFUL, errors
 from governance.api.serializers import MemberSummarySerializer, circle_scope, member_reference
 from governance.rules import active_members, stewarded_circle_ids
@@ -128,8 +129,8 @@ class MeetingFilter(django_filters.FilterSet):
     circle = django_filters.NumberFilter()
     series = django_filters.NumberFilter()
     state = django_filters.ChoiceFilter(choices=Meeting.State.choices)
-    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    starts_after = IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
 
     class Meta:
         model = Meeting

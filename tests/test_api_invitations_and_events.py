@@ -136,3 +136,22 @@ def test_it_answers_400_to_a_since_that_is_not_a_moment(world):
 
     assert response.status_code == 400
     assert response.json()["since"]
+
+
+def test_it_reads_a_since_with_any_iso_offset_as_the_same_moment(world):
+    client = logged_in(world.mia)
+    moment = Event.objects.filter(organisation=world.organisation).order_by("created_at")[2].created_at
+    far_east = moment.astimezone(timezone.get_fixed_timezone(18 * 60 + 45)).isoformat()  # beyond what PostgreSQL takes
+
+    in_utc = client.get("/api/v1/events/", {"since": moment.isoformat()}).json()["results"]
+    response = client.get("/api/v1/events/", {"since": far_east})
+
+    assert response.status_code == 200
+    assert response.json()["results"] == in_utc
+
+
+def test_it_answers_400_to_a_since_that_utc_cannot_hold(world):
+    response = logged_in(world.mia).get("/api/v1/events/", {"since": "0001-01-01T00:00:00+01:00"})
+
+    assert response.status_code == 400
+    assert response.json()["since"] == ["This moment is out of range."]

@@ -3,7 +3,10 @@
 References are filtered by id, not checked against a choice list: the queryset already holds only
 what the caller can see, so an id from elsewhere simply matches nothing."""
 
+import datetime as dt
+
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
@@ -18,6 +21,26 @@ from governance.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+
+
+class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 moment, turned into UTC before it reaches the database: PostgreSQL refuses offsets
+    beyond ±15:59 that ISO 8601 allows (+18:45), and a moment that UTC cannot hold is bad input."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(dt.UTC)
+        except OverflowError as exc:
+            raise ValidationError("This moment is out of range.", code="invalid") from exc
+
+
+class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """django-filter's IsoDateTimeFilter, with the moment in UTC (see UtcIsoDateTimeField)."""
+
+    field_class = UtcIsoDateTimeField
 
 
 class MembershipClassFilter(django_filters.FilterSet):
@@ -91,7 +114,7 @@ class EventFilter(django_filters.FilterSet):
     organisation = django_filters.NumberFilter()
     circle = django_filters.NumberFilter()
     verb = django_filters.CharFilter()
-    since = django_filters.IsoDateTimeFilter(
+    since = IsoDateTimeFilter(
         field_name="created_at", lookup_expr="gt", label="Only events after this moment (ISO 8601), to sync."
     )
 
