@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -32,9 +35,15 @@ def event_record(
 
     It also queues the webhook deliveries of the event, in the same transaction (see
     governance.integrations.events for which verbs are sent)."""
-    from .integrations.webhooks import webhook_deliveries_queue
+    (event,) = events_record(
+        events=[event_new(organisation=organisation, actor=actor, verb=verb, obj=obj, circle=circle, details=details)]
+    )
+    return event
 
-    event = Event.objects.create(
+
+def event_new(*, organisation: Organisation, actor: Member | None, verb: str, obj, circle=None, details=None) -> Event:
+    """An unsaved line of the event log, to pass to events_record."""
+    return Event(
         organisation=organisation,
         actor=actor,
         verb=verb,
@@ -44,8 +53,33 @@ def event_record(
         circle=circle,
         details=details or {},
     )
-    webhook_deliveries_queue(event=event)
-    return event
+
+
+def events_record(*, events: list[Event]) -> list[Event]:
+    """Append many lines in one INSERT (the closing sweep records a batch of rounds at once).
+
+    The one writer of the event log: event_record is a call of it with one line, so whatever must
+    follow every event (its webhook deliveries) is done here, for one event or a thousand alike."""
+    from .integrations.events import event_type_of
+    from .integrations.webhooks import webhook_deliveries_queue
+    from .models import WebhookEndpoint
+
+    if not events:
+        return []
+    Event.objects.bulk_create(events, batch_size=1000)
+    sent = [event for event in events if event_type_of(event.verb)]
+    if len(sent) > 1:
+        # One query tells which organisations have a webhook at all, so that a batch whose
+        # organisations have none costs no query per event.
+        hooked = set(
+            WebhookEndpoint.objects.filter(
+                organisation_id__in={event.organisation_id for event in sent}, is_active=True
+            ).values_list("organisation_id", flat=True)
+        )
+        sent = [event for event in sent if event.organisation_id in hooked]
+    for event in sent:
+        webhook_deliveries_queue(event=event)
+    return events
 
 
 # The notification outbox -----------------------------------------------------------------------
@@ -56,25 +90,103 @@ def notifications_queue(*, recipients, kind: str, key: str, subject: str, body: 
 
     The (email, kind, key) constraint means asking twice queues once. Delivery is kicked off after
     commit; if the broker is down then, the periodic flush picks the rows up later."""
-    wanted = {}
-    for recipient in recipients:
-        user = recipient if isinstance(recipient, User) else None
-        wanted[user.email if user else str(recipient)] = user
-    if not wanted:
-        return 0
-    already = set(Notification.objects.filter(kind=kind, key=key, email__in=wanted).values_list("email", flat=True))
-    rows = [
-        Notification(
-            recipient=user, email=email, organisation=organisation, kind=kind, key=key, subject=subject, body=body
-        )
-        for email, user in wanted.items()
-        if email not in already
-    ]
-    # ignore_conflicts covers a concurrent writer that queued the same message a moment ago.
-    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    if rows:
+    message = Message(recipients=recipients, kind=kind, key=key, subject=subject, body=body, organisation=organisation)
+    return notifications_queue_many(messages=[message])
+
+
+@dataclass(frozen=True, eq=False)  # compared (and hashed) by identity: two messages are two messages
+class Message:
+    """One message for notifications_queue_many: its recipients (Users or email addresses) and text."""
+
+    recipients: Iterable
+    kind: str
+    key: str
+    subject: str
+    body: str
+    organisation: Organisation | None = None
+
+
+def notifications_queue_many(*, messages: Iterable[Message]) -> int:
+    """Queue many messages at once, as notifications_queue does one (the closing sweep queues a
+    batch of rounds at a time) in one INSERT that skips what is queued already. Returns how many
+    rows were queued."""
+    recipients: dict[Message, dict[str, int | None]] = {}
+    for message in messages:
+        for recipient in message.recipients:
+            user = recipient if isinstance(recipient, User) else None
+            recipients.setdefault(message, {})[user.email if user else str(recipient)] = user.pk if user else None
+    queued = _outbox_insert(recipients) if recipients else 0
+    if queued:
         transaction.on_commit(_enqueue_flush)
-    return len(rows)
+    return queued
+
+
+def _outbox_insert(recipients: dict[Message, dict[str, int | None]]) -> int:
+    """Write one outbox row per message and recipient (email: user id), skipping those the
+    (email, kind, key) constraint already holds; returns how many were written.
+
+    This is bulk_create(ignore_conflicts=True) without a model object per row. The closing sweep
+    queues a message to every eligible voter of every round (120,000 rows for 10,000 rounds), and
+    preparing and sending every field of every row costs more than the database takes to store it.
+    Here each value is prepared by its field once per message; per row only the recipient's id and
+    email vary (an integer and a string, which need no preparing)."""
+    meta, ops = Notification._meta, connection.ops
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    recipient, email = meta.get_field("recipient"), meta.get_field("email")
+    shared = [f for f in fields if f not in (recipient, email)]
+    defaults = {f.attname: f.get_default() for f in shared}
+    messages, rows = [], []  # messages: prepared values of `shared`; rows: (message number, user id, email)
+    for number, (message, users) in enumerate(recipients.items()):
+        values = {
+            **defaults,
+            "organisation_id": message.organisation.pk if message.organisation else None,
+            "kind": message.kind,
+            "key": message.key,
+            "subject": message.subject,
+            "body": message.body,
+        }
+        messages.append([f.get_db_prep_save(values[f.attname], connection) for f in shared])
+        rows.extend((number, user_id, address) for address, user_id in users.items())
+    # Skipping conflicts also covers a concurrent writer that queued the same message a moment ago.
+    insert = "{} {} ({})".format(
+        ops.insert_statement(on_conflict=OnConflict.IGNORE),
+        ops.quote_name(meta.db_table),
+        ", ".join(ops.quote_name(f.column) for f in fields),
+    )
+    suffix = ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None)
+    written = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Arrays, as bulk_create sends on PostgreSQL (a long VALUES list costs the server more to
+            # parse and plan than to store the rows): three per recipient, joined to one per column
+            # of the message, so that a message's text is sent once and not once per recipient.
+            def array(f):
+                return f"%s::{f.db_type(connection).split('(')[0]}[]"
+
+            column = {f: ops.quote_name(f.column) for f in fields}
+            select = ", ".join(f"r.{column[f]}" if f in (recipient, email) else f"m.{column[f]}" for f in fields)
+            sql = (
+                f"{insert} SELECT {select} "  # noqa: S608 -- names and types from the model
+                f"FROM UNNEST(%s::integer[], {array(recipient)}, {array(email)}) "
+                f"AS r(message, {column[recipient]}, {column[email]}) "
+                f"JOIN UNNEST({', '.join(array(f) for f in shared)}) WITH ORDINALITY "
+                f"AS m({', '.join(column[f] for f in shared)}, message) ON m.message = r.message + 1 {suffix}"
+            )
+            cursor.execute(sql, [*map(list, zip(*rows, strict=True)), *map(list, zip(*messages, strict=True))])
+            written += cursor.rowcount
+        else:
+            placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+            size = max(1, min(1000, ops.bulk_batch_size(fields, rows)))
+            for start in range(0, len(rows), size):
+                values = []
+                for number, user_id, address in rows[start : start + size]:
+                    rest = iter(messages[number])
+                    by_field = {recipient: user_id, email: address}
+                    values += [by_field[f] if f in by_field else next(rest) for f in fields]
+                placeholders = ", ".join([placeholder] * (len(values) // len(fields)))
+                cursor.execute(f"{insert} VALUES {placeholders} {suffix}", values)
+                written += cursor.rowcount
+    return written
 
 
 def _enqueue_flush():

@@ -19,8 +19,15 @@ from django.utils import timezone
 
 from circles.models import Circle, CircleMembership
 from governance.errors import Conflict, Invalid, NotAllowed
-from governance.models import Member
-from governance.services import event_record, notifications_queue
+from governance.models import Member, User
+from governance.services import (
+    Message,
+    event_new,
+    event_record,
+    events_record,
+    notifications_queue,
+    notifications_queue_many,
+)
 
 from .models import (
     KINDS_FOR_METHOD,
@@ -41,6 +48,21 @@ from .models import (
 def proposal_url(proposal: Proposal) -> str:
     path = reverse("proposal", kwargs={"org": proposal.organisation.slug, "pk": proposal.pk})
     return f"{settings.SITE_URL}{path}"
+
+
+def proposal_urls(proposals) -> dict[int, str]:
+    """proposal_url of many proposals, by pk. reverse() walks the whole URL configuration, which
+    costs more than the rest of closing a round, so it runs twice per organisation, not per proposal."""
+    urls, around = {}, {}
+    for proposal in proposals:
+        slug = proposal.organisation.slug
+        if slug not in around:
+            zero, one = (reverse("proposal", kwargs={"org": slug, "pk": pk}) for pk in (0, 1))
+            at = next(i for i, (a, b) in enumerate(zip(zero, one, strict=True)) if a != b)
+            around[slug] = (f"{settings.SITE_URL}{zero[:at]}", zero[at + 1 :])
+        before, after = around[slug]
+        urls[proposal.pk] = f"{before}{proposal.pk}{after}"
+    return urls
 
 
 def eligible_members(circle: Circle) -> list[Member]:
@@ -294,7 +316,7 @@ def position_record(*, proposal: Proposal, member: Member, kind: str, reason: st
             f"or talk it through: {proposal_url(proposal)}\n",
         )
     if _ready_for_early_close(proposal):
-        _close_locked(proposal, now=now)
+        _close_rounds([proposal], now=now)
     return position
 
 
@@ -424,38 +446,69 @@ def proposal_close(*, proposal_id: int, now=None) -> bool:
         )
         if proposal is None:
             return False
-        _close_locked(proposal, now=now)
+        _close_rounds([proposal], now=now)
         return True
 
 
-def _close_locked(proposal: Proposal, *, now) -> None:
+def _close_rounds(proposals: list[Proposal], *, now) -> None:
+    """Finalise rounds whose rows the caller holds locked, in the caller's transaction: the outcome
+    from the stored tally, one 'proposal.closed' event and one 'proposal_closed' message to each
+    eligible voter and the proposer per round, and what other apps do when a round closes.
+
+    The single close (proposal_close, the early close, the admin) and the sweep's batches all come
+    here, so they cannot drift apart. The queries do not grow with the batch: one update per
+    outcome, one insert of events, one read of the eligible voters, one insert of messages."""
+    from roles.models import Election
     from roles.services import election_round_closed
 
-    proposal.state = Proposal.State.CLOSED
-    proposal.closed_at = now
-    proposal.outcome = outcome_of(proposal)
-    proposal.save(update_fields=["state", "closed_at", "outcome"])
-    event_record(
-        organisation=proposal.organisation,
-        actor=None,
-        verb="proposal.closed",
-        obj=proposal,
-        circle=proposal.circle,
-        details={"outcome": proposal.outcome, "tally": proposal.tally},
+    if not proposals:
+        return
+    by_outcome: dict[str, list[int]] = {}
+    for proposal in proposals:
+        proposal.state, proposal.closed_at, proposal.outcome = Proposal.State.CLOSED, now, outcome_of(proposal)
+        by_outcome.setdefault(proposal.outcome, []).append(proposal.pk)
+    for outcome, pks in by_outcome.items():
+        Proposal.objects.filter(pk__in=pks).update(state=Proposal.State.CLOSED, closed_at=now, outcome=outcome)
+    events_record(
+        events=[
+            event_new(
+                organisation=proposal.organisation,
+                actor=None,
+                verb="proposal.closed",
+                obj=proposal,
+                circle=proposal.circle,
+                details={"outcome": proposal.outcome, "tally": proposal.tally},
+            )
+            for proposal in proposals
+        ]
     )
-    voters = Member.objects.filter(pk__in=proposal.eligible_voters.values("member_id")).select_related("user")
-    recipients = {m.user for m in voters} | {proposal.author.user}
-    notifications_queue(
-        recipients=list(recipients),
-        kind="proposal_closed",
-        key=f"proposal:{proposal.pk}",
-        organisation=proposal.organisation,
-        subject=f"[{proposal.circle}] {proposal.get_outcome_display()}: {proposal.title}",
-        body=f"The round on “{proposal.title}” has closed: {proposal.get_outcome_display().lower()}.\n"
-        f"{proposal.responded_count} of {proposal.eligible_count} responded.\n\n{proposal_url(proposal)}\n",
+    voters: dict[int, set[int]] = {proposal.pk: {proposal.author.user_id} for proposal in proposals}
+    for proposal_id, user_id in EligibleVoter.objects.filter(proposal__in=voters).values_list(
+        "proposal_id", "member__user_id"
+    ):
+        voters[proposal_id].add(user_id)
+    users = User.objects.only("email").in_bulk({user_id for ids in voters.values() for user_id in ids})
+    urls = proposal_urls(proposals)
+    notifications_queue_many(
+        messages=[
+            Message(
+                recipients=[users[user_id] for user_id in voters[proposal.pk]],
+                kind="proposal_closed",
+                key=f"proposal:{proposal.pk}",
+                organisation=proposal.organisation,
+                subject=f"[{proposal.circle}] {proposal.get_outcome_display()}: {proposal.title}",
+                body=f"The round on “{proposal.title}” has closed: {proposal.get_outcome_display().lower()}.\n"
+                f"{proposal.responded_count} of {proposal.eligible_count} responded.\n\n{urls[proposal.pk]}\n",
+            )
+            for proposal in proposals
+        ]
     )
     # A sociocratic selection's round: a pass seats the candidate with the term, in this transaction.
-    election_round_closed(proposal=proposal)
+    # One query finds the rounds that decide an election, so that a batch without any costs no more.
+    electing = set(Election.objects.filter(proposal__in=proposals).values_list("proposal_id", flat=True))
+    for proposal in proposals:
+        if proposal.pk in electing:
+            election_round_closed(proposal=proposal)
 
 
 @transaction.atomic
@@ -505,14 +558,34 @@ def comment_add(*, proposal: Proposal, author: Member, body: str, is_question: b
 # Sweeps (run by Celery beat; each is safe to run twice, late, or on two workers) ---------------
 
 
-def proposals_close_due(*, now=None, limit: int = 20000) -> int:
+CLOSE_BATCH = 200
+
+
+def proposals_close_due(*, now=None, limit: int = 20000, batch_size: int = CLOSE_BATCH) -> int:
+    """Close every due round, a batch at a time. Each batch is claimed in its own transaction with
+    SKIP LOCKED, so two workers sweeping at once share the work instead of waiting on each other,
+    and a round being written to right now is left for the next batch or tick. Returns how many
+    rounds this call closed; running it twice closes nothing twice."""
     now = now or timezone.now()
-    due = list(
-        Proposal.objects.filter(state=Proposal.State.OPEN, closes_at__lte=now)
-        .order_by("closes_at")
-        .values_list("pk", flat=True)[:limit]
+    closed = 0
+    while closed < limit:
+        claimed = _close_due_batch(now=now, size=min(batch_size, limit - closed))
+        if not claimed:
+            break
+        closed += claimed
+    return closed
+
+
+@transaction.atomic
+def _close_due_batch(*, now, size: int) -> int:
+    batch = list(
+        Proposal.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("organisation", "circle", "author")
+        .filter(state=Proposal.State.OPEN, closes_at__lte=now)
+        .order_by("closes_at", "pk")[:size]
     )
-    return sum(proposal_close(proposal_id=pk, now=now) for pk in due)
+    _close_rounds(batch, now=now)
+    return len(batch)
 
 
 def proposals_remind_closing_soon(*, now=None) -> int:
