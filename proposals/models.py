@@ -89,6 +89,8 @@ class Proposal(models.Model):
             models.Index(fields=["state", "closes_at"]),
             models.Index(fields=["circle", "state"]),
             models.Index(fields=["organisation", "state", "-closed_at"]),
+            # Lists (API, circle pages) show the newest first: read in index order, not sorted whole.
+            models.Index(fields=["organisation", "-created_at", "-id"], name="proposal_org_newest"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -188,7 +190,14 @@ class Position(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["proposal", "is_current", "kind"])]
+        indexes = [
+            models.Index(fields=["proposal", "is_current", "kind"]),
+            # The proposal page's newest current positions: 50 entries read from this index, however
+            # many positions (current and retired) the proposal has.
+            models.Index(
+                fields=["proposal", "-created_at", "-id"], condition=Q(is_current=True), name="position_current_newest"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["proposal", "member"], condition=Q(is_current=True), name="position_one_current_per_member"

@@ -160,6 +160,10 @@ def responders(proposal: Proposal, *, limit: int | None = None):
 
 
 def not_responded(proposal: Proposal, *, limit: int | None = None):
+    if proposal.responded_count >= proposal.eligible_count:
+        # The tally (equal to a recount) says everyone asked has responded: nothing to look for
+        # among thousands of eligible voters.
+        return Member.objects.none()
     members = (
         Member.objects.filter(Exists(EligibleVoter.objects.filter(proposal=proposal, member=OuterRef("pk"))))
         .exclude(Exists(Position.objects.filter(proposal=proposal, member=OuterRef("pk"), is_current=True)))
