@@ -53,10 +53,22 @@ def copy_rows(model, fields: list[str], rows) -> int:
     if not rows:
         return 0
     if connection.vendor == "postgresql":
+        # Django keeps field defaults in Python, not in the table: a field added since this seeder
+        # was written (not in `fields`) gets its default here ("" for text), as bulk_create would.
+        defaults = [
+            f
+            for f in model._meta.concrete_fields
+            if not f.primary_key
+            and f.name not in fields
+            and f.attname not in fields
+            and (f.has_default() or not f.null)
+        ]
+        fields = [*fields, *(f.name for f in defaults)]
+        extra = tuple(f.get_default() for f in defaults)
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         for row in rows:
-            writer.writerow(["\\N" if v is None else _csv_value(v) for v in row])
+            writer.writerow(["\\N" if v is None else _csv_value(v) for v in (*row, *extra)])
         buffer.seek(0)
         columns = ", ".join(connection.ops.quote_name(model._meta.get_field(f).column) for f in fields)
         with connection.cursor() as cursor:
@@ -76,7 +88,7 @@ def _csv_value(value):
         return "t" if value else "f"
     if isinstance(value, timedelta):
         return f"{value.total_seconds()} seconds"
-    if isinstance(value, dict):
+    if isinstance(value, dict | list):
         return json.dumps(value)
     return value
 
