@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test install install-dev var migrate demo lint format clean
+.PHONY: run test install install-dev var migrate demo lint format clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,16 @@ run: demo
 test: install-dev var
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make bench: seed a large cooperative on PostgreSQL (DATABASE_URL's server; its own databases
+## gov_bench and gov_bench_tenth) and Redis (REDIS_URL, default database 9), serve it with gunicorn and
+## measure pages and API against the bare framework in the same run; writes docs/benchmarks.md.
+## Quick run while developing: make bench BENCH_DURATION=1 BENCH_ROUNDS=1 BENCH_SWEEP=1000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+bench: install var
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing wrk (the Debian package)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
+	$(BIN)/python -m bench.run
 
 lint: install-dev
 	$(BIN)/ruff check .

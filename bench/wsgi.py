@@ -1,0 +1,8 @@
+"""gunicorn's entry point for the benchmark: the project with the floor endpoints (bench.settings)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+application = get_wsgi_application()
