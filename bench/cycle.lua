@@ -30,7 +30,8 @@ function init(args)
   method = args[4] or "GET"
   body = args[5]
   round = tonumber(args[6]) or 0
-  kinds = { "consent", "abstain" }
+  -- Abstain first: few seeded positions are abstentions, so most first posts are real changes.
+  kinds = { "abstain", "consent" }
   start = math.floor(id * #values / threads)
   sent = 0
 end

@@ -20,6 +20,7 @@ import django
 
 BENCH_SLUG = "bench"
 SWEEP_SLUG = "sweep"
+WRITERS_LABEL = "benchmark writes"  # the name of the API tokens wrk posts with
 
 
 # What a path of bench.endpoints may name ------------------------------------------------------
@@ -111,9 +112,10 @@ def subject(slug: str = BENCH_SLUG):
 
 
 def prepare(out: Path, *, sessions: int, slug: str = BENCH_SLUG) -> dict:
-    """Write a session cookie per line (cookies.txt) and an API bearer token per line (tokens.txt),
-    each for another member: sessions for the first `sessions` members, tokens for every member
-    eligible on the big proposal (they take turns posting positions)."""
+    """Write a session cookie per line (cookies.txt) and API bearer tokens (tokens.txt for reads,
+    write-tokens.txt for writes), each for another member: sessions for the first `sessions`
+    members, tokens for every member eligible on the big proposal (they take turns posting
+    positions). Writes have tokens of their own, so that afterwards the tokens used tell who wrote."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
@@ -138,8 +140,10 @@ def prepare(out: Path, *, sessions: int, slug: str = BENCH_SLUG) -> dict:
         session.create()
         cookies.append(f"{settings.SESSION_COOKIE_NAME}={session.session_key}")
     tokens = [f"Bearer {api_token_create(user=user, name='benchmark')[1]}" for user in users]
+    writes = [f"Bearer {api_token_create(user=user, name=WRITERS_LABEL)[1]}" for user in users]
     (out / "cookies.txt").write_text("\n".join(cookies) + "\n")
     (out / "tokens.txt").write_text("\n".join(tokens) + "\n")
+    (out / "write-tokens.txt").write_text("\n".join(writes) + "\n")
     return {**values, "sessions": len(cookies), "tokens": len(tokens)}
 
 
@@ -275,15 +279,17 @@ def tally(slug: str = BENCH_SLUG) -> dict:
 
 
 def check_positions(since: datetime, slug: str = BENCH_SLUG) -> dict:
-    """Every member who posted during the rounds has exactly one current position on the big
-    proposal, and its stored tally still equals a recount."""
+    """Every member who posted during the rounds (whose write token was used) has exactly one
+    current position on the big proposal, and its stored tally still equals a recount."""
     from django.db.models import Count, Q
 
+    from governance.models import ApiToken, Member
     from proposals.models import Position, Proposal
     from proposals.queries import tally_recount
 
     proposal = Proposal.objects.get(pk=context(slug)["big"])
-    posted = Position.objects.filter(proposal=proposal, created_at__gte=since).values("member_id").distinct()
+    writers = ApiToken.objects.filter(name=WRITERS_LABEL, last_used_at__gte=since).values("user_id")
+    posted = Member.objects.filter(organisation_id=proposal.organisation_id, user_id__in=writers).values("pk")
     per_member = (
         Position.objects.filter(proposal=proposal, member_id__in=posted)
         .values("member_id")

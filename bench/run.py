@@ -265,7 +265,10 @@ def credential(endpoint: Endpoint, files: dict[str, Path]) -> tuple[str, str, Pa
     """(header, first value, file of values) for an endpoint that needs a member."""
     if endpoint.auth is None:
         return None
-    header, path = ("Cookie", files["session"]) if endpoint.auth == "session" else ("Authorization", files["token"])
+    if endpoint.auth == "session":
+        header, path = "Cookie", files["session"]
+    else:
+        header, path = "Authorization", files["token" if endpoint.method == "GET" else "write"]
     return header, path.read_text().splitlines()[0], path
 
 
@@ -354,7 +357,7 @@ def main(argv=None) -> dict:
     WORK.mkdir(parents=True, exist_ok=True)
     prepared = full.probe("prepare", str(WORK), "--sessions", str(args.sessions))
     context = {k: v for k, v in prepared.items() if k not in ("sessions", "tokens")}
-    files = {"session": WORK / "cookies.txt", "token": WORK / "tokens.txt"}
+    files = {"session": WORK / "cookies.txt", "token": WORK / "tokens.txt", "write": WORK / "write-tokens.txt"}
     results["data"] = full.probe("context")
 
     say("Counting queries at full size and at a tenth…")
@@ -373,7 +376,8 @@ def main(argv=None) -> dict:
         smoke(server, context, files)
         if args.warmup > 0:
             for endpoint in endpoints:
-                drive(server, endpoint, context, files, args, duration=args.warmup, round_number=0)
+                # Round 1's kind, so that round 0 then changes the positions the warm-up posted.
+                drive(server, endpoint, context, files, args, duration=args.warmup, round_number=1)
         rounds = []
         for number in range(args.rounds):
             measured = {}
