@@ -110,3 +110,24 @@ def test_it_serves_the_docs_with_assets_from_static_and_no_cdn(client):
     for asset in assets:
         if asset.startswith("/static/"):
             assert finders.find(asset.removeprefix("/static/")), asset
+
+
+def test_it_says_a_stored_blank_may_come_back_empty():
+    """DRF drops allow_blank from read-only fields; the schema adds the empty value back where the
+    model field may hold one (a proposal's outcome before the close, a meeting without a video link)."""
+    schemas = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+
+    outcome = schemas["Proposal"]["properties"]["outcome"]
+    assert {"$ref": "#/components/schemas/BlankEnum"} in outcome["oneOf"]
+    assert schemas["BlankEnum"]["enum"] == [""]
+    video_url = schemas["Meeting"]["properties"]["video_url"]
+    assert {"type": "string", "maxLength": 0} in video_url["oneOf"]
+
+
+def test_it_documents_filters_on_lists_only():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+
+    comments = schema["paths"]["/api/v1/proposals/{id}/comments/"]["get"]
+    listed = schema["paths"]["/api/v1/proposals/"]["get"]
+    assert "state" in {p["name"] for p in listed["parameters"]}
+    assert "state" not in {p["name"] for p in comments["parameters"]}

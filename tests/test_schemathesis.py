@@ -38,8 +38,9 @@ from schemathesis.specs.openapi.checks import (
 from governance.integrations.webhooks import webhook_create
 from governance.models import Organisation
 from governance.services import api_token_create, integration_token_create, invitation_create
+from meetings.services import tension_raise
 from proposals.services import comment_add, position_record
-from tests.factories import UserFactory, make_member, make_proposal
+from tests.factories import UserFactory, make_meeting, make_member, make_proposal, make_role
 
 pytestmark = [pytest.mark.django_db(transaction=True, reset_sequences=True)]
 
@@ -81,7 +82,8 @@ def fuzzing(settings):
 @pytest.fixture
 def seeded(world, fuzzing):
     """The shared personas, plus proposals in each state with positions and comments, an invitation,
-    an integration, a webhook with a delivery, and the same kind of data in the other organisation."""
+    an integration, a webhook with a delivery, a meeting, a tension and a role, and a proposal in
+    the other organisation."""
     alice, steve, mia = (world.member(u) for u in (world.alice, world.steve, world.mia))
     make_proposal(world.finance, steve, title="A draft", opened=False)
     open_one = make_proposal(world.finance, steve, title="Buy a shared printer")
@@ -103,6 +105,9 @@ def seeded(world, fuzzing):
         event_types=["member.joined", "proposal.opened"],
     )
     make_member(world.organisation, user=UserFactory(email="late@acme.test"))  # queues a delivery
+    make_meeting(world.finance, by=steve, title="Finance fortnightly")
+    tension_raise(circle=world.finance, by=mia, title="Receipts pile up unsorted")
+    make_role(world.finance, name="Treasurer")
     olga = world.other.members.get(user=world.olga)
     make_proposal(world.other.circles.get(is_general=True), olga, title="Other co-op's proposal")
     return world

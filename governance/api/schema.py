@@ -24,14 +24,15 @@ def _stored_blank(field) -> bool:
 class AutoSchema(openapi.AutoSchema):
     """Two corrections to what drf-spectacular infers, so that the schema says what the API does:
 
-    - A read-only choice of a model field with blank=True (a proposal's `outcome` before the close)
-      can be "": DRF drops `allow_blank` from read-only fields, so the empty value is added back.
+    - A read-only text or choice of a model field with blank=True (a proposal's `outcome` before
+      the close, a meeting without a video link) can be "": DRF drops `allow_blank` from read-only
+      fields, so the empty value is added back, even where the text has a format (a URL).
     - Filters are documented where they apply: on lists, not on the lists under one object (a
       proposal's comments), which GovernanceViewSet does not filter."""
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
-        read_only_choice = isinstance(field, serializers.ChoiceField) and field.read_only
-        if read_only_choice and not field.allow_blank and _stored_blank(field):
+        text = isinstance(field, serializers.CharField | serializers.ChoiceField)
+        if text and field.read_only and not field.allow_blank and _stored_blank(field):
             field.allow_blank = True  # read-only: it only widens what the schema says may come back
         return super()._map_serializer_field(field, direction, bypass_extensions)
 
