@@ -215,6 +215,7 @@ def _meeting_context(request, meeting: Meeting, **forms) -> dict:
     sheet = queries.attendance_sheet(meeting, settings=settings)
     minutes = queries.minutes_of(meeting)
     closed = meeting.is_cancelled or bool(minutes and minutes.is_published)
+    agenda = list(queries.agenda(meeting))
     context = {
         "organisation": organisation,
         "circle": meeting.circle,
@@ -222,7 +223,8 @@ def _meeting_context(request, meeting: Meeting, **forms) -> dict:
         "me": _me(request, organisation.pk),
         "can": can,
         "closed": closed,
-        "agenda": list(queries.agenda(meeting)),
+        "agenda": agenda,
+        "planned_minutes": sum(item.time_box or 0 for item in agenda),
         "sheet": sheet,
         "minutes": minutes,
         "actions": list(queries.meeting_actions(meeting)),
