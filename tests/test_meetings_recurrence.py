@@ -33,9 +33,7 @@ def local(*args):
 
 
 def test_a_weekly_meeting_stays_at_ten_local_when_the_clocks_go_forward():
-    starts = expand(
-        "FREQ=WEEKLY", local(2026, 3, 17, 10), LONDON, after=local(2026, 3, 1), before=local(2026, 4, 10)
-    )
+    starts = expand("FREQ=WEEKLY", local(2026, 3, 17, 10), LONDON, after=local(2026, 3, 1), before=local(2026, 4, 10))
 
     assert [s.astimezone(LONDON).strftime("%d %H:%M") for s in starts] == [
         "17 10:00",
@@ -66,7 +64,9 @@ def test_a_fortnightly_meeting_stays_at_ten_local_when_the_clocks_go_back():
 
 
 def test_a_time_that_does_not_exist_on_the_day_of_the_change_moves_an_hour_later():
-    starts = expand("FREQ=DAILY", local(2026, 3, 28, 1, 30), LONDON, after=local(2026, 3, 28), before=local(2026, 3, 31))
+    starts = expand(
+        "FREQ=DAILY", local(2026, 3, 28, 1, 30), LONDON, after=local(2026, 3, 28), before=local(2026, 3, 31)
+    )
 
     assert [s.astimezone(LONDON).strftime("%d %H:%M %Z") for s in starts] == [
         "28 01:30 GMT",
@@ -214,7 +214,12 @@ def test_editing_one_occurrence_changes_it_alone_and_the_series_edit_leaves_it_b
     assert (second.title, second.place, second.is_edited) == ("Finance weekly", "Room 2", True)
     assert second.original_start == local(2026, 3, 24, 10)
     assert second.starts_at == local(2026, 3, 25, 14)
-    assert (first.title, first.place, third.title, third.place) == ("Finance circle", "Room 1", "Finance circle", "Room 1")
+    assert (first.title, first.place, third.title, third.place) == (
+        "Finance circle",
+        "Room 1",
+        "Finance circle",
+        "Room 1",
+    )
     assert third.sequence == 1 and second.sequence == 1
 
 

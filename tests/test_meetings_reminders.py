@@ -53,7 +53,9 @@ def sent(kind, **filters):
     return sorted(Notification.objects.filter(kind=kind, **filters).values_list("email", flat=True))
 
 
-def test_each_member_is_reminded_a_day_and_an_hour_before_once_however_often_the_sweep_runs(world, meeting, time_machine):
+def test_each_member_is_reminded_a_day_and_an_hour_before_once_however_often_the_sweep_runs(
+    world, meeting, time_machine
+):
     time_machine.move_to(START - timedelta(hours=30))
     assert meeting_reminders_send() == 0
 
@@ -176,7 +178,12 @@ def test_the_secretary_is_reminded_once_a_day_after_a_meeting_without_published_
     time_machine.move_to(START - timedelta(days=3))
     clerk = make_member(world.organisation, circles=[world.finance])
     meeting = meeting_create(
-        circle=world.finance, by=None, title="Finance", starts_at=START, ends_at=START + timedelta(hours=1), secretary=clerk
+        circle=world.finance,
+        by=None,
+        title="Finance",
+        starts_at=START,
+        ends_at=START + timedelta(hours=1),
+        secretary=clerk,
     )
     time_machine.move_to(START + timedelta(hours=20))
     assert minutes_due_remind() == 0
