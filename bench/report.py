@@ -148,7 +148,7 @@ def targets(results: dict) -> list[tuple[str, str, bool | None]]:
         found.append(
             (
                 f"Closing sweep: ≥ {SWEEP_TARGET_PER_S:.0f} proposals/s, exactly one outcome each",
-                f"{sweep['per_s']:.0f}/s ({sweep['closed']} in {sweep['seconds']:.2f} s); "
+                f"{sweep['per_s']:.0f}/s ({sweep['closed']:,} in {sweep['seconds']:.2f} s); "
                 + ("one outcome, event and message set each" if one_each else "CHECK FAILED"),
                 sweep["per_s"] >= SWEEP_TARGET_PER_S and one_each,
             )
@@ -216,11 +216,13 @@ def document(results: dict, notes: str = "") -> str:
     extra = []
     if results.get("sweep"):
         s = results["sweep"]
+        outcomes = ", ".join(f"{n:,} {outcome.replace('_', ' ')}" for outcome, n in sorted(s["outcomes"].items()))
         extra.append(
-            f"- Closing sweep: {s['closed']} rounds due at once (circles of {s['circle_size']}, batches of "
-            f"{s['batch']}) closed in {s['seconds']:.2f} s, **{s['per_s']:.0f} proposals/s**; outcomes "
-            f"{s['outcomes']}; a second sweep closed {s['closed_again']}; {s['messages']} messages queued "
-            f"({s['messages_expected']} expected)."
+            f"- Closing sweep: {s['closed']:,} rounds due at once (circles of {s['circle_size']}, batches of "
+            f"{s['batch']}) closed in {s['seconds']:.2f} s, **{s['per_s']:.0f} proposals/s** ({outcomes}); "
+            f"a second sweep closed {s['closed_again']}; {s['messages']:,} messages queued "
+            f"({s['messages_expected']:,} expected), "
+            + ("one 'proposal.closed' event each." if s["events_ok"] else "**not one 'proposal.closed' event each**.")
         )
     if results.get("tally"):
         t = results["tally"]
@@ -238,7 +240,7 @@ def document(results: dict, notes: str = "") -> str:
     if results.get("positions"):
         p = results["positions"]
         extra.append(
-            f"- After the POST rounds: {p['positions_written']} positions written by {p['members_posted']} "
+            f"- After the POST rounds: {p['positions_written']:,} positions written by {p['members_posted']:,} "
             f"members; {p['members_not_one_current']} of them without exactly one current position; the "
             f"tally {'equals' if p['tally_equals_recount'] else 'DIFFERS FROM'} a recount."
         )
