@@ -14,7 +14,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from governance.api.base import GovernanceViewSet, ScopeField, VisibleRelatedField
-from governance.api.filters import IsoDateTimeFilter
+from governance.api.filters import IdFilter, IsoDateTimeFilter
 from governance.api.schema import READ_ONE, WRITE_STATEFUL, errors
 from governance.api.serializers import MemberSummarySerializer, circle_scope, member_reference
 from governance.rules import active_members, stewarded_circle_ids
@@ -125,9 +125,9 @@ class AgendaOrderSerializer(serializers.Serializer):
 
 
 class MeetingFilter(django_filters.FilterSet):
-    organisation = django_filters.NumberFilter()
-    circle = django_filters.NumberFilter()
-    series = django_filters.NumberFilter()
+    organisation = IdFilter()
+    circle = IdFilter()
+    series = IdFilter()
     state = django_filters.ChoiceFilter(choices=Meeting.State.choices)
     starts_after = IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
     starts_before = IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
@@ -579,9 +579,9 @@ class MinutesVersionSerializer(serializers.ModelSerializer):
 
 
 class MinutesFilter(django_filters.FilterSet):
-    meeting = django_filters.NumberFilter()
+    meeting = IdFilter()
     state = django_filters.ChoiceFilter(choices=Minutes.State.choices)
-    circle = django_filters.NumberFilter(field_name="meeting__circle")
+    circle = IdFilter(field_name="meeting__circle")
 
     class Meta:
         model = Minutes
@@ -866,10 +866,10 @@ class ActionItemCreateSerializer(serializers.Serializer):
 
 
 class ActionItemFilter(django_filters.FilterSet):
-    organisation = django_filters.NumberFilter()
-    circle = django_filters.NumberFilter()
-    meeting = django_filters.NumberFilter()
-    owner = django_filters.NumberFilter()
+    organisation = IdFilter()
+    circle = IdFilter()
+    meeting = IdFilter()
+    owner = IdFilter()
     status = django_filters.ChoiceFilter(choices=ActionItem.Status.choices)
     mine = django_filters.BooleanFilter(method="filter_mine", label="Only the actions I own.")
 

@@ -10,6 +10,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 
 from governance.api.base import GovernanceViewSet, ScopeField
+from governance.api.filters import IdFilter
 from governance.api.schema import READ_ONE, WRITE_STATEFUL, errors
 from governance.api.serializers import MemberSummarySerializer, circle_scope, member_reference
 from governance.errors import Invalid
@@ -313,8 +314,8 @@ class BallotSerializer(serializers.ModelSerializer):
 
 
 class RoleFilter(django_filters.FilterSet):
-    organisation = django_filters.NumberFilter(field_name="circle__organisation")
-    circle = django_filters.NumberFilter()
+    organisation = IdFilter(field_name="circle__organisation")
+    circle = IdFilter()
     archived = django_filters.BooleanFilter(field_name="archived_at", lookup_expr="isnull", exclude=True)
 
     class Meta:
@@ -323,7 +324,7 @@ class RoleFilter(django_filters.FilterSet):
 
 
 class AssignmentFilter(django_filters.FilterSet):
-    circle = django_filters.NumberFilter(field_name="role__circle")
+    circle = IdFilter(field_name="role__circle")
     open = django_filters.BooleanFilter(
         field_name="ended_at", lookup_expr="isnull", label="true: running or upcoming; false: the history."
     )
@@ -334,7 +335,7 @@ class AssignmentFilter(django_filters.FilterSet):
 
 
 class ElectionFilter(django_filters.FilterSet):
-    circle = django_filters.NumberFilter(field_name="role__circle")
+    circle = IdFilter(field_name="role__circle")
 
     class Meta:
         model = Election

@@ -15,6 +15,9 @@ from governance.errors import DomainError
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, OverflowError):
+        # A number too large for the database to compare (SQLite), e.g. an id in a filter.
+        return Response({"detail": "A number in the request is out of range."}, status=400)
     if isinstance(exc, DomainError):
         body = {"detail": exc.message}
         if exc.field:

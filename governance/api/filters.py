@@ -6,9 +6,12 @@ what the caller can see, so an id from elsewhere simply matches nothing."""
 import datetime as dt
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from circles.models import Circle, CircleMembership
 from governance.integrations.events import EVENT_TYPE_CHOICES
@@ -21,6 +24,21 @@ from governance.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+
+ID_RANGE = 2**63 - 1  # a database id (bigint); beyond it SQLite cannot even compare
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.Filter):
+    """An id in the query string: a whole number a database id can be, or a 400 (not a 500 from a
+    database that cannot hold the number, and not 1e-05 read as a decimal)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", -ID_RANGE)
+        kwargs.setdefault("max_value", ID_RANGE)
+        super().__init__(*args, **kwargs)
 
 
 class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
@@ -44,7 +62,7 @@ class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
 
 
 class MembershipClassFilter(django_filters.FilterSet):
-    organisation = django_filters.NumberFilter()
+    organisation = IdFilter()
 
     class Meta:
         model = MembershipClass
@@ -52,11 +70,11 @@ class MembershipClassFilter(django_filters.FilterSet):
 
 
 class MemberFilter(django_filters.FilterSet):
-    organisation = django_filters.NumberFilter()
-    circle = django_filters.NumberFilter(
+    organisation = IdFilter()
+    circle = IdFilter(
         method="filter_circle", label="On this circle's roster now (the general circle: every active member)."
     )
-    membership_class = django_filters.NumberFilter()
+    membership_class = IdFilter()
     status = django_filters.ChoiceFilter(choices=Member.Status.choices)
     search = django_filters.CharFilter(method="filter_search", label="Part of the name or email address.")
 
@@ -77,8 +95,8 @@ class MemberFilter(django_filters.FilterSet):
 
 
 class CircleFilter(django_filters.FilterSet):
-    organisation = django_filters.NumberFilter()
-    parent = django_filters.NumberFilter()
+    organisation = IdFilter()
+    parent = IdFilter()
     archived = django_filters.BooleanFilter(method="filter_archived")
 
     class Meta:
@@ -90,8 +108,8 @@ class CircleFilter(django_filters.FilterSet):
 
 
 class CircleMembershipFilter(django_filters.FilterSet):
-    circle = django_filters.NumberFilter()
-    member = django_filters.NumberFilter()
+    circle = IdFilter()
+    member = IdFilter()
     current = django_filters.BooleanFilter(
         field_name="left_at", lookup_expr="isnull", label="true: on the roster now; false: the history."
     )
@@ -102,8 +120,8 @@ class CircleMembershipFilter(django_filters.FilterSet):
 
 
 class InvitationFilter(django_filters.FilterSet):
-    organisation = django_filters.NumberFilter()
-    circle = django_filters.NumberFilter()
+    organisation = IdFilter()
+    circle = IdFilter()
 
     class Meta:
         model = Invitation
@@ -111,8 +129,8 @@ class InvitationFilter(django_filters.FilterSet):
 
 
 class EventFilter(django_filters.FilterSet):
-    organisation = django_filters.NumberFilter()
-    circle = django_filters.NumberFilter()
+    organisation = IdFilter()
+    circle = IdFilter()
     verb = django_filters.CharFilter()
     since = IsoDateTimeFilter(
         field_name="created_at", lookup_expr="gt", label="Only events after this moment (ISO 8601), to sync."
@@ -124,7 +142,7 @@ class EventFilter(django_filters.FilterSet):
 
 
 class IntegrationTokenFilter(django_filters.FilterSet):
-    organisation = django_filters.NumberFilter()
+    organisation = IdFilter()
     usable = django_filters.BooleanFilter(method="filter_usable", label="true: neither revoked nor expired.")
 
     class Meta:
@@ -137,7 +155,7 @@ class IntegrationTokenFilter(django_filters.FilterSet):
 
 
 class WebhookFilter(django_filters.FilterSet):
-    organisation = django_filters.NumberFilter()
+    organisation = IdFilter()
     is_active = django_filters.BooleanFilter()
 
     class Meta:
@@ -146,8 +164,8 @@ class WebhookFilter(django_filters.FilterSet):
 
 
 class WebhookDeliveryFilter(django_filters.FilterSet):
-    endpoint = django_filters.NumberFilter()
-    event = django_filters.NumberFilter()
+    endpoint = IdFilter()
+    event = IdFilter()
     status = django_filters.ChoiceFilter(choices=WebhookDelivery.Status.choices)
     event_type = django_filters.ChoiceFilter(choices=EVENT_TYPE_CHOICES)
 
