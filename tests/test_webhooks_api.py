@@ -190,3 +190,11 @@ def test_an_integration_with_admin_rights_cannot_manage_webhooks(world, receiver
 
     assert response.status_code == 403
     assert not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["-325984698326498934784", "1e-05", "seven"])
+def test_an_id_filter_that_no_database_id_can_be_is_a_400(world, value):
+    response = api(world.alice).get("/api/v1/webhook-deliveries/", {"endpoint": value})
+
+    assert response.status_code == 400
+    assert response.json()["endpoint"]
