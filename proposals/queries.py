@@ -18,10 +18,14 @@ def get_proposal_for(user, pk, *, action: str = "proposals.view_proposal", organ
     """The proposal if the user may see it, else 404 (drafts of others included); 403 if they may
     see it but not do `action`."""
     proposal = (
-        Proposal.objects.select_related("organisation", "circle__organisation", "author__user", "outcome_by__user")
+        Proposal.objects.select_related("organisation", "circle", "author__user", "outcome_by__user")
         .filter(pk=pk)
+        .order_by("pk")
         .first()
     )
+    if proposal is not None:
+        # The circle's organisation is the proposal's own: no need to join it twice.
+        proposal.circle.organisation = proposal.organisation
     if (
         proposal is None
         or (organisation_slug is not None and proposal.organisation.slug != organisation_slug)

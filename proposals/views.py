@@ -24,7 +24,9 @@ from .forms import AmendForm, CommentForm, DecisionFilterForm, OpenForm, Outcome
 from .models import Proposal
 
 LIST_PAGE_SIZE = 25
-POSITIONS_SHOWN = 50
+POSITIONS_SHOWN = 30
+COMMENTS_SHOWN = 30  # the latest; "?comments=all" shows the whole discussion
+HISTORY_SHOWN = 10  # my latest position changes
 
 
 def _form_error(form, error: DomainError) -> None:
@@ -117,6 +119,10 @@ def _detail_context(request, proposal: Proposal, *, position_form=None, comment_
     if position_form is None and voter is not None and proposal.is_open:
         initial = {"kind": mine.kind, "reason": mine.reason} if mine else {}
         position_form = PositionForm(proposal=proposal, initial=initial)
+    if request.GET.get("comments") == "all":
+        comments, earlier_comments = list(queries.comments(proposal)), False
+    else:
+        comments, earlier_comments = queries.latest_comments(proposal, COMMENTS_SHOWN)
     if proposal.anonymous:
         positions, responders = None, queries.responders(proposal, limit=POSITIONS_SHOWN)
     else:
@@ -128,14 +134,15 @@ def _detail_context(request, proposal: Proposal, *, position_form=None, comment_
         "member": member,
         "voter": voter,
         "my_position": mine,
-        "my_history": queries.position_history(proposal, member) if voter else [],
+        "my_history": queries.position_history(proposal, member)[:HISTORY_SHOWN] if voter else [],
         "position_form": position_form,
         "tally": queries.tally_view(proposal),
         "positions": positions,
         "responders": responders,
         "not_responded": queries.not_responded(proposal, limit=POSITIONS_SHOWN) if proposal.is_open else None,
         "versions": queries.versions(proposal),
-        "comments": queries.comments(proposal),
+        "comments": comments,
+        "earlier_comments": earlier_comments,
         "comment_form": comment_form or CommentForm(),
         "open_form": OpenForm(organisation=proposal.organisation),
         "now": timezone.now(),

@@ -583,3 +583,18 @@ def test_lists_need_as_many_queries_for_30_proposals_as_for_3(world, client, dja
             found.append(len(captured))
         counts.append(found)
     assert counts[0] == counts[1]
+
+
+def test_a_long_discussion_shows_the_latest_comments_and_links_to_the_whole(world, client):
+    from proposals.services import comment_add
+    from proposals.views import COMMENTS_SHOWN
+
+    proposal = make_proposal(world.finance, world.member(world.steve))
+    for n in range(COMMENTS_SHOWN + 2):
+        comment_add(proposal=proposal, author=world.member(world.mia), body=f"Remark number {n}.")
+    client.force_login(world.mia)
+    page = client.get(f"/o/{world.organisation.slug}/p/{proposal.pk}/").content.decode()
+    assert "Remark number 0." not in page and f"Remark number {COMMENTS_SHOWN + 1}." in page
+    assert "Show the whole discussion" in page
+    whole = client.get(f"/o/{world.organisation.slug}/p/{proposal.pk}/?comments=all").content.decode()
+    assert "Remark number 0." in whole and "Show the whole discussion" not in whole
