@@ -189,6 +189,13 @@ def comments(proposal: Proposal):
     return Comment.objects.filter(proposal=proposal).select_related("author__user").order_by("created_at", "id")
 
 
+def latest_comments(proposal: Proposal, limit: int) -> tuple[list[Comment], bool]:
+    """The latest `limit` comments in reading order, and whether earlier ones exist: a long
+    discussion costs the page the same as a short one."""
+    newest = list(comments(proposal).order_by("-created_at", "-id")[: limit + 1])
+    return newest[:limit][::-1], len(newest) > limit
+
+
 def eligible_voter(proposal: Proposal, member: Member | None) -> EligibleVoter | None:
     if member is None:
         return None
