@@ -185,6 +185,8 @@ def roster_remove(*, membership: CircleMembership, by: Member | None, reason: st
     from roles.models import Role, RoleAssignment
 
     reason = clean_reason(reason, what="this member leaves the circle")
+    if membership.circle.is_archived:
+        raise Conflict("This circle is archived; its roster cannot change.")
     if (
         RoleAssignment.objects.current()
         .filter(role__circle_id=membership.circle_id, role__kind=Role.Kind.STEWARD, member_id=membership.member_id)

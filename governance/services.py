@@ -434,7 +434,10 @@ def member_update(
     if changes:
         member.save(update_fields=["membership_class", "is_admin"])
         event_record(
-            organisation=member.organisation, actor=by, verb="member.updated", obj=member,
+            organisation=member.organisation,
+            actor=by,
+            verb="member.updated",
+            obj=member,
             details={"member": str(member.user), **changes},
         )
     return member
@@ -480,7 +483,10 @@ def member_remove(*, member: Member, by: Member | None, reason: str) -> Member:
     )
     member.refresh_from_db()
     event_record(
-        organisation=member.organisation, actor=by, verb="member.left", obj=member,
+        organisation=member.organisation,
+        actor=by,
+        verb="member.left",
+        obj=member,
         details={"member": str(member.user), "reason": reason},
     )
     return member
@@ -587,7 +593,7 @@ def invitation_accept(*, token: str, user: User) -> Member:
 
 
 @transaction.atomic
-def invitation_revoke(*, invitation: Invitation, by: Member) -> Invitation:
+def invitation_revoke(*, invitation: Invitation, by: Member | None) -> Invitation:
     revoked = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )

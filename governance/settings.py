@@ -193,6 +193,8 @@ REST_FRAMEWORK = {
         "user": env.str("API_USER_RATE", default="1200/min"),
     },
     "EXCEPTION_HANDLER": "governance.api.exceptions.exception_handler",
+    # Throttles count clients as the login limits do, not by a proxy's address or a forged header.
+    "NUM_PROXIES": ALLAUTH_TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Governance API",
