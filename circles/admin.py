@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count, F, Q
 
-from governance.admin import ServiceAdmin, acting_member, null_filter
+from governance.admin import ReadOnlyMixin, ServiceAdmin, acting_member, null_filter
 
 from . import services
 from .models import Circle, CircleMembership
@@ -16,7 +16,7 @@ def person(membership):
     return membership.member.user
 
 
-class RosterInline(admin.TabularInline):
+class RosterInline(ReadOnlyMixin, admin.TabularInline):
     model = CircleMembership
     fk_name = "circle"
     verbose_name_plural = "roster: current members first, then past stays"
@@ -33,15 +33,6 @@ class RosterInline(admin.TabularInline):
             .select_related("member__user", "added_by__user")
             .order_by(F("left_at").desc(nulls_first=True), "member__user__name")
         )
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Circle)

@@ -94,6 +94,19 @@ def null_filter(field: str, title: str, set_label: str, unset_label: str) -> typ
     return NullFilter
 
 
+class ReadOnlyMixin:
+    """For records that change only through the services (or never): the admin shows them, nothing more."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ServiceAdmin(admin.ModelAdmin):
     """A ModelAdmin whose add and change forms write through a service.
 
@@ -206,21 +219,12 @@ class UserAdmin(DjangoUserAdmin):
 # Organisations ---------------------------------------------------------------------------------
 
 
-class MembershipClassInline(admin.TabularInline):
+class MembershipClassInline(ReadOnlyMixin, admin.TabularInline):
     model = MembershipClass
     fields = ("name", "voting_weight", "may_vote", "description")
     readonly_fields = fields
     extra = 0
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class OrganisationAddForm(forms.ModelForm):
@@ -560,7 +564,7 @@ class ApiTokenAdmin(ServiceAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """The event log, to read. Nobody adds, edits or deletes a line of it."""
 
     list_display = ("created_at", "organisation", "verb", "object_repr", "actor", "circle")
@@ -581,18 +585,9 @@ class EventAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Webhook endpoints, to read: organisation admins register and change them on their pages.
     The signing secret is not shown."""
 
@@ -615,18 +610,9 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """The webhook outbox, to read: what was sent where, how it went, and when it is tried again."""
 
     list_display = ("event_type", "endpoint", "status", "attempts", "response_status", "created_at", "delivered_at")
@@ -650,15 +636,6 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         "last_error",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Notification)

@@ -3,7 +3,7 @@ tensions); changes go through the services, as the actions and the editable form
 
 from django.contrib import admin, messages
 
-from governance.admin import acting_member
+from governance.admin import ReadOnlyMixin, acting_member
 from governance.errors import DomainError
 
 from . import services
@@ -19,17 +19,6 @@ from .models import (
     MinutesVersion,
     Tension,
 )
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):

@@ -3,21 +3,15 @@ outcomes change only through the services (the actions below call them)."""
 
 from django.contrib import admin, messages
 
+from governance.admin import ReadOnlyMixin
 from governance.errors import DomainError
 
 from . import services
 from .models import Comment, EligibleVoter, Position, Proposal, ProposalVersion
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class VersionInline(ReadOnlyInline):
@@ -95,7 +89,7 @@ class ProposalAdmin(admin.ModelAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(admin.ModelAdmin):
+class PositionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Positions, read-only. Who took which position in an anonymous round is never shown."""
 
     list_display = ("proposal", "who", "kind", "version", "weight", "is_current", "created_at")
@@ -120,28 +114,10 @@ class PositionAdmin(admin.ModelAdmin):
     def who(self, obj):
         return "hidden (anonymous round)" if obj.proposal.anonymous else str(obj.member.user)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(EligibleVoter)
-class EligibleVoterAdmin(admin.ModelAdmin):
+class EligibleVoterAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("proposal", "member", "weight")
     search_fields = ("proposal__title", "member__user__email", "member__user__name")
     list_select_related = ("proposal", "member__user")
     readonly_fields = ("proposal", "member", "weight")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

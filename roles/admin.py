@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import F
 
-from governance.admin import ServiceAdmin, acting_member, null_filter
+from governance.admin import ReadOnlyMixin, ServiceAdmin, acting_member, null_filter
 from governance.errors import DomainError
 
 from . import services
@@ -20,7 +20,7 @@ def person(assignment):
     return assignment.member.user
 
 
-class AssignmentInline(admin.TabularInline):
+class AssignmentInline(ReadOnlyMixin, admin.TabularInline):
     model = RoleAssignment
     fk_name = "role"
     verbose_name_plural = "holders: current first, then past terms"
@@ -36,15 +36,6 @@ class AssignmentInline(admin.TabularInline):
             .select_related("member__user", "assigned_by__user")
             .order_by(F("ended_at").desc(nulls_first=True), "-started_at")
         )
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 ROLE_FIELDS = (
@@ -207,15 +198,8 @@ class RoleAssignmentAdmin(ServiceAdmin):
         )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Elections and their records: written by the services, read here."""
 
 
 class NominationInline(admin.TabularInline):
@@ -276,7 +260,7 @@ class ElectionAdmin(ReadOnlyAdmin):
         return election.results if election.state == Election.State.CLOSED else "Hidden until the close."
 
     def has_change_permission(self, request, obj=None):
-        return obj is None and super(ReadOnlyAdmin, self).has_change_permission(request, obj)
+        return obj is None and super(ReadOnlyMixin, self).has_change_permission(request, obj)
 
     @admin.action(description="Advance the selected ballots whose phase deadline has passed")
     def advance_if_due(self, request, queryset):
