@@ -90,6 +90,7 @@ class RosterAddForm(forms.Form):
 
     def __init__(self, *args, circle: Circle, **kwargs):
         super().__init__(*args, **kwargs)
+        # Integrations may join a roster too, to act in that circle (they never vote).
         self.fields["member"].queryset = (
             Member.objects.filter(organisation_id=circle.organisation_id, status=Member.Status.ACTIVE)
             .exclude(circle_memberships__circle=circle, circle_memberships__left_at__isnull=True)
@@ -112,7 +113,8 @@ class StewardForm(forms.Form):
     def __init__(self, *args, circle: Circle, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = (
-            Member.objects.filter(organisation_id=circle.organisation_id, status=Member.Status.ACTIVE)
+            Member.objects.people()
+            .filter(organisation_id=circle.organisation_id)
             .select_related("user", "membership_class")
             .order_by("user__name", "user__email")
         )

@@ -54,7 +54,8 @@ def roster(circle: Circle):
     """The circle's current members. The general circle's roster is every active member."""
     if circle.is_general:
         return (
-            Member.objects.filter(organisation_id=circle.organisation_id, status=Member.Status.ACTIVE)
+            Member.objects.people()
+            .filter(organisation_id=circle.organisation_id)
             .select_related("user", "membership_class")
             .order_by("user__name", "user__email")
         )
@@ -103,7 +104,7 @@ class TreeNode:
 def circle_tree(organisation: Organisation, *, include_archived=False) -> list[TreeNode]:
     """The organisation's circles as a tree (root first), in three queries whatever its size."""
     circles = list(_annotated_circles(organisation, include_archived=include_archived).order_by("name"))
-    active_members = Member.objects.filter(organisation=organisation, status=Member.Status.ACTIVE).count()
+    active_members = Member.objects.people().filter(organisation=organisation).count()
     stewards = stewards_by_circle(c.pk for c in circles)
     nodes = {}
     for circle in circles:
@@ -166,7 +167,8 @@ def circles_visible_to(user):
     member) and their current steward prefetched (`circle_steward(circle)`): three queries, whatever
     the number of circles."""
     active_in_organisation = (
-        Member.objects.filter(organisation=OuterRef("organisation"), status=Member.Status.ACTIVE)
+        Member.objects.people()
+        .filter(organisation=OuterRef("organisation"))
         .order_by()
         .values("organisation")
         .annotate(n=Count("pk"))

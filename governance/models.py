@@ -126,6 +126,13 @@ class MembershipClass(models.Model):
         return self.name
 
 
+class MemberQuerySet(models.QuerySet):
+    def people(self):
+        """Active members who are people: integration bots hold a membership but are nobody's
+        colleague, receive no mail and appear in no roster or directory."""
+        return self.filter(status=Member.Status.ACTIVE, is_bot=False)
+
+
 class Member(models.Model):
     """A user's membership of one organisation."""
 
@@ -146,6 +153,8 @@ class Member(models.Model):
     joined_at = models.DateTimeField(default=timezone.now)
     left_at = models.DateTimeField(null=True, blank=True)
     left_reason = models.CharField(max_length=300, blank=True)
+
+    objects = MemberQuerySet.as_manager()
 
     class Meta:
         ordering = ["user__name", "user__email"]

@@ -43,7 +43,7 @@ def member_directory(organisation: Organisation, *, circle=None, membership_clas
     from circles.models import CircleMembership
 
     members = (
-        Member.objects.filter(organisation=organisation)
+        Member.objects.filter(organisation=organisation, is_bot=False)
         .select_related("user", "membership_class")
         .annotate(circle_count=Count("circle_memberships", filter=load_circles(), distinct=True))
         .prefetch_related(

@@ -18,7 +18,7 @@ REPEAT_CHOICES = [("once", "Does not repeat"), *MeetingSeries.Frequency.choices]
 
 
 def active_members(organisation):
-    return Member.objects.filter(organisation=organisation, status=Member.Status.ACTIVE).select_related("user")
+    return Member.objects.people().filter(organisation=organisation).select_related("user")
 
 
 class MemberChoiceField(forms.ModelChoiceField):

@@ -141,7 +141,7 @@ class AssignForm(forms.Form):
 
 
 def members_of(circle: Circle):
-    members = Member.objects.filter(organisation_id=circle.organisation_id, status=Member.Status.ACTIVE)
+    members = Member.objects.people().filter(organisation_id=circle.organisation_id)
     if not circle.is_general:
         members = members.filter(circle_memberships__circle=circle, circle_memberships__left_at__isnull=True)
     return members.select_related("user", "membership_class").order_by("user__name", "user__email")

@@ -240,7 +240,8 @@ def role_load(organisation: Organisation, now=None) -> list[LoadRow]:
     roles expect; flagged above the organisation's guidance (load_max_circles). Two queries."""
     now = now or timezone.now()
     members = (
-        Member.objects.filter(organisation=organisation, status=Member.Status.ACTIVE)
+        Member.objects.people()
+        .filter(organisation=organisation)
         .select_related("user")
         .annotate(circle_count=Count("circle_memberships", filter=load_circles(), distinct=True))
         .prefetch_related(

@@ -675,15 +675,26 @@ def terms_remind_ending(*, now=None) -> int:
             else "The steward can renew it or appoint someone else."
         )
         recipients = {assignment.member.user, *_circle_people(role.circle)}
-        queued += notifications_queue(
-            recipients=list(recipients),
-            kind="role_term_ending",
-            key=f"assignment:{assignment.pk}:{mark}d",
-            organisation=organisation,
-            subject=f"[{role.circle}] {assignment.member.user}'s term as {role.name} ends on {end}",
-            body=f"{assignment.member.user}'s term as {role.name} of {role.circle} ends on {end}. {what_next}\n\n"
-            f"{_url('role', organisation, pk=role.pk)}\n",
-        )
+        with transaction.atomic():
+            sent = notifications_queue(
+                recipients=list(recipients),
+                kind="role_term_ending",
+                key=f"assignment:{assignment.pk}:{mark}d",
+                organisation=organisation,
+                subject=f"[{role.circle}] {assignment.member.user}'s term as {role.name} ends on {end}",
+                body=f"{assignment.member.user}'s term as {role.name} of {role.circle} ends on {end}. {what_next}\n\n"
+                f"{_url('role', organisation, pk=role.pk)}\n",
+            )
+            if sent:  # the first time this mark is reached: log it once (webhooks subscribe to it)
+                event_record(
+                    organisation=organisation,
+                    actor=None,
+                    verb="role.term_ending",
+                    obj=assignment,
+                    circle=role.circle,
+                    details={"role": role.name, "member": str(assignment.member.user), "ends": end, "days": mark},
+                )
+        queued += sent
     return queued
 
 

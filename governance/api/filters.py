@@ -87,7 +87,7 @@ class MemberFilter(django_filters.FilterSet):
         if circle is None:
             return members.none()
         if circle.is_general:
-            return members.filter(organisation_id=circle.organisation_id, status=Member.Status.ACTIVE)
+            return members.people().filter(organisation_id=circle.organisation_id)
         return members.filter(circle_memberships__circle=circle, circle_memberships__left_at__isnull=True)
 
     def filter_search(self, members, name, value):

@@ -53,6 +53,7 @@ EVENT_PHRASES = {
     "role.archived": "{actor} archived the role {role} in {circle}",
     "role.restored": "{actor} restored the role {role} in {circle}",
     "role.vacant": "{role} of {circle} became vacant",
+    "role.term_ending": "{member}’s term as {role} of {circle} ends soon",
     "election.opened": "{actor} opened an election of {role} in {circle}",
     "election.nominated": "{actor} nominated {member} as {role}",
     "election.proposed": "{actor} proposed {member} as {role}",
