@@ -15,7 +15,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -117,7 +117,8 @@ class ServiceAdmin(admin.ModelAdmin):
     save_as = False
 
     def service_save(self, request, form, change):
-        raise NotImplementedError(f"{type(self).__name__} must say which service saves it.")
+        # Every subclass names its service; an admin that forgot would otherwise save behind its back.
+        raise ImproperlyConfigured(f"{type(self).__name__} must say which service saves it (service_save).")
 
     def save_model(self, request, obj, form, change):
         adopt(obj, self.service_save(request, form, change))
