@@ -4,26 +4,12 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from governance.errors import Conflict, Invalid
 from governance.models import Member, Organisation
-from governance.services import clean_reason, event_record
+from governance.services import clean_reason, event_record, unique_slug
 
 from .models import Circle, CircleMembership
-
-
-def _unique_circle_slug(organisation: Organisation, name: str, *, exclude_pk=None) -> str:
-    base = slugify(name)[:50] or "circle"
-    taken = set(
-        Circle.objects.filter(organisation=organisation, slug__startswith=base)
-        .exclude(pk=exclude_pk)
-        .values_list("slug", flat=True)
-    )
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
 
 
 def _check_parent(*, organisation: Organisation, parent: Circle | None, circle: Circle | None = None) -> None:
@@ -65,7 +51,7 @@ def circle_create(
         organisation=organisation,
         parent=None if is_general else parent,
         name=name,
-        slug=_unique_circle_slug(organisation, name),
+        slug=unique_slug(Circle, name, fallback="circle", organisation=organisation),
         purpose=purpose,
         domains=domains,
         accountabilities=accountabilities,

@@ -257,8 +257,13 @@ LEFT_PREFIX = "Left the organisation: "
 # Organisations and membership classes ----------------------------------------------------------
 
 
-def _unique_slug(model, base: str, **scope) -> str:
-    base = slugify(base)[:50] or "item"
+def local_time(organisation: Organisation, moment) -> str:
+    """A moment as people of the organisation read it in mail: their zone, weekday and all."""
+    return timezone.localtime(moment, organisation.tzinfo).strftime("%A %d %B %Y, %H:%M %Z")
+
+
+def unique_slug(model, base: str, *, fallback: str = "item", **scope) -> str:
+    base = slugify(base)[:50] or fallback
     slug, n = base, 2
     while model.objects.filter(slug=slug, **scope).exists():
         slug, n = f"{base}-{n}", n + 1
@@ -281,7 +286,7 @@ def organisation_create(
     from roles.services import steward_assign
 
     organisation = Organisation.objects.create(
-        name=name, slug=slug or _unique_slug(Organisation, name), description=description, time_zone=time_zone
+        name=name, slug=slug or unique_slug(Organisation, name), description=description, time_zone=time_zone
     )
     members_class = MembershipClass.objects.create(organisation=organisation, name="Members", voting_weight=1)
     creator_member = Member.objects.create(

@@ -20,7 +20,7 @@ from circles.models import Circle
 from circles.queries import roster, stewards_by_circle
 from governance.errors import Conflict, Invalid, NotAllowed
 from governance.models import Member, Organisation
-from governance.services import event_record, notifications_queue
+from governance.services import event_record, local_time, notifications_queue
 
 from . import queries
 from .models import (
@@ -50,8 +50,7 @@ def meeting_url(meeting: Meeting) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def when(organisation: Organisation, moment: datetime) -> str:
-    return timezone.localtime(moment, organisation.tzinfo).strftime("%A %d %B %Y, %H:%M %Z")
+when = local_time
 
 
 def _users(members) -> list:

@@ -25,6 +25,7 @@ from governance.services import (
     event_new,
     event_record,
     events_record,
+    local_time,
     notifications_queue,
     notifications_queue_many,
 )
@@ -241,14 +242,10 @@ def proposal_open(*, proposal: Proposal, by: Member, closes_at=None) -> Proposal
         organisation=proposal.organisation,
         subject=f"[{proposal.circle}] Your position is asked: {proposal.title}",
         body=f"{proposal.author.user} asks for your position on “{proposal.title}” "
-        f"({proposal.get_method_display().lower()}), until {_when(proposal, proposal.closes_at)}.\n\n"
+        f"({proposal.get_method_display().lower()}), until {local_time(proposal.organisation, proposal.closes_at)}.\n\n"
         f"{proposal_url(proposal)}\n",
     )
     return proposal
-
-
-def _when(proposal: Proposal, moment) -> str:
-    return timezone.localtime(moment, proposal.organisation.tzinfo).strftime("%A %d %B %Y, %H:%M %Z")
 
 
 # Positions -------------------------------------------------------------------------------------
@@ -262,7 +259,8 @@ def position_record(*, proposal: Proposal, member: Member, kind: str, reason: st
     if proposal.state != Proposal.State.OPEN:
         raise Conflict(f"This proposal is {proposal.get_state_display().lower()}; positions are no longer taken.")
     if now >= proposal.closes_at:
-        raise Conflict(f"The round closed at {_when(proposal, proposal.closes_at)}; positions are no longer taken.")
+        closed_at = local_time(proposal.organisation, proposal.closes_at)
+        raise Conflict(f"The round closed at {closed_at}; positions are no longer taken.")
     voter = EligibleVoter.objects.filter(proposal=proposal, member=member).first()
     if voter is None:
         raise NotAllowed("You were not on this circle's roster with a voting class when the round opened.")
@@ -408,7 +406,7 @@ def proposal_amend(*, proposal: Proposal, by: Member, title: str, body: str, cha
         body=f"{by.user} amended “{proposal.title}” (version {version.number})."
         + (f"\n\n{version.change_note}" if version.change_note else "")
         + f"\n\nPositions on the earlier version no longer count; the round now closes "
-        f"{_when(proposal, proposal.closes_at)}.\n\n{proposal_url(proposal)}\n",
+        f"{local_time(proposal.organisation, proposal.closes_at)}.\n\n{proposal_url(proposal)}\n",
     )
     return version
 
@@ -608,8 +606,8 @@ def proposals_remind_closing_soon(*, now=None) -> int:
             key=f"proposal:{proposal.pk}:v{proposal.version}",
             organisation=proposal.organisation,
             subject=f"[{proposal.circle}] Closing soon, your position is missing: {proposal.title}",
-            body=f"The round on “{proposal.title}” closes {_when(proposal, proposal.closes_at)} and we have not "
-            f"heard from you yet.\n\n{proposal_url(proposal)}\n",
+            body=f"The round on “{proposal.title}” closes {local_time(proposal.organisation, proposal.closes_at)} "
+            f"and we have not heard from you yet.\n\n{proposal_url(proposal)}\n",
         )
     return queued
 

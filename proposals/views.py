@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from circles.queries import get_circle_for
 from governance.errors import DomainError
+from governance.forms import add_domain_error
 from governance.queries import get_organisation_for
 from governance.rules import member_for
 
@@ -27,10 +28,6 @@ LIST_PAGE_SIZE = 25
 POSITIONS_SHOWN = 30
 COMMENTS_SHOWN = 30  # the latest; "?comments=all" shows the whole discussion
 HISTORY_SHOWN = 10  # my latest position changes
-
-
-def _form_error(form, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 def _back(proposal: Proposal):
@@ -75,7 +72,7 @@ def proposal_new(request, org, circle):
         try:
             proposal = services.proposal_create(circle=circle, author=member, **form.service_kwargs())
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, "Draft saved. Only you can see it until you open the round.")
             return _back(proposal)
@@ -95,7 +92,7 @@ def proposal_edit(request, org, pk):
         try:
             services.proposal_update_draft(proposal=proposal, by=member, **form.service_kwargs())
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, "Draft updated.")
             return _back(proposal)
@@ -185,7 +182,7 @@ def position_record(request, org, pk):
                 proposal=proposal, member=member, kind=form.cleaned_data["kind"], reason=form.cleaned_data["reason"]
             )
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             if not request.htmx:
                 messages.success(request, "Your position is recorded. You can change it until the round closes.")
@@ -224,7 +221,7 @@ def proposal_amend(request, org, pk):
                 proposal=proposal, by=member_for(request.user, proposal.organisation_id), **form.cleaned_data
             )
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, "Amended. The round restarts and everyone is asked again.")
             return _back(proposal)
@@ -261,7 +258,7 @@ def outcome_write(request, org, pk):
                 proposal=proposal, by=member_for(request.user, proposal.organisation_id), **form.cleaned_data
             )
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, "The outcome statement is published in the decision log.")
             return _back(proposal)
@@ -283,7 +280,7 @@ def comment_add(request, org, pk):
                 proposal=proposal, author=member_for(request.user, proposal.organisation_id), **form.cleaned_data
             )
         except DomainError as error:
-            _form_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, "Comment added.")
             return redirect(f"{_back(proposal).url}#comments")
