@@ -190,7 +190,8 @@ class InvitationQuerySet(models.QuerySet):
 class Invitation(models.Model):
     """A single-use, expiring link that joins a person to an organisation (and optionally a circle).
 
-    Only a hash of the token is stored: the link is shown once, in the email."""
+    Only a hash of the token is stored: the link is shown once, in the email. Unless the inviter chose
+    "anyone with the link", only an account with the invited email address may accept it."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
@@ -204,6 +205,11 @@ class Invitation(models.Model):
         help_text="Optionally, the circle the person joins on accepting.",
     )
     message = models.TextField(blank=True)
+    bound_to_email = models.BooleanField(
+        "only for this email address",
+        default=True,
+        help_text="Only an account with this email address may accept; otherwise anyone with the link may.",
+    )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="invitations_sent")
     created_at = models.DateTimeField(default=timezone.now)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
@@ -544,8 +545,10 @@ def invitation_create(
     membership_class: MembershipClass,
     circle=None,
     message: str = "",
+    bound_to_email: bool = True,
 ) -> tuple[Invitation, str]:
-    """Invite someone by email. Returns the invitation and its one-time token (only its hash is kept)."""
+    """Invite someone by email. Returns the invitation and its one-time token (only its hash is kept).
+    Unless `bound_to_email` is off ("anyone with the link"), only that address's account may accept."""
     email = (email or "").strip().lower()
     if not email:
         raise Invalid("Enter an email address.", field="email")
@@ -564,6 +567,7 @@ def invitation_create(
         membership_class=membership_class,
         circle=circle,
         message=message,
+        bound_to_email=bound_to_email,
         token_hash=token_hash,
         invited_by=by,
     )
@@ -573,14 +577,16 @@ def invitation_create(
         verb="invitation.created",
         obj=invitation,
         circle=circle,
-        details={"email": email},
+        details={"email": email} if bound_to_email else {"email": email, "anyone_with_the_link": True},
     )
     link = f"{settings.SITE_URL}/invitations/{token}/"
     where = f" and its circle “{circle}”" if circle else ""
+    whose = f"; accept it with an account for {email}" if bound_to_email else ""
     body = (
         f"{by.user} invites you to join {organisation}{where}.\n\n"
         + (f"{message}\n\n" if message else "")
-        + f"Accept the invitation here (the link works once, until {invitation.expires_at:%d %B %Y}):\n{link}\n"
+        + f"Accept the invitation here (the link works once, until {invitation.expires_at:%d %B %Y}{whose}):\n"
+        + f"{link}\n"
     )
     notifications_queue(
         recipients=[email],
@@ -601,9 +607,20 @@ def invitation_for_token(token: str) -> Invitation | None:
     )
 
 
+def invitation_is_for(invitation: Invitation, user: User) -> bool:
+    """Whether this account may accept the invitation: anyone may when the inviter chose "anyone with
+    the link"; otherwise only an account whose login email, or another of its verified addresses, is
+    the invited one (in any case)."""
+    if not invitation.bound_to_email or (user.email or "").lower() == invitation.email.lower():
+        return True
+    return EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists()
+
+
 @transaction.atomic
 def invitation_accept(*, token: str, user: User) -> Member:
-    """Accept an invitation: single use (claimed by a conditional update), refused once expired."""
+    """Accept an invitation: single use (claimed by a conditional update), refused once expired, and,
+    unless it is for anyone with the link, refused to another account than the invited address's
+    (before it is claimed, so the invited person can still use it)."""
     from circles.services import roster_add
 
     invitation = invitation_for_token(token)
@@ -611,6 +628,11 @@ def invitation_accept(*, token: str, user: User) -> Member:
         raise Invalid("This invitation link is not valid.")
     if invitation.state != "pending":
         raise Conflict(f"This invitation has been {invitation.state}; ask for a new one.")
+    if not invitation_is_for(invitation, user):
+        raise NotAllowed(
+            f"This invitation is for {invitation.email} only, and you are logged in as {user.email}. "
+            f"Log in with {invitation.email} to accept it, or ask {invitation.invited_by.user} to invite this address."
+        )
     claimed = Invitation.objects.filter(
         pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
     ).update(accepted_at=timezone.now(), accepted_by=user)

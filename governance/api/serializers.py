@@ -194,6 +194,7 @@ class InvitationSerializer(serializers.ModelSerializer):
             "membership_class",
             "circle",
             "message",
+            "bound_to_email",
             "state",
             "invited_by",
             "created_at",
@@ -215,6 +216,11 @@ class InvitationCreateSerializer(serializers.Serializer):
         help_text="The circle the person joins on accepting. Stewards may invite only to circles they steward.",
     )
     message = serializers.CharField(required=False, allow_blank=True, default="")
+    bound_to_email = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text="Only an account with this email address may accept (the default); false: anyone with the link.",
+    )
 
 
 # The event log ---------------------------------------------------------------------------------
