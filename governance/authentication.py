@@ -8,6 +8,7 @@ from math import ceil
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import get_adapter
+from allauth.account.utils import has_verified_email
 from allauth.core.internal.ratelimit import parse_rates
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -40,6 +41,13 @@ def authenticate_password(request, *, email: str, password: str):
         raise
     # allauth hands back an inactive account too, for its login form to say so; we do not.
     return user if user is not None and user.is_active else None
+
+
+def needs_email_confirmation(user) -> bool:
+    """Whether this account must confirm its address before it may log in, as the login form asks."""
+    return account_settings.EMAIL_VERIFICATION == account_settings.EmailVerificationMethod.MANDATORY and (
+        not has_verified_email(user)
+    )
 
 
 def _lockout_seconds() -> int:

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from governance import queries
-from governance.authentication import LoginLocked, authenticate_password
+from governance.authentication import LoginLocked, authenticate_password, needs_email_confirmation
 from governance.errors import Invalid
 from governance.integrations import queries as integration_queries
 from governance.integrations import webhooks
@@ -477,6 +477,8 @@ class TokenCreateView(GenericAPIView):
             ) from locked
         if user is None:
             raise Invalid("No account matches this email address and password.")
+        if needs_email_confirmation(user):
+            raise Invalid("Confirm your email address first: log in on the site to get the link again.")
         token, key = api_token_create(user=user, name=data["name"], read_only=data["read_only"])
         token.token = key
         return Response(serializers.TokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
