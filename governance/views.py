@@ -337,7 +337,7 @@ def invitation_accept(request, token):
         "already_member": signed_in and invitation.organisation_id in active_members(request.user),
         "for_me": signed_in and services.invitation_is_for(invitation, request.user),
     }
-    return render(request, "governance/invitation_accept.html", context, status=status if error else 200)
+    return render(request, "governance/invitation_accept.html", context, status=status)
 
 
 # Health --------------------------------------------------------------------------------------
