@@ -422,15 +422,25 @@ class MemberAdmin(ServiceAdmin):
 class InvitationAddForm(forms.ModelForm):
     class Meta:
         model = Invitation
-        fields = ("organisation", "email", "membership_class", "circle", "message", "invited_by")
+        fields = ("organisation", "email", "bound_to_email", "membership_class", "circle", "message", "invited_by")
         help_texts = {"invited_by": "The member the invitation comes from; the email names them."}
 
 
 @admin.register(Invitation)
 class InvitationAdmin(ServiceAdmin):
-    list_display = ("email", "organisation", "circle", "state_display", "invited_by", "created_at", "expires_at")
+    list_display = (
+        "email",
+        "bound_to_email",
+        "organisation",
+        "circle",
+        "state_display",
+        "invited_by",
+        "created_at",
+        "expires_at",
+    )
     list_filter = (
         "organisation",
+        "bound_to_email",
         null_filter("accepted_at", "accepted", "Accepted", "Not accepted"),
         null_filter("revoked_at", "revoked", "Revoked", "Not revoked"),
     )
@@ -471,6 +481,7 @@ class InvitationAdmin(ServiceAdmin):
             membership_class=data["membership_class"],
             circle=data["circle"],
             message=data["message"],
+            bound_to_email=data["bound_to_email"],
         )
         self.message_user(request, f"The invitation link is on its way to {invitation.email}.", messages.INFO)
         return invitation

@@ -107,6 +107,19 @@ class InvitationForm(forms.Form):
     message = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="A personal note, added to the email."
     )
+    # Left out (an older form, a script), the link stays bound to the address: the safe choice.
+    bound_to_email = forms.TypedChoiceField(
+        label="Who can use the link",
+        choices=[
+            ("yes", "Only the invited email address: they accept with an account for it"),
+            ("no", "Anyone with the link, with any account (say, a shared or forwarded address)"),
+        ],
+        coerce=lambda value: value == "yes",
+        empty_value=True,
+        required=False,
+        initial="yes",
+        widget=forms.RadioSelect,
+    )
 
     def __init__(self, *args, organisation: Organisation, circles, admin: bool, **kwargs):
         """`circles`: the circles the inviter may add people to (all of them for an admin, the ones

@@ -190,7 +190,8 @@ class InvitationQuerySet(models.QuerySet):
 class Invitation(models.Model):
     """A single-use, expiring link that joins a person to an organisation (and optionally a circle).
 
-    Only a hash of the token is stored: the link is shown once, in the email."""
+    Only a hash of the token is stored: the link is shown once, in the email. Unless the inviter chose
+    "anyone with the link", only an account with the invited email address may accept it."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
@@ -204,6 +205,11 @@ class Invitation(models.Model):
         help_text="Optionally, the circle the person joins on accepting.",
     )
     message = models.TextField(blank=True)
+    bound_to_email = models.BooleanField(
+        "only for this email address",
+        default=True,
+        help_text="Only an account with this email address may accept; otherwise anyone with the link may.",
+    )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="invitations_sent")
     created_at = models.DateTimeField(default=timezone.now)
@@ -247,7 +253,8 @@ class ApiToken(models.Model):
 
     A personal token acts as its user. An organisation's integration token (organisation set) acts
     as a bot member of that organisation, created with it, whose rights (member or admin) are the
-    ones the admin granted; the bot belongs to no other organisation, so the token reaches no other."""
+    ones the admin granted, never more than that admin has now (see `bot_rights`); the bot belongs to
+    no other organisation, so the token reaches no other."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     organisation = models.ForeignKey(
@@ -301,6 +308,20 @@ class ApiToken(models.Model):
     @property
     def is_integration(self):
         return self.organisation_id is not None
+
+    @property
+    def bot_rights(self) -> str | None:
+        """For an integration token, the rights its bot acts with: "admin" or "member", the ones it
+        was granted but never more than the member who made it has now, or None once that member has
+        left the organisation (the integration then stops). None for a personal token, which simply
+        acts as its user. The one rule, read by the permission cache (rules.active_members), the
+        token authentication and the integrations pages."""
+        if self.member is None:
+            return None
+        maker = self.created_by
+        if maker is not None and not maker.is_active:
+            return None
+        return "admin" if self.member.is_admin and (maker is None or maker.is_admin) else "member"
 
     @property
     def is_usable(self):

@@ -7,21 +7,34 @@ many objects on a page costs no extra queries.
 
 import rules
 
-from .models import Member
+from .models import ApiToken, Member
 
 
 def active_members(user) -> dict[int, Member]:
-    """The user's active memberships, by organisation id, loaded once per user object."""
+    """The user's active memberships, by organisation id, loaded once per user object.
+
+    An integration's bot member acts with the rights ApiToken.bot_rights gives it (never more than
+    its maker's now): its `is_admin` here is that, and it has no membership once its maker left.
+    Every rule reads memberships through here, so a demoted admin's integration is demoted with them."""
     if not user or not user.is_authenticated:
         return {}
     cache = getattr(user, "_active_members", None)
     if cache is None:
-        cache = {
-            m.organisation_id: m
-            for m in Member.objects.filter(user=user, status=Member.Status.ACTIVE).select_related(
+        members = list(
+            Member.objects.filter(user=user, status=Member.Status.ACTIVE).select_related(
                 "organisation", "membership_class"
             )
-        }
+        )
+        bots, stopped = {m.pk: m for m in members if m.is_bot}, set()
+        if bots:
+            for token in ApiToken.objects.filter(member_id__in=bots).select_related("created_by"):
+                token.member = bots[token.member_id]
+                rights = token.bot_rights
+                if rights is None:
+                    stopped.add(token.member_id)
+                elif rights == "member":
+                    token.member.is_admin = False
+        cache = {m.organisation_id: m for m in members if m.pk not in stopped}
         user._active_members = cache
     return cache
 

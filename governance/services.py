@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
@@ -424,6 +425,9 @@ def member_update(
     *, member: Member, by: Member | None, membership_class: MembershipClass | None = None, is_admin: bool | None = None
 ) -> Member:
     changes = {}
+    if by is not None and by.is_bot and (member.pk == by.pk or is_admin is not None):
+        # An integration acts for the admin who made it; who is an admin is for people to decide.
+        raise NotAllowed("An integration cannot change who is an admin, nor its own membership.")
     if membership_class is not None and membership_class.pk != member.membership_class_id:
         if member.is_bot:
             raise Invalid("An integration stays in its own membership class; it never votes.", field="membership_class")
@@ -437,6 +441,7 @@ def member_update(
         changes["is_admin"] = [member.is_admin, is_admin]
         member.is_admin = is_admin
     if changes:
+        rights_before = _integration_rights_of_maker(member) if "is_admin" in changes else {}
         member.save(update_fields=["membership_class", "is_admin"])
         event_record(
             organisation=member.organisation,
@@ -445,7 +450,36 @@ def member_update(
             obj=member,
             details={"member": str(member.user), **changes},
         )
+        _record_integration_rights(maker=member, by=by, before=rights_before)
     return member
+
+
+def _integration_rights_of_maker(maker: Member) -> dict[int, str | None]:
+    """The rights each live integration this member made acts with now (ApiToken.bot_rights), by token."""
+    if maker.is_bot:
+        return {}
+    tokens = ApiToken.objects.filter(created_by=maker, revoked_at__isnull=True, member__status=Member.Status.ACTIVE)
+    return {token.pk: token.bot_rights for token in tokens.select_related("member", "created_by")}
+
+
+def _record_integration_rights(*, maker: Member, by: Member | None, before: dict[int, str | None]) -> None:
+    """Record, for each integration the member made, that it now acts with other rights: its rights
+    follow its maker's (ApiToken.bot_rights), so a demotion or a departure changes them at once."""
+    if not before:
+        return
+    for token in ApiToken.objects.filter(pk__in=before).select_related("member__user", "created_by__user"):
+        if token.bot_rights != before[token.pk]:
+            event_record(
+                organisation=maker.organisation,
+                actor=by,
+                verb="integration.rights_changed",
+                obj=token.member,
+                details={
+                    "name": token.name,
+                    "member": str(maker.user),
+                    "acts_as": [before[token.pk] or "none", token.bot_rights or "none"],
+                },
+            )
 
 
 def _is_last_admin(member: Member) -> bool:
@@ -474,6 +508,7 @@ def member_remove(*, member: Member, by: Member | None, reason: str) -> Member:
     reason = clean_reason(reason, what="the member leaves", max_length=REASON_MAX - len(LEFT_PREFIX))
     if _is_last_admin(member):
         raise Conflict("This is the organisation's last admin; make someone else an admin first.")
+    rights_before = _integration_rights_of_maker(member)
     now = timezone.now()
     changed = Member.objects.filter(pk=member.pk, status=Member.Status.ACTIVE).update(
         status=Member.Status.LEFT, left_at=now, left_reason=reason
@@ -494,6 +529,7 @@ def member_remove(*, member: Member, by: Member | None, reason: str) -> Member:
         obj=member,
         details={"member": str(member.user), "reason": reason},
     )
+    _record_integration_rights(maker=member, by=by, before=rights_before)
     return member
 
 
@@ -509,8 +545,10 @@ def invitation_create(
     membership_class: MembershipClass,
     circle=None,
     message: str = "",
+    bound_to_email: bool = True,
 ) -> tuple[Invitation, str]:
-    """Invite someone by email. Returns the invitation and its one-time token (only its hash is kept)."""
+    """Invite someone by email. Returns the invitation and its one-time token (only its hash is kept).
+    Unless `bound_to_email` is off ("anyone with the link"), only that address's account may accept."""
     email = (email or "").strip().lower()
     if not email:
         raise Invalid("Enter an email address.", field="email")
@@ -529,6 +567,7 @@ def invitation_create(
         membership_class=membership_class,
         circle=circle,
         message=message,
+        bound_to_email=bound_to_email,
         token_hash=token_hash,
         invited_by=by,
     )
@@ -538,14 +577,16 @@ def invitation_create(
         verb="invitation.created",
         obj=invitation,
         circle=circle,
-        details={"email": email},
+        details={"email": email} if bound_to_email else {"email": email, "anyone_with_the_link": True},
     )
     link = f"{settings.SITE_URL}/invitations/{token}/"
     where = f" and its circle “{circle}”" if circle else ""
+    whose = f"; accept it with an account for {email}" if bound_to_email else ""
     body = (
         f"{by.user} invites you to join {organisation}{where}.\n\n"
         + (f"{message}\n\n" if message else "")
-        + f"Accept the invitation here (the link works once, until {invitation.expires_at:%d %B %Y}):\n{link}\n"
+        + f"Accept the invitation here (the link works once, until {invitation.expires_at:%d %B %Y}{whose}):\n"
+        + f"{link}\n"
     )
     notifications_queue(
         recipients=[email],
@@ -566,9 +607,20 @@ def invitation_for_token(token: str) -> Invitation | None:
     )
 
 
+def invitation_is_for(invitation: Invitation, user: User) -> bool:
+    """Whether this account may accept the invitation: anyone may when the inviter chose "anyone with
+    the link"; otherwise only an account whose login email, or another of its verified addresses, is
+    the invited one (in any case)."""
+    if not invitation.bound_to_email or (user.email or "").lower() == invitation.email.lower():
+        return True
+    return EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists()
+
+
 @transaction.atomic
 def invitation_accept(*, token: str, user: User) -> Member:
-    """Accept an invitation: single use (claimed by a conditional update), refused once expired."""
+    """Accept an invitation: single use (claimed by a conditional update), refused once expired, and,
+    unless it is for anyone with the link, refused to another account than the invited address's
+    (before it is claimed, so the invited person can still use it)."""
     from circles.services import roster_add
 
     invitation = invitation_for_token(token)
@@ -576,6 +628,11 @@ def invitation_accept(*, token: str, user: User) -> Member:
         raise Invalid("This invitation link is not valid.")
     if invitation.state != "pending":
         raise Conflict(f"This invitation has been {invitation.state}; ask for a new one.")
+    if not invitation_is_for(invitation, user):
+        raise NotAllowed(
+            f"This invitation is for {invitation.email} only, and you are logged in as {user.email}. "
+            f"Log in with {invitation.email} to accept it, or ask {invitation.invited_by.user} to invite this address."
+        )
     claimed = Invitation.objects.filter(
         pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
     ).update(accepted_at=timezone.now(), accepted_by=user)
@@ -626,10 +683,44 @@ def _clean_token(name: str, expires_at) -> str:
     return name
 
 
+# "Not given": a token minted with a token then takes that token's expiry; otherwise it never expires.
+CALLERS_EXPIRY = object()
+
+
+def _bounded_by_caller(caller: ApiToken | None, *, read_only: bool | None, expires_at) -> tuple[bool, object]:
+    """A token minted with a token (over the API) expires no later than that token and writes only if
+    it may: what is not asked for is the caller's, what asks for more is refused, never quietly cut
+    down. A person in the browser (no caller token) chooses freely."""
+    if read_only is None:
+        read_only = bool(caller and caller.read_only)
+    if expires_at is CALLERS_EXPIRY:
+        expires_at = caller.expires_at if caller else None
+    if caller is None:
+        return read_only, expires_at
+    if caller.read_only and not read_only:
+        raise Invalid("A read-only token can only create read-only tokens.", field="read_only")
+    if caller.expires_at is not None and (expires_at is None or expires_at > caller.expires_at):
+        raise Invalid(
+            "A token created with a token expires no later than that token does "
+            f"({caller.expires_at.isoformat()}); choose that moment or an earlier one.",
+            field="expires_at",
+        )
+    return read_only, expires_at
+
+
 @transaction.atomic
-def api_token_create(*, user: User, name: str, read_only: bool = False, expires_at=None) -> tuple[ApiToken, str]:
+def api_token_create(
+    *,
+    user: User,
+    name: str,
+    read_only: bool | None = None,
+    expires_at=CALLERS_EXPIRY,
+    caller_token: ApiToken | None = None,
+) -> tuple[ApiToken, str]:
     """A personal token, acting as its user. Returns the token and its secret (only the hash is kept).
-    An integration's bot cannot make itself tokens: revoking the integration must stop it for good."""
+    An integration's bot cannot make itself tokens: revoking the integration must stop it for good.
+    `caller_token`: the token the request came with, which bounds the new one (_bounded_by_caller)."""
+    read_only, expires_at = _bounded_by_caller(caller_token, read_only=read_only, expires_at=expires_at)
     name = _clean_token(name, expires_at)
     if Member.objects.filter(user=user, is_bot=True).exists():
         raise NotAllowed("An integration cannot create tokens; an admin of its organisation can.")
@@ -662,12 +753,15 @@ def integration_token_create(
     by: Member,
     name: str,
     is_admin: bool = False,
-    read_only: bool = False,
-    expires_at=None,
+    read_only: bool | None = None,
+    expires_at=CALLERS_EXPIRY,
+    caller_token: ApiToken | None = None,
 ) -> tuple[ApiToken, str]:
     """An organisation's integration token. It acts as a new bot member of the organisation named
     after it, with a member's rights or, when granted, an admin's; add the bot to a circle's roster to
-    let it act there. Returns the token and its secret (only the hash is kept)."""
+    let it act there. Returns the token and its secret (only the hash is kept). Made with a token
+    (`caller_token`), it is bounded by that token as a personal one is (_bounded_by_caller)."""
+    read_only, expires_at = _bounded_by_caller(caller_token, read_only=read_only, expires_at=expires_at)
     name = _clean_token(name, expires_at)
     bot_user = User.objects.create_user(
         email=f"integration-{secrets.token_hex(8)}@{organisation.slug}.integrations.invalid", password=None, name=name

@@ -318,21 +318,26 @@ def invitation_accept(request, token):
     invitation = services.invitation_for_token(token)
     if invitation is None:
         return render(request, "governance/invitation_accept.html", {"invitation": None}, status=404)
-    error = None
+    error, status = None, 200
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         try:
             member = services.invitation_accept(token=token, user=request.user)
         except DomainError as e:
-            error = e.message
+            error, status = e.message, e.status_code
         else:
             forget_access_cache(request.user)
             messages.success(request, f"Welcome to {member.organisation.name}!")
             return redirect("organisation", org=member.organisation.slug)
-    already = request.user.is_authenticated and invitation.organisation_id in active_members(request.user)
-    context = {"invitation": invitation, "error": error, "already_member": already}
-    return render(request, "governance/invitation_accept.html", context, status=409 if error else 200)
+    signed_in = request.user.is_authenticated
+    context = {
+        "invitation": invitation,
+        "error": error,
+        "already_member": signed_in and invitation.organisation_id in active_members(request.user),
+        "for_me": signed_in and services.invitation_is_for(invitation, request.user),
+    }
+    return render(request, "governance/invitation_accept.html", context, status=status)
 
 
 # Health --------------------------------------------------------------------------------------

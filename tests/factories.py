@@ -2,6 +2,7 @@
 circle and a steward role just as in the product."""
 
 import factory
+from allauth.account.models import EmailAddress
 
 from circles.services import circle_create, roster_add
 from governance.models import MembershipClass, User
@@ -23,6 +24,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+            # People in the tests have confirmed their address, so they can log in through the form
+            # (sign-up confirms a new address first; see ACCOUNT_EMAIL_VERIFICATION).
+            EmailAddress.objects.get_or_create(user=obj, email=obj.email, defaults={"verified": True, "primary": True})
 
 
 def make_organisation(name="Acme Co-op", *, admin=None, slug=""):

@@ -6,7 +6,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from governance.models import Member
+from governance.models import ApiToken, Member
 from governance.rules import member_for
 
 from .permissions import RulePermission
@@ -59,6 +59,10 @@ class GovernanceViewSet(viewsets.GenericViewSet):
     def caller(self, organisation_id) -> Member:
         """The caller's membership of an organisation they can see (the queryset made sure of it)."""
         return member_for(self.request.user, organisation_id)
+
+    def caller_token(self) -> ApiToken | None:
+        """The API token the request came with; None for a browser session."""
+        return self.request.auth if isinstance(self.request.auth, ApiToken) else None
 
     def read_input(self, *, partial: bool = False) -> dict:
         serializer = self.get_serializer(data=self.request.data, partial=partial)

@@ -194,6 +194,7 @@ class InvitationSerializer(serializers.ModelSerializer):
             "membership_class",
             "circle",
             "message",
+            "bound_to_email",
             "state",
             "invited_by",
             "created_at",
@@ -215,6 +216,11 @@ class InvitationCreateSerializer(serializers.Serializer):
         help_text="The circle the person joins on accepting. Stewards may invite only to circles they steward.",
     )
     message = serializers.CharField(required=False, allow_blank=True, default="")
+    bound_to_email = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text="Only an account with this email address may accept (the default); false: anyone with the link.",
+    )
 
 
 # The event log ---------------------------------------------------------------------------------
@@ -252,10 +258,19 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class ApiTokenCreateSerializer(serializers.Serializer):
+    """Left out, `read_only` and `expires_at` are those of the token the request comes with (if any):
+    a token creates tokens that expire no later and write no more than itself."""
+
     name = serializers.CharField(max_length=100, help_text="To recognise the token later.")
-    read_only = serializers.BooleanField(required=False, default=False, help_text="Refuse every write.")
+    read_only = serializers.BooleanField(
+        required=False,
+        help_text="Refuse every write. Left out: false, or, asked with a read-only token, true.",
+    )
     expires_at = serializers.DateTimeField(
-        required=False, allow_null=True, default=None, help_text="When it stops working; null: never."
+        required=False,
+        allow_null=True,
+        help_text="When it stops working; null: never. Asked with a token that expires, it may be no later "
+        "than that token's expiry, which is also what leaving it out gives.",
     )
 
 
@@ -305,7 +320,15 @@ class IntegrationTokenSerializer(serializers.ModelSerializer):
 
     member = MemberSummarySerializer(read_only=True, help_text="The bot member the token acts as.")
     is_admin = serializers.BooleanField(
-        source="member.is_admin", read_only=True, help_text="Whether the bot has an admin's rights."
+        source="member.is_admin", read_only=True, help_text="Whether the bot was granted an admin's rights."
+    )
+    acts_as = serializers.ChoiceField(
+        source="bot_rights",
+        choices=["admin", "member"],
+        read_only=True,
+        allow_null=True,
+        help_text="The rights it acts with now: those granted, never more than its maker has now (an admin's "
+        "only while they are an admin); null once its maker has left the organisation, when it stops.",
     )
     created_by = MemberSummarySerializer(read_only=True, allow_null=True)
     is_usable = serializers.BooleanField(read_only=True)
@@ -320,6 +343,7 @@ class IntegrationTokenSerializer(serializers.ModelSerializer):
             "prefix",
             "member",
             "is_admin",
+            "acts_as",
             "read_only",
             "created_by",
             "created_at",

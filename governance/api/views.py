@@ -4,10 +4,10 @@ Each write fetches its object through the caller's queryset (404 for what they c
 RulePermission judge the action (403), and calls the one service that does it (400/409 from its
 domain errors)."""
 
-from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import Throttled
 from rest_framework.filters import OrderingFilter
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from governance import queries
+from governance.authentication import LoginLocked, authenticate_password, needs_email_confirmation
 from governance.errors import Invalid
 from governance.integrations import queries as integration_queries
 from governance.integrations import webhooks
@@ -259,7 +260,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governan
 
     def create(self, request):
         data = self.read_input()
-        token, key = api_token_create(user=request.user, **data)
+        token, key = api_token_create(user=request.user, caller_token=self.caller_token(), **data)
         token.token = key
         return Response(serializers.TokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
 
@@ -308,7 +309,9 @@ class IntegrationTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         data = self.read_input()
         organisation = data.pop("organisation")
         self.check_creation(ApiToken(organisation=organisation))
-        token, key = integration_token_create(organisation=organisation, by=self.caller(organisation.pk), **data)
+        token, key = integration_token_create(
+            organisation=organisation, by=self.caller(organisation.pk), caller_token=self.caller_token(), **data
+        )
         fresh = self.get_queryset().get(pk=token.pk)
         fresh.token = key
         return Response(serializers.IntegrationTokenCreatedSerializer(fresh).data, status=status.HTTP_201_CREATED)
@@ -445,7 +448,8 @@ class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, G
 
 
 class TokenCreateView(GenericAPIView):
-    """Exchange an email address and password for an API token."""
+    """Exchange an email address and password for an API token. The password is checked as the login
+    form checks it, under the same lockout (see authenticate_password)."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -455,7 +459,9 @@ class TokenCreateView(GenericAPIView):
 
     @extend_schema(
         summary="Create an API token with email and password",
-        description="The token is in this answer only; the server keeps its hash.",
+        description="The token is in this answer only; the server keeps its hash. Failed attempts count "
+        "towards the same lockout as the login form: after too many, the account gets 429 (with `Retry-After`) "
+        "here and on the login page, even with the right password.",
         auth=[],
         responses={201: serializers.TokenCreatedSerializer, **errors(400, 429)},
     )
@@ -463,9 +469,16 @@ class TokenCreateView(GenericAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        user = authenticate(request._request, username=data["username"].strip().lower(), password=data["password"])
+        try:
+            user = authenticate_password(request._request, email=data["username"], password=data["password"])
+        except LoginLocked as locked:
+            raise Throttled(
+                wait=locked.wait, detail="Too many failed login attempts for this account. Try again later."
+            ) from locked
         if user is None:
             raise Invalid("No account matches this email address and password.")
+        if needs_email_confirmation(user):
+            raise Invalid("Confirm your email address first: log in on the site to get the link again.")
         token, key = api_token_create(user=user, name=data["name"], read_only=data["read_only"])
         token.token = key
         return Response(serializers.TokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)

@@ -83,6 +83,7 @@ EVENT_PHRASES = {
     "action_item.created": "{actor} added the action “{object}”",
     "action_item.updated": "{actor} updated the action “{object}”",
     "integration.created": "{actor} connected the integration “{object}”",
+    "integration.rights_changed": "The integration “{object}” now acts with {acts_as} rights, following {member}",
     "webhook.registered": "{actor} registered a webhook",
     "webhook.updated": "{actor} changed a webhook",
     "webhook.enabled": "{actor} enabled a webhook",
@@ -111,4 +112,9 @@ def event_text(event, organisation):
         email=details.get("email", "someone"),
         member=details.get("member", "a member"),
         role=details.get("role", "a role"),
+        acts_as=_ACTS_AS.get(str((details.get("acts_as") or [""])[-1]), "other"),
     )
+
+
+# The rights an integration acts with, as the log reads them (see ApiToken.bot_rights).
+_ACTS_AS = {"admin": "an admin’s", "member": "a member’s", "none": "no"}
