@@ -19,12 +19,12 @@ def problems(page):
     """What the browser complains about while the test runs: console errors and warnings that name the
     Content-Security-Policy (that is how Chromium reports a violation), and uncaught script errors."""
     seen = []
-    page.on(
-        "console",
-        lambda message: seen.append(f"{page.url} {message.type}: {message.text}")
-        if message.type in ("error", "warning") and "Content Security Policy" in message.text
-        else None,
-    )
+
+    def on_console(message):
+        if message.type in ("error", "warning") and "Content Security Policy" in message.text:
+            seen.append(f"{page.url} {message.type}: {message.text}")
+
+    page.on("console", on_console)
     page.on("pageerror", lambda error: seen.append(f"{page.url} pageerror: {error}"))
     return seen
 
