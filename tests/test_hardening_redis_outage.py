@@ -3,6 +3,7 @@ broker) point at it. Pages, the API, the login form and the token endpoint keep 
 limits keep limiting (in this process), /healthz/ says 503, and all is as before once Redis is back."""
 
 import logging
+import socket
 import time
 
 import pytest
@@ -185,6 +186,29 @@ def test_everything_is_as_before_once_redis_is_back(world, redis_cache, redis_br
     assert statuses == [200, 200, 200, 429]
     # The counts are in Redis again, shared by every process.
     assert any(b"throttle_user" in k for k in redis_cache.client().keys("*"))
+
+
+def test_a_redis_that_accepts_connections_but_never_answers_costs_one_timeout(world, settings):
+    """A Redis behind a dead network path or a hung process: the short socket timeout of the settings,
+    then the local cache for a while, rather than every request hanging."""
+    _token, key = api_token_create(user=world.mia, name="Hung")
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        timeout = settings.REDIS_TIMEOUT_SECONDS
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "governance.cache.FailoverRedisCache",
+                "LOCATION": f"redis://127.0.0.1:{silent.getsockname()[1]}/0",
+                "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout},
+            }
+        }
+        started = time.monotonic()
+        statuses = [bearer(key).get("/api/v1/circles/").status_code for _ in range(5)]
+        elapsed = time.monotonic() - started
+
+    assert statuses == [200] * 5
+    assert elapsed < 4 * timeout + 1
 
 
 def test_the_worker_keeps_trying_the_broker_however_long_it_is_away():
