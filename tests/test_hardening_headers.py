@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
+from django.test import RequestFactory
+from django.views.defaults import server_error
 from rest_framework.test import APIClient
 
 from governance.services import api_token_create
@@ -129,6 +131,13 @@ def test_htmx_is_told_not_to_insert_styles_or_evaluate_attributes(world, client)
     assert config is not None
     assert '"includeIndicatorStyles": false' in config.group(1)
     assert '"allowEval": false' in config.group(1)
+
+
+def test_the_error_page_takes_its_style_from_a_static_file():
+    response = server_error(RequestFactory().get("/"))
+
+    assert response.status_code == 500
+    assert '<link rel="stylesheet" href="/static/css/error.css">' in response.content.decode()
 
 
 @pytest.mark.parametrize(
