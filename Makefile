@@ -33,7 +33,7 @@ demo: migrate
 ## make run: set up, load the demo cooperative, start web + Celery worker with beat (Procfile.dev).
 ## With DATABASE_URL and REDIS_URL set, the same command runs on PostgreSQL and Redis.
 run: demo
-	@echo "Starting http://127.0.0.1:8000/ (web) and a Celery worker with beat. Ctrl-C stops both."
+	@echo "Starting http://127.0.0.1:8000/ (web) and a Celery worker with beat (started again if it exits). Ctrl-C stops both."
 	$(BIN)/honcho -f Procfile.dev start
 
 ## make test: install what the tests need and run the whole suite.

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
@@ -22,6 +23,7 @@ from circles.queries import circle_tree, circles_of_member, flatten
 from roles.models import RoleAssignment
 
 from . import services
+from .cache import FailoverRedisCache
 from .errors import DomainError
 from .forms import (
     InvitationForm,
@@ -345,8 +347,10 @@ def invitation_accept(request, token):
 
 @never_cache
 def healthz(request):
-    """Database and broker reachability, for load balancers and uptime checks."""
-    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    """Database, cache and broker reachability, for load balancers and uptime checks. While Redis is
+    down the pages and the API keep answering (the cache falls back to process memory), but this says
+    503 so that someone is told."""
+    checks = {"database": _database_ok(), "cache": _cache_ok(), "broker": _broker_ok()}
     healthy = all(checks.values())
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", **{k: "ok" if v else "unreachable" for k, v in checks.items()}},
@@ -361,6 +365,17 @@ def _database_ok() -> bool:
             return cursor.fetchone()[0] == 1
     except Exception:
         return False
+
+
+def _cache_ok() -> bool:
+    cache = caches["default"]
+    if isinstance(cache, FailoverRedisCache):
+        return cache.is_reachable()
+    try:
+        cache.get("healthz")
+    except Exception:
+        return False
+    return True
 
 
 def _broker_ok() -> bool:

@@ -1,4 +1,4 @@
-"""/healthz/ tells a load balancer whether the database and the broker answer."""
+"""/healthz/ tells a load balancer whether the database, the cache and the broker answer."""
 
 import pytest
 
@@ -18,7 +18,7 @@ def test_it_answers_ok_when_the_database_and_the_broker_answer(client, db):
     response = client.get("/healthz/")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "broker": "ok"}
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -26,7 +26,7 @@ def test_it_answers_503_when_the_broker_is_unreachable(client, db, broker_unreac
     response = client.get("/healthz/")
 
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "database": "ok", "broker": "unreachable"}
+    assert response.json() == {"status": "unavailable", "database": "ok", "cache": "ok", "broker": "unreachable"}
 
 
 def test_it_needs_no_login(client, db):

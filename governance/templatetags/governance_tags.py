@@ -15,6 +15,27 @@ def markdown_filter(text):
     return render_markdown(text)
 
 
+# The Content-Security-Policy allows no style attributes, so a width or an offset in percent is one of
+# the classes w-0…w-100 and at-0…at-100 of static/css/percentages.css, and a depth in the circle tree
+# one of depth-0…depth-12 of app.css.
+
+
+@register.filter
+def percent(value) -> int:
+    """A share in whole percent, 0 to 100: `class="w-{{ kind.weight_percent|percent }}"`."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0
+    return max(0, min(100, round(number)))
+
+
+@register.filter
+def at_most(value, limit) -> int:
+    """The value, or the limit if it is higher: `depth-{{ node.depth|at_most:12 }}`."""
+    return min(int(value), int(limit))
+
+
 # How each event reads. {actor} is who did it (“Someone” when the system did), {circle} a link to
 # the circle, {object} what the event is about; the other names come from the details services record.
 EVENT_PHRASES = {
