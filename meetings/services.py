@@ -53,6 +53,11 @@ def meeting_url(meeting: Meeting) -> str:
 when = local_time
 
 
+def _meeting_context(meeting: Meeting) -> dict:
+    """What every email about a meeting says: the meeting, when it starts (its organisation's time), its page."""
+    return {"meeting": meeting, "starts": when(meeting.organisation, meeting.starts_at), "url": meeting_url(meeting)}
+
+
 def _users(members) -> list:
     return [m.user for m in members if m is not None and m.is_active]
 
@@ -239,9 +244,7 @@ def meeting_update(*, meeting: Meeting, by: Member | None, **changes) -> Meeting
             kind="meeting_moved",
             key=f"meeting:{meeting.pk}:{meeting.starts_at:%Y%m%dT%H%M%SZ}",
             organisation=meeting.organisation,
-            subject=f"[{meeting.circle}] Moved: {meeting.title}, now {when(meeting.organisation, meeting.starts_at)}",
-            body=f"“{meeting.title}” now takes place {when(meeting.organisation, meeting.starts_at)}.\n\n"
-            f"{meeting_url(meeting)}\n",
+            context=_meeting_context(meeting),
         )
     return meeting
 
@@ -280,10 +283,7 @@ def meeting_cancel(*, meeting: Meeting, by: Member | None, reason: str = "") -> 
             kind="meeting_cancelled",
             key=f"meeting:{meeting.pk}",
             organisation=meeting.organisation,
-            subject=f"[{meeting.circle}] Cancelled: {meeting.title}, {when(meeting.organisation, meeting.starts_at)}",
-            body=f"“{meeting.title}” on {when(meeting.organisation, meeting.starts_at)} is cancelled."
-            + (f"\n\n{reason}" if reason else "")
-            + f"\n\n{meeting_url(meeting)}\n",
+            context={**_meeting_context(meeting), "reason": reason},
         )
     return meeting
 
@@ -553,9 +553,13 @@ def series_reschedule(
         kind="meeting_series_rescheduled",
         key=f"series:{new.pk}",
         organisation=series.organisation,
-        subject=f"[{series.circle}] New times for {new.title}",
-        body=f"“{new.title}” now takes place {_describe(new)}, from {when(series.organisation, starts_at)}.\n\n"
-        f"{_circle_meetings_url(series.circle)}\n",
+        context={
+            "circle": series.circle,
+            "series": new,
+            "rule": _describe(new),
+            "starts": when(series.organisation, starts_at),
+            "url": _circle_meetings_url(series.circle),
+        },
     )
     return new
 
@@ -799,19 +803,12 @@ def agenda_publish(*, meeting: Meeting, by: Member) -> Meeting:
         circle=meeting.circle,
         details={"items": len(items)},
     )
-    lines = [
-        f"{n}. {item.title}" + (f" ({item.time_box} min)" if item.time_box else "")
-        for n, item in enumerate(items, start=1)
-    ]
     notifications_queue(
         recipients=_circle_people(meeting.circle, meeting.facilitator, meeting.secretary),
         kind="agenda_published",
         key=f"meeting:{meeting.pk}",
         organisation=meeting.organisation,
-        subject=f"[{meeting.circle}] Agenda: {meeting.title}, {when(meeting.organisation, meeting.starts_at)}",
-        body=f"The agenda of “{meeting.title}” ({when(meeting.organisation, meeting.starts_at)}):\n\n"
-        + "\n".join(lines)
-        + f"\n\n{meeting_url(meeting)}\n",
+        context={**_meeting_context(meeting), "items": items},
     )
     return meeting
 
@@ -906,7 +903,7 @@ def minutes_publish(*, minutes: Minutes, by: Member | None) -> Minutes:
     event_record(
         organisation=meeting.organisation, actor=by, verb="minutes.published", obj=meeting, circle=meeting.circle
     )
-    _send_minutes(meeting, minutes, kind="minutes_published", subject_prefix="Minutes")
+    _send_minutes(meeting, minutes, kind="minutes_published")
     return minutes
 
 
@@ -938,19 +935,24 @@ def minutes_correct(*, minutes: Minutes, by: Member | None, body: str, note: str
         circle=meeting.circle,
         details={"version": version.number, "note": note},
     )
-    _send_minutes(meeting, minutes, kind="minutes_corrected", subject_prefix=f"Minutes corrected ({note})")
+    _send_minutes(meeting, minutes, kind="minutes_corrected", note=note)
     return version
 
 
-def _send_minutes(meeting: Meeting, minutes: Minutes, *, kind: str, subject_prefix: str) -> None:
+def _send_minutes(meeting: Meeting, minutes: Minutes, *, kind: str, note: str = "") -> None:
+    day = timezone.localtime(meeting.starts_at, meeting.organisation.tzinfo)
     notifications_queue(
         recipients=_circle_people(meeting.circle, meeting.facilitator, meeting.secretary),
         kind=kind,
         key=f"minutes:{minutes.pk}:v{minutes.version}",
         organisation=meeting.organisation,
-        subject=f"[{meeting.circle}] {subject_prefix}: {meeting.title}, "
-        f"{timezone.localtime(meeting.starts_at, meeting.organisation.tzinfo):%d %B %Y}"[:200],
-        body=f"{minutes.body}\n\n---\n{meeting_url(meeting)}\n",
+        context={
+            "meeting": meeting,
+            "minutes": minutes,
+            "note": note,
+            "day": f"{day:%d %B %Y}",
+            "url": meeting_url(meeting),
+        },
     )
 
 
@@ -1113,10 +1115,7 @@ def action_item_create(
             kind="action_assigned",
             key=f"action:{item.pk}",
             organisation=circle.organisation,
-            subject=f"[{circle}] An action for you: {item.title}",
-            body=f"{by.user if by else 'Someone'} gave you an action in {circle}: “{item.title}”"
-            + (f", due {due:%A %d %B %Y}" if due else "")
-            + f".\n\n{_actions_url(circle.organisation)}\n",
+            context={"circle": circle, "item": item, "by": by, "url": _actions_url(circle.organisation)},
         )
     return item
 
@@ -1217,12 +1216,7 @@ def meeting_reminders_send(*, now: datetime | None = None) -> int:
             kind="meeting_reminder",
             key=f"meeting:{meeting.pk}:{meeting.starts_at:%Y%m%dT%H%M%SZ}:{window}h",
             organisation=meeting.organisation,
-            subject=f"[{meeting.circle}] {'Tomorrow' if window >= 12 else 'Soon'}: {meeting.title}, "
-            f"{when(meeting.organisation, meeting.starts_at)}",
-            body=f"“{meeting.title}” starts {when(meeting.organisation, meeting.starts_at)}"
-            + (f" at {meeting.place}" if meeting.place else "")
-            + (f"\nVideo: {meeting.video_url}" if meeting.video_url else "")
-            + f"\n\n{meeting_url(meeting)}\n",
+            context={**_meeting_context(meeting), "window": window},
         )
     return queued
 
@@ -1254,9 +1248,7 @@ def agenda_due_remind(*, now: datetime | None = None) -> int:
             kind="agenda_due",
             key=f"meeting:{meeting.pk}:{meeting.starts_at:%Y%m%dT%H%M%SZ}",
             organisation=meeting.organisation,
-            subject=f"[{meeting.circle}] Publish the agenda of {meeting.title}",
-            body=f"“{meeting.title}” is on {when(meeting.organisation, meeting.starts_at)} and its agenda is not "
-            f"published yet. Order the items and publish it, so people can prepare.\n\n{meeting_url(meeting)}\n",
+            context=_meeting_context(meeting),
         )
     return queued
 
@@ -1286,10 +1278,7 @@ def minutes_due_remind(*, now: datetime | None = None) -> int:
             kind="minutes_due",
             key=f"meeting:{meeting.pk}",
             organisation=meeting.organisation,
-            subject=f"[{meeting.circle}] The minutes of {meeting.title} are not published yet",
-            body=f"“{meeting.title}” took place {when(meeting.organisation, meeting.starts_at)}. Its minutes are "
-            f"not published yet; the draft starts from the agenda, attendance and decisions.\n\n"
-            f"{meeting_url(meeting)}\n",
+            context=_meeting_context(meeting),
         )
     return queued
 
@@ -1315,10 +1304,9 @@ def action_items_remind(*, now: datetime | None = None) -> int:
     for item in items:
         today = timezone.localtime(now, item.organisation.tzinfo).date()
         if item.due < today:
-            kind, subject = "action_overdue", f"[{item.circle}] Overdue since {item.due:%d %B}: {item.title}"
+            kind = "action_overdue"
         elif item.due <= today + timedelta(days=1):
-            word = "today" if item.due == today else "tomorrow"
-            kind, subject = "action_due_soon", f"[{item.circle}] Due {word}: {item.title}"
+            kind = "action_due_soon"
         else:
             continue
         queued += notifications_queue(
@@ -1326,8 +1314,6 @@ def action_items_remind(*, now: datetime | None = None) -> int:
             kind=kind,
             key=f"action:{item.pk}:{item.due.isoformat()}",
             organisation=item.organisation,
-            subject=subject,
-            body=f"Your action “{item.title}” in {item.circle} is due {item.due:%A %d %B %Y}. Mark it done, or "
-            f"change its date, on your actions page.\n\n{_actions_url(item.organisation)}\n",
+            context={"item": item, "due_today": item.due == today, "url": _actions_url(item.organisation)},
         )
     return queued

@@ -240,10 +240,11 @@ def proposal_open(*, proposal: Proposal, by: Member, closes_at=None) -> Proposal
         kind="proposal_opened",
         key=f"proposal:{proposal.pk}",
         organisation=proposal.organisation,
-        subject=f"[{proposal.circle}] Your position is asked: {proposal.title}",
-        body=f"{proposal.author.user} asks for your position on “{proposal.title}” "
-        f"({proposal.get_method_display().lower()}), until {local_time(proposal.organisation, proposal.closes_at)}.\n\n"
-        f"{proposal_url(proposal)}\n",
+        context={
+            "proposal": proposal,
+            "closes": local_time(proposal.organisation, proposal.closes_at),
+            "url": proposal_url(proposal),
+        },
     )
     return proposal
 
@@ -303,15 +304,12 @@ def position_record(*, proposal: Proposal, member: Member, kind: str, reason: st
         details=details,
     )
     if kind == Kind.OBJECTION:
-        who = "A member" if proposal.anonymous else str(member.user)
         notifications_queue(
             recipients=[proposal.author.user],
             kind="objection_raised",
             key=f"position:{position.pk}",
             organisation=proposal.organisation,
-            subject=f"Objection to your proposal: {proposal.title}",
-            body=f"{who} objects to “{proposal.title}”:\n\n{reason}\n\nYou can amend the proposal to address it, "
-            f"or talk it through: {proposal_url(proposal)}\n",
+            context={"proposal": proposal, "member": member, "reason": reason, "url": proposal_url(proposal)},
         )
     if _ready_for_early_close(proposal):
         _close_rounds([proposal], now=now)
@@ -402,11 +400,13 @@ def proposal_amend(*, proposal: Proposal, by: Member, title: str, body: str, cha
         kind="proposal_amended",
         key=f"proposal:{proposal.pk}:v{version.number}",
         organisation=proposal.organisation,
-        subject=f"[{proposal.circle}] Amended, your position is asked again: {proposal.title}",
-        body=f"{by.user} amended “{proposal.title}” (version {version.number})."
-        + (f"\n\n{version.change_note}" if version.change_note else "")
-        + f"\n\nPositions on the earlier version no longer count; the round now closes "
-        f"{local_time(proposal.organisation, proposal.closes_at)}.\n\n{proposal_url(proposal)}\n",
+        context={
+            "proposal": proposal,
+            "version": version,
+            "by": by,
+            "closes": local_time(proposal.organisation, proposal.closes_at),
+            "url": proposal_url(proposal),
+        },
     )
     return version
 
@@ -489,14 +489,12 @@ def _close_rounds(proposals: list[Proposal], *, now) -> None:
     urls = proposal_urls(proposals)
     notifications_queue_many(
         messages=[
-            Message(
+            Message.render(
                 recipients=[users[user_id] for user_id in voters[proposal.pk]],
                 kind="proposal_closed",
                 key=f"proposal:{proposal.pk}",
                 organisation=proposal.organisation,
-                subject=f"[{proposal.circle}] {proposal.get_outcome_display()}: {proposal.title}",
-                body=f"The round on “{proposal.title}” has closed: {proposal.get_outcome_display().lower()}.\n"
-                f"{proposal.responded_count} of {proposal.eligible_count} responded.\n\n{urls[proposal.pk]}\n",
+                context={"proposal": proposal, "url": urls[proposal.pk]},
             )
             for proposal in proposals
         ]
@@ -605,9 +603,11 @@ def proposals_remind_closing_soon(*, now=None) -> int:
             kind="proposal_closing_soon",
             key=f"proposal:{proposal.pk}:v{proposal.version}",
             organisation=proposal.organisation,
-            subject=f"[{proposal.circle}] Closing soon, your position is missing: {proposal.title}",
-            body=f"The round on “{proposal.title}” closes {local_time(proposal.organisation, proposal.closes_at)} "
-            f"and we have not heard from you yet.\n\n{proposal_url(proposal)}\n",
+            context={
+                "proposal": proposal,
+                "closes": local_time(proposal.organisation, proposal.closes_at),
+                "url": proposal_url(proposal),
+            },
         )
     return queued
 
@@ -633,8 +633,6 @@ def proposals_remind_review(*, today=None) -> int:
             kind="agreement_review",
             key=f"proposal:{proposal.pk}:{proposal.review_date}",
             organisation=proposal.organisation,
-            subject=f"[{proposal.circle}] Time to review: {proposal.title}",
-            body=f"The agreement “{proposal.title}” was due for review on {proposal.review_date:%d %B %Y}. "
-            f"Is it still working? Propose a change if not.\n\n{proposal_url(proposal)}\n",
+            context={"proposal": proposal, "url": proposal_url(proposal)},
         )
     return queued

@@ -667,13 +667,6 @@ def terms_remind_ending(*, now=None) -> int:
         if role.assignments.open().filter(member=assignment.member, started_at__gte=assignment.planned_end_at).exists():
             continue  # already renewed or re-elected: nothing ends
         end = _format_date(assignment.planned_end_at, organisation)
-        what_next = (
-            "An election for the next term opens ahead of time."
-            if role.is_elected
-            else "It renews automatically if the term limit allows."
-            if role.auto_renew
-            else "The steward can renew it or appoint someone else."
-        )
         recipients = {assignment.member.user, *_circle_people(role.circle)}
         with transaction.atomic():
             sent = notifications_queue(
@@ -681,9 +674,12 @@ def terms_remind_ending(*, now=None) -> int:
                 kind="role_term_ending",
                 key=f"assignment:{assignment.pk}:{mark}d",
                 organisation=organisation,
-                subject=f"[{role.circle}] {assignment.member.user}'s term as {role.name} ends on {end}",
-                body=f"{assignment.member.user}'s term as {role.name} of {role.circle} ends on {end}. {what_next}\n\n"
-                f"{_url('role', organisation, pk=role.pk)}\n",
+                context={
+                    "role": role,
+                    "holder": assignment.member.user,
+                    "end": end,
+                    "url": _url("role", organisation, pk=role.pk),
+                },
             )
             if sent:  # the first time this mark is reached: log it once (webhooks subscribe to it)
                 event_record(
@@ -774,15 +770,17 @@ def _vacancy_notice(role: Role, *, now) -> None:
         details={"role": role.name, "free_seats": role.seats - holders},
     )
     election = role.elections.active().first()
-    follow_up = "An election is under way." if election else "The steward can appoint someone or start an election."
     notifications_queue(
         recipients=_circle_people(role.circle),
         kind="role_vacant",
         key=f"role:{role.pk}:vacant:{now:%Y-%m-%d}",
         organisation=organisation,
-        subject=f"[{role.circle}] {role.name} is vacant",
-        body=f"{role.name} of {role.circle} has {role.seats - holders} free seat(s). {follow_up}\n\n"
-        f"{_url('role', organisation, pk=role.pk)}\n",
+        context={
+            "role": role,
+            "free_seats": role.seats - holders,
+            "election": election,
+            "url": _url("role", organisation, pk=role.pk),
+        },
     )
 
 
@@ -892,9 +890,7 @@ def _remind_facilitator(election: Election) -> None:
         kind="election_nominations_closed",
         key=f"election:{election.pk}",
         organisation=organisation,
-        subject=f"[{role.circle}] Nominations for {role.name} have closed: propose a candidate",
-        body=f"Nominations for {role.name} of {role.circle} have closed. As facilitator, read the reasons "
-        f"and propose a candidate to the circle for consent.\n\n{_url('election', organisation, pk=election.pk)}\n",
+        context={"role": role, "url": _url("election", organisation, pk=election.pk)},
     )
 
 
@@ -971,21 +967,21 @@ def election_open(
         circle=role.circle,
         details={"role": role.name, "method": method, "seats": seats},
     )
-    if method == ElectionMethod.SOCIOCRATIC:
-        until = _format_date(election.nominations_close_at, organisation)
-        ask = f"Nominate someone (yourself included) and say why, until {until}."
-    else:
-        until = _format_date(election.applications_close_at, organisation)
-        ask = f"Stand as a candidate with a statement until {until}; voting follows."
+    sociocratic = method == ElectionMethod.SOCIOCRATIC
+    until = election.nominations_close_at if sociocratic else election.applications_close_at
     notifications_queue(
         recipients=_circle_people(role.circle),
         kind="election_opened",
         key=f"election:{election.pk}",
         organisation=organisation,
-        subject=f"[{role.circle}] Election of {role.name}: {ask.split(' (')[0].split(' with')[0]}",
-        body=f"The election of {role.name} of {role.circle} ({seats} seat(s), term from "
-        f"{_format_date(term_starts_at, organisation)}) is open. {ask}\n\n"
-        f"{_url('election', organisation, pk=election.pk)}\n",
+        context={
+            "role": role,
+            "election": election,
+            "sociocratic": sociocratic,
+            "until": _format_date(until, organisation),
+            "term_from": _format_date(term_starts_at, organisation),
+            "url": _url("election", organisation, pk=election.pk),
+        },
     )
     return election
 
@@ -1150,22 +1146,17 @@ def _close(election: Election) -> None:
             "tie": bool(election.results.get("tie")),
         },
     )
-    names = ", ".join(str(m.user) for m in elected) or "nobody"
-    tie = election.results.get("tie")
-    tie_text = (
-        f"\n\nA tie between {', '.join(tie['names'])} leaves {tie['seats_left']} seat(s) open: the circle decides "
-        "how to fill it."
-        if tie
-        else ""
-    )
     notifications_queue(
         recipients=_circle_people(role.circle),
         kind="election_closed",
         key=f"election:{election.pk}",
         organisation=organisation,
-        subject=f"[{role.circle}] {role.name}: {names} elected",
-        body=f"The election of {role.name} of {role.circle} has closed. Elected: {names}.{tie_text}\n\n"
-        f"{_url('election', organisation, pk=election.pk)}\n",
+        context={
+            "role": role,
+            "names": [str(m.user) for m in elected],
+            "tie": election.results.get("tie"),
+            "url": _url("election", organisation, pk=election.pk),
+        },
     )
 
 
@@ -1272,10 +1263,11 @@ def election_advance(*, election_id: int, now=None) -> bool:
                 kind="election_voting",
                 key=f"election:{election.pk}",
                 organisation=organisation,
-                subject=f"[{election.role.circle}] Vote for {election.role.name}",
-                body=f"Voting for {election.role.name} is open until "
-                f"{_format_date(election.voting_closes_at, organisation)}. Your ballot is secret.\n\n"
-                f"{_url('election', organisation, pk=election.pk)}\n",
+                context={
+                    "role": election.role,
+                    "closes": _format_date(election.voting_closes_at, organisation),
+                    "url": _url("election", organisation, pk=election.pk),
+                },
             )
             return True
         election.results = ballot_count(election)
