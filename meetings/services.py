@@ -21,6 +21,7 @@ from circles.queries import roster, stewards_by_circle
 from governance.errors import Conflict, Invalid, NotAllowed
 from governance.models import Member, Organisation
 from governance.services import event_record, local_time, notifications_queue
+from governance.sweeps import sweep_each
 
 from . import queries
 from .models import (
@@ -405,11 +406,12 @@ def meetings_materialise(*, now: datetime | None = None) -> int:
     live = MeetingSeries.objects.filter(ended_at__isnull=True, circle__archived_at__isnull=True).filter(
         Q(until__isnull=True) | Q(until__gte=(now - timedelta(days=1)).date())
     )
-    created = 0
-    for series in live.iterator():
-        with transaction.atomic():
-            created += series_materialise(series=series, now=now)
-    return created
+    return sweep_each(
+        live.iterator(),
+        lambda series: series_materialise(series=series, now=now),
+        sweep="meetings_materialise",
+        now=now,
+    ).total
 
 
 SERIES_FIELDS = ("title", "kind", "place", "video_url", "facilitator", "secretary")
@@ -1207,18 +1209,19 @@ def meeting_reminders_send(*, now: datetime | None = None) -> int:
         .filter(starts_at__gt=now, starts_at__lte=now + timedelta(hours=max(hours)))
         .select_related("organisation", "circle", "facilitator__user", "secretary__user")
     )
-    queued = 0
-    for meeting in upcoming:
+
+    def remind(meeting: Meeting) -> int:
         left = meeting.starts_at - now
         window = min(h for h in hours if left <= timedelta(hours=h))
-        queued += notifications_queue(
+        return notifications_queue(
             recipients=_circle_people(meeting.circle, meeting.facilitator, meeting.secretary),
             kind="meeting_reminder",
             key=f"meeting:{meeting.pk}:{meeting.starts_at:%Y%m%dT%H%M%SZ}:{window}h",
             organisation=meeting.organisation,
             context={**_meeting_context(meeting), "window": window},
         )
-    return queued
+
+    return sweep_each(upcoming, remind, sweep="meeting_reminders_send", now=now).total
 
 
 def _lead(meeting: Meeting, field: str, stewards: dict) -> Member | None:
@@ -1238,19 +1241,20 @@ def agenda_due_remind(*, now: datetime | None = None) -> int:
     )
     meetings = [m for m in meetings if m.starts_at - timedelta(days=due_days.get(m.organisation_id, 2)) <= now]
     stewards = stewards_by_circle({m.circle_id for m in meetings})
-    queued = 0
-    for meeting in meetings:
+
+    def remind(meeting: Meeting) -> int:
         lead = _lead(meeting, "facilitator", stewards)
         if lead is None:
-            continue
-        queued += notifications_queue(
+            return 0
+        return notifications_queue(
             recipients=_users([lead]),
             kind="agenda_due",
             key=f"meeting:{meeting.pk}:{meeting.starts_at:%Y%m%dT%H%M%SZ}",
             organisation=meeting.organisation,
             context=_meeting_context(meeting),
         )
-    return queued
+
+    return sweep_each(meetings, remind, sweep="agenda_due_remind", now=now).total
 
 
 MINUTES_DUE_AFTER = timedelta(days=1)
@@ -1268,19 +1272,20 @@ def minutes_due_remind(*, now: datetime | None = None) -> int:
         .select_related("organisation", "circle", "secretary__user")
     )
     stewards = stewards_by_circle({m.circle_id for m in meetings})
-    queued = 0
-    for meeting in meetings:
+
+    def remind(meeting: Meeting) -> int:
         lead = _lead(meeting, "secretary", stewards)
         if lead is None:
-            continue
-        queued += notifications_queue(
+            return 0
+        return notifications_queue(
             recipients=_users([lead]),
             kind="minutes_due",
             key=f"meeting:{meeting.pk}",
             organisation=meeting.organisation,
             context=_meeting_context(meeting),
         )
-    return queued
+
+    return sweep_each(meetings, remind, sweep="minutes_due_remind", now=now).total
 
 
 def meetings_remind(*, now: datetime | None = None) -> int:
@@ -1300,20 +1305,21 @@ def action_items_remind(*, now: datetime | None = None) -> int:
         .filter(owner__status=Member.Status.ACTIVE)
         .select_related("organisation", "circle", "owner__user")
     )
-    queued = 0
-    for item in items:
+
+    def remind(item: ActionItem) -> int:
         today = timezone.localtime(now, item.organisation.tzinfo).date()
         if item.due < today:
             kind = "action_overdue"
         elif item.due <= today + timedelta(days=1):
             kind = "action_due_soon"
         else:
-            continue
-        queued += notifications_queue(
+            return 0
+        return notifications_queue(
             recipients=[item.owner.user],
             kind=kind,
             key=f"action:{item.pk}:{item.due.isoformat()}",
             organisation=item.organisation,
             context={"item": item, "due_today": item.due == today, "url": _actions_url(item.organisation)},
         )
-    return queued
+
+    return sweep_each(items, remind, sweep="action_items_remind", now=now).total

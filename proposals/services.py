@@ -10,6 +10,7 @@ the sweep only finalises.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -29,6 +30,7 @@ from governance.services import (
     notifications_queue,
     notifications_queue_many,
 )
+from governance.sweeps import SweepRun, sweep_each
 
 from .models import (
     KINDS_FOR_METHOD,
@@ -42,6 +44,8 @@ from .models import (
     ProposalVersion,
     Threshold,
 )
+
+log = logging.getLogger(__name__)
 
 # Reading and shaping ---------------------------------------------------------------------------
 
@@ -561,26 +565,48 @@ def proposals_close_due(*, now=None, limit: int = 20000, batch_size: int = CLOSE
     """Close every due round, a batch at a time. Each batch is claimed in its own transaction with
     SKIP LOCKED, so two workers sweeping at once share the work instead of waiting on each other,
     and a round being written to right now is left for the next batch or tick. Returns how many
-    rounds this call closed; running it twice closes nothing twice."""
-    now = now or timezone.now()
-    closed = 0
-    while closed < limit:
-        claimed = _close_due_batch(now=now, size=min(batch_size, limit - closed))
-        if not claimed:
+    rounds this call closed; running it twice closes nothing twice.
+
+    A round that cannot be closed never holds up the others, of its organisation or any other: when
+    a batch fails, its rounds are closed one at a time, each in its own savepoint, and the one that
+    fails is recorded (governance.sweeps), left out of the claims while it waits for its retry, and
+    reported to the site admins."""
+    run = SweepRun("proposals_close_due", now=now)
+    claimed = 0
+    while claimed < limit:
+        batch = _close_due_batch(run=run, size=min(batch_size, limit - claimed))
+        if not batch:
             break
-        closed += claimed
-    return closed
+        claimed += batch
+    run.report()
+    return run.done
 
 
 @transaction.atomic
-def _close_due_batch(*, now, size: int) -> int:
+def _close_due_batch(*, run: SweepRun, size: int) -> int:
+    due = Proposal.objects.filter(state=Proposal.State.OPEN, closes_at__lte=run.now)
+    held = run.held_ids(Proposal)
+    if held:
+        due = due.exclude(pk__in=held)
     batch = list(
-        Proposal.objects.select_for_update(skip_locked=True, of=("self",))
+        due.select_for_update(skip_locked=True, of=("self",))
         .select_related("organisation", "circle", "author")
-        .filter(state=Proposal.State.OPEN, closes_at__lte=now)
         .order_by("closes_at", "pk")[:size]
     )
-    _close_rounds(batch, now=now)
+    if not batch:
+        return 0
+    # A round retried after failing goes alone, so that it does not make a whole batch fail again.
+    retried = [proposal for proposal in batch if run.has_failed(proposal)]
+    together = [proposal for proposal in batch if not run.has_failed(proposal)]
+    try:
+        with transaction.atomic():
+            _close_rounds(together, now=run.now)
+    except Exception:
+        log.warning("Closing a batch of %s rounds failed; closing them one at a time.", len(together), exc_info=True)
+        retried = batch
+    else:
+        run.done += len(together)
+    run.each(retried, lambda proposal: _close_rounds([proposal], now=run.now))
     return len(batch)
 
 
@@ -588,17 +614,17 @@ def proposals_remind_closing_soon(*, now=None) -> int:
     """Remind, once per version, the eligible members who have not responded to a round closing soon."""
     now = now or timezone.now()
     horizon = now + timedelta(hours=settings.PROPOSAL_CLOSING_SOON_HOURS)
-    queued = 0
     proposals = Proposal.objects.filter(
         state=Proposal.State.OPEN, closes_at__gt=now, closes_at__lte=horizon
     ).select_related("organisation", "circle")
-    for proposal in proposals:
+
+    def remind(proposal: Proposal) -> int:
         waiting = (
             Member.objects.filter(pk__in=proposal.eligible_voters.values("member_id"), status=Member.Status.ACTIVE)
             .exclude(pk__in=Position.objects.filter(proposal=proposal, is_current=True).values("member_id"))
             .select_related("user")
         )
-        queued += notifications_queue(
+        return notifications_queue(
             recipients=_recipients(waiting),
             kind="proposal_closing_soon",
             key=f"proposal:{proposal.pk}:v{proposal.version}",
@@ -609,7 +635,8 @@ def proposals_remind_closing_soon(*, now=None) -> int:
                 "url": proposal_url(proposal),
             },
         )
-    return queued
+
+    return sweep_each(proposals, remind, sweep="proposals_remind_closing_soon", now=now).total
 
 
 def proposals_remind_review(*, today=None) -> int:
@@ -623,16 +650,17 @@ def proposals_remind_review(*, today=None) -> int:
         )
     )
     stewards = stewards_by_circle({p.circle_id for p in due})
-    queued = 0
-    for proposal in due:
+
+    def remind(proposal: Proposal) -> int:
         recipients = {proposal.author.user}
         if proposal.circle_id in stewards:
             recipients.add(stewards[proposal.circle_id].user)
-        queued += notifications_queue(
+        return notifications_queue(
             recipients=list(recipients),
             kind="agreement_review",
             key=f"proposal:{proposal.pk}:{proposal.review_date}",
             organisation=proposal.organisation,
             context={"proposal": proposal, "url": proposal_url(proposal)},
         )
-    return queued
+
+    return sweep_each(due, remind, sweep="proposals_remind_review").total

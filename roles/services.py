@@ -33,6 +33,7 @@ from django.utils import timezone
 from governance.errors import Conflict, DomainError, Invalid, NotAllowed
 from governance.models import Member, Organisation
 from governance.services import clean_reason, event_record, notifications_queue
+from governance.sweeps import sweep_each
 
 from .models import (
     Ballot,
@@ -659,50 +660,60 @@ def terms_remind_ending(*, now=None) -> int:
         .filter(planned_end_at__gt=now, planned_end_at__lte=now + timedelta(days=marks[-1]))
         .select_related("role__circle__organisation", "member__user")
     )
-    queued = 0
-    for assignment in ending:
+
+    def remind(assignment: RoleAssignment) -> int:
         left = assignment.planned_end_at - now
         mark = next(m for m in marks if left <= timedelta(days=m))
         role, organisation = assignment.role, assignment.role.circle.organisation
         if role.assignments.open().filter(member=assignment.member, started_at__gte=assignment.planned_end_at).exists():
-            continue  # already renewed or re-elected: nothing ends
+            return 0  # already renewed or re-elected: nothing ends
         end = _format_date(assignment.planned_end_at, organisation)
         recipients = {assignment.member.user, *_circle_people(role.circle)}
-        with transaction.atomic():
-            sent = notifications_queue(
-                recipients=list(recipients),
-                kind="role_term_ending",
-                key=f"assignment:{assignment.pk}:{mark}d",
+        sent = notifications_queue(
+            recipients=list(recipients),
+            kind="role_term_ending",
+            key=f"assignment:{assignment.pk}:{mark}d",
+            organisation=organisation,
+            context={
+                "role": role,
+                "holder": assignment.member.user,
+                "end": end,
+                "url": _url("role", organisation, pk=role.pk),
+            },
+        )
+        if sent:  # the first time this mark is reached: log it once (webhooks subscribe to it)
+            event_record(
                 organisation=organisation,
-                context={
-                    "role": role,
-                    "holder": assignment.member.user,
-                    "end": end,
-                    "url": _url("role", organisation, pk=role.pk),
-                },
+                actor=None,
+                verb="role.term_ending",
+                obj=assignment,
+                circle=role.circle,
+                details={"role": role.name, "member": str(assignment.member.user), "ends": end, "days": mark},
             )
-            if sent:  # the first time this mark is reached: log it once (webhooks subscribe to it)
-                event_record(
-                    organisation=organisation,
-                    actor=None,
-                    verb="role.term_ending",
-                    obj=assignment,
-                    circle=role.circle,
-                    details={"role": role.name, "member": str(assignment.member.user), "ends": end, "days": mark},
-                )
-        queued += sent
-    return queued
+        return sent
+
+    return sweep_each(ending, remind, sweep="terms_remind_ending", now=now, organisation=_assignment_organisation).total
+
+
+def _assignment_organisation(assignment: RoleAssignment) -> int:
+    return assignment.role.circle.organisation_id
 
 
 def assignments_end_due(*, now=None) -> int:
     """End (or renew) every term whose end has come, each in its own transaction."""
     now = now or timezone.now()
-    due = list(
+    due = (
         RoleAssignment.objects.filter(ended_at__isnull=True, planned_end_at__lte=now)
+        .select_related("role__circle")
         .order_by("planned_end_at")
-        .values_list("pk", flat=True)
     )
-    return sum(assignment_end_due(assignment_id=pk, now=now) for pk in due)
+    return sweep_each(
+        due,
+        lambda assignment: assignment_end_due(assignment_id=assignment.pk, now=now),
+        sweep="assignments_end_due",
+        now=now,
+        organisation=_assignment_organisation,
+    ).total
 
 
 def assignment_end_due(*, assignment_id: int, now=None) -> bool:
@@ -810,12 +821,12 @@ def parent_links_sync(*, now=None) -> int:
         )
         .select_related("role__circle__parent", "member__user", "assigned_by")
     )
-    linked = 0
-    for assignment in missing:
-        with transaction.atomic():
-            _link_parent(assignment)
-            linked += assignment.parent_membership_id is not None
-    return linked
+
+    def link(assignment: RoleAssignment) -> bool:
+        _link_parent(assignment)
+        return assignment.parent_membership_id is not None
+
+    return sweep_each(missing, link, sweep="parent_links_sync", now=now, organisation=_assignment_organisation).total
 
 
 def elections_open_ahead(*, now=None) -> int:
@@ -835,38 +846,42 @@ def elections_open_ahead(*, now=None) -> int:
         .select_related("role__circle__organisation")
         .order_by("planned_end_at")
     )
-    opened = 0
-    for assignment in ending:
+
+    def open_ahead(assignment: RoleAssignment) -> int:
         role = assignment.role
         if role.elections.filter(
             Q(state__in=Election.ACTIVE_STATES) | Q(term_starts_at=assignment.planned_end_at)
         ).exists():
-            continue
+            return 0
         if role.assignments.open().filter(member=assignment.member, started_at__gte=assignment.planned_end_at).exists():
-            continue
+            return 0
         try:
             with transaction.atomic():
                 election_open(role=role, by=None, term_starts_at=assignment.planned_end_at)
-                opened += 1
+                return 1
         except (DomainError, IntegrityError) as refusal:  # another worker opened it, or no seat frees up
             log.info("No election opened for %s: %s", role, refusal)
-    return opened
+            return 0
+
+    return sweep_each(
+        ending, open_ahead, sweep="elections_open_ahead", now=now, organisation=_assignment_organisation
+    ).total
 
 
 def elections_advance_due(*, now=None) -> int:
     """Move ballots to their next phase at their deadlines; remind the facilitator when nominations close."""
     now = now or timezone.now()
-    due = list(
-        Election.objects.filter(
-            Q(state=Election.State.APPLYING, applications_close_at__lte=now)
-            | Q(state=Election.State.VOTING, voting_closes_at__lte=now)
-        ).values_list("pk", flat=True)
+    due = Election.objects.filter(
+        Q(state=Election.State.APPLYING, applications_close_at__lte=now)
+        | Q(state=Election.State.VOTING, voting_closes_at__lte=now)
+    ).order_by("pk")
+    advanced = sweep_each(
+        due, lambda election: election_advance(election_id=election.pk, now=now), sweep="elections_advance_due", now=now
+    ).total
+    nominated = Election.objects.filter(state=Election.State.NOMINATING, nominations_close_at__lte=now).select_related(
+        "role__circle__organisation"
     )
-    advanced = sum(election_advance(election_id=pk, now=now) for pk in due)
-    for election in Election.objects.filter(
-        state=Election.State.NOMINATING, nominations_close_at__lte=now
-    ).select_related("role__circle__organisation"):
-        _remind_facilitator(election)
+    sweep_each(nominated, _remind_facilitator, sweep="elections_remind_facilitator", now=now)
     return advanced
 
 
