@@ -121,8 +121,8 @@ class SweepRun:
                 log.info("Sweep %s: %s %s went through after failing; resolved.", self.sweep, *_identity(failure))
 
     def report(self) -> SweepRun:
-        """Log what the run did; a warning when anything failed."""
-        level = logging.WARNING if self.failed else logging.INFO
+        """Log what the run did: a warning when anything failed, nothing much when there was nothing to do."""
+        level = logging.WARNING if self.failed else logging.INFO if self.done or self.held else logging.DEBUG
         log.log(level, "Sweep %s: %s done, %s failed, %s held back.", self.sweep, self.done, self.failed, self.held)
         return self
 
