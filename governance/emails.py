@@ -11,9 +11,7 @@ caller, and no long name can make a service or a sweep fail.
 from __future__ import annotations
 
 import hashlib
-from functools import cache
 
-from django.conf import settings
 from django.template import Context, Engine
 
 from .models import Notification
@@ -21,24 +19,21 @@ from .models import Notification
 ELLIPSIS = "…"
 
 
-@cache
-def _engine() -> Engine:
-    """The project's template folders, without autoescaping: these are plain-text emails. Templates
-    are cached once read, except with DEBUG on, so that an edited text shows without a restart."""
-    filesystem = "django.template.loaders.filesystem.Loader"
-    return Engine(
-        dirs=[str(d) for d in settings.TEMPLATES[0]["DIRS"]],
-        autoescape=False,
-        loaders=[filesystem] if settings.DEBUG else [("django.template.loaders.cached.Loader", [filesystem])],
-    )
-
-
 def message_render(kind: str, context: dict) -> tuple[str, str]:
-    """The subject (on one line, fitting the outbox) and the body of a `kind` of email."""
-    engine = _engine()
-    subject = engine.get_template(f"email/{kind}.subject.txt").render(Context(context, autoescape=False))
-    body = engine.get_template(f"email/{kind}.txt").render(Context(context, autoescape=False))
+    """The subject (on one line, fitting the outbox) and the body of a `kind` of email.
+
+    The project's template engine finds the templates (and reloads them in development), while the
+    context turns autoescaping off: these are plain-text emails. Numbers are not localised (the
+    closing sweep renders a message per round, and localising is a fifth of the cost); dates are
+    formatted by the templates with the `date` filter."""
+    engine = Engine.get_default()
+    subject = engine.get_template(f"email/{kind}.subject.txt").render(_plain(context))
+    body = engine.get_template(f"email/{kind}.txt").render(_plain(context))
     return fit_subject(subject), body
+
+
+def _plain(context: dict) -> Context:
+    return Context(context, autoescape=False, use_l10n=False)
 
 
 def fit_text(text: str, max_length: int) -> str:
