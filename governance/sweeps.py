@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -100,13 +101,15 @@ class SweepRun:
         try:
             with transaction.atomic():
                 result = fn(item)
+        except SoftTimeLimitExceeded:
+            raise  # the task is out of time: stop, rather than blame the item it was on
         except Exception as exc:
             log.exception("Sweep %s: %s %s failed; carrying on without it.", self.sweep, *_identity(item))
             self.failed += 1
             self._record_failure(item, exc, organisation_id=organisation(item))
             return None
         self.done += 1
-        self.total += int(result or 0)
+        self.total += result if isinstance(result, int) else 0
         self.succeeded([item])
         return result
 
@@ -157,7 +160,11 @@ class SweepRun:
             else:
                 failure = self._again(failure, error, trace)
             if failure.reported_at is None:
-                _report(failure, now=self.now)
+                try:
+                    with transaction.atomic():
+                        _report(failure, now=self.now)
+                except Exception:  # the failure stays recorded; telling is tried again at its next failure
+                    log.exception("Sweep %s: could not tell the site admins about %s.", self.sweep, failure)
         self.open_failures[(object_type, object_id)] = failure
 
     def _again(self, failure: SweepFailure, error: str, trace: str) -> SweepFailure:
