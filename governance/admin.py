@@ -31,6 +31,7 @@ from .models import (
     MembershipClass,
     Notification,
     Organisation,
+    SweepFailure,
     User,
     WebhookDelivery,
     WebhookEndpoint,
@@ -703,3 +704,41 @@ class NotificationAdmin(admin.ModelAdmin):
             )
         if skipped:
             self.message_user(request, f"Already sent, left alone: {skipped}.", messages.INFO)
+
+
+@admin.register(SweepFailure)
+class SweepFailureAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Items a periodic sweep could not process, to read: the sweep retries each after its backoff
+    and resolves it when it goes through. Fix the cause; there is nothing to edit here."""
+
+    list_display = (
+        "sweep",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "organisation",
+        "attempts",
+        "last_failed_at",
+        "next_attempt_at",
+        "resolved_at",
+    )
+    list_filter = ("sweep", null_filter("resolved_at", "resolved", "Resolved", "Still failing"), "organisation")
+    list_select_related = ("organisation",)
+    search_fields = ("sweep", "object_type", "object_repr", "error")
+    date_hierarchy = "last_failed_at"
+    fields = (
+        "sweep",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "organisation",
+        "error",
+        "traceback",
+        "attempts",
+        "first_failed_at",
+        "last_failed_at",
+        "next_attempt_at",
+        "reported_at",
+        "resolved_at",
+    )
+    readonly_fields = fields

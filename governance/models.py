@@ -483,3 +483,37 @@ class WebhookDelivery(models.Model):
         import json
 
         return json.dumps(self.payload, indent=2, ensure_ascii=False, sort_keys=True)
+
+
+class SweepFailure(models.Model):
+    """An item a periodic sweep could not process (a round it could not close, a reminder it could not
+    queue). The sweep carries on with the other items; this one is held back until `next_attempt_at`,
+    retried with a growing delay, and reported to the site admins once. A later success marks it
+    resolved; the row stays as the record of what happened."""
+
+    sweep = models.CharField(max_length=60, help_text="Which sweep, e.g. 'proposals_close_due'.")
+    object_type = models.CharField(max_length=60)
+    object_id = models.BigIntegerField()
+    object_repr = models.CharField(max_length=200)
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    error = models.CharField(max_length=500, help_text="The exception and its message, cut to fit.")
+    traceback = models.TextField(blank=True, help_text="The end of the last failure's traceback.")
+    attempts = models.PositiveIntegerField(default=1)
+    first_failed_at = models.DateTimeField(default=timezone.now)
+    last_failed_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(help_text="The sweep leaves the item alone until then.")
+    reported_at = models.DateTimeField(null=True, blank=True, help_text="When the site admins were told.")
+    resolved_at = models.DateTimeField(null=True, blank=True, help_text="When a later attempt succeeded.")
+
+    class Meta:
+        ordering = ["-last_failed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sweep", "object_type", "object_id"],
+                condition=Q(resolved_at__isnull=True),
+                name="sweep_failure_open_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.sweep}: {self.object_type} {self.object_id}"

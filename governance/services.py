@@ -20,6 +20,7 @@ from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .emails import fit_key, fit_subject, message_render
 from .errors import Conflict, Invalid, NotAllowed
 from .models import ApiToken, Event, Invitation, Member, MembershipClass, Notification, Organisation, User
 
@@ -86,12 +87,28 @@ def events_record(*, events: list[Event]) -> list[Event]:
 # The notification outbox -----------------------------------------------------------------------
 
 
-def notifications_queue(*, recipients, kind: str, key: str, subject: str, body: str, organisation=None) -> int:
+def notifications_queue(
+    *,
+    recipients,
+    kind: str,
+    key: str,
+    context: dict | None = None,
+    subject: str = "",
+    body: str = "",
+    organisation=None,
+) -> int:
     """Write one outbox row per recipient (a User, or an email address for people without an account).
 
-    The (email, kind, key) constraint means asking twice queues once. Delivery is kicked off after
-    commit; if the broker is down then, the periodic flush picks the rows up later."""
-    message = Message(recipients=recipients, kind=kind, key=key, subject=subject, body=body, organisation=organisation)
+    The text is the kind's templates rendered with `context` (see governance.emails), or, without
+    a context, the `subject` and `body` given. The (email, kind, key) constraint means asking twice
+    queues once. Delivery is kicked off after commit; if the broker is down then, the periodic
+    flush picks the rows up later."""
+    if context is not None:
+        message = Message.render(recipients=recipients, kind=kind, key=key, context=context, organisation=organisation)
+    else:
+        message = Message(
+            recipients=recipients, kind=kind, key=key, subject=subject, body=body, organisation=organisation
+        )
     return notifications_queue_many(messages=[message])
 
 
@@ -105,6 +122,12 @@ class Message:
     subject: str
     body: str
     organisation: Organisation | None = None
+
+    @classmethod
+    def render(cls, *, recipients: Iterable, kind: str, key: str, context: dict, organisation=None) -> Message:
+        """A message whose subject and body are the kind's email templates rendered with `context`."""
+        subject, body = message_render(kind, context)
+        return cls(recipients=recipients, kind=kind, key=key, subject=subject, body=body, organisation=organisation)
 
 
 def notifications_queue_many(*, messages: Iterable[Message]) -> int:
@@ -141,9 +164,11 @@ def _outbox_insert(recipients: dict[Message, dict[str, int | None]]) -> int:
         values = {
             **defaults,
             "organisation_id": message.organisation.pk if message.organisation else None,
-            "kind": message.kind,
-            "key": message.key,
-            "subject": message.subject,
+            # Whoever built the message, what is stored fits its columns: a long title or name
+            # never makes the insert, and with it a whole sweep, fail.
+            "kind": fit_key(message.kind, "kind"),
+            "key": fit_key(message.key),
+            "subject": fit_subject(message.subject),
             "body": message.body,
         }
         messages.append([f.get_db_prep_save(values[f.attname], connection) for f in shared])
@@ -579,21 +604,18 @@ def invitation_create(
         circle=circle,
         details={"email": email} if bound_to_email else {"email": email, "anyone_with_the_link": True},
     )
-    link = f"{settings.SITE_URL}/invitations/{token}/"
-    where = f" and its circle “{circle}”" if circle else ""
-    whose = f"; accept it with an account for {email}" if bound_to_email else ""
-    body = (
-        f"{by.user} invites you to join {organisation}{where}.\n\n"
-        + (f"{message}\n\n" if message else "")
-        + f"Accept the invitation here (the link works once, until {invitation.expires_at:%d %B %Y}{whose}):\n"
-        + f"{link}\n"
-    )
     notifications_queue(
         recipients=[email],
         kind="invitation",
         key=f"invitation:{invitation.pk}",
-        subject=f"You are invited to join {organisation}",
-        body=body,
+        context={
+            "invitation": invitation,
+            "organisation": organisation,
+            "by": by,
+            "circle": circle,
+            "message": message,
+            "link": f"{settings.SITE_URL}/invitations/{token}/",
+        },
         organisation=organisation,
     )
     return invitation, token

@@ -21,6 +21,7 @@ from circles.queries import roster, stewards_by_circle
 from governance.errors import Conflict, Invalid, NotAllowed
 from governance.models import Member, Organisation
 from governance.services import event_record, local_time, notifications_queue
+from governance.sweeps import sweep_each
 
 from . import queries
 from .models import (
@@ -51,6 +52,11 @@ def meeting_url(meeting: Meeting) -> str:
 
 
 when = local_time
+
+
+def _meeting_context(meeting: Meeting) -> dict:
+    """What every email about a meeting says: the meeting, when it starts (its organisation's time), its page."""
+    return {"meeting": meeting, "starts": when(meeting.organisation, meeting.starts_at), "url": meeting_url(meeting)}
 
 
 def _users(members) -> list:
@@ -239,9 +245,7 @@ def meeting_update(*, meeting: Meeting, by: Member | None, **changes) -> Meeting
             kind="meeting_moved",
             key=f"meeting:{meeting.pk}:{meeting.starts_at:%Y%m%dT%H%M%SZ}",
             organisation=meeting.organisation,
-            subject=f"[{meeting.circle}] Moved: {meeting.title}, now {when(meeting.organisation, meeting.starts_at)}",
-            body=f"“{meeting.title}” now takes place {when(meeting.organisation, meeting.starts_at)}.\n\n"
-            f"{meeting_url(meeting)}\n",
+            context=_meeting_context(meeting),
         )
     return meeting
 
@@ -280,10 +284,7 @@ def meeting_cancel(*, meeting: Meeting, by: Member | None, reason: str = "") -> 
             kind="meeting_cancelled",
             key=f"meeting:{meeting.pk}",
             organisation=meeting.organisation,
-            subject=f"[{meeting.circle}] Cancelled: {meeting.title}, {when(meeting.organisation, meeting.starts_at)}",
-            body=f"“{meeting.title}” on {when(meeting.organisation, meeting.starts_at)} is cancelled."
-            + (f"\n\n{reason}" if reason else "")
-            + f"\n\n{meeting_url(meeting)}\n",
+            context={**_meeting_context(meeting), "reason": reason},
         )
     return meeting
 
@@ -405,11 +406,12 @@ def meetings_materialise(*, now: datetime | None = None) -> int:
     live = MeetingSeries.objects.filter(ended_at__isnull=True, circle__archived_at__isnull=True).filter(
         Q(until__isnull=True) | Q(until__gte=(now - timedelta(days=1)).date())
     )
-    created = 0
-    for series in live.iterator():
-        with transaction.atomic():
-            created += series_materialise(series=series, now=now)
-    return created
+    return sweep_each(
+        live.iterator(),
+        lambda series: series_materialise(series=series, now=now),
+        sweep="meetings_materialise",
+        now=now,
+    ).total
 
 
 SERIES_FIELDS = ("title", "kind", "place", "video_url", "facilitator", "secretary")
@@ -553,9 +555,13 @@ def series_reschedule(
         kind="meeting_series_rescheduled",
         key=f"series:{new.pk}",
         organisation=series.organisation,
-        subject=f"[{series.circle}] New times for {new.title}",
-        body=f"“{new.title}” now takes place {_describe(new)}, from {when(series.organisation, starts_at)}.\n\n"
-        f"{_circle_meetings_url(series.circle)}\n",
+        context={
+            "circle": series.circle,
+            "series": new,
+            "rule": _describe(new),
+            "starts": when(series.organisation, starts_at),
+            "url": _circle_meetings_url(series.circle),
+        },
     )
     return new
 
@@ -799,19 +805,12 @@ def agenda_publish(*, meeting: Meeting, by: Member) -> Meeting:
         circle=meeting.circle,
         details={"items": len(items)},
     )
-    lines = [
-        f"{n}. {item.title}" + (f" ({item.time_box} min)" if item.time_box else "")
-        for n, item in enumerate(items, start=1)
-    ]
     notifications_queue(
         recipients=_circle_people(meeting.circle, meeting.facilitator, meeting.secretary),
         kind="agenda_published",
         key=f"meeting:{meeting.pk}",
         organisation=meeting.organisation,
-        subject=f"[{meeting.circle}] Agenda: {meeting.title}, {when(meeting.organisation, meeting.starts_at)}",
-        body=f"The agenda of “{meeting.title}” ({when(meeting.organisation, meeting.starts_at)}):\n\n"
-        + "\n".join(lines)
-        + f"\n\n{meeting_url(meeting)}\n",
+        context={**_meeting_context(meeting), "items": items},
     )
     return meeting
 
@@ -906,7 +905,7 @@ def minutes_publish(*, minutes: Minutes, by: Member | None) -> Minutes:
     event_record(
         organisation=meeting.organisation, actor=by, verb="minutes.published", obj=meeting, circle=meeting.circle
     )
-    _send_minutes(meeting, minutes, kind="minutes_published", subject_prefix="Minutes")
+    _send_minutes(meeting, minutes, kind="minutes_published")
     return minutes
 
 
@@ -938,19 +937,24 @@ def minutes_correct(*, minutes: Minutes, by: Member | None, body: str, note: str
         circle=meeting.circle,
         details={"version": version.number, "note": note},
     )
-    _send_minutes(meeting, minutes, kind="minutes_corrected", subject_prefix=f"Minutes corrected ({note})")
+    _send_minutes(meeting, minutes, kind="minutes_corrected", note=note)
     return version
 
 
-def _send_minutes(meeting: Meeting, minutes: Minutes, *, kind: str, subject_prefix: str) -> None:
+def _send_minutes(meeting: Meeting, minutes: Minutes, *, kind: str, note: str = "") -> None:
+    day = timezone.localtime(meeting.starts_at, meeting.organisation.tzinfo)
     notifications_queue(
         recipients=_circle_people(meeting.circle, meeting.facilitator, meeting.secretary),
         kind=kind,
         key=f"minutes:{minutes.pk}:v{minutes.version}",
         organisation=meeting.organisation,
-        subject=f"[{meeting.circle}] {subject_prefix}: {meeting.title}, "
-        f"{timezone.localtime(meeting.starts_at, meeting.organisation.tzinfo):%d %B %Y}"[:200],
-        body=f"{minutes.body}\n\n---\n{meeting_url(meeting)}\n",
+        context={
+            "meeting": meeting,
+            "minutes": minutes,
+            "note": note,
+            "day": f"{day:%d %B %Y}",
+            "url": meeting_url(meeting),
+        },
     )
 
 
@@ -1113,10 +1117,7 @@ def action_item_create(
             kind="action_assigned",
             key=f"action:{item.pk}",
             organisation=circle.organisation,
-            subject=f"[{circle}] An action for you: {item.title}",
-            body=f"{by.user if by else 'Someone'} gave you an action in {circle}: “{item.title}”"
-            + (f", due {due:%A %d %B %Y}" if due else "")
-            + f".\n\n{_actions_url(circle.organisation)}\n",
+            context={"circle": circle, "item": item, "by": by, "url": _actions_url(circle.organisation)},
         )
     return item
 
@@ -1208,23 +1209,19 @@ def meeting_reminders_send(*, now: datetime | None = None) -> int:
         .filter(starts_at__gt=now, starts_at__lte=now + timedelta(hours=max(hours)))
         .select_related("organisation", "circle", "facilitator__user", "secretary__user")
     )
-    queued = 0
-    for meeting in upcoming:
+
+    def remind(meeting: Meeting) -> int:
         left = meeting.starts_at - now
         window = min(h for h in hours if left <= timedelta(hours=h))
-        queued += notifications_queue(
+        return notifications_queue(
             recipients=_circle_people(meeting.circle, meeting.facilitator, meeting.secretary),
             kind="meeting_reminder",
             key=f"meeting:{meeting.pk}:{meeting.starts_at:%Y%m%dT%H%M%SZ}:{window}h",
             organisation=meeting.organisation,
-            subject=f"[{meeting.circle}] {'Tomorrow' if window >= 12 else 'Soon'}: {meeting.title}, "
-            f"{when(meeting.organisation, meeting.starts_at)}",
-            body=f"“{meeting.title}” starts {when(meeting.organisation, meeting.starts_at)}"
-            + (f" at {meeting.place}" if meeting.place else "")
-            + (f"\nVideo: {meeting.video_url}" if meeting.video_url else "")
-            + f"\n\n{meeting_url(meeting)}\n",
+            context={**_meeting_context(meeting), "window": window},
         )
-    return queued
+
+    return sweep_each(upcoming, remind, sweep="meeting_reminders_send", now=now).total
 
 
 def _lead(meeting: Meeting, field: str, stewards: dict) -> Member | None:
@@ -1244,21 +1241,20 @@ def agenda_due_remind(*, now: datetime | None = None) -> int:
     )
     meetings = [m for m in meetings if m.starts_at - timedelta(days=due_days.get(m.organisation_id, 2)) <= now]
     stewards = stewards_by_circle({m.circle_id for m in meetings})
-    queued = 0
-    for meeting in meetings:
+
+    def remind(meeting: Meeting) -> int:
         lead = _lead(meeting, "facilitator", stewards)
         if lead is None:
-            continue
-        queued += notifications_queue(
+            return 0
+        return notifications_queue(
             recipients=_users([lead]),
             kind="agenda_due",
             key=f"meeting:{meeting.pk}:{meeting.starts_at:%Y%m%dT%H%M%SZ}",
             organisation=meeting.organisation,
-            subject=f"[{meeting.circle}] Publish the agenda of {meeting.title}",
-            body=f"“{meeting.title}” is on {when(meeting.organisation, meeting.starts_at)} and its agenda is not "
-            f"published yet. Order the items and publish it, so people can prepare.\n\n{meeting_url(meeting)}\n",
+            context=_meeting_context(meeting),
         )
-    return queued
+
+    return sweep_each(meetings, remind, sweep="agenda_due_remind", now=now).total
 
 
 MINUTES_DUE_AFTER = timedelta(days=1)
@@ -1276,22 +1272,20 @@ def minutes_due_remind(*, now: datetime | None = None) -> int:
         .select_related("organisation", "circle", "secretary__user")
     )
     stewards = stewards_by_circle({m.circle_id for m in meetings})
-    queued = 0
-    for meeting in meetings:
+
+    def remind(meeting: Meeting) -> int:
         lead = _lead(meeting, "secretary", stewards)
         if lead is None:
-            continue
-        queued += notifications_queue(
+            return 0
+        return notifications_queue(
             recipients=_users([lead]),
             kind="minutes_due",
             key=f"meeting:{meeting.pk}",
             organisation=meeting.organisation,
-            subject=f"[{meeting.circle}] The minutes of {meeting.title} are not published yet",
-            body=f"“{meeting.title}” took place {when(meeting.organisation, meeting.starts_at)}. Its minutes are "
-            f"not published yet; the draft starts from the agenda, attendance and decisions.\n\n"
-            f"{meeting_url(meeting)}\n",
+            context=_meeting_context(meeting),
         )
-    return queued
+
+    return sweep_each(meetings, remind, sweep="minutes_due_remind", now=now).total
 
 
 def meetings_remind(*, now: datetime | None = None) -> int:
@@ -1311,23 +1305,21 @@ def action_items_remind(*, now: datetime | None = None) -> int:
         .filter(owner__status=Member.Status.ACTIVE)
         .select_related("organisation", "circle", "owner__user")
     )
-    queued = 0
-    for item in items:
+
+    def remind(item: ActionItem) -> int:
         today = timezone.localtime(now, item.organisation.tzinfo).date()
         if item.due < today:
-            kind, subject = "action_overdue", f"[{item.circle}] Overdue since {item.due:%d %B}: {item.title}"
+            kind = "action_overdue"
         elif item.due <= today + timedelta(days=1):
-            word = "today" if item.due == today else "tomorrow"
-            kind, subject = "action_due_soon", f"[{item.circle}] Due {word}: {item.title}"
+            kind = "action_due_soon"
         else:
-            continue
-        queued += notifications_queue(
+            return 0
+        return notifications_queue(
             recipients=[item.owner.user],
             kind=kind,
             key=f"action:{item.pk}:{item.due.isoformat()}",
             organisation=item.organisation,
-            subject=subject,
-            body=f"Your action “{item.title}” in {item.circle} is due {item.due:%A %d %B %Y}. Mark it done, or "
-            f"change its date, on your actions page.\n\n{_actions_url(item.organisation)}\n",
+            context={"item": item, "due_today": item.due == today, "url": _actions_url(item.organisation)},
         )
-    return queued
+
+    return sweep_each(items, remind, sweep="action_items_remind", now=now).total

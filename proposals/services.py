@@ -10,6 +10,7 @@ the sweep only finalises.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -29,6 +30,7 @@ from governance.services import (
     notifications_queue,
     notifications_queue_many,
 )
+from governance.sweeps import SweepRun, sweep_each
 
 from .models import (
     KINDS_FOR_METHOD,
@@ -42,6 +44,8 @@ from .models import (
     ProposalVersion,
     Threshold,
 )
+
+log = logging.getLogger(__name__)
 
 # Reading and shaping ---------------------------------------------------------------------------
 
@@ -240,10 +244,11 @@ def proposal_open(*, proposal: Proposal, by: Member, closes_at=None) -> Proposal
         kind="proposal_opened",
         key=f"proposal:{proposal.pk}",
         organisation=proposal.organisation,
-        subject=f"[{proposal.circle}] Your position is asked: {proposal.title}",
-        body=f"{proposal.author.user} asks for your position on “{proposal.title}” "
-        f"({proposal.get_method_display().lower()}), until {local_time(proposal.organisation, proposal.closes_at)}.\n\n"
-        f"{proposal_url(proposal)}\n",
+        context={
+            "proposal": proposal,
+            "closes": local_time(proposal.organisation, proposal.closes_at),
+            "url": proposal_url(proposal),
+        },
     )
     return proposal
 
@@ -303,15 +308,12 @@ def position_record(*, proposal: Proposal, member: Member, kind: str, reason: st
         details=details,
     )
     if kind == Kind.OBJECTION:
-        who = "A member" if proposal.anonymous else str(member.user)
         notifications_queue(
             recipients=[proposal.author.user],
             kind="objection_raised",
             key=f"position:{position.pk}",
             organisation=proposal.organisation,
-            subject=f"Objection to your proposal: {proposal.title}",
-            body=f"{who} objects to “{proposal.title}”:\n\n{reason}\n\nYou can amend the proposal to address it, "
-            f"or talk it through: {proposal_url(proposal)}\n",
+            context={"proposal": proposal, "member": member, "reason": reason, "url": proposal_url(proposal)},
         )
     if _ready_for_early_close(proposal):
         _close_rounds([proposal], now=now)
@@ -402,11 +404,13 @@ def proposal_amend(*, proposal: Proposal, by: Member, title: str, body: str, cha
         kind="proposal_amended",
         key=f"proposal:{proposal.pk}:v{version.number}",
         organisation=proposal.organisation,
-        subject=f"[{proposal.circle}] Amended, your position is asked again: {proposal.title}",
-        body=f"{by.user} amended “{proposal.title}” (version {version.number})."
-        + (f"\n\n{version.change_note}" if version.change_note else "")
-        + f"\n\nPositions on the earlier version no longer count; the round now closes "
-        f"{local_time(proposal.organisation, proposal.closes_at)}.\n\n{proposal_url(proposal)}\n",
+        context={
+            "proposal": proposal,
+            "version": version,
+            "by": by,
+            "closes": local_time(proposal.organisation, proposal.closes_at),
+            "url": proposal_url(proposal),
+        },
     )
     return version
 
@@ -489,14 +493,12 @@ def _close_rounds(proposals: list[Proposal], *, now) -> None:
     urls = proposal_urls(proposals)
     notifications_queue_many(
         messages=[
-            Message(
+            Message.render(
                 recipients=[users[user_id] for user_id in voters[proposal.pk]],
                 kind="proposal_closed",
                 key=f"proposal:{proposal.pk}",
                 organisation=proposal.organisation,
-                subject=f"[{proposal.circle}] {proposal.get_outcome_display()}: {proposal.title}",
-                body=f"The round on “{proposal.title}” has closed: {proposal.get_outcome_display().lower()}.\n"
-                f"{proposal.responded_count} of {proposal.eligible_count} responded.\n\n{urls[proposal.pk]}\n",
+                context={"proposal": proposal, "url": urls[proposal.pk]},
             )
             for proposal in proposals
         ]
@@ -563,26 +565,48 @@ def proposals_close_due(*, now=None, limit: int = 20000, batch_size: int = CLOSE
     """Close every due round, a batch at a time. Each batch is claimed in its own transaction with
     SKIP LOCKED, so two workers sweeping at once share the work instead of waiting on each other,
     and a round being written to right now is left for the next batch or tick. Returns how many
-    rounds this call closed; running it twice closes nothing twice."""
-    now = now or timezone.now()
-    closed = 0
-    while closed < limit:
-        claimed = _close_due_batch(now=now, size=min(batch_size, limit - closed))
-        if not claimed:
+    rounds this call closed; running it twice closes nothing twice.
+
+    A round that cannot be closed never holds up the others, of its organisation or any other: when
+    a batch fails, its rounds are closed one at a time, each in its own savepoint, and the one that
+    fails is recorded (governance.sweeps), left out of the claims while it waits for its retry, and
+    reported to the site admins."""
+    run = SweepRun("proposals_close_due", now=now)
+    claimed = 0
+    while claimed < limit:
+        batch = _close_due_batch(run=run, size=min(batch_size, limit - claimed))
+        if not batch:
             break
-        closed += claimed
-    return closed
+        claimed += batch
+    run.report()
+    return run.done
 
 
 @transaction.atomic
-def _close_due_batch(*, now, size: int) -> int:
+def _close_due_batch(*, run: SweepRun, size: int) -> int:
+    due = Proposal.objects.filter(state=Proposal.State.OPEN, closes_at__lte=run.now)
+    held = run.held_ids(Proposal)
+    if held:
+        due = due.exclude(pk__in=held)
     batch = list(
-        Proposal.objects.select_for_update(skip_locked=True, of=("self",))
+        due.select_for_update(skip_locked=True, of=("self",))
         .select_related("organisation", "circle", "author")
-        .filter(state=Proposal.State.OPEN, closes_at__lte=now)
         .order_by("closes_at", "pk")[:size]
     )
-    _close_rounds(batch, now=now)
+    if not batch:
+        return 0
+    # A round retried after failing goes alone, so that it does not make a whole batch fail again.
+    retried = [proposal for proposal in batch if run.has_failed(proposal)]
+    together = [proposal for proposal in batch if not run.has_failed(proposal)]
+    try:
+        with transaction.atomic():
+            _close_rounds(together, now=run.now)
+    except Exception:
+        log.warning("Closing a batch of %s rounds failed; closing them one at a time.", len(together), exc_info=True)
+        retried = batch
+    else:
+        run.done += len(together)
+    run.each(retried, lambda proposal: _close_rounds([proposal], now=run.now))
     return len(batch)
 
 
@@ -590,26 +614,29 @@ def proposals_remind_closing_soon(*, now=None) -> int:
     """Remind, once per version, the eligible members who have not responded to a round closing soon."""
     now = now or timezone.now()
     horizon = now + timedelta(hours=settings.PROPOSAL_CLOSING_SOON_HOURS)
-    queued = 0
     proposals = Proposal.objects.filter(
         state=Proposal.State.OPEN, closes_at__gt=now, closes_at__lte=horizon
     ).select_related("organisation", "circle")
-    for proposal in proposals:
+
+    def remind(proposal: Proposal) -> int:
         waiting = (
             Member.objects.filter(pk__in=proposal.eligible_voters.values("member_id"), status=Member.Status.ACTIVE)
             .exclude(pk__in=Position.objects.filter(proposal=proposal, is_current=True).values("member_id"))
             .select_related("user")
         )
-        queued += notifications_queue(
+        return notifications_queue(
             recipients=_recipients(waiting),
             kind="proposal_closing_soon",
             key=f"proposal:{proposal.pk}:v{proposal.version}",
             organisation=proposal.organisation,
-            subject=f"[{proposal.circle}] Closing soon, your position is missing: {proposal.title}",
-            body=f"The round on “{proposal.title}” closes {local_time(proposal.organisation, proposal.closes_at)} "
-            f"and we have not heard from you yet.\n\n{proposal_url(proposal)}\n",
+            context={
+                "proposal": proposal,
+                "closes": local_time(proposal.organisation, proposal.closes_at),
+                "url": proposal_url(proposal),
+            },
         )
-    return queued
+
+    return sweep_each(proposals, remind, sweep="proposals_remind_closing_soon", now=now).total
 
 
 def proposals_remind_review(*, today=None) -> int:
@@ -623,18 +650,17 @@ def proposals_remind_review(*, today=None) -> int:
         )
     )
     stewards = stewards_by_circle({p.circle_id for p in due})
-    queued = 0
-    for proposal in due:
+
+    def remind(proposal: Proposal) -> int:
         recipients = {proposal.author.user}
         if proposal.circle_id in stewards:
             recipients.add(stewards[proposal.circle_id].user)
-        queued += notifications_queue(
+        return notifications_queue(
             recipients=list(recipients),
             kind="agreement_review",
             key=f"proposal:{proposal.pk}:{proposal.review_date}",
             organisation=proposal.organisation,
-            subject=f"[{proposal.circle}] Time to review: {proposal.title}",
-            body=f"The agreement “{proposal.title}” was due for review on {proposal.review_date:%d %B %Y}. "
-            f"Is it still working? Propose a change if not.\n\n{proposal_url(proposal)}\n",
+            context={"proposal": proposal, "url": proposal_url(proposal)},
         )
-    return queued
+
+    return sweep_each(due, remind, sweep="proposals_remind_review").total

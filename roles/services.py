@@ -33,6 +33,7 @@ from django.utils import timezone
 from governance.errors import Conflict, DomainError, Invalid, NotAllowed
 from governance.models import Member, Organisation
 from governance.services import clean_reason, event_record, notifications_queue
+from governance.sweeps import sweep_each
 
 from .models import (
     Ballot,
@@ -659,54 +660,60 @@ def terms_remind_ending(*, now=None) -> int:
         .filter(planned_end_at__gt=now, planned_end_at__lte=now + timedelta(days=marks[-1]))
         .select_related("role__circle__organisation", "member__user")
     )
-    queued = 0
-    for assignment in ending:
+
+    def remind(assignment: RoleAssignment) -> int:
         left = assignment.planned_end_at - now
         mark = next(m for m in marks if left <= timedelta(days=m))
         role, organisation = assignment.role, assignment.role.circle.organisation
         if role.assignments.open().filter(member=assignment.member, started_at__gte=assignment.planned_end_at).exists():
-            continue  # already renewed or re-elected: nothing ends
+            return 0  # already renewed or re-elected: nothing ends
         end = _format_date(assignment.planned_end_at, organisation)
-        what_next = (
-            "An election for the next term opens ahead of time."
-            if role.is_elected
-            else "It renews automatically if the term limit allows."
-            if role.auto_renew
-            else "The steward can renew it or appoint someone else."
-        )
         recipients = {assignment.member.user, *_circle_people(role.circle)}
-        with transaction.atomic():
-            sent = notifications_queue(
-                recipients=list(recipients),
-                kind="role_term_ending",
-                key=f"assignment:{assignment.pk}:{mark}d",
+        sent = notifications_queue(
+            recipients=list(recipients),
+            kind="role_term_ending",
+            key=f"assignment:{assignment.pk}:{mark}d",
+            organisation=organisation,
+            context={
+                "role": role,
+                "holder": assignment.member.user,
+                "end": end,
+                "url": _url("role", organisation, pk=role.pk),
+            },
+        )
+        if sent:  # the first time this mark is reached: log it once (webhooks subscribe to it)
+            event_record(
                 organisation=organisation,
-                subject=f"[{role.circle}] {assignment.member.user}'s term as {role.name} ends on {end}",
-                body=f"{assignment.member.user}'s term as {role.name} of {role.circle} ends on {end}. {what_next}\n\n"
-                f"{_url('role', organisation, pk=role.pk)}\n",
+                actor=None,
+                verb="role.term_ending",
+                obj=assignment,
+                circle=role.circle,
+                details={"role": role.name, "member": str(assignment.member.user), "ends": end, "days": mark},
             )
-            if sent:  # the first time this mark is reached: log it once (webhooks subscribe to it)
-                event_record(
-                    organisation=organisation,
-                    actor=None,
-                    verb="role.term_ending",
-                    obj=assignment,
-                    circle=role.circle,
-                    details={"role": role.name, "member": str(assignment.member.user), "ends": end, "days": mark},
-                )
-        queued += sent
-    return queued
+        return sent
+
+    return sweep_each(ending, remind, sweep="terms_remind_ending", now=now, organisation=_assignment_organisation).total
+
+
+def _assignment_organisation(assignment: RoleAssignment) -> int:
+    return assignment.role.circle.organisation_id
 
 
 def assignments_end_due(*, now=None) -> int:
     """End (or renew) every term whose end has come, each in its own transaction."""
     now = now or timezone.now()
-    due = list(
+    due = (
         RoleAssignment.objects.filter(ended_at__isnull=True, planned_end_at__lte=now)
+        .select_related("role__circle")
         .order_by("planned_end_at")
-        .values_list("pk", flat=True)
     )
-    return sum(assignment_end_due(assignment_id=pk, now=now) for pk in due)
+    return sweep_each(
+        due,
+        lambda assignment: assignment_end_due(assignment_id=assignment.pk, now=now),
+        sweep="assignments_end_due",
+        now=now,
+        organisation=_assignment_organisation,
+    ).total
 
 
 def assignment_end_due(*, assignment_id: int, now=None) -> bool:
@@ -774,15 +781,17 @@ def _vacancy_notice(role: Role, *, now) -> None:
         details={"role": role.name, "free_seats": role.seats - holders},
     )
     election = role.elections.active().first()
-    follow_up = "An election is under way." if election else "The steward can appoint someone or start an election."
     notifications_queue(
         recipients=_circle_people(role.circle),
         kind="role_vacant",
         key=f"role:{role.pk}:vacant:{now:%Y-%m-%d}",
         organisation=organisation,
-        subject=f"[{role.circle}] {role.name} is vacant",
-        body=f"{role.name} of {role.circle} has {role.seats - holders} free seat(s). {follow_up}\n\n"
-        f"{_url('role', organisation, pk=role.pk)}\n",
+        context={
+            "role": role,
+            "free_seats": role.seats - holders,
+            "election": election,
+            "url": _url("role", organisation, pk=role.pk),
+        },
     )
 
 
@@ -812,12 +821,12 @@ def parent_links_sync(*, now=None) -> int:
         )
         .select_related("role__circle__parent", "member__user", "assigned_by")
     )
-    linked = 0
-    for assignment in missing:
-        with transaction.atomic():
-            _link_parent(assignment)
-            linked += assignment.parent_membership_id is not None
-    return linked
+
+    def link(assignment: RoleAssignment) -> bool:
+        _link_parent(assignment)
+        return assignment.parent_membership_id is not None
+
+    return sweep_each(missing, link, sweep="parent_links_sync", now=now, organisation=_assignment_organisation).total
 
 
 def elections_open_ahead(*, now=None) -> int:
@@ -837,38 +846,42 @@ def elections_open_ahead(*, now=None) -> int:
         .select_related("role__circle__organisation")
         .order_by("planned_end_at")
     )
-    opened = 0
-    for assignment in ending:
+
+    def open_ahead(assignment: RoleAssignment) -> int:
         role = assignment.role
         if role.elections.filter(
             Q(state__in=Election.ACTIVE_STATES) | Q(term_starts_at=assignment.planned_end_at)
         ).exists():
-            continue
+            return 0
         if role.assignments.open().filter(member=assignment.member, started_at__gte=assignment.planned_end_at).exists():
-            continue
+            return 0
         try:
             with transaction.atomic():
                 election_open(role=role, by=None, term_starts_at=assignment.planned_end_at)
-                opened += 1
+                return 1
         except (DomainError, IntegrityError) as refusal:  # another worker opened it, or no seat frees up
             log.info("No election opened for %s: %s", role, refusal)
-    return opened
+            return 0
+
+    return sweep_each(
+        ending, open_ahead, sweep="elections_open_ahead", now=now, organisation=_assignment_organisation
+    ).total
 
 
 def elections_advance_due(*, now=None) -> int:
     """Move ballots to their next phase at their deadlines; remind the facilitator when nominations close."""
     now = now or timezone.now()
-    due = list(
-        Election.objects.filter(
-            Q(state=Election.State.APPLYING, applications_close_at__lte=now)
-            | Q(state=Election.State.VOTING, voting_closes_at__lte=now)
-        ).values_list("pk", flat=True)
+    due = Election.objects.filter(
+        Q(state=Election.State.APPLYING, applications_close_at__lte=now)
+        | Q(state=Election.State.VOTING, voting_closes_at__lte=now)
+    ).order_by("pk")
+    advanced = sweep_each(
+        due, lambda election: election_advance(election_id=election.pk, now=now), sweep="elections_advance_due", now=now
+    ).total
+    nominated = Election.objects.filter(state=Election.State.NOMINATING, nominations_close_at__lte=now).select_related(
+        "role__circle__organisation"
     )
-    advanced = sum(election_advance(election_id=pk, now=now) for pk in due)
-    for election in Election.objects.filter(
-        state=Election.State.NOMINATING, nominations_close_at__lte=now
-    ).select_related("role__circle__organisation"):
-        _remind_facilitator(election)
+    sweep_each(nominated, _remind_facilitator, sweep="elections_remind_facilitator", now=now)
     return advanced
 
 
@@ -892,9 +905,7 @@ def _remind_facilitator(election: Election) -> None:
         kind="election_nominations_closed",
         key=f"election:{election.pk}",
         organisation=organisation,
-        subject=f"[{role.circle}] Nominations for {role.name} have closed: propose a candidate",
-        body=f"Nominations for {role.name} of {role.circle} have closed. As facilitator, read the reasons "
-        f"and propose a candidate to the circle for consent.\n\n{_url('election', organisation, pk=election.pk)}\n",
+        context={"role": role, "url": _url("election", organisation, pk=election.pk)},
     )
 
 
@@ -971,21 +982,21 @@ def election_open(
         circle=role.circle,
         details={"role": role.name, "method": method, "seats": seats},
     )
-    if method == ElectionMethod.SOCIOCRATIC:
-        until = _format_date(election.nominations_close_at, organisation)
-        ask = f"Nominate someone (yourself included) and say why, until {until}."
-    else:
-        until = _format_date(election.applications_close_at, organisation)
-        ask = f"Stand as a candidate with a statement until {until}; voting follows."
+    sociocratic = method == ElectionMethod.SOCIOCRATIC
+    until = election.nominations_close_at if sociocratic else election.applications_close_at
     notifications_queue(
         recipients=_circle_people(role.circle),
         kind="election_opened",
         key=f"election:{election.pk}",
         organisation=organisation,
-        subject=f"[{role.circle}] Election of {role.name}: {ask.split(' (')[0].split(' with')[0]}",
-        body=f"The election of {role.name} of {role.circle} ({seats} seat(s), term from "
-        f"{_format_date(term_starts_at, organisation)}) is open. {ask}\n\n"
-        f"{_url('election', organisation, pk=election.pk)}\n",
+        context={
+            "role": role,
+            "election": election,
+            "sociocratic": sociocratic,
+            "until": _format_date(until, organisation),
+            "term_from": _format_date(term_starts_at, organisation),
+            "url": _url("election", organisation, pk=election.pk),
+        },
     )
     return election
 
@@ -1150,22 +1161,17 @@ def _close(election: Election) -> None:
             "tie": bool(election.results.get("tie")),
         },
     )
-    names = ", ".join(str(m.user) for m in elected) or "nobody"
-    tie = election.results.get("tie")
-    tie_text = (
-        f"\n\nA tie between {', '.join(tie['names'])} leaves {tie['seats_left']} seat(s) open: the circle decides "
-        "how to fill it."
-        if tie
-        else ""
-    )
     notifications_queue(
         recipients=_circle_people(role.circle),
         kind="election_closed",
         key=f"election:{election.pk}",
         organisation=organisation,
-        subject=f"[{role.circle}] {role.name}: {names} elected",
-        body=f"The election of {role.name} of {role.circle} has closed. Elected: {names}.{tie_text}\n\n"
-        f"{_url('election', organisation, pk=election.pk)}\n",
+        context={
+            "role": role,
+            "names": [str(m.user) for m in elected],
+            "tie": election.results.get("tie"),
+            "url": _url("election", organisation, pk=election.pk),
+        },
     )
 
 
@@ -1272,10 +1278,11 @@ def election_advance(*, election_id: int, now=None) -> bool:
                 kind="election_voting",
                 key=f"election:{election.pk}",
                 organisation=organisation,
-                subject=f"[{election.role.circle}] Vote for {election.role.name}",
-                body=f"Voting for {election.role.name} is open until "
-                f"{_format_date(election.voting_closes_at, organisation)}. Your ballot is secret.\n\n"
-                f"{_url('election', organisation, pk=election.pk)}\n",
+                context={
+                    "role": election.role,
+                    "closes": _format_date(election.voting_closes_at, organisation),
+                    "url": _url("election", organisation, pk=election.pk),
+                },
             )
             return True
         election.results = ballot_count(election)

@@ -464,16 +464,16 @@ def _disable_after_failures(endpoint: WebhookEndpoint, *, last_error: str) -> No
     admins = Member.objects.filter(
         organisation_id=endpoint.organisation_id, is_admin=True, is_bot=False, status=Member.Status.ACTIVE
     ).select_related("user")
-    page = f"{settings.SITE_URL}/o/{endpoint.organisation.slug}/webhooks/{endpoint.pk}/"
     notifications_queue(
         recipients=[admin.user for admin in admins],
         kind="webhook_disabled",
         key=f"webhook:{endpoint.pk}:{endpoint.disabled_at:%Y%m%d%H%M%S%f}",
         organisation=endpoint.organisation,
-        subject=f"Webhook disabled: {endpoint}",
-        body=f"The webhook to {endpoint.url} failed {endpoint.consecutive_failures} times in a row and has been "
-        f"disabled, so {endpoint.organisation} sends it nothing more.\n\nLast error: {last_error}\n\n"
-        f"Fix the receiver, then enable the webhook and send the failed deliveries again:\n{page}\n",
+        context={
+            "endpoint": endpoint,
+            "last_error": last_error,
+            "url": f"{settings.SITE_URL}/o/{endpoint.organisation.slug}/webhooks/{endpoint.pk}/",
+        },
     )
 
 
