@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from governance.models import Member
+from governance.text import single_line
 
 from .models import ActionItem, AgendaItem, Attendance, Kind, Meeting, MeetingSeries, Tension
 
@@ -55,12 +56,12 @@ class _TimesMixin:
 
 
 class MeetingForm(_TimesMixin, forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, validators=[single_line])
     kind = forms.ChoiceField(choices=Kind.choices, initial=Kind.GOVERNANCE)
     date = forms.DateField(widget=DATE)
     start_time = forms.TimeField(widget=TIME, label="Starts")
     end_time = forms.TimeField(widget=TIME, label="Ends")
-    place = forms.CharField(max_length=200, required=False, help_text="A room or an address.")
+    place = forms.CharField(max_length=200, required=False, help_text="A room or an address.", validators=[single_line])
     video_url = forms.URLField(max_length=500, required=False, label="Video link", assume_scheme="https")
     facilitator = _member_field("Facilitator")
     secretary = _member_field("Secretary", help_text="Takes the minutes.")
@@ -70,6 +71,7 @@ class MeetingForm(_TimesMixin, forms.Form):
         required=False,
         label="Recurrence rule",
         help_text="For a custom rule, RFC 5545: e.g. FREQ=MONTHLY;BYDAY=1MO,3MO for the first and third Monday.",
+        validators=[single_line],
     )
     until = forms.DateField(widget=DATE, required=False, label="Ends on", help_text="The last day it may occur.")
 
@@ -110,9 +112,9 @@ class MeetingForm(_TimesMixin, forms.Form):
 class SeriesForm(forms.Form):
     """What a whole series changes without moving in time."""
 
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, validators=[single_line])
     kind = forms.ChoiceField(choices=Kind.choices)
-    place = forms.CharField(max_length=200, required=False)
+    place = forms.CharField(max_length=200, required=False, validators=[single_line])
     video_url = forms.URLField(max_length=500, required=False, label="Video link", assume_scheme="https")
     facilitator = _member_field("Facilitator")
     secretary = _member_field("Secretary")
@@ -139,7 +141,13 @@ class RescheduleForm(_TimesMixin, forms.Form):
     start_time = forms.TimeField(widget=TIME, label="Starts")
     end_time = forms.TimeField(widget=TIME, label="Ends")
     repeat = forms.ChoiceField(choices=MeetingSeries.Frequency.choices, label="Repeats")
-    rrule = forms.CharField(max_length=300, required=False, label="Recurrence rule", help_text="For a custom rule.")
+    rrule = forms.CharField(
+        max_length=300,
+        required=False,
+        label="Recurrence rule",
+        help_text="For a custom rule.",
+        validators=[single_line],
+    )
     until = forms.DateField(widget=DATE, required=False, label="Ends on")
 
     def __init__(self, *args, organisation, **kwargs):
@@ -159,11 +167,15 @@ class SeriesEndForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(max_length=300, required=False, help_text="Sent to the circle with the cancellation.")
+    reason = forms.CharField(
+        max_length=300, required=False, help_text="Sent to the circle with the cancellation.", validators=[single_line]
+    )
 
 
 class AgendaItemForm(forms.Form):
-    title = forms.CharField(max_length=200, required=False, help_text="Leave empty to use the tension's title.")
+    title = forms.CharField(
+        max_length=200, required=False, help_text="Leave empty to use the tension's title.", validators=[single_line]
+    )
     kind = forms.ChoiceField(choices=AgendaItem.Kind.choices, initial=AgendaItem.Kind.OTHER)
     owner = _member_field("Owner", help_text="Who brings it.")
     time_box = forms.IntegerField(min_value=1, max_value=600, required=False, label="Time box (minutes)")
@@ -230,11 +242,16 @@ class MinutesForm(forms.Form):
 
 class CorrectionForm(forms.Form):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 22}), label="Corrected minutes", help_text="Markdown.")
-    note = forms.CharField(max_length=300, label="What the correction changes", help_text="Kept with the version.")
+    note = forms.CharField(
+        max_length=300,
+        label="What the correction changes",
+        help_text="Kept with the version.",
+        validators=[single_line],
+    )
 
 
 class TensionForm(forms.Form):
-    title = forms.CharField(max_length=200, label="What tension do you sense?")
+    title = forms.CharField(max_length=200, label="What tension do you sense?", validators=[single_line])
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
@@ -253,7 +270,9 @@ class ResolveForm(forms.Form):
 
 
 class ToActionForm(forms.Form):
-    title = forms.CharField(max_length=200, required=False, help_text="Leave empty to use the tension's title.")
+    title = forms.CharField(
+        max_length=200, required=False, help_text="Leave empty to use the tension's title.", validators=[single_line]
+    )
     owner = _member_field("Owner", required=True)
     due = forms.DateField(widget=DATE, required=False, label="Due")
 
@@ -264,7 +283,7 @@ class ToActionForm(forms.Form):
 
 
 class ActionItemForm(forms.Form):
-    title = forms.CharField(max_length=200, label="Action")
+    title = forms.CharField(max_length=200, label="Action", validators=[single_line])
     owner = _member_field("Owner", required=True)
     due = forms.DateField(widget=DATE, required=False, label="Due")
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="Markdown.")

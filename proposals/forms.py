@@ -3,6 +3,8 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
+from governance.text import single_line
+
 from .models import KINDS_FOR_METHOD, Method, Proposal, Threshold
 
 # A date input takes and gives ISO dates whatever the language; the localised default
@@ -11,7 +13,7 @@ ISO_DATE = "%Y-%m-%d"
 
 
 class ProposalForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, validators=[single_line])
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 12}), help_text="Markdown: what you propose, and why.")
     method = forms.ChoiceField(
         choices=Method.choices,
@@ -99,13 +101,14 @@ class PositionForm(forms.Form):
 
 
 class AmendForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, validators=[single_line])
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 12}), help_text="Markdown.")
     change_note = forms.CharField(
         max_length=300,
         required=False,
         label="What changed",
         help_text="A line for the circle, e.g. “Addresses Ben's objection about the budget.”",
+        validators=[single_line],
     )
 
 

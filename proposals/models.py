@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from governance.text import SingleLineCharField
+
 
 class Method(models.TextChoices):
     CONSENT = "consent", "Consent"
@@ -50,7 +52,7 @@ class Proposal(models.Model):
     organisation = models.ForeignKey("governance.Organisation", on_delete=models.CASCADE, related_name="proposals")
     circle = models.ForeignKey("circles.Circle", on_delete=models.PROTECT, related_name="proposals")
     author = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="proposals")
-    title = models.CharField(max_length=200)
+    title = SingleLineCharField(max_length=200)
     body = models.TextField(help_text="Markdown.")
     method = models.CharField(max_length=10, choices=Method.choices, default=Method.CONSENT)
     threshold = models.CharField(
@@ -141,9 +143,9 @@ class ProposalVersion(models.Model):
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveSmallIntegerField()
-    title = models.CharField(max_length=200)
+    title = SingleLineCharField(max_length=200)
     body = models.TextField()
-    change_note = models.CharField(max_length=300, blank=True)
+    change_note = SingleLineCharField(max_length=300, blank=True)
     author = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

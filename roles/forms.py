@@ -9,6 +9,7 @@ from django.utils import timezone
 from circles.forms import MemberChoiceField
 from circles.models import Circle
 from governance.models import Member
+from governance.text import single_line
 
 from .models import ElectionMethod, Role, RoleAssignment, Selection, TimePeriod
 
@@ -16,7 +17,7 @@ MARKDOWN_HELP = "Markdown: **bold**, *italic*, - lists, [links](https://example.
 
 
 class RoleForm(forms.Form):
-    name = forms.CharField(max_length=120)
+    name = forms.CharField(max_length=120, validators=[single_line])
     purpose = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Why this role exists. " + MARKDOWN_HELP
     )
@@ -156,7 +157,9 @@ class EndForm(forms.Form):
         ],
         label="Why does it end?",
     )
-    note = forms.CharField(max_length=300, required=False, label="Note", help_text="Kept in the role's history.")
+    note = forms.CharField(
+        max_length=300, required=False, label="Note", help_text="Kept in the role's history.", validators=[single_line]
+    )
 
 
 class ElectionForm(forms.Form):
@@ -265,7 +268,7 @@ class BallotForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(max_length=300, label="Why is it cancelled?")
+    reason = forms.CharField(max_length=300, label="Why is it cancelled?", validators=[single_line])
 
 
 class DirectoryFilterForm(forms.Form):

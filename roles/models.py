@@ -18,6 +18,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from governance.text import SingleLineCharField
+
 
 class Selection(models.TextChoices):
     APPOINTED = "appointed", "Appointed by the steward"
@@ -52,7 +54,7 @@ class Role(models.Model):
 
     circle = models.ForeignKey("circles.Circle", on_delete=models.CASCADE, related_name="roles")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CUSTOM)
-    name = models.CharField(max_length=120)
+    name = SingleLineCharField(max_length=120)
     purpose = models.TextField(blank=True, help_text="Markdown.")
     domains = models.TextField(blank=True, help_text="Markdown. What this role decides on its own.")
     accountabilities = models.JSONField(
@@ -133,7 +135,7 @@ class RoleTemplate(models.Model):
 
     organisation = models.ForeignKey("governance.Organisation", on_delete=models.CASCADE, related_name="role_templates")
     kind = models.CharField(max_length=20, choices=[c for c in Role.Kind.choices if c[0] != "custom"])
-    name = models.CharField(max_length=120)
+    name = SingleLineCharField(max_length=120)
     purpose = models.TextField(blank=True)
     accountabilities = models.JSONField(default=list, blank=True)
     time_hours = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
@@ -182,7 +184,7 @@ class RoleAssignment(models.Model):
     planned_end_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
-    end_note = models.CharField(max_length=300, blank=True)
+    end_note = SingleLineCharField(max_length=300, blank=True)
     assigned_by = models.ForeignKey(
         "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -294,7 +296,7 @@ class Election(models.Model):
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancel_reason = models.CharField(max_length=300, blank=True)
+    cancel_reason = SingleLineCharField(max_length=300, blank=True)
 
     objects = ElectionQuerySet.as_manager()
 
