@@ -7,6 +7,7 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Organisations and members"
 
     def ready(self):
-        from governance.checks import check_single_line_text
+        from governance.checks import check_sane_dates, check_single_line_text
 
         checks.register(check_single_line_text, "governance")
+        checks.register(check_sane_dates, "governance")

@@ -1,4 +1,5 @@
-"""System checks of the project's own conventions, run by `manage.py check` and by the suite.
+"""System checks of the project's own conventions, run by `manage.py check` and by the suite
+(tests/test_hardening_single_line.py, tests/test_hardening_input_limits.py).
 
 single_line_text: every single-line text input of our apps refuses line breaks and control
 characters through `governance.text.single_line` (see that module for why). It reads three places
@@ -8,6 +9,10 @@ is left alone when it cannot hold free text of one line: it has choices; it is a
 or similar field whose own validator already refuses control characters; it is not editable or
 read-only; it is multi-line by declaration (a Textarea, or a serializer field with
 `style=MULTI_LINE`); it is a password; or it is named in EXEMPT with the reason.
+
+sane_dates: every date or datetime field declared on our forms and serializers refuses a date
+outside the sane window through `governance.dates.sane_date` (see that module). Model columns a
+person sets are SaneDateField/SaneDateTimeField; the others (created_at…) are written by services.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from django.core import checks
 from django.db import models
 from rest_framework import serializers
 
+from governance.dates import sane_date
 from governance.text import single_line
 
 # "app_label.Model.field" or "module.Class.field": why it may hold what single_line refuses.
@@ -104,24 +110,37 @@ def _model_offenders(configs) -> list[str]:
     return found
 
 
+def _declared_form_fields(packages):
+    """(label, field) for every field declared on a form class of our packages."""
+    for form in sorted(_subclasses(forms.BaseForm), key=lambda c: (c.__module__, c.__qualname__)):
+        if _ours(form, packages):
+            for name, field in getattr(form, "declared_fields", {}).items():
+                yield f"{form.__module__}.{form.__qualname__}.{name}", field
+
+
+def _declared_serializer_fields(packages):
+    """(label, field) for every field declared on a serializer class of our packages, and for the
+    items of a list or dict field that is read from requests."""
+    for serializer in sorted(_subclasses(serializers.BaseSerializer), key=lambda c: (c.__module__, c.__qualname__)):
+        if _ours(serializer, packages):
+            for name, declared in getattr(serializer, "_declared_fields", {}).items():
+                for field in _serializer_fields(declared):
+                    yield f"{serializer.__module__}.{serializer.__qualname__}.{name}", field
+
+
 def _form_offenders(packages) -> list[str]:
     found = []
-    for form in sorted(_subclasses(forms.BaseForm), key=lambda c: (c.__module__, c.__qualname__)):
-        if not _ours(form, packages):
+    for label, field in _declared_form_fields(packages):
+        if not isinstance(field, forms.CharField) or isinstance(field, _OWN_VALIDATION_FORM) or field.disabled:
             continue
-        for name, field in getattr(form, "declared_fields", {}).items():
-            if not isinstance(field, forms.CharField) or isinstance(field, _OWN_VALIDATION_FORM) or field.disabled:
-                continue
-            if isinstance(field.widget, forms.Textarea | forms.PasswordInput | forms.HiddenInput):
-                continue
-            label = f"{form.__module__}.{form.__qualname__}.{name}"
-            if label not in EXEMPT and single_line not in field.validators:
-                found.append(label)
+        if isinstance(field.widget, forms.Textarea | forms.PasswordInput | forms.HiddenInput):
+            continue
+        if label not in EXEMPT and single_line not in field.validators:
+            found.append(label)
     return found
 
 
 def _serializer_fields(field):
-    """A field and, for a list or a dict that is read from requests, its items' field."""
     yield field
     child = getattr(field, "child", None)
     if isinstance(child, serializers.Field) and not field.read_only:
@@ -130,29 +149,50 @@ def _serializer_fields(field):
 
 def _serializer_offenders(packages) -> list[str]:
     found = []
-    for serializer in sorted(_subclasses(serializers.BaseSerializer), key=lambda c: (c.__module__, c.__qualname__)):
-        if not _ours(serializer, packages):
+    for label, field in _declared_serializer_fields(packages):
+        if not isinstance(field, serializers.CharField) or isinstance(field, _OWN_VALIDATION_SERIALIZER):
             continue
-        for name, declared in getattr(serializer, "_declared_fields", {}).items():
-            for field in _serializer_fields(declared):
-                if not isinstance(field, serializers.CharField) or isinstance(field, _OWN_VALIDATION_SERIALIZER):
-                    continue
-                style = field.style or {}
-                multi_line = style.get("base_template") == "textarea.html"
-                if field.read_only or multi_line or style.get("input_type") == "password":
-                    continue
-                label = f"{serializer.__module__}.{serializer.__qualname__}.{name}"
-                if label not in EXEMPT and single_line not in field.validators:
-                    found.append(label)
+        style = field.style or {}
+        multi_line = style.get("base_template") == "textarea.html"
+        if field.read_only or multi_line or style.get("input_type") == "password":
+            continue
+        if label not in EXEMPT and single_line not in field.validators:
+            found.append(label)
     return found
+
+
+def _our_packages() -> tuple[list, tuple[str, ...]]:
+    configs = project_apps()
+    packages = tuple(sorted({config.name.split(".")[0] for config in configs}))
+    _load_input_modules(packages)
+    return configs, packages
 
 
 def single_line_offenders() -> list[str]:
     """Every single-line text input of our apps that does not refuse control characters."""
-    configs = project_apps()
-    packages = tuple(sorted({config.name.split(".")[0] for config in configs}))
-    _load_input_modules(packages)
+    configs, packages = _our_packages()
     return sorted(set(_model_offenders(configs) + _form_offenders(packages) + _serializer_offenders(packages)))
+
+
+def _date_offenders(packages) -> list[str]:
+    date_fields = forms.DateField | forms.DateTimeField | serializers.DateField | serializers.DateTimeField
+    found = []
+    for label, field in [*_declared_form_fields(packages), *_declared_serializer_fields(packages)]:
+        if (
+            not isinstance(field, date_fields)
+            or getattr(field, "read_only", False)
+            or getattr(field, "disabled", False)
+        ):
+            continue
+        if label not in EXEMPT and sane_date not in field.validators:
+            found.append(label)
+    return found
+
+
+def date_offenders() -> list[str]:
+    """Every date input declared on our forms and serializers that accepts any date at all."""
+    _, packages = _our_packages()
+    return sorted(set(_date_offenders(packages)))
 
 
 def check_single_line_text(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
@@ -165,4 +205,15 @@ def check_single_line_text(app_configs=None, **kwargs) -> list[checks.CheckMessa
             id="governance.E001",
         )
         for label in single_line_offenders()
+    ]
+
+
+def check_sane_dates(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    return [
+        checks.Error(
+            f"{label} takes a date but accepts any, up to year 9999.",
+            hint="Add validators=[sane_date] (governance.dates), or exempt it in governance.checks.EXEMPT, saying why.",
+            id="governance.E002",
+        )
+        for label in date_offenders()
     ]

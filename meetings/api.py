@@ -17,6 +17,7 @@ from governance.api.base import GovernanceViewSet, ScopeField, VisibleRelatedFie
 from governance.api.filters import IdFilter, IsoDateTimeFilter
 from governance.api.schema import READ_ONE, WRITE_STATEFUL, errors
 from governance.api.serializers import MemberSummarySerializer, circle_scope, member_reference
+from governance.dates import sane_date
 from governance.rules import active_members, stewarded_circle_ids
 from governance.text import MULTI_LINE, single_line
 from proposals.models import Proposal
@@ -98,8 +99,8 @@ class MeetingSerializer(serializers.ModelSerializer):
 class MeetingUpdateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, validators=[single_line])
     kind = serializers.ChoiceField(choices=Kind.choices)
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = serializers.DateTimeField(validators=[sane_date])
+    ends_at = serializers.DateTimeField(validators=[sane_date])
     place = serializers.CharField(max_length=200, allow_blank=True, validators=[single_line])
     video_url = serializers.URLField(max_length=500, allow_blank=True)
     facilitator = member_reference(allow_null=True, help_text="Default: the holder of the circle's facilitator role.")
@@ -275,8 +276,8 @@ class SeriesUpdateSerializer(serializers.Serializer):
 
 
 class SeriesRescheduleSerializer(serializers.Serializer):
-    starts_at = serializers.DateTimeField(help_text="The first meeting at the new times.")
-    ends_at = serializers.DateTimeField(help_text="When that first meeting ends.")
+    starts_at = serializers.DateTimeField(help_text="The first meeting at the new times.", validators=[sane_date])
+    ends_at = serializers.DateTimeField(help_text="When that first meeting ends.", validators=[sane_date])
     frequency = serializers.ChoiceField(choices=MeetingSeries.Frequency.choices)
     rrule = serializers.CharField(
         max_length=300,
@@ -285,7 +286,9 @@ class SeriesRescheduleSerializer(serializers.Serializer):
         help_text="For `custom`: an RFC 5545 RRULE without UNTIL.",
         validators=[single_line],
     )
-    until = serializers.DateField(allow_null=True, default=None, help_text="The last day it may occur.")
+    until = serializers.DateField(
+        allow_null=True, default=None, help_text="The last day it may occur.", validators=[sane_date]
+    )
 
 
 class SeriesCreateSerializer(SeriesRescheduleSerializer):
@@ -299,7 +302,7 @@ class SeriesCreateSerializer(SeriesRescheduleSerializer):
 
 
 class SeriesEndSerializer(serializers.Serializer):
-    last_day = serializers.DateField(help_text="Meetings after this (local) day are taken off.")
+    last_day = serializers.DateField(help_text="Meetings after this (local) day are taken off.", validators=[sane_date])
 
 
 @extend_schema_view(
@@ -736,7 +739,7 @@ class TensionResolveSerializer(serializers.Serializer):
 
 class TensionActionSerializer(serializers.Serializer):
     owner = member_reference()
-    due = serializers.DateField(allow_null=True, default=None)
+    due = serializers.DateField(allow_null=True, default=None, validators=[sane_date])
     title = serializers.CharField(
         max_length=200, allow_blank=True, default="", help_text="Default: the tension's.", validators=[single_line]
     )
@@ -867,7 +870,7 @@ class ActionItemUpdateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, validators=[single_line])
     notes = serializers.CharField(allow_blank=True, style=MULTI_LINE)
     owner = member_reference()
-    due = serializers.DateField(allow_null=True)
+    due = serializers.DateField(allow_null=True, validators=[sane_date])
     status = serializers.ChoiceField(choices=ActionItem.Status.choices)
 
 
@@ -875,7 +878,7 @@ class ActionItemCreateSerializer(serializers.Serializer):
     circle = circle_scope()
     title = serializers.CharField(max_length=200, validators=[single_line])
     owner = member_reference()
-    due = serializers.DateField(allow_null=True, default=None)
+    due = serializers.DateField(allow_null=True, default=None, validators=[sane_date])
     notes = serializers.CharField(allow_blank=True, default="", style=MULTI_LINE)
     meeting = meeting_reference(allow_null=True, default=None, help_text="The meeting it came from, if any.")
 

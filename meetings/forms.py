@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django import forms
 from django.utils import timezone
 
+from governance.dates import sane_date
 from governance.models import Member
 from governance.text import single_line
 
@@ -58,7 +59,7 @@ class _TimesMixin:
 class MeetingForm(_TimesMixin, forms.Form):
     title = forms.CharField(max_length=200, validators=[single_line])
     kind = forms.ChoiceField(choices=Kind.choices, initial=Kind.GOVERNANCE)
-    date = forms.DateField(widget=DATE)
+    date = forms.DateField(widget=DATE, validators=[sane_date])
     start_time = forms.TimeField(widget=TIME, label="Starts")
     end_time = forms.TimeField(widget=TIME, label="Ends")
     place = forms.CharField(max_length=200, required=False, help_text="A room or an address.", validators=[single_line])
@@ -73,7 +74,9 @@ class MeetingForm(_TimesMixin, forms.Form):
         help_text="For a custom rule, RFC 5545: e.g. FREQ=MONTHLY;BYDAY=1MO,3MO for the first and third Monday.",
         validators=[single_line],
     )
-    until = forms.DateField(widget=DATE, required=False, label="Ends on", help_text="The last day it may occur.")
+    until = forms.DateField(
+        widget=DATE, required=False, label="Ends on", help_text="The last day it may occur.", validators=[sane_date]
+    )
 
     def __init__(self, *args, organisation, with_repeat=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -137,7 +140,9 @@ class SeriesForm(forms.Form):
 
 
 class RescheduleForm(_TimesMixin, forms.Form):
-    date = forms.DateField(widget=DATE, label="From", help_text="The first meeting at the new times.")
+    date = forms.DateField(
+        widget=DATE, label="From", help_text="The first meeting at the new times.", validators=[sane_date]
+    )
     start_time = forms.TimeField(widget=TIME, label="Starts")
     end_time = forms.TimeField(widget=TIME, label="Ends")
     repeat = forms.ChoiceField(choices=MeetingSeries.Frequency.choices, label="Repeats")
@@ -148,7 +153,7 @@ class RescheduleForm(_TimesMixin, forms.Form):
         help_text="For a custom rule.",
         validators=[single_line],
     )
-    until = forms.DateField(widget=DATE, required=False, label="Ends on")
+    until = forms.DateField(widget=DATE, required=False, label="Ends on", validators=[sane_date])
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -163,7 +168,9 @@ class RescheduleForm(_TimesMixin, forms.Form):
 
 
 class SeriesEndForm(forms.Form):
-    last_day = forms.DateField(widget=DATE, label="Last day", help_text="Meetings after this day are taken off.")
+    last_day = forms.DateField(
+        widget=DATE, label="Last day", help_text="Meetings after this day are taken off.", validators=[sane_date]
+    )
 
 
 class CancelForm(forms.Form):
@@ -274,7 +281,7 @@ class ToActionForm(forms.Form):
         max_length=200, required=False, help_text="Leave empty to use the tension's title.", validators=[single_line]
     )
     owner = _member_field("Owner", required=True)
-    due = forms.DateField(widget=DATE, required=False, label="Due")
+    due = forms.DateField(widget=DATE, required=False, label="Due", validators=[sane_date])
 
     def __init__(self, *args, organisation, **kwargs):
         kwargs.setdefault("auto_id", "to_action_%s")
@@ -285,7 +292,7 @@ class ToActionForm(forms.Form):
 class ActionItemForm(forms.Form):
     title = forms.CharField(max_length=200, label="Action", validators=[single_line])
     owner = _member_field("Owner", required=True)
-    due = forms.DateField(widget=DATE, required=False, label="Due")
+    due = forms.DateField(widget=DATE, required=False, label="Due", validators=[sane_date])
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="Markdown.")
 
     def __init__(self, *args, organisation, **kwargs):

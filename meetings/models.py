@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from governance.dates import SaneDateField, SaneDateTimeField
 from governance.text import SingleLineCharField
 
 
@@ -75,11 +76,11 @@ class MeetingSeries(models.Model):
     secretary = models.ForeignKey(
         "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    starts_at = models.DateTimeField(help_text="The first occurrence.")
+    starts_at = SaneDateTimeField(help_text="The first occurrence.")
     duration = models.DurationField()
     frequency = models.CharField(max_length=12, choices=Frequency.choices, default=Frequency.WEEKLY)
     rrule = SingleLineCharField(max_length=300, help_text="RFC 5545 recurrence rule, e.g. FREQ=WEEKLY;INTERVAL=2.")
-    until = models.DateField(null=True, blank=True, help_text="The last day on which it may occur.")
+    until = SaneDateField(null=True, blank=True, help_text="The last day on which it may occur.")
     time_zone = SingleLineCharField(max_length=64)
     created_by = models.ForeignKey(
         "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -121,8 +122,8 @@ class Meeting(models.Model):
     is_edited = models.BooleanField(default=False, help_text="Changed on its own, apart from its series.")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.GOVERNANCE)
     title = SingleLineCharField(max_length=200)
-    starts_at = models.DateTimeField(db_index=True)
-    ends_at = models.DateTimeField()
+    starts_at = SaneDateTimeField(db_index=True)
+    ends_at = SaneDateTimeField()
     place = SingleLineCharField(max_length=200, blank=True)
     video_url = models.URLField(max_length=500, blank=True)
     facilitator = models.ForeignKey(
@@ -379,7 +380,7 @@ class ActionItem(models.Model):
     title = SingleLineCharField(max_length=200)
     notes = models.TextField(blank=True, help_text="Markdown.")
     owner = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="action_items")
-    due = models.DateField(null=True, blank=True)
+    due = SaneDateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN, db_index=True)
     created_by = models.ForeignKey(
         "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

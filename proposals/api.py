@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from governance.api.base import GovernanceViewSet
 from governance.api.schema import READ_ONE, WRITE_STATEFUL, errors
 from governance.api.serializers import MemberSummarySerializer, circle_scope
+from governance.dates import sane_date
 from governance.rules import member_for
 from governance.text import MULTI_LINE, single_line
 
@@ -117,7 +118,11 @@ class ProposalCreateSerializer(ProposalWriteSerializer):
 
 class ProposalOpenSerializer(serializers.Serializer):
     closes_at = serializers.DateTimeField(
-        required=False, allow_null=True, default=None, help_text="Default: now plus the round length."
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Default: now plus the round length.",
+        validators=[sane_date],
     )
 
 
@@ -131,7 +136,7 @@ class ProposalAmendSerializer(serializers.Serializer):
 
 class OutcomeSerializer(serializers.Serializer):
     statement = serializers.CharField(help_text="Markdown. What was decided.", style=MULTI_LINE)
-    review_date = serializers.DateField(required=False, allow_null=True, default=None)
+    review_date = serializers.DateField(required=False, allow_null=True, default=None, validators=[sane_date])
 
 
 class PositionInputSerializer(serializers.Serializer):

@@ -3,6 +3,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
+from governance.dates import sane_date
 from governance.text import single_line
 
 from .models import KINDS_FOR_METHOD, Method, Proposal, Threshold
@@ -72,6 +73,7 @@ class OpenForm(forms.Form):
         label="Closes at",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="Leave empty to use the round length.",
+        validators=[sane_date],
     )
 
     def __init__(self, *args, organisation=None, **kwargs):
@@ -120,6 +122,7 @@ class OutcomeForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
         help_text="Optional: when the circle should review this agreement. A reminder goes out then.",
+        validators=[sane_date],
     )
 
 
@@ -130,8 +133,12 @@ class CommentForm(forms.Form):
 
 class DecisionFilterForm(forms.Form):
     circle = forms.ModelChoiceField(queryset=None, required=False, empty_label="All circles")
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
+    since = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE), validators=[sane_date]
+    )
+    until = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE), validators=[sane_date]
+    )
     outcome = forms.ChoiceField(choices=[("", "Any outcome"), *Proposal.Outcome.choices], required=False)
 
     def __init__(self, *args, organisation, **kwargs):

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from governance.dates import SaneDateField, SaneDateTimeField
 from governance.text import SingleLineCharField
 
 
@@ -70,7 +71,7 @@ class Proposal(models.Model):
     round_length = models.DurationField(help_text="How long a round lasts; an amendment restarts it.")
     created_at = models.DateTimeField(default=timezone.now)
     opened_at = models.DateTimeField(null=True, blank=True)
-    closes_at = models.DateTimeField(null=True, blank=True)
+    closes_at = SaneDateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     # The live tally: {kind: [heads, weight]}, kept equal to a recount of current positions by
@@ -83,7 +84,7 @@ class Proposal(models.Model):
     outcome_by = models.ForeignKey(
         "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    review_date = models.DateField(null=True, blank=True, help_text="When the agreement should be reviewed.")
+    review_date = SaneDateField(null=True, blank=True, help_text="When the agreement should be reviewed.")
 
     class Meta:
         ordering = ["-created_at", "-id"]

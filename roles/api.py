@@ -13,6 +13,7 @@ from governance.api.base import GovernanceViewSet, ScopeField
 from governance.api.filters import IdFilter
 from governance.api.schema import READ_ONE, WRITE_STATEFUL, errors
 from governance.api.serializers import MemberSummarySerializer, circle_scope, member_reference
+from governance.dates import sane_date
 from governance.errors import Invalid
 from governance.rules import member_for
 from governance.text import MULTI_LINE, single_line
@@ -166,7 +167,11 @@ class AssignmentCreateSerializer(serializers.Serializer):
     role = role_reference()
     member = member_reference(help_text="A member on the roster of the role's circle.")
     planned_end_at = serializers.DateTimeField(
-        required=False, allow_null=True, default=None, help_text="Default: the role's term length from now."
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Default: the role's term length from now.",
+        validators=[sane_date],
     )
 
 
@@ -252,9 +257,13 @@ class ElectionCreateSerializer(serializers.Serializer):
     method = serializers.ChoiceField(
         choices=ElectionMethod.choices, required=False, allow_null=True, default=None, help_text="Default: the role's."
     )
-    nominations_close_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    applications_close_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    voting_closes_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    nominations_close_at = serializers.DateTimeField(
+        required=False, allow_null=True, default=None, validators=[sane_date]
+    )
+    applications_close_at = serializers.DateTimeField(
+        required=False, allow_null=True, default=None, validators=[sane_date]
+    )
+    voting_closes_at = serializers.DateTimeField(required=False, allow_null=True, default=None, validators=[sane_date])
 
 
 class ProposeSerializer(serializers.Serializer):

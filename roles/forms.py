@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from circles.forms import MemberChoiceField
 from circles.models import Circle
+from governance.dates import sane_date
 from governance.models import Member
 from governance.text import single_line
 
@@ -125,6 +126,7 @@ class AssignForm(forms.Form):
         label="Term ends on",
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Leave empty for the role's term length from today.",
+        validators=[sane_date],
     )
 
     def __init__(self, *args, role: Role, **kwargs):
@@ -169,18 +171,21 @@ class ElectionForm(forms.Form):
         label="Nominations close",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="Sociocratic selection. Leave empty for a week from now.",
+        validators=[sane_date],
     )
     applications_close = forms.DateTimeField(
         required=False,
         label="Applications close (voting opens)",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="Ballot. Leave empty for a week from now.",
+        validators=[sane_date],
     )
     voting_closes = forms.DateTimeField(
         required=False,
         label="Voting closes",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="Ballot. Leave empty for a week after applications close.",
+        validators=[sane_date],
     )
 
     def __init__(self, *args, organisation, **kwargs):

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from governance.dates import SaneDateTimeField
 from governance.text import SingleLineCharField
 
 
@@ -181,7 +182,7 @@ class RoleAssignment(models.Model):
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="assignments")
     member = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="role_assignments")
     started_at = models.DateTimeField(default=timezone.now)
-    planned_end_at = models.DateTimeField(null=True, blank=True)
+    planned_end_at = SaneDateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
     end_note = SingleLineCharField(max_length=300, blank=True)
@@ -270,14 +271,14 @@ class Election(models.Model):
     method = models.CharField(max_length=12, choices=ElectionMethod.choices)
     state = models.CharField(max_length=12, choices=State.choices, db_index=True)
     seats = models.PositiveSmallIntegerField(default=1, help_text="How many seats this election fills.")
-    term_starts_at = models.DateTimeField(help_text="When the chosen holders' term starts.")
+    term_starts_at = SaneDateTimeField(help_text="When the chosen holders' term starts.")
     opened_by = models.ForeignKey(
         "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     opened_at = models.DateTimeField(default=timezone.now)
-    nominations_close_at = models.DateTimeField(null=True, blank=True, help_text="Sociocratic: nominations end.")
-    applications_close_at = models.DateTimeField(null=True, blank=True, help_text="Ballot: voting starts.")
-    voting_closes_at = models.DateTimeField(null=True, blank=True, help_text="Ballot: the count.")
+    nominations_close_at = SaneDateTimeField(null=True, blank=True, help_text="Sociocratic: nominations end.")
+    applications_close_at = SaneDateTimeField(null=True, blank=True, help_text="Ballot: voting starts.")
+    voting_closes_at = SaneDateTimeField(null=True, blank=True, help_text="Ballot: the count.")
     candidate = models.ForeignKey(
         "governance.Member",
         null=True,

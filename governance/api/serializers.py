@@ -8,6 +8,7 @@ from rest_framework import serializers
 from circles.models import Circle
 from circles.queries import circles_visible_to
 from governance import queries
+from governance.dates import sane_date
 from governance.integrations.events import EVENT_TYPE_CHOICES
 from governance.models import (
     ApiToken,
@@ -258,7 +259,11 @@ class ApiTokenCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100, help_text="To recognise the token later.", validators=[single_line])
     read_only = serializers.BooleanField(required=False, default=False, help_text="Refuse every write.")
     expires_at = serializers.DateTimeField(
-        required=False, allow_null=True, default=None, help_text="When it stops working; null: never."
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When it stops working; null: never.",
+        validators=[sane_date],
     )
 
 

@@ -6,6 +6,7 @@ import zoneinfo
 
 from django import forms
 
+from governance.dates import sane_date
 from governance.text import single_line
 
 from .events import EVENT_TYPE_CHOICES
@@ -33,6 +34,7 @@ class TokenForm(forms.Form):
         label="Expires on",
         help_text="It stops working at the end of that day. Leave empty for a token that does not expire.",
         widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[sane_date],
     )
 
     def __init__(self, *args, time_zone: str = "UTC", **kwargs):
