@@ -35,7 +35,7 @@ def ics(client, meeting):
 def legacy(world):
     """A meeting, its circle and its organisation with line breaks, as the API once accepted them."""
     meeting = make_meeting(world.finance, title="Budget", place="Room 1")
-    Meeting.objects.filter(pk=meeting.pk).update(title="Budget\nreview", place="Room 1\r\nSecond floor\x00")
+    Meeting.objects.filter(pk=meeting.pk).update(title="Budget\nreview", place="Room 1\r\nSecond floor\x1b")
     Circle.objects.filter(pk=world.finance.pk).update(name="Fin\nance")
     Organisation.objects.filter(pk=world.organisation.pk).update(name="Acme\r\nCo-op")
     return meeting
