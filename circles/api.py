@@ -15,6 +15,7 @@ from governance.api.serializers import (
     member_reference,
     organisation_scope,
 )
+from governance.text import single_line
 from roles.services import steward_assign
 
 from .models import Circle, CircleMembership
@@ -78,7 +79,9 @@ class CircleCreateSerializer(CircleUpdateSerializer):
 
 
 class CircleArchiveSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=300, validators=[single_line]
+    )
 
 
 class StewardAssignSerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ come from circles.services and are put on the form with governance.forms.add_dom
 from django import forms
 
 from governance.models import Member
+from governance.text import single_line
 
 from .models import Circle
 from .queries import circle_tree
@@ -12,7 +13,9 @@ MARKDOWN_HELP = "Markdown: **bold**, *italic*, - lists, [links](https://example.
 
 
 class CircleForm(forms.Form):
-    name = forms.CharField(max_length=120, required=False, widget=forms.TextInput(attrs={"required": True}))
+    name = forms.CharField(
+        max_length=120, required=False, widget=forms.TextInput(attrs={"required": True}), validators=[single_line]
+    )
     parent = forms.ChoiceField(
         label="Parent circle",
         required=False,
@@ -72,6 +75,7 @@ class ArchiveForm(forms.Form):
         required=False,
         label="Why is it archived? (optional)",
         help_text="Kept in the circle’s history.",
+        validators=[single_line],
     )
 
 
@@ -104,6 +108,7 @@ class RosterRemoveForm(forms.Form):
         required=False,
         label="Reason",
         widget=forms.TextInput(attrs={"required": True, "placeholder": "Why they leave the circle"}),
+        validators=[single_line],
     )
 
 

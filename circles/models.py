@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from governance.text import SingleLineCharField
+
 
 class CircleQuerySet(models.QuerySet):
     def active(self):
@@ -14,7 +16,7 @@ class CircleQuerySet(models.QuerySet):
 class Circle(models.Model):
     organisation = models.ForeignKey("governance.Organisation", on_delete=models.CASCADE, related_name="circles")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
-    name = models.CharField(max_length=120)
+    name = SingleLineCharField(max_length=120)
     slug = models.SlugField(max_length=60)
     purpose = models.TextField(blank=True, help_text="Markdown. Why this circle exists.")
     domains = models.TextField(blank=True, help_text="Markdown. What this circle decides on its own.")
@@ -62,7 +64,7 @@ class CircleMembership(models.Model):
     removed_by = models.ForeignKey(
         "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    removal_reason = models.CharField(max_length=300, blank=True)
+    removal_reason = SingleLineCharField(max_length=300, blank=True)
 
     objects = CircleMembershipQuerySet.as_manager()
 

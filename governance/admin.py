@@ -21,6 +21,8 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from governance.text import single_line
+
 from . import services
 from .errors import DomainError
 from .models import (
@@ -340,6 +342,7 @@ class MemberChangeForm(forms.ModelForm):
         label="Ends membership because",
         help_text="To end this membership, say why and save. Their circle memberships and roles end "
         "with it; the history is kept.",
+        validators=[single_line],
     )
 
     class Meta:

@@ -1,6 +1,13 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class GovernanceConfig(AppConfig):
     name = "governance"
     verbose_name = "Organisations and members"
+
+    def ready(self):
+        from governance.checks import check_sane_dates, check_single_line_text
+
+        checks.register(check_single_line_text, "governance")
+        checks.register(check_sane_dates, "governance")

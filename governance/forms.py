@@ -5,6 +5,8 @@ messages land on the form through `add_domain_error`."""
 from django import forms
 from django.forms.models import fields_for_model, model_to_dict
 
+from governance.text import single_line
+
 from .errors import DomainError
 from .models import Member, MembershipClass, Organisation
 from .services import ORGANISATION_SETTINGS
@@ -20,7 +22,11 @@ class SignupExtraForm(forms.Form):
     """allauth's signup form, extended with the person's name."""
 
     name = forms.CharField(
-        label="Full name", max_length=150, required=False, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label="Full name",
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        validators=[single_line],
     )
 
     def signup(self, request, user):
@@ -44,10 +50,12 @@ class OrganisationSettingsForm(forms.Form):
 
 
 class MembershipClassForm(forms.Form):
-    name = forms.CharField(max_length=80, required=False, widget=forms.TextInput(attrs={"required": True}))
+    name = forms.CharField(
+        max_length=80, required=False, widget=forms.TextInput(attrs={"required": True}), validators=[single_line]
+    )
     voting_weight = forms.IntegerField(initial=1, help_text="How much one vote of this class counts.")
     may_vote = forms.BooleanField(required=False, initial=True, label="Members of this class may vote")
-    description = forms.CharField(max_length=300, required=False)
+    description = forms.CharField(max_length=300, required=False, validators=[single_line])
 
     @classmethod
     def for_class(cls, membership_class: MembershipClass, **kwargs):
@@ -57,7 +65,10 @@ class MembershipClassForm(forms.Form):
 
 class MemberFilterForm(forms.Form):
     q = forms.CharField(
-        label="Search", required=False, widget=forms.SearchInput(attrs={"placeholder": "Name or email"})
+        label="Search",
+        required=False,
+        widget=forms.SearchInput(attrs={"placeholder": "Name or email"}),
+        validators=[single_line],
     )
     circle = forms.ChoiceField(label="Circle", required=False)
     membership_class = forms.ChoiceField(label="Membership class", required=False)
@@ -91,6 +102,7 @@ class MemberRemoveForm(forms.Form):
         label="Why does this person leave?",
         help_text="Kept in the organisation’s history.",
         widget=forms.TextInput(attrs={"required": True, "maxlength": 300}),
+        validators=[single_line],
     )
 
 

@@ -13,6 +13,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from governance.dates import SaneDateTimeField
+from governance.text import SingleLineCharField
+
 TIME_ZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
 
@@ -41,7 +44,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person with a login. They log in by email and may belong to several organisations."""
 
     email = models.EmailField("email address", unique=True)
-    name = models.CharField("full name", max_length=150, blank=True)
+    name = SingleLineCharField("full name", max_length=150, blank=True)
     is_staff = models.BooleanField(default=False, help_text="May log in to the Django admin.")
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -70,7 +73,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class Organisation(models.Model):
-    name = models.CharField(max_length=150)
+    name = SingleLineCharField(max_length=150)
     slug = models.SlugField(max_length=60, unique=True)
     description = models.TextField(blank=True, help_text="Markdown.")
     time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
@@ -110,10 +113,10 @@ class MembershipClass(models.Model):
     """A class of membership (worker members, user members…) with its voting strength."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="membership_classes")
-    name = models.CharField(max_length=80)
+    name = SingleLineCharField(max_length=80)
     voting_weight = models.PositiveSmallIntegerField(default=1, help_text="Weight of one vote of this class.")
     may_vote = models.BooleanField(default=True)
-    description = models.CharField(max_length=300, blank=True)
+    description = SingleLineCharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["organisation", "-voting_weight", "name"]
@@ -152,7 +155,7 @@ class Member(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     joined_at = models.DateTimeField(default=timezone.now)
     left_at = models.DateTimeField(null=True, blank=True)
-    left_reason = models.CharField(max_length=300, blank=True)
+    left_reason = SingleLineCharField(max_length=300, blank=True)
 
     objects = MemberQuerySet.as_manager()
 
@@ -274,13 +277,13 @@ class ApiToken(models.Model):
         help_text="The bot member an integration token acts as.",
     )
     created_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    name = models.CharField(max_length=100)
-    prefix = models.CharField(max_length=12, help_text="The first characters, to recognise a token.")
+    name = SingleLineCharField(max_length=100)
+    prefix = SingleLineCharField(max_length=12, help_text="The first characters, to recognise a token.")
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     read_only = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
+    expires_at = SaneDateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -343,10 +346,10 @@ class Event(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    verb = models.CharField(max_length=60, db_index=True)
-    object_type = models.CharField(max_length=60)
+    verb = SingleLineCharField(max_length=60, db_index=True)
+    object_type = SingleLineCharField(max_length=60)
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
-    object_repr = models.CharField(max_length=200)
+    object_repr = SingleLineCharField(max_length=200)
     circle = models.ForeignKey("circles.Circle", null=True, blank=True, on_delete=models.PROTECT, related_name="events")
     details = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -374,9 +377,9 @@ class Notification(models.Model):
     )
     email = models.EmailField(help_text="Where it goes; for an invitation there is no user yet.")
     organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=60)
-    key = models.CharField(max_length=120, help_text="What this message is about, e.g. 'proposal:12'.")
-    subject = models.CharField(max_length=200)
+    kind = SingleLineCharField(max_length=60)
+    key = SingleLineCharField(max_length=120, help_text="What this message is about, e.g. 'proposal:12'.")
+    subject = SingleLineCharField(max_length=200)
     body = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -403,14 +406,14 @@ class WebhookEndpoint(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="webhooks")
     url = models.URLField("URL", max_length=500)
-    description = models.CharField(max_length=100, blank=True, help_text="What receives it, to recognise it.")
-    secret = models.CharField(max_length=200, help_text="Signs each delivery (HMAC-SHA256).")
+    description = SingleLineCharField(max_length=100, blank=True, help_text="What receives it, to recognise it.")
+    secret = SingleLineCharField(max_length=200, help_text="Signs each delivery (HMAC-SHA256).")
     event_types = models.JSONField(default=list, help_text="The event types sent to this URL.")
     created_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     is_active = models.BooleanField(default=True)
     disabled_at = models.DateTimeField(null=True, blank=True)
-    disabled_reason = models.CharField(max_length=300, blank=True)
+    disabled_reason = SingleLineCharField(max_length=300, blank=True)
     consecutive_failures = models.PositiveIntegerField(
         default=0, help_text="Failed attempts in a row; the endpoint is disabled when they reach the limit."
     )
@@ -452,7 +455,7 @@ class WebhookDelivery(models.Model):
 
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+")
-    event_type = models.CharField(max_length=60)
+    event_type = SingleLineCharField(max_length=60)
     payload = models.JSONField(help_text="The JSON body, fixed when queued so every attempt sends the same.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -491,12 +494,12 @@ class SweepFailure(models.Model):
     retried with a growing delay, and reported to the site admins once. A later success marks it
     resolved; the row stays as the record of what happened."""
 
-    sweep = models.CharField(max_length=60, help_text="Which sweep, e.g. 'proposals_close_due'.")
-    object_type = models.CharField(max_length=60)
+    sweep = SingleLineCharField(max_length=60, help_text="Which sweep, e.g. 'proposals_close_due'.")
+    object_type = SingleLineCharField(max_length=60)
     object_id = models.BigIntegerField()
-    object_repr = models.CharField(max_length=200)
+    object_repr = SingleLineCharField(max_length=200)
     organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    error = models.CharField(max_length=500, help_text="The exception and its message, cut to fit.")
+    error = SingleLineCharField(max_length=500, help_text="The exception and its message, cut to fit.")
     traceback = models.TextField(blank=True, help_text="The end of the last failure's traceback.")
     attempts = models.PositiveIntegerField(default=1)
     first_failed_at = models.DateTimeField(default=timezone.now)

@@ -207,6 +207,11 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "governance.api.renderers.BrowsableAPIRenderer",
     ],
+    "DEFAULT_PARSER_CLASSES": [
+        "governance.api.parsers.JSONParser",  # refuses JSON nested too deeply (a 400, not a 500)
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "governance.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [

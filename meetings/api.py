@@ -17,7 +17,9 @@ from governance.api.base import GovernanceViewSet, ScopeField, VisibleRelatedFie
 from governance.api.filters import IdFilter, IsoDateTimeFilter
 from governance.api.schema import READ_ONE, WRITE_STATEFUL, errors
 from governance.api.serializers import MemberSummarySerializer, circle_scope, member_reference
+from governance.dates import sane_date
 from governance.rules import active_members, stewarded_circle_ids
+from governance.text import MULTI_LINE, single_line
 from proposals.models import Proposal
 from proposals.queries import visible_proposals
 
@@ -95,11 +97,11 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 
 class MeetingUpdateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=200, validators=[single_line])
     kind = serializers.ChoiceField(choices=Kind.choices)
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
-    place = serializers.CharField(max_length=200, allow_blank=True)
+    starts_at = serializers.DateTimeField(validators=[sane_date])
+    ends_at = serializers.DateTimeField(validators=[sane_date])
+    place = serializers.CharField(max_length=200, allow_blank=True, validators=[single_line])
     video_url = serializers.URLField(max_length=500, allow_blank=True)
     facilitator = member_reference(allow_null=True, help_text="Default: the holder of the circle's facilitator role.")
     secretary = member_reference(allow_null=True, help_text="Default: the holder of the circle's secretary role.")
@@ -108,14 +110,14 @@ class MeetingUpdateSerializer(serializers.Serializer):
 class MeetingCreateSerializer(MeetingUpdateSerializer):
     circle = circle_scope(help_text="The circle that meets.")
     kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.GOVERNANCE)
-    place = serializers.CharField(max_length=200, allow_blank=True, default="")
+    place = serializers.CharField(max_length=200, allow_blank=True, default="", validators=[single_line])
     video_url = serializers.URLField(max_length=500, allow_blank=True, default="")
     facilitator = member_reference(allow_null=True, default=None)
     secretary = member_reference(allow_null=True, default=None)
 
 
 class MeetingCancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=300, allow_blank=True, default="")
+    reason = serializers.CharField(max_length=300, allow_blank=True, default="", validators=[single_line])
 
 
 class AgendaOrderSerializer(serializers.Serializer):
@@ -265,36 +267,42 @@ class SeriesSerializer(serializers.ModelSerializer):
 
 
 class SeriesUpdateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=200, validators=[single_line])
     kind = serializers.ChoiceField(choices=Kind.choices)
-    place = serializers.CharField(max_length=200, allow_blank=True)
+    place = serializers.CharField(max_length=200, allow_blank=True, validators=[single_line])
     video_url = serializers.URLField(max_length=500, allow_blank=True)
     facilitator = member_reference(allow_null=True)
     secretary = member_reference(allow_null=True)
 
 
 class SeriesRescheduleSerializer(serializers.Serializer):
-    starts_at = serializers.DateTimeField(help_text="The first meeting at the new times.")
-    ends_at = serializers.DateTimeField(help_text="When that first meeting ends.")
+    starts_at = serializers.DateTimeField(help_text="The first meeting at the new times.", validators=[sane_date])
+    ends_at = serializers.DateTimeField(help_text="When that first meeting ends.", validators=[sane_date])
     frequency = serializers.ChoiceField(choices=MeetingSeries.Frequency.choices)
     rrule = serializers.CharField(
-        max_length=300, allow_blank=True, default="", help_text="For `custom`: an RFC 5545 RRULE without UNTIL."
+        max_length=300,
+        allow_blank=True,
+        default="",
+        help_text="For `custom`: an RFC 5545 RRULE without UNTIL.",
+        validators=[single_line],
     )
-    until = serializers.DateField(allow_null=True, default=None, help_text="The last day it may occur.")
+    until = serializers.DateField(
+        allow_null=True, default=None, help_text="The last day it may occur.", validators=[sane_date]
+    )
 
 
 class SeriesCreateSerializer(SeriesRescheduleSerializer):
     circle = circle_scope()
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=200, validators=[single_line])
     kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.GOVERNANCE)
-    place = serializers.CharField(max_length=200, allow_blank=True, default="")
+    place = serializers.CharField(max_length=200, allow_blank=True, default="", validators=[single_line])
     video_url = serializers.URLField(max_length=500, allow_blank=True, default="")
     facilitator = member_reference(allow_null=True, default=None)
     secretary = member_reference(allow_null=True, default=None)
 
 
 class SeriesEndSerializer(serializers.Serializer):
-    last_day = serializers.DateField(help_text="Meetings after this (local) day are taken off.")
+    last_day = serializers.DateField(help_text="Meetings after this (local) day are taken off.", validators=[sane_date])
 
 
 @extend_schema_view(
@@ -396,22 +404,26 @@ class AgendaItemSerializer(serializers.ModelSerializer):
 
 
 class AgendaItemUpdateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=200, validators=[single_line])
     kind = serializers.ChoiceField(choices=AgendaItem.Kind.choices)
     owner = member_reference(allow_null=True)
     time_box = serializers.IntegerField(min_value=1, max_value=600, allow_null=True, help_text="Minutes.")
-    notes = serializers.CharField(allow_blank=True, help_text="Markdown.")
+    notes = serializers.CharField(allow_blank=True, help_text="Markdown.", style=MULTI_LINE)
 
 
 class AgendaItemCreateSerializer(serializers.Serializer):
     meeting = meeting_scope()
     title = serializers.CharField(
-        max_length=200, allow_blank=True, default="", help_text="Default: the tension's or proposal's title."
+        max_length=200,
+        allow_blank=True,
+        default="",
+        help_text="Default: the tension's or proposal's title.",
+        validators=[single_line],
     )
     kind = serializers.ChoiceField(choices=AgendaItem.Kind.choices, default=AgendaItem.Kind.OTHER)
     owner = member_reference(allow_null=True, default=None)
     time_box = serializers.IntegerField(min_value=1, max_value=600, allow_null=True, default=None)
-    notes = serializers.CharField(allow_blank=True, default="")
+    notes = serializers.CharField(allow_blank=True, default="", style=MULTI_LINE)
     tension = tension_reference(allow_null=True, default=None, help_text="Puts the tension on the agenda.")
     proposal = proposal_reference(allow_null=True, default=None)
 
@@ -556,17 +568,21 @@ class MinutesSerializer(serializers.ModelSerializer):
 class MinutesCreateSerializer(serializers.Serializer):
     meeting = meeting_scope()
     body = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="Markdown. Empty: the prefilled draft."
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Markdown. Empty: the prefilled draft.",
+        style=MULTI_LINE,
     )
 
 
 class MinutesUpdateSerializer(serializers.Serializer):
-    body = serializers.CharField(help_text="Markdown.")
+    body = serializers.CharField(help_text="Markdown.", style=MULTI_LINE)
 
 
 class MinutesCorrectionSerializer(serializers.Serializer):
-    body = serializers.CharField(help_text="The corrected minutes, in full (Markdown).")
-    note = serializers.CharField(max_length=300, help_text="What the correction changes.")
+    body = serializers.CharField(help_text="The corrected minutes, in full (Markdown).", style=MULTI_LINE)
+    note = serializers.CharField(max_length=300, help_text="What the correction changes.", validators=[single_line])
 
 
 class MinutesVersionSerializer(serializers.ModelSerializer):
@@ -709,8 +725,8 @@ class TensionSerializer(serializers.ModelSerializer):
 
 
 class TensionUpdateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(allow_blank=True, default="", help_text="Markdown.")
+    title = serializers.CharField(max_length=200, validators=[single_line])
+    description = serializers.CharField(allow_blank=True, default="", help_text="Markdown.", style=MULTI_LINE)
 
 
 class TensionCreateSerializer(TensionUpdateSerializer):
@@ -718,13 +734,15 @@ class TensionCreateSerializer(TensionUpdateSerializer):
 
 
 class TensionResolveSerializer(serializers.Serializer):
-    note = serializers.CharField(help_text="How it was resolved.")
+    note = serializers.CharField(help_text="How it was resolved.", style=MULTI_LINE)
 
 
 class TensionActionSerializer(serializers.Serializer):
     owner = member_reference()
-    due = serializers.DateField(allow_null=True, default=None)
-    title = serializers.CharField(max_length=200, allow_blank=True, default="", help_text="Default: the tension's.")
+    due = serializers.DateField(allow_null=True, default=None, validators=[sane_date])
+    title = serializers.CharField(
+        max_length=200, allow_blank=True, default="", help_text="Default: the tension's.", validators=[single_line]
+    )
 
 
 @extend_schema_view(
@@ -849,19 +867,19 @@ class ActionItemSerializer(serializers.ModelSerializer):
 
 
 class ActionItemUpdateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
-    notes = serializers.CharField(allow_blank=True)
+    title = serializers.CharField(max_length=200, validators=[single_line])
+    notes = serializers.CharField(allow_blank=True, style=MULTI_LINE)
     owner = member_reference()
-    due = serializers.DateField(allow_null=True)
+    due = serializers.DateField(allow_null=True, validators=[sane_date])
     status = serializers.ChoiceField(choices=ActionItem.Status.choices)
 
 
 class ActionItemCreateSerializer(serializers.Serializer):
     circle = circle_scope()
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=200, validators=[single_line])
     owner = member_reference()
-    due = serializers.DateField(allow_null=True, default=None)
-    notes = serializers.CharField(allow_blank=True, default="")
+    due = serializers.DateField(allow_null=True, default=None, validators=[sane_date])
+    notes = serializers.CharField(allow_blank=True, default="", style=MULTI_LINE)
     meeting = meeting_reference(allow_null=True, default=None, help_text="The meeting it came from, if any.")
 
 

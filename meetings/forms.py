@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 from django import forms
 from django.utils import timezone
 
+from governance.dates import sane_date
 from governance.models import Member
+from governance.text import single_line
 
 from .models import ActionItem, AgendaItem, Attendance, Kind, Meeting, MeetingSeries, Tension
 
@@ -55,12 +57,12 @@ class _TimesMixin:
 
 
 class MeetingForm(_TimesMixin, forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, validators=[single_line])
     kind = forms.ChoiceField(choices=Kind.choices, initial=Kind.GOVERNANCE)
-    date = forms.DateField(widget=DATE)
+    date = forms.DateField(widget=DATE, validators=[sane_date])
     start_time = forms.TimeField(widget=TIME, label="Starts")
     end_time = forms.TimeField(widget=TIME, label="Ends")
-    place = forms.CharField(max_length=200, required=False, help_text="A room or an address.")
+    place = forms.CharField(max_length=200, required=False, help_text="A room or an address.", validators=[single_line])
     video_url = forms.URLField(max_length=500, required=False, label="Video link", assume_scheme="https")
     facilitator = _member_field("Facilitator")
     secretary = _member_field("Secretary", help_text="Takes the minutes.")
@@ -70,8 +72,11 @@ class MeetingForm(_TimesMixin, forms.Form):
         required=False,
         label="Recurrence rule",
         help_text="For a custom rule, RFC 5545: e.g. FREQ=MONTHLY;BYDAY=1MO,3MO for the first and third Monday.",
+        validators=[single_line],
     )
-    until = forms.DateField(widget=DATE, required=False, label="Ends on", help_text="The last day it may occur.")
+    until = forms.DateField(
+        widget=DATE, required=False, label="Ends on", help_text="The last day it may occur.", validators=[sane_date]
+    )
 
     def __init__(self, *args, organisation, with_repeat=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,9 +115,9 @@ class MeetingForm(_TimesMixin, forms.Form):
 class SeriesForm(forms.Form):
     """What a whole series changes without moving in time."""
 
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, validators=[single_line])
     kind = forms.ChoiceField(choices=Kind.choices)
-    place = forms.CharField(max_length=200, required=False)
+    place = forms.CharField(max_length=200, required=False, validators=[single_line])
     video_url = forms.URLField(max_length=500, required=False, label="Video link", assume_scheme="https")
     facilitator = _member_field("Facilitator")
     secretary = _member_field("Secretary")
@@ -135,12 +140,20 @@ class SeriesForm(forms.Form):
 
 
 class RescheduleForm(_TimesMixin, forms.Form):
-    date = forms.DateField(widget=DATE, label="From", help_text="The first meeting at the new times.")
+    date = forms.DateField(
+        widget=DATE, label="From", help_text="The first meeting at the new times.", validators=[sane_date]
+    )
     start_time = forms.TimeField(widget=TIME, label="Starts")
     end_time = forms.TimeField(widget=TIME, label="Ends")
     repeat = forms.ChoiceField(choices=MeetingSeries.Frequency.choices, label="Repeats")
-    rrule = forms.CharField(max_length=300, required=False, label="Recurrence rule", help_text="For a custom rule.")
-    until = forms.DateField(widget=DATE, required=False, label="Ends on")
+    rrule = forms.CharField(
+        max_length=300,
+        required=False,
+        label="Recurrence rule",
+        help_text="For a custom rule.",
+        validators=[single_line],
+    )
+    until = forms.DateField(widget=DATE, required=False, label="Ends on", validators=[sane_date])
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -155,15 +168,21 @@ class RescheduleForm(_TimesMixin, forms.Form):
 
 
 class SeriesEndForm(forms.Form):
-    last_day = forms.DateField(widget=DATE, label="Last day", help_text="Meetings after this day are taken off.")
+    last_day = forms.DateField(
+        widget=DATE, label="Last day", help_text="Meetings after this day are taken off.", validators=[sane_date]
+    )
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(max_length=300, required=False, help_text="Sent to the circle with the cancellation.")
+    reason = forms.CharField(
+        max_length=300, required=False, help_text="Sent to the circle with the cancellation.", validators=[single_line]
+    )
 
 
 class AgendaItemForm(forms.Form):
-    title = forms.CharField(max_length=200, required=False, help_text="Leave empty to use the tension's title.")
+    title = forms.CharField(
+        max_length=200, required=False, help_text="Leave empty to use the tension's title.", validators=[single_line]
+    )
     kind = forms.ChoiceField(choices=AgendaItem.Kind.choices, initial=AgendaItem.Kind.OTHER)
     owner = _member_field("Owner", help_text="Who brings it.")
     time_box = forms.IntegerField(min_value=1, max_value=600, required=False, label="Time box (minutes)")
@@ -230,11 +249,16 @@ class MinutesForm(forms.Form):
 
 class CorrectionForm(forms.Form):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 22}), label="Corrected minutes", help_text="Markdown.")
-    note = forms.CharField(max_length=300, label="What the correction changes", help_text="Kept with the version.")
+    note = forms.CharField(
+        max_length=300,
+        label="What the correction changes",
+        help_text="Kept with the version.",
+        validators=[single_line],
+    )
 
 
 class TensionForm(forms.Form):
-    title = forms.CharField(max_length=200, label="What tension do you sense?")
+    title = forms.CharField(max_length=200, label="What tension do you sense?", validators=[single_line])
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
@@ -253,9 +277,11 @@ class ResolveForm(forms.Form):
 
 
 class ToActionForm(forms.Form):
-    title = forms.CharField(max_length=200, required=False, help_text="Leave empty to use the tension's title.")
+    title = forms.CharField(
+        max_length=200, required=False, help_text="Leave empty to use the tension's title.", validators=[single_line]
+    )
     owner = _member_field("Owner", required=True)
-    due = forms.DateField(widget=DATE, required=False, label="Due")
+    due = forms.DateField(widget=DATE, required=False, label="Due", validators=[sane_date])
 
     def __init__(self, *args, organisation, **kwargs):
         kwargs.setdefault("auto_id", "to_action_%s")
@@ -264,9 +290,9 @@ class ToActionForm(forms.Form):
 
 
 class ActionItemForm(forms.Form):
-    title = forms.CharField(max_length=200, label="Action")
+    title = forms.CharField(max_length=200, label="Action", validators=[single_line])
     owner = _member_field("Owner", required=True)
-    due = forms.DateField(widget=DATE, required=False, label="Due")
+    due = forms.DateField(widget=DATE, required=False, label="Due", validators=[sane_date])
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="Markdown.")
 
     def __init__(self, *args, organisation, **kwargs):

@@ -15,6 +15,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from governance.dates import SaneDateField, SaneDateTimeField
+from governance.text import SingleLineCharField
+
 
 class Kind(models.TextChoices):
     GOVERNANCE = "governance", "Governance meeting"
@@ -64,8 +67,8 @@ class MeetingSeries(models.Model):
     organisation = models.ForeignKey("governance.Organisation", on_delete=models.CASCADE, related_name="+")
     circle = models.ForeignKey("circles.Circle", on_delete=models.PROTECT, related_name="meeting_series")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.GOVERNANCE)
-    title = models.CharField(max_length=200)
-    place = models.CharField(max_length=200, blank=True)
+    title = SingleLineCharField(max_length=200)
+    place = SingleLineCharField(max_length=200, blank=True)
     video_url = models.URLField(max_length=500, blank=True)
     facilitator = models.ForeignKey(
         "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -73,12 +76,12 @@ class MeetingSeries(models.Model):
     secretary = models.ForeignKey(
         "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    starts_at = models.DateTimeField(help_text="The first occurrence.")
+    starts_at = SaneDateTimeField(help_text="The first occurrence.")
     duration = models.DurationField()
     frequency = models.CharField(max_length=12, choices=Frequency.choices, default=Frequency.WEEKLY)
-    rrule = models.CharField(max_length=300, help_text="RFC 5545 recurrence rule, e.g. FREQ=WEEKLY;INTERVAL=2.")
-    until = models.DateField(null=True, blank=True, help_text="The last day on which it may occur.")
-    time_zone = models.CharField(max_length=64)
+    rrule = SingleLineCharField(max_length=300, help_text="RFC 5545 recurrence rule, e.g. FREQ=WEEKLY;INTERVAL=2.")
+    until = SaneDateField(null=True, blank=True, help_text="The last day on which it may occur.")
+    time_zone = SingleLineCharField(max_length=64)
     created_by = models.ForeignKey(
         "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -118,10 +121,10 @@ class Meeting(models.Model):
     original_start = models.DateTimeField(null=True, blank=True, help_text="The start the series' rule gave it.")
     is_edited = models.BooleanField(default=False, help_text="Changed on its own, apart from its series.")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.GOVERNANCE)
-    title = models.CharField(max_length=200)
-    starts_at = models.DateTimeField(db_index=True)
-    ends_at = models.DateTimeField()
-    place = models.CharField(max_length=200, blank=True)
+    title = SingleLineCharField(max_length=200)
+    starts_at = SaneDateTimeField(db_index=True)
+    ends_at = SaneDateTimeField()
+    place = SingleLineCharField(max_length=200, blank=True)
     video_url = models.URLField(max_length=500, blank=True)
     facilitator = models.ForeignKey(
         "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -131,7 +134,7 @@ class Meeting(models.Model):
     )
     state = models.CharField(max_length=10, choices=State.choices, default=State.SCHEDULED)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancel_reason = models.CharField(max_length=300, blank=True)
+    cancel_reason = SingleLineCharField(max_length=300, blank=True)
     agenda_published_at = models.DateTimeField(null=True, blank=True)
     agenda_published_by = models.ForeignKey(
         "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -206,7 +209,7 @@ class Tension(models.Model):
     organisation = models.ForeignKey("governance.Organisation", on_delete=models.CASCADE, related_name="tensions")
     circle = models.ForeignKey("circles.Circle", on_delete=models.PROTECT, related_name="tensions")
     raised_by = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="tensions_raised")
-    title = models.CharField(max_length=200)
+    title = SingleLineCharField(max_length=200)
     description = models.TextField(blank=True, help_text="Markdown: what is, and what could be.")
     state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN, db_index=True)
     resolution = models.CharField(max_length=10, choices=Resolution.choices, blank=True)
@@ -251,7 +254,7 @@ class AgendaItem(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
     position = models.PositiveIntegerField(default=0)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OTHER)
-    title = models.CharField(max_length=200)
+    title = SingleLineCharField(max_length=200)
     notes = models.TextField(blank=True, help_text="Markdown.")
     owner = models.ForeignKey("governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     time_box = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Minutes.")
@@ -349,7 +352,7 @@ class MinutesVersion(models.Model):
     minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveSmallIntegerField()
     body = models.TextField()
-    note = models.CharField(max_length=300, blank=True, help_text="What a correction changed.")
+    note = SingleLineCharField(max_length=300, blank=True, help_text="What a correction changed.")
     author = models.ForeignKey("governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -374,10 +377,10 @@ class ActionItem(models.Model):
     circle = models.ForeignKey("circles.Circle", on_delete=models.PROTECT, related_name="action_items")
     meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="action_items")
     tension = models.ForeignKey(Tension, null=True, blank=True, on_delete=models.PROTECT, related_name="action_items")
-    title = models.CharField(max_length=200)
+    title = SingleLineCharField(max_length=200)
     notes = models.TextField(blank=True, help_text="Markdown.")
     owner = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="action_items")
-    due = models.DateField(null=True, blank=True)
+    due = SaneDateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN, db_index=True)
     created_by = models.ForeignKey(
         "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -417,7 +420,7 @@ class CalendarFeed(models.Model):
         related_name="+",
         help_text="Empty: all mine.",
     )
-    prefix = models.CharField(max_length=12)
+    prefix = SingleLineCharField(max_length=12)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)

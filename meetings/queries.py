@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from circles.models import Circle, CircleMembership
 from circles.queries import roster
+from governance.dates import in_zone, shift
 from governance.models import Member, Organisation
 from governance.rules import active_members, member_for
 from roles.models import Role, RoleAssignment
@@ -270,7 +271,10 @@ def decisions_around(meeting: Meeting):
     return (
         Proposal.objects.filter(circle_id=meeting.circle_id, state=Proposal.State.CLOSED)
         .filter(
-            Q(closed_at__gte=meeting.starts_at - DECISIONS_AROUND, closed_at__lte=meeting.ends_at + DECISIONS_AROUND)
+            Q(
+                closed_at__gte=shift(meeting.starts_at, -DECISIONS_AROUND),
+                closed_at__lte=shift(meeting.ends_at, DECISIONS_AROUND),
+            )
             | Q(pk__in=on_agenda)
         )
         .order_by("closed_at", "pk")
@@ -290,7 +294,7 @@ def minutes_prefill(meeting: Meeting, *, sheet=None, items=None, decisions=None,
     attendance and quorum, the decisions taken in or around the meeting, and the actions so far.
     A page that has already read these passes them in."""
     zone = meeting.organisation.tzinfo
-    start = timezone.localtime(meeting.starts_at, zone)
+    start = in_zone(meeting.starts_at, zone)
     sheet = sheet or attendance_sheet(meeting)
     by_status = {s: [m for m, status in sheet.rows if status == s] for s in Attendance.Status.values}
     lines = [

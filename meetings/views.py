@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from circles.queries import get_circle_for
+from governance.dates import shift
 from governance.errors import DomainError
 from governance.forms import add_domain_error
 from governance.queries import get_organisation_for
@@ -231,7 +232,7 @@ def _meeting_context(request, meeting: Meeting, **forms) -> dict:
         "decisions": list(queries.decisions_around(meeting)),
         "today": queries.local_today(organisation),
         "now": timezone.now(),
-        "agenda_due": meeting.starts_at - timedelta(days=settings.agenda_due_days),
+        "agenda_due": shift(meeting.starts_at, -timedelta(days=settings.agenda_due_days)),
         "nav": "circles",
     }
     if can["add_agenda_item"] and not closed:

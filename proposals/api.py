@@ -17,7 +17,9 @@ from rest_framework.response import Response
 from governance.api.base import GovernanceViewSet
 from governance.api.schema import READ_ONE, WRITE_STATEFUL, errors
 from governance.api.serializers import MemberSummarySerializer, circle_scope
+from governance.dates import sane_date
 from governance.rules import member_for
+from governance.text import MULTI_LINE, single_line
 
 from . import queries, services
 from .models import Comment, EligibleVoter, Kind, Method, Position, Proposal, ProposalVersion, Threshold
@@ -92,8 +94,8 @@ class ProposalSerializer(serializers.ModelSerializer):
 
 
 class ProposalWriteSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
-    body = serializers.CharField(help_text="Markdown.")
+    title = serializers.CharField(max_length=200, validators=[single_line])
+    body = serializers.CharField(help_text="Markdown.", style=MULTI_LINE)
     method = serializers.ChoiceField(choices=Method.choices, default=Method.CONSENT)
     threshold = serializers.ChoiceField(choices=Threshold.choices, default=Threshold.SIMPLE)
     quorum_percent = serializers.IntegerField(min_value=1, max_value=100, allow_null=True, default=None)
@@ -116,25 +118,35 @@ class ProposalCreateSerializer(ProposalWriteSerializer):
 
 class ProposalOpenSerializer(serializers.Serializer):
     closes_at = serializers.DateTimeField(
-        required=False, allow_null=True, default=None, help_text="Default: now plus the round length."
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Default: now plus the round length.",
+        validators=[sane_date],
     )
 
 
 class ProposalAmendSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
-    body = serializers.CharField(help_text="Markdown.")
-    change_note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    title = serializers.CharField(max_length=200, validators=[single_line])
+    body = serializers.CharField(help_text="Markdown.", style=MULTI_LINE)
+    change_note = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default="", validators=[single_line]
+    )
 
 
 class OutcomeSerializer(serializers.Serializer):
-    statement = serializers.CharField(help_text="Markdown. What was decided.")
-    review_date = serializers.DateField(required=False, allow_null=True, default=None)
+    statement = serializers.CharField(help_text="Markdown. What was decided.", style=MULTI_LINE)
+    review_date = serializers.DateField(required=False, allow_null=True, default=None, validators=[sane_date])
 
 
 class PositionInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices)
     reason = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="Needed for a concern or an objection."
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Needed for a concern or an objection.",
+        style=MULTI_LINE,
     )
 
 

@@ -3,6 +3,9 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
+from governance.dates import sane_date
+from governance.text import single_line
+
 from .models import KINDS_FOR_METHOD, Method, Proposal, Threshold
 
 # A date input takes and gives ISO dates whatever the language; the localised default
@@ -11,7 +14,7 @@ ISO_DATE = "%Y-%m-%d"
 
 
 class ProposalForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, validators=[single_line])
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 12}), help_text="Markdown: what you propose, and why.")
     method = forms.ChoiceField(
         choices=Method.choices,
@@ -70,6 +73,7 @@ class OpenForm(forms.Form):
         label="Closes at",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="Leave empty to use the round length.",
+        validators=[sane_date],
     )
 
     def __init__(self, *args, organisation=None, **kwargs):
@@ -99,13 +103,14 @@ class PositionForm(forms.Form):
 
 
 class AmendForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, validators=[single_line])
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 12}), help_text="Markdown.")
     change_note = forms.CharField(
         max_length=300,
         required=False,
         label="What changed",
         help_text="A line for the circle, e.g. “Addresses Ben's objection about the budget.”",
+        validators=[single_line],
     )
 
 
@@ -117,6 +122,7 @@ class OutcomeForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
         help_text="Optional: when the circle should review this agreement. A reminder goes out then.",
+        validators=[sane_date],
     )
 
 
@@ -127,8 +133,12 @@ class CommentForm(forms.Form):
 
 class DecisionFilterForm(forms.Form):
     circle = forms.ModelChoiceField(queryset=None, required=False, empty_label="All circles")
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
+    since = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE), validators=[sane_date]
+    )
+    until = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE), validators=[sane_date]
+    )
     outcome = forms.ChoiceField(choices=[("", "Any outcome"), *Proposal.Outcome.choices], required=False)
 
     def __init__(self, *args, organisation, **kwargs):

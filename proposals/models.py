@@ -8,6 +8,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from governance.dates import SaneDateField, SaneDateTimeField
+from governance.text import SingleLineCharField
+
 
 class Method(models.TextChoices):
     CONSENT = "consent", "Consent"
@@ -50,7 +53,7 @@ class Proposal(models.Model):
     organisation = models.ForeignKey("governance.Organisation", on_delete=models.CASCADE, related_name="proposals")
     circle = models.ForeignKey("circles.Circle", on_delete=models.PROTECT, related_name="proposals")
     author = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="proposals")
-    title = models.CharField(max_length=200)
+    title = SingleLineCharField(max_length=200)
     body = models.TextField(help_text="Markdown.")
     method = models.CharField(max_length=10, choices=Method.choices, default=Method.CONSENT)
     threshold = models.CharField(
@@ -68,7 +71,7 @@ class Proposal(models.Model):
     round_length = models.DurationField(help_text="How long a round lasts; an amendment restarts it.")
     created_at = models.DateTimeField(default=timezone.now)
     opened_at = models.DateTimeField(null=True, blank=True)
-    closes_at = models.DateTimeField(null=True, blank=True)
+    closes_at = SaneDateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     # The live tally: {kind: [heads, weight]}, kept equal to a recount of current positions by
@@ -81,7 +84,7 @@ class Proposal(models.Model):
     outcome_by = models.ForeignKey(
         "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    review_date = models.DateField(null=True, blank=True, help_text="When the agreement should be reviewed.")
+    review_date = SaneDateField(null=True, blank=True, help_text="When the agreement should be reviewed.")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -141,9 +144,9 @@ class ProposalVersion(models.Model):
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveSmallIntegerField()
-    title = models.CharField(max_length=200)
+    title = SingleLineCharField(max_length=200)
     body = models.TextField()
-    change_note = models.CharField(max_length=300, blank=True)
+    change_note = SingleLineCharField(max_length=300, blank=True)
     author = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import difflib
 
 from django.contrib import messages
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from circles.queries import get_circle_for
 from governance.errors import DomainError
+from governance.exports import csv_response
 from governance.forms import add_domain_error
 from governance.queries import get_organisation_for
 from governance.rules import member_for
@@ -351,50 +351,39 @@ def decision_log(request, org):
 
 
 def _decisions_csv(organisation, decisions) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="{organisation.slug}-decisions-{stamp}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
+    header = [
+        "id",
+        "closed_at",
+        "circle",
+        "title",
+        "method",
+        "outcome",
+        "responded",
+        "eligible",
+        "responded_weight",
+        "eligible_weight",
+        "objections",
+        "outcome_statement",
+        "review_date",
+        "proposer",
+    ]
+    rows = (
         [
-            "id",
-            "closed_at",
-            "circle",
-            "title",
-            "method",
-            "outcome",
-            "responded",
-            "eligible",
-            "responded_weight",
-            "eligible_weight",
-            "objections",
-            "outcome_statement",
-            "review_date",
-            "proposer",
+            p.pk,
+            p.closed_at,
+            p.circle.name,
+            p.title,
+            p.method,
+            p.outcome,
+            p.responded_count,
+            p.eligible_count,
+            p.responded_weight,
+            p.eligible_weight,
+            p.heads("objection"),
+            p.outcome_statement,
+            p.review_date,
+            p.author.user,
         ]
+        for p in decisions.iterator(chunk_size=500)
     )
-    for p in decisions.iterator(chunk_size=500):
-        writer.writerow(
-            [
-                p.pk,
-                p.closed_at.isoformat(),
-                p.circle.name,
-                _csv_safe(p.title),
-                p.method,
-                p.outcome,
-                p.responded_count,
-                p.eligible_count,
-                p.responded_weight,
-                p.eligible_weight,
-                p.heads("objection"),
-                _csv_safe(p.outcome_statement),
-                p.review_date or "",
-                _csv_safe(str(p.author.user)),
-            ]
-        )
-    return response
-
-
-def _csv_safe(text: str) -> str:
-    """Defuse spreadsheet formulas in user-written cells."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return csv_response(f"{organisation.slug}-decisions-{timezone.localdate().isoformat()}.csv", header, rows)

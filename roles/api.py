@@ -13,8 +13,10 @@ from governance.api.base import GovernanceViewSet, ScopeField
 from governance.api.filters import IdFilter
 from governance.api.schema import READ_ONE, WRITE_STATEFUL, errors
 from governance.api.serializers import MemberSummarySerializer, circle_scope, member_reference
+from governance.dates import sane_date
 from governance.errors import Invalid
 from governance.rules import member_for
+from governance.text import MULTI_LINE, single_line
 
 from . import queries, services
 from .models import (
@@ -110,10 +112,12 @@ class RoleSerializer(serializers.ModelSerializer):
 
 
 class RoleUpdateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=120)
-    purpose = serializers.CharField(allow_blank=True, required=False, help_text="Markdown.")
-    domains = serializers.CharField(allow_blank=True, required=False, help_text="Markdown.")
-    accountabilities = serializers.ListField(child=serializers.CharField(max_length=300), required=False)
+    name = serializers.CharField(max_length=120, validators=[single_line])
+    purpose = serializers.CharField(allow_blank=True, required=False, help_text="Markdown.", style=MULTI_LINE)
+    domains = serializers.CharField(allow_blank=True, required=False, help_text="Markdown.", style=MULTI_LINE)
+    accountabilities = serializers.ListField(
+        child=serializers.CharField(max_length=300, validators=[single_line]), required=False
+    )
     time_hours = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True, required=False)
     time_period = serializers.ChoiceField(choices=TimePeriod.choices, required=False)
     is_paid = serializers.BooleanField(required=False)
@@ -163,7 +167,11 @@ class AssignmentCreateSerializer(serializers.Serializer):
     role = role_reference()
     member = member_reference(help_text="A member on the roster of the role's circle.")
     planned_end_at = serializers.DateTimeField(
-        required=False, allow_null=True, default=None, help_text="Default: the role's term length from now."
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Default: the role's term length from now.",
+        validators=[sane_date],
     )
 
 
@@ -175,7 +183,7 @@ class AssignmentEndSerializer(serializers.Serializer):
             RoleAssignment.EndReason.TERM_ENDED,
         ]
     )
-    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="", validators=[single_line])
 
 
 class CountSerializer(serializers.Serializer):
@@ -249,9 +257,13 @@ class ElectionCreateSerializer(serializers.Serializer):
     method = serializers.ChoiceField(
         choices=ElectionMethod.choices, required=False, allow_null=True, default=None, help_text="Default: the role's."
     )
-    nominations_close_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    applications_close_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    voting_closes_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    nominations_close_at = serializers.DateTimeField(
+        required=False, allow_null=True, default=None, validators=[sane_date]
+    )
+    applications_close_at = serializers.DateTimeField(
+        required=False, allow_null=True, default=None, validators=[sane_date]
+    )
+    voting_closes_at = serializers.DateTimeField(required=False, allow_null=True, default=None, validators=[sane_date])
 
 
 class ProposeSerializer(serializers.Serializer):
@@ -268,7 +280,7 @@ class BallotInputSerializer(serializers.Serializer):
 
 
 class CancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=300)
+    reason = serializers.CharField(max_length=300, validators=[single_line])
 
 
 class NominationSerializer(serializers.ModelSerializer):
@@ -284,7 +296,7 @@ class NominationSerializer(serializers.ModelSerializer):
 class NominationCreateSerializer(serializers.Serializer):
     election = election_scope()
     nominee = member_reference(help_text="A member of the role's circle; yourself included.")
-    reason = serializers.CharField(help_text="Why them.")
+    reason = serializers.CharField(help_text="Why them.", style=MULTI_LINE)
 
 
 class CandidacySerializer(serializers.ModelSerializer):
@@ -298,7 +310,7 @@ class CandidacySerializer(serializers.ModelSerializer):
 
 class CandidacyCreateSerializer(serializers.Serializer):
     election = election_scope()
-    statement = serializers.CharField(help_text="Markdown. Why you, and what you would do.")
+    statement = serializers.CharField(help_text="Markdown. Why you, and what you would do.", style=MULTI_LINE)
 
 
 class BallotSerializer(serializers.ModelSerializer):

@@ -8,7 +8,9 @@ from django.utils import timezone
 
 from circles.forms import MemberChoiceField
 from circles.models import Circle
+from governance.dates import sane_date
 from governance.models import Member
+from governance.text import single_line
 
 from .models import ElectionMethod, Role, RoleAssignment, Selection, TimePeriod
 
@@ -16,7 +18,7 @@ MARKDOWN_HELP = "Markdown: **bold**, *italic*, - lists, [links](https://example.
 
 
 class RoleForm(forms.Form):
-    name = forms.CharField(max_length=120)
+    name = forms.CharField(max_length=120, validators=[single_line])
     purpose = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Why this role exists. " + MARKDOWN_HELP
     )
@@ -124,6 +126,7 @@ class AssignForm(forms.Form):
         label="Term ends on",
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Leave empty for the role's term length from today.",
+        validators=[sane_date],
     )
 
     def __init__(self, *args, role: Role, **kwargs):
@@ -156,7 +159,9 @@ class EndForm(forms.Form):
         ],
         label="Why does it end?",
     )
-    note = forms.CharField(max_length=300, required=False, label="Note", help_text="Kept in the role's history.")
+    note = forms.CharField(
+        max_length=300, required=False, label="Note", help_text="Kept in the role's history.", validators=[single_line]
+    )
 
 
 class ElectionForm(forms.Form):
@@ -166,18 +171,21 @@ class ElectionForm(forms.Form):
         label="Nominations close",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="Sociocratic selection. Leave empty for a week from now.",
+        validators=[sane_date],
     )
     applications_close = forms.DateTimeField(
         required=False,
         label="Applications close (voting opens)",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="Ballot. Leave empty for a week from now.",
+        validators=[sane_date],
     )
     voting_closes = forms.DateTimeField(
         required=False,
         label="Voting closes",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="Ballot. Leave empty for a week after applications close.",
+        validators=[sane_date],
     )
 
     def __init__(self, *args, organisation, **kwargs):
@@ -265,7 +273,7 @@ class BallotForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(max_length=300, label="Why is it cancelled?")
+    reason = forms.CharField(max_length=300, label="Why is it cancelled?", validators=[single_line])
 
 
 class DirectoryFilterForm(forms.Form):

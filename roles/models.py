@@ -18,6 +18,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from governance.dates import SaneDateTimeField
+from governance.text import SingleLineCharField
+
 
 class Selection(models.TextChoices):
     APPOINTED = "appointed", "Appointed by the steward"
@@ -52,7 +55,7 @@ class Role(models.Model):
 
     circle = models.ForeignKey("circles.Circle", on_delete=models.CASCADE, related_name="roles")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CUSTOM)
-    name = models.CharField(max_length=120)
+    name = SingleLineCharField(max_length=120)
     purpose = models.TextField(blank=True, help_text="Markdown.")
     domains = models.TextField(blank=True, help_text="Markdown. What this role decides on its own.")
     accountabilities = models.JSONField(
@@ -133,7 +136,7 @@ class RoleTemplate(models.Model):
 
     organisation = models.ForeignKey("governance.Organisation", on_delete=models.CASCADE, related_name="role_templates")
     kind = models.CharField(max_length=20, choices=[c for c in Role.Kind.choices if c[0] != "custom"])
-    name = models.CharField(max_length=120)
+    name = SingleLineCharField(max_length=120)
     purpose = models.TextField(blank=True)
     accountabilities = models.JSONField(default=list, blank=True)
     time_hours = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
@@ -179,10 +182,10 @@ class RoleAssignment(models.Model):
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="assignments")
     member = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="role_assignments")
     started_at = models.DateTimeField(default=timezone.now)
-    planned_end_at = models.DateTimeField(null=True, blank=True)
+    planned_end_at = SaneDateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
-    end_note = models.CharField(max_length=300, blank=True)
+    end_note = SingleLineCharField(max_length=300, blank=True)
     assigned_by = models.ForeignKey(
         "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -268,14 +271,14 @@ class Election(models.Model):
     method = models.CharField(max_length=12, choices=ElectionMethod.choices)
     state = models.CharField(max_length=12, choices=State.choices, db_index=True)
     seats = models.PositiveSmallIntegerField(default=1, help_text="How many seats this election fills.")
-    term_starts_at = models.DateTimeField(help_text="When the chosen holders' term starts.")
+    term_starts_at = SaneDateTimeField(help_text="When the chosen holders' term starts.")
     opened_by = models.ForeignKey(
         "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     opened_at = models.DateTimeField(default=timezone.now)
-    nominations_close_at = models.DateTimeField(null=True, blank=True, help_text="Sociocratic: nominations end.")
-    applications_close_at = models.DateTimeField(null=True, blank=True, help_text="Ballot: voting starts.")
-    voting_closes_at = models.DateTimeField(null=True, blank=True, help_text="Ballot: the count.")
+    nominations_close_at = SaneDateTimeField(null=True, blank=True, help_text="Sociocratic: nominations end.")
+    applications_close_at = SaneDateTimeField(null=True, blank=True, help_text="Ballot: voting starts.")
+    voting_closes_at = SaneDateTimeField(null=True, blank=True, help_text="Ballot: the count.")
     candidate = models.ForeignKey(
         "governance.Member",
         null=True,
@@ -294,7 +297,7 @@ class Election(models.Model):
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancel_reason = models.CharField(max_length=300, blank=True)
+    cancel_reason = SingleLineCharField(max_length=300, blank=True)
 
     objects = ElectionQuerySet.as_manager()
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from circles.queries import get_circle_for
 from governance.errors import DomainError
+from governance.exports import csv_writer
 from governance.forms import add_domain_error
 from governance.queries import get_organisation_for
 from governance.rules import forget_access_cache, member_for
@@ -505,23 +504,15 @@ def election_results_csv(request, org, pk):
         return _election_page(election)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="election-{election.pk}-results.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     elected = set(election.results.get("elected", []))
     tied = set((election.results.get("tie") or {}).get("members", []))
     writer.writerow(["candidate", "votes", "weight", "elected", "tied"])
     for row in election.results.get("counts", []):
-        writer.writerow(
-            [_csv_safe(row["name"]), row["votes"], row["weight"], row["member"] in elected, row["member"] in tied]
-        )
+        writer.writerow([row["name"], row["votes"], row["weight"], row["member"] in elected, row["member"] in tied])
     writer.writerow([])
     writer.writerow(["ballot", "weight", "choices"])
     names = {row["candidacy"]: row["name"] for row in election.results.get("counts", [])}
     for ballot in election.ballots.order_by("id"):
-        writer.writerow(
-            [str(ballot.id)[:8], ballot.weight, "; ".join(_csv_safe(names.get(c, "?")) for c in ballot.choices)]
-        )
+        writer.writerow([str(ballot.id)[:8], ballot.weight, "; ".join(names.get(c, "?") for c in ballot.choices)])
     return response
-
-
-def _csv_safe(text: str) -> str:
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -6,6 +6,11 @@ operation and sends them to the app on a live server on loopback, over seeded da
   code, content type, headers and body as documented).
 - As a member of another organisation (Olga): no write succeeds on the first organisation; its
   rows are the same before and after.
+- As a member again, on a second live server configured as production is (DEBUG off, and what
+  DEBUG off turns on in governance/settings.py: the HTTPS redirect, secure cookies, HSTS, only the
+  server's own host allowed), reached as through a TLS-terminating proxy: fewer cases, the same
+  checks. (pytest-django already runs the tests with DEBUG off; the flags that settings.py derives
+  from DEBUG at import are the development ones, so this run is the one that sees production's.)
 
 Generation is derandomised, so that a run is reproducible; SCHEMATHESIS_SEED=<n> explores other
 cases. Path ids and id references in bodies are drawn partly from the ids that exist, so that the
@@ -26,6 +31,7 @@ from django.db import models
 from django.urls import resolve
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
+from pytest_django.live_server_helper import LiveServer
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -55,6 +61,9 @@ APPS = ("governance", "circles", "roles", "proposals", "meetings")
 # Cases per operation, valid and invalid, for each run. About 135 operations: well over 1,000 cases.
 MEMBER_EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "10"))
 OUTSIDER_EXAMPLES = int(os.environ.get("SCHEMATHESIS_OUTSIDER_EXAMPLES", "4"))
+PRODUCTION_EXAMPLES = int(os.environ.get("SCHEMATHESIS_PRODUCTION_EXAMPLES", "3"))
+# What the reverse proxy in front of production adds (SECURE_PROXY_SSL_HEADER): the request came over TLS.
+BEHIND_TLS = {"X-Forwarded-Proto": "https"}
 SEED = os.environ.get("SCHEMATHESIS_SEED")
 
 
@@ -120,6 +129,23 @@ def api_schema(live_server, fuzzing):
     return operations
 
 
+@pytest.fixture
+def production_server(settings, fuzzing):
+    """A live server of its own, started once the production settings are in place: the security
+    middleware reads them when the server starts, not on each request."""
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SESSION_COOKIE_SECURE = True
+    settings.CSRF_COOKIE_SECURE = True
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    settings.SECURE_HSTS_PRELOAD = True
+    server = LiveServer("127.0.0.1:0")
+    yield server
+    server.stop()
+
+
 def organisation_path(model) -> str | None:
     """The lookup from a model to its organisation (`organisation`, `circle__organisation`…)."""
     if model is Organisation:
@@ -169,9 +195,9 @@ def ids_for(operation, organisation=None) -> list[int]:
     return list(objects.order_by("pk").values_list("pk", flat=True)[:50])
 
 
-def fuzz(operations, *, token, examples, run, protect=(), organisation_ids=(), target=None):
+def fuzz(operations, *, token, examples, run, protect=(), organisation_ids=(), target=None, extra_headers=None):
     session = requests.Session()
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = {"Authorization": f"Bearer {token}", **(extra_headers or {})}
     base_url = operations[0].schema.location.split("/api/schema/")[0]
     references = st.sampled_from(range(1, 40))
 
@@ -263,3 +289,22 @@ def test_a_member_of_another_organisation_writes_nothing_to_the_first(seeded, ap
     assert changed == set(), changed
     assert run.failures == [], report(run)
     assert sum(run.cases.values()) >= len(api_schema) * 2
+
+
+def test_a_member_fuzzing_a_server_configured_for_production_gets_no_server_error(seeded, production_server):
+    base_url = production_server.url
+    assert requests.get(f"{base_url}/api/v1/", allow_redirects=False, timeout=10).status_code == 301  # to https
+    schema = schemathesis.openapi.from_url(f"{base_url}/api/schema/?format=json", headers=BEHIND_TLS)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    _token, key = api_token_create(user=seeded.alice, name="Fuzzer")
+    run = Run()
+
+    fuzz(operations, token=key, examples=PRODUCTION_EXAMPLES, run=run, protect={_token.pk}, extra_headers=BEHIND_TLS)
+
+    assert run.failures == [], report(run)
+    assert set(run.cases) == {operation.label for operation in operations}
+    assert sum(run.cases.values()) >= len(operations) * 2, report(run)
+    assert run.statuses[500] == 0 and run.statuses[301] == 0, report(run)
+    answer = requests.get(f"{base_url}/api/v1/nowhere/", headers=BEHIND_TLS, timeout=10)
+    assert answer.status_code == 404 and answer.json() == {"detail": "Not found."}  # not the debug page
+    assert "Strict-Transport-Security" in answer.headers

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from circles.models import Circle
 from circles.queries import circles_visible_to
 from governance import queries
+from governance.dates import sane_date
 from governance.integrations.events import EVENT_TYPE_CHOICES
 from governance.models import (
     ApiToken,
@@ -21,6 +22,7 @@ from governance.models import (
 )
 from governance.rules import member_for
 from governance.services import ORGANISATION_SETTINGS
+from governance.text import MULTI_LINE, single_line
 
 from .base import ScopeField, VisibleRelatedField
 
@@ -59,7 +61,9 @@ class MemberSummarySerializer(serializers.ModelSerializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=300, allow_blank=True, help_text="Why; kept in the history.")
+    reason = serializers.CharField(
+        max_length=300, allow_blank=True, help_text="Why; kept in the history.", validators=[single_line]
+    )
 
 
 # Organisations ---------------------------------------------------------------------------------
@@ -215,7 +219,7 @@ class InvitationCreateSerializer(serializers.Serializer):
         default=None,
         help_text="The circle the person joins on accepting. Stewards may invite only to circles they steward.",
     )
-    message = serializers.CharField(required=False, allow_blank=True, default="")
+    message = serializers.CharField(required=False, allow_blank=True, default="", style=MULTI_LINE)
     bound_to_email = serializers.BooleanField(
         required=False,
         default=True,
@@ -251,9 +255,9 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(help_text="The email address you log in with.")
+    username = serializers.CharField(help_text="The email address you log in with.", validators=[single_line])
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
-    name = serializers.CharField(max_length=100, required=False, default="API token")
+    name = serializers.CharField(max_length=100, required=False, default="API token", validators=[single_line])
     read_only = serializers.BooleanField(required=False, default=False, help_text="Refuse every write.")
 
 
@@ -261,7 +265,7 @@ class ApiTokenCreateSerializer(serializers.Serializer):
     """Left out, `read_only` and `expires_at` are those of the token the request comes with (if any):
     a token creates tokens that expire no later and write no more than itself."""
 
-    name = serializers.CharField(max_length=100, help_text="To recognise the token later.")
+    name = serializers.CharField(max_length=100, help_text="To recognise the token later.", validators=[single_line])
     read_only = serializers.BooleanField(
         required=False,
         help_text="Refuse every write. Left out: false, or, asked with a read-only token, true.",
@@ -271,6 +275,7 @@ class ApiTokenCreateSerializer(serializers.Serializer):
         allow_null=True,
         help_text="When it stops working; null: never. Asked with a token that expires, it may be no later "
         "than that token's expiry, which is also what leaving it out gives.",
+        validators=[sane_date],
     )
 
 
@@ -419,30 +424,39 @@ class WebhookCreatedSerializer(WebhookSerializer):
 
 class WebhookUpdateSerializer(serializers.Serializer):
     url = serializers.URLField(max_length=500, help_text="http or https; private addresses are refused.")
-    description = serializers.CharField(max_length=100, allow_blank=True)
+    description = serializers.CharField(max_length=100, allow_blank=True, validators=[single_line])
     event_types = event_types_field()
     secret = serializers.CharField(
         min_length=16,
         max_length=200,
         help_text="A new signing secret (at least 16 characters); the old one stops signing at once.",
+        validators=[single_line],
     )
 
 
 class WebhookCreateSerializer(WebhookUpdateSerializer):
     organisation = organisation_scope()
-    description = serializers.CharField(max_length=100, allow_blank=True, required=False, default="")
+    description = serializers.CharField(
+        max_length=100, allow_blank=True, required=False, default="", validators=[single_line]
+    )
     secret = serializers.CharField(
         min_length=16,
         max_length=200,
         required=False,
         default="",
         help_text="The signing secret, at least 16 characters. Leave it out to get a generated one.",
+        validators=[single_line],
     )
 
 
 class WebhookDisableSerializer(serializers.Serializer):
     reason = serializers.CharField(
-        max_length=300, required=False, allow_blank=True, default="", help_text="Shown on the webhook's page."
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Shown on the webhook's page.",
+        validators=[single_line],
     )
 
 

@@ -6,6 +6,9 @@ import zoneinfo
 
 from django import forms
 
+from governance.dates import sane_date
+from governance.text import single_line
+
 from .events import EVENT_TYPE_CHOICES
 
 ACCESS_CHOICES = [
@@ -23,6 +26,7 @@ class TokenForm(forms.Form):
         max_length=100,
         help_text="What uses it, to recognise it later: “Laptop script”, “Accounting sync”.",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        validators=[single_line],
     )
     access = forms.ChoiceField(choices=ACCESS_CHOICES, initial="read_only", widget=forms.RadioSelect)
     expires_on = forms.DateField(
@@ -30,6 +34,7 @@ class TokenForm(forms.Form):
         label="Expires on",
         help_text="It stops working at the end of that day. Leave empty for a token that does not expire.",
         widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[sane_date],
     )
 
     def __init__(self, *args, time_zone: str = "UTC", **kwargs):
@@ -65,7 +70,10 @@ class WebhookForm(forms.Form):
         widget=forms.URLInput(attrs={"placeholder": "https://chat.example.org/hooks/governance"}),
     )
     description = forms.CharField(
-        max_length=100, required=False, help_text="What receives it, to recognise it: “Team chat”, “Wiki”."
+        max_length=100,
+        required=False,
+        help_text="What receives it, to recognise it: “Team chat”, “Wiki”.",
+        validators=[single_line],
     )
     event_types = forms.MultipleChoiceField(
         choices=EVENT_TYPE_CHOICES,
@@ -79,6 +87,7 @@ class WebhookForm(forms.Form):
         max_length=200,
         help_text="Signs each delivery. Leave empty to have one generated, shown once.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        validators=[single_line],
     )
 
     def __init__(self, *args, editing: bool = False, **kwargs):

@@ -1,6 +1,8 @@
-"""Template helpers: `|markdown` for member-written text, and readable lines for the event log."""
+"""Template helpers: `|markdown` for member-written text, `|in_zone` for moments, and readable lines
+for the event log."""
 
 from django import template
+from django.templatetags.tz import do_timezone
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -34,6 +36,17 @@ def percent(value) -> int:
 def at_most(value, limit) -> int:
     """The value, or the limit if it is higher: `depth-{{ node.depth|at_most:12 }}`."""
     return min(int(value), int(limit))
+
+
+@register.filter
+def in_zone(value, zone):
+    """Django's `|timezone`, for a moment a person entered: one so close to the end of time (or its
+    start) that the zone would push it past year 9999 stays in UTC rather than failing the page.
+    Such moments are refused now (governance.dates), but rows from before may hold one."""
+    try:
+        return do_timezone(value, zone)
+    except OverflowError:
+        return do_timezone(value, "UTC")
 
 
 # How each event reads. {actor} is who did it (“Someone” when the system did), {circle} a link to
