@@ -200,6 +200,11 @@ class RoleAssignment(models.Model):
         related_name="+",
         help_text="The parent circle's roster row this role brought (steward and delegate: double-linking).",
     )
+    seat = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Which of the role's seats the term holds, from 1 (empty: ended before seats were numbered).",
+    )
 
     objects = RoleAssignmentQuerySet.as_manager()
 
@@ -219,6 +224,16 @@ class RoleAssignment(models.Model):
             models.CheckConstraint(
                 condition=Q(planned_end_at__isnull=True) | Q(planned_end_at__gt=models.F("started_at")),
                 name="role_assignment_ends_after_it_starts",
+            ),
+            # Seats back the seat count: an open term holds a numbered seat, and on PostgreSQL the
+            # exclusion constraint role_assignment_seat_held_once (migration 0004, hand-written since
+            # SQLite has no such thing) keeps two open terms of a role from holding one seat at
+            # overlapping times, however the rows were written.
+            models.CheckConstraint(
+                condition=Q(seat__isnull=True) | Q(seat__gte=1), name="role_assignment_seat_from_one"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=False) | Q(seat__isnull=False), name="role_assignment_open_term_has_a_seat"
             ),
         ]
         indexes = [models.Index(fields=["ended_at", "planned_end_at"])]

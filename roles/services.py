@@ -436,13 +436,17 @@ def role_assign(
     it, seats full, not on the circle's roster, or past the term limit (with when they may serve again).
 
     Without `planned_end_at` the term is the role's term length from the start. A start in the future
-    (an election held ahead of time) makes an upcoming term."""
-    now = timezone.now()
+    (an election held ahead of time) makes an upcoming term.
+
+    The role row is locked before the clock is read: a caller that waited for the lock then sees
+    every term committed meanwhile as started, so the seats it counts are the seats taken. The term
+    then takes the lowest seat free for its whole length, which the database holds to."""
     role = (
         Role.objects.select_for_update(of=("self",))
         .select_related("circle__organisation", "circle__parent")
         .get(pk=role.pk)
     )
+    now = timezone.now()
     organisation = role.circle.organisation
     start = started_at or now
     if role.archived_at:
@@ -468,15 +472,29 @@ def role_assign(
     planned_end_at = planned_end_at or term_end(role, start)
     if planned_end_at is not None and planned_end_at <= start:
         raise Invalid("The term must end after it starts.", field="planned_end_at")
-    assignment = RoleAssignment.objects.create(
-        role=role,
-        member=member,
-        assigned_by=by,
-        started_at=start,
-        planned_end_at=planned_end_at,
-        term_number=number,
-        election=election,
-    )
+    seat = free_seat(role, start, planned_end_at)
+    if seat is None:
+        raise Conflict(
+            f"All {role.seats} seat(s) of {role.name} are taken during this term by terms already chosen; "
+            "end or cancel one first.",
+            field="member",
+        )
+    try:
+        with transaction.atomic():
+            assignment = RoleAssignment.objects.create(
+                role=role,
+                member=member,
+                assigned_by=by,
+                started_at=start,
+                planned_end_at=planned_end_at,
+                term_number=number,
+                election=election,
+                seat=seat,
+            )
+    except IntegrityError as clash:
+        if SEAT_CONSTRAINT not in str(clash):
+            raise
+        raise Conflict(f"The last seat of {role.name} was taken a moment ago.", field="member") from clash
     if start <= now:
         _link_parent(assignment)
     event_record(
@@ -488,6 +506,21 @@ def role_assign(
         details={"role": role.name, "member": str(member.user)},
     )
     return assignment
+
+
+# The PostgreSQL exclusion constraint behind the seats (roles/migrations/0004).
+SEAT_CONSTRAINT = "role_assignment_seat_held_once"
+
+
+def free_seat(role: Role, start: datetime, end: datetime | None) -> int | None:
+    """The lowest seat of the role that no open term holds at any moment from `start` to `end`
+    (None: open-ended), or None when every seat is held at some point of it. A term that ends, on
+    its planned day or early, frees its seat from then; a term chosen ahead holds it from its start."""
+    overlapping = role.assignments.open().filter(Q(planned_end_at__isnull=True) | Q(planned_end_at__gt=start))
+    if end is not None:
+        overlapping = overlapping.filter(started_at__lt=end)
+    held = set(overlapping.values_list("seat", flat=True))
+    return next((seat for seat in range(1, role.seats + 1) if seat not in held), None)
 
 
 def _link_parent(assignment: RoleAssignment) -> None:
@@ -574,6 +607,7 @@ def assignment_end(
 def assignment_renew(*, assignment: RoleAssignment, by: Member | None) -> RoleAssignment:
     """Renew a running term for one more term, starting when it ends (the steward's choice for an
     appointed role). The term limit applies; the current term then ends as renewed on its day."""
+    Role.objects.select_for_update(of=("self",)).filter(pk=assignment.role_id).first()
     assignment = RoleAssignment.objects.select_related("role__circle__organisation", "member__user").get(
         pk=assignment.pk
     )
@@ -598,9 +632,10 @@ def steward_assign(*, circle, member: Member, by: Member | None) -> RoleAssignme
 
     if circle.is_archived:
         raise Conflict("This circle is archived.")
-    role = steward_role(circle)
+    role = Role.objects.select_for_update(of=("self",)).get(pk=steward_role(circle).pk)
+    now = timezone.now()
     for current in role.assignments.open():
-        if current.member_id == member.pk and current.started_at <= timezone.now():
+        if current.member_id == member.pk and current.started_at <= now:
             raise Conflict(f"{member.user} is already the steward of {circle}.", field="member")
         assignment_end(assignment=current, by=by, reason=RoleAssignment.EndReason.REPLACED)
     if not circle.is_general and not CircleMembership.objects.current().filter(circle=circle, member=member).exists():
@@ -1116,7 +1151,9 @@ def election_round_closed(*, proposal) -> Election | None:
 
 def _seat(election: Election, members: list[Member]) -> tuple[list[int], list[dict]]:
     """Give each chosen member their term. A refusal (the roster or the seats changed meanwhile) is
-    recorded on the election rather than undoing the count."""
+    recorded on the election rather than undoing the count. The role is locked before the clock is
+    read, as in role_assign."""
+    Role.objects.select_for_update(of=("self",)).filter(pk=election.role_id).first()
     now = timezone.now()
     start = max(election.term_starts_at, now)
     seated, refused = [], []
