@@ -339,6 +339,35 @@ class Election(models.Model):
     def has_tie(self):
         return bool(self.results.get("tie"))
 
+    @property
+    def phase_closes_at(self):
+        """When the current phase ends by its deadline: nominations, applications, voting, or the
+        consent round of the proposed candidate (None: no deadline, or none left)."""
+        if self.state == self.State.NOMINATING:
+            return self.nominations_close_at
+        if self.state == self.State.APPLYING:
+            return self.applications_close_at
+        if self.state == self.State.VOTING:
+            return self.voting_closes_at
+        if self.state == self.State.CONSENT and self.proposal is not None and self.proposal.state == "open":
+            return self.proposal.closes_at
+        return None
+
+    def phase_deadline_passed(self, now=None) -> bool:
+        """Whether the current phase's deadline has come, moved on by the sweep yet or not: nothing
+        more is added to the phase (a nomination, a candidacy or its withdrawal, a ballot)."""
+        closes_at = self.phase_closes_at
+        return closes_at is not None and (now or timezone.now()) >= closes_at
+
+    def deadline_passed(self, now=None) -> bool:
+        """Whether the decision's deadline has come: a ballot's voting has closed, or a selection's
+        consent round has reached its end. From then on the only thing that may happen to the
+        election is its close (the count, or the round's outcome): it can no longer be cancelled."""
+        now = now or timezone.now()
+        if self.state in (self.State.APPLYING, self.State.VOTING):
+            return self.voting_closes_at is not None and now >= self.voting_closes_at
+        return self.state == self.State.CONSENT and self.phase_deadline_passed(now)
+
 
 class Nomination(models.Model):
     """Sociocratic selection: a circle member nominates someone (themselves included), saying why."""

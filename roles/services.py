@@ -1034,7 +1034,7 @@ def nomination_add(*, election: Election, nominee: Member, by: Member, reason: s
         raise Conflict("This election is a ballot: candidates stand with a statement instead.")
     if election.state != Election.State.NOMINATING:
         raise Conflict(f"Nominations are closed: the election is at “{election.get_state_display().lower()}”.")
-    if election.nominations_close_at and timezone.now() >= election.nominations_close_at:
+    if election.phase_deadline_passed():
         raise Conflict(f"Nominations closed on {_format_date(election.nominations_close_at, election.organisation)}.")
     if not on_roster(role.circle, by):
         raise NotAllowed(f"Only members of {role.circle} can nominate.")
@@ -1213,7 +1213,7 @@ def candidacy_add(*, election: Election, member: Member, statement: str) -> Cand
     role = election.role
     if election.method != ElectionMethod.BALLOT:
         raise Conflict("This is a sociocratic selection: nominate someone instead.")
-    if election.state != Election.State.APPLYING or timezone.now() >= election.applications_close_at:
+    if election.state != Election.State.APPLYING or election.phase_deadline_passed():
         raise Conflict("Applications are closed for this election.")
     statement = (statement or "").strip()
     if not statement:
@@ -1242,7 +1242,7 @@ def candidacy_withdraw(*, candidacy: Candidacy, member: Member) -> Candidacy:
     election = _lock_election(candidacy.election)
     if candidacy.member_id != member.pk:
         raise NotAllowed("Only the candidate can withdraw their candidacy.")
-    if election.state != Election.State.APPLYING:
+    if election.state != Election.State.APPLYING or election.phase_deadline_passed():
         raise Conflict("Candidacies can be withdrawn only while applications are open.")
     if not Candidacy.objects.filter(pk=candidacy.pk, withdrawn_at__isnull=True).update(withdrawn_at=timezone.now()):
         raise Conflict("This candidacy is already withdrawn.")
@@ -1384,7 +1384,7 @@ def ballot_cast(*, election: Election, member: Member, choices: list[int]) -> No
         raise Conflict("This election is decided by consent, not by ballot.")
     if election.state != Election.State.VOTING:
         raise Conflict(f"Voting is not open: the election is at “{election.get_state_display().lower()}”.")
-    if timezone.now() >= election.voting_closes_at:
+    if election.deadline_passed():
         raise Conflict(f"Voting closed on {_format_date(election.voting_closes_at, election.organisation)}.")
     voter = BallotVoter.objects.filter(election=election, member=member).first()
     if voter is None:
@@ -1411,9 +1411,17 @@ def ballot_cast(*, election: Election, member: Member, choices: list[int]) -> No
 
 @transaction.atomic
 def election_cancel(*, election: Election, by: Member | None, reason: str) -> Election:
+    """Cancel an election under way, until its decision's deadline: once voting has closed, or the
+    consent round on the candidate has reached its end, the result is due and only the close follows."""
     election = _lock_election(election)
     if not election.is_active:
         raise Conflict(f"This election is already {election.get_state_display().lower()}.")
+    if election.deadline_passed():
+        if election.method == ElectionMethod.BALLOT:
+            when = f"Voting closed on {_format_date(election.voting_closes_at, election.organisation)}"
+        else:
+            when = f"The consent round closed on {_format_date(election.proposal.closes_at, election.organisation)}"
+        raise Conflict(f"{when}; the result is being recorded, so the election can no longer be cancelled.")
     reason = clean_reason(reason, what="the election is cancelled")
     if election.proposal and election.proposal.state in ("draft", "open"):
         from proposals.services import proposal_withdraw

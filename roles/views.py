@@ -347,7 +347,8 @@ def _election_context(request, election: Election, **forms) -> dict:
     nominees = queries.nominees(election) if election.method == ElectionMethod.SOCIOCRATIC else []
     candidacies = list(queries.candidacies(election)) if election.method == ElectionMethod.BALLOT else []
     voter = queries.my_voter(election, member)
-    open_now = election.is_active
+    # The forms of a phase whose deadline has passed are not offered, even before the sweep moves on.
+    open_now = election.is_active and not election.phase_deadline_passed()
     can_nominate = open_now and rules.test_rule("roles.nominate", user, election)
     can_propose = rules.test_rule("roles.propose_candidate", user, election)
     can_stand = open_now and rules.test_rule("roles.stand", user, election)
@@ -370,7 +371,7 @@ def _election_context(request, election: Election, **forms) -> dict:
         "can_nominate": can_nominate,
         "can_propose": can_propose,
         "can_stand": can_stand,
-        "can_cancel": open_now and rules.test_rule("roles.cancel_election", user, election),
+        "can_cancel": rules.test_rule("roles.offer_cancel", user, election),
         "nomination_form": forms.get("nomination_form")
         or (NominationForm(circle=role.circle) if can_nominate else None),
         "propose_form": forms.get("propose_form")
@@ -386,7 +387,7 @@ def _election_context(request, election: Election, **forms) -> dict:
         "ballot_form": forms.get("ballot_form")
         or (
             BallotForm(candidacies=candidacies, seats=election.seats)
-            if voter and not voter.has_voted and election.state == Election.State.VOTING
+            if voter and not voter.has_voted and election.state == Election.State.VOTING and open_now
             else None
         ),
         "cancel_form": CancelForm(),
