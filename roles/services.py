@@ -20,6 +20,7 @@ and ends with the term. A row the member had anyway is left alone.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
@@ -1333,9 +1334,10 @@ def ballot_count(election: Election) -> dict:
     candidacies = list(election.candidacies.filter(withdrawn_at__isnull=True).select_related("member__user"))
     weights = {c.pk: 0 for c in candidacies}
     votes = {c.pk: 0 for c in candidacies}
-    ballots = 0
+    ballots, cast = 0, []
     for choices, weight in Ballot.objects.filter(election=election).values_list("choices", "weight"):
         ballots += 1
+        cast.append(weight)
         for choice in choices:
             if choice in weights:
                 weights[choice] += weight
@@ -1370,7 +1372,19 @@ def ballot_count(election: Election) -> dict:
         "ballots": ballots,
         "elected": [c.member_id for c in elected],
         "tie": tie,
+        "ballots_published": weights_single_out_nobody(cast),
     }
+
+
+def weights_single_out_nobody(weights: list[int]) -> bool:
+    """Whether the ballots of a count may be published with their weights, and each candidate's
+    votes beside their weight: yes when everyone who voted has the same weight (it then says
+    nothing), or when every weight is shared by at least two of them. Otherwise the weight of a
+    ballot, or a candidate's weight less their votes, joined with who voted (public: the turnout),
+    would show how the one voter with that weight voted; only the weighted totals, which decide,
+    are then published (roles.queries.published_results)."""
+    held = Counter(weights)
+    return len(held) <= 1 or min(held.values()) >= 2
 
 
 @transaction.atomic

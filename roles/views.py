@@ -352,7 +352,7 @@ def _election_context(request, election: Election, **forms) -> dict:
     can_nominate = open_now and rules.test_rule("roles.nominate", user, election)
     can_propose = rules.test_rule("roles.propose_candidate", user, election)
     can_stand = open_now and rules.test_rule("roles.stand", user, election)
-    results = election.results if election.state == Election.State.CLOSED else {}
+    results = queries.published_results(election)
     return {
         "organisation": election.organisation,
         "circle": role.circle,
@@ -499,29 +499,40 @@ def election_cancel(request, org, pk):
 
 @login_required
 def election_results_csv(request, org, pk):
-    """The count as a spreadsheet, after the close: candidates and their weights, never a voter."""
+    """The count as a spreadsheet, after the close, as the page and the API publish it: candidates
+    and their weights, and the anonymous ballots where no weight singles out a voter; never a voter."""
     election = queries.get_election_for(request.user, pk, organisation_slug=org)
     if election.state != Election.State.CLOSED:
         messages.error(request, "Results are published when the election closes.")
         return _election_page(election)
+    results = queries.published_results(election)
+    published = results["ballots_published"]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="election-{election.pk}-results.csv"'
     writer = csv.writer(response)
-    elected = set(election.results.get("elected", []))
-    tied = set((election.results.get("tie") or {}).get("members", []))
-    writer.writerow(["candidate", "votes", "weight", "elected", "tied"])
-    for row in election.results.get("counts", []):
+    elected = set(results.get("elected", []))
+    tied = set((results.get("tie") or {}).get("members", []))
+    writer.writerow(["candidate", *(["votes"] if published else []), "weight", "elected", "tied"])
+    for row in results.get("counts", []):
+        votes = [row["votes"]] if published else []
         writer.writerow(
-            [_csv_safe(row["name"]), row["votes"], row["weight"], row["member"] in elected, row["member"] in tied]
+            [_csv_safe(row["name"]), *votes, row["weight"], row["member"] in elected, row["member"] in tied]
         )
     writer.writerow([])
-    writer.writerow(["ballot", "weight", "choices"])
-    names = {row["candidacy"]: row["name"] for row in election.results.get("counts", [])}
-    for ballot in election.ballots.order_by("id"):
-        writer.writerow(
-            [str(ballot.id)[:8], ballot.weight, "; ".join(_csv_safe(names.get(c, "?")) for c in ballot.choices)]
-        )
+    if not published:
+        writer.writerow([UNPUBLISHED_BALLOTS])
+        return response
+    writer.writerow(["weight", "choices"])
+    names = {row["candidacy"]: row["name"] for row in results.get("counts", [])}
+    for ballot in queries.published_ballots(election.ballots.all()):
+        writer.writerow([ballot.weight, "; ".join(_csv_safe(names.get(c, "?")) for c in ballot.choices)])
     return response
+
+
+UNPUBLISHED_BALLOTS = (
+    "The ballots and each candidate's votes are not published: a voting weight held by only one of those "
+    "who voted would show how they voted."
+)
 
 
 def _csv_safe(text: str) -> str:
