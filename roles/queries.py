@@ -18,7 +18,7 @@ from governance.models import Member, Organisation
 from governance.queries import load_circles
 from governance.rules import active_members, member_for
 
-from .models import Ballot, BallotVoter, Candidacy, Election, Nomination, Role, RoleAssignment
+from .models import Ballot, BallotVoter, Candidacy, Election, ElectionMethod, Nomination, Role, RoleAssignment
 
 # Fetch and check ---------------------------------------------------------------------------------
 
@@ -384,6 +384,8 @@ def published_results(election: Election) -> dict:
     if election.state != Election.State.CLOSED:
         return {}
     results = dict(election.results)
+    if election.method != ElectionMethod.BALLOT:
+        return results
     results["ballots_published"] = bool(results.get("ballots_published"))
     if not results["ballots_published"] and results.get("counts"):
         results["counts"] = [{k: v for k, v in row.items() if k != "votes"} for row in results["counts"]]

@@ -633,10 +633,9 @@ def steward_assign(*, circle, member: Member, by: Member | None) -> RoleAssignme
 
     if circle.is_archived:
         raise Conflict("This circle is archived.")
-    role = Role.objects.select_for_update(of=("self",)).get(pk=steward_role(circle).pk)
-    now = timezone.now()
+    role = steward_role(circle)
     for current in role.assignments.open():
-        if current.member_id == member.pk and current.started_at <= now:
+        if current.member_id == member.pk and current.started_at <= timezone.now():
             raise Conflict(f"{member.user} is already the steward of {circle}.", field="member")
         assignment_end(assignment=current, by=by, reason=RoleAssignment.EndReason.REPLACED)
     if not circle.is_general and not CircleMembership.objects.current().filter(circle=circle, member=member).exists():

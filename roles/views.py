@@ -506,7 +506,7 @@ def election_results_csv(request, org, pk):
         messages.error(request, "Results are published when the election closes.")
         return _election_page(election)
     results = queries.published_results(election)
-    published = results["ballots_published"]
+    published = results.get("ballots_published", False)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="election-{election.pk}-results.csv"'
     writer = csv.writer(response)
@@ -520,7 +520,8 @@ def election_results_csv(request, org, pk):
         )
     writer.writerow([])
     if not published:
-        writer.writerow([UNPUBLISHED_BALLOTS])
+        if results.get("counts"):
+            writer.writerow([UNPUBLISHED_BALLOTS])
         return response
     writer.writerow(["weight", "choices"])
     names = {row["candidacy"]: row["name"] for row in results.get("counts", [])}
