@@ -164,7 +164,7 @@ def seed_cooperative(*, slug: str = "bench", size: Size | None = None, seed: int
     copy_rows(Role, ["circle", "kind", "name", "purpose", "seats", "created_at"], role_rows)
     copy_rows(
         RoleAssignment,
-        ["role", "member", "started_at", "planned_end_at", "end_reason"],
+        ["role", "member", "started_at", "planned_end_at", "end_reason", "seat"],
         (
             (
                 role_id,
@@ -172,6 +172,7 @@ def seed_cooperative(*, slug: str = "bench", size: Size | None = None, seed: int
                 now - timedelta(days=rng.randint(1, 300)),
                 now + timedelta(days=rng.randint(5, 200)),
                 "",
+                1,  # one term per one-seat role
             )
             for role_id, circle_id in Role.objects.filter(circle__organisation=organisation).values_list(
                 "pk", "circle_id"

@@ -114,6 +114,11 @@ class Proposal(models.Model):
     def is_open(self):
         return self.state == self.State.OPEN
 
+    def deadline_passed(self, now=None) -> bool:
+        """Whether the round's deadline has come, closed by the sweep yet or not. From then on the only
+        thing that may happen to the round is its close: no position, amendment or withdrawal."""
+        return self.closes_at is not None and (now or timezone.now()) >= self.closes_at
+
     @property
     def kinds(self):
         return KINDS_FOR_METHOD[Method(self.method)]

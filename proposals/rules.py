@@ -65,9 +65,25 @@ def in_the_circle(user, proposal):
     return on_roster(user, proposal.circle)
 
 
+@rules.predicate
+def round_may_change(user, proposal):
+    """A draft, or an open round before its deadline. After the deadline the only thing that may
+    happen to a round is its close."""
+    return proposal.state == Proposal.State.DRAFT or (proposal.is_open and not proposal.deadline_passed())
+
+
+@rules.predicate
+def is_open(user, proposal):
+    return proposal.is_open
+
+
 rules.add_rule("proposals.add_proposal", is_circle_member)
 rules.add_rule("proposals.view_proposal", can_see)
 rules.add_rule("proposals.change_proposal", can_see & is_author)
 rules.add_rule("proposals.add_position", can_see & is_eligible)
 rules.add_rule("proposals.write_outcome", can_see & (is_author | is_steward))
 rules.add_rule("proposals.comment", can_see & (in_the_circle | is_eligible | is_author))
+# What the page offers: who may, and whether the round still allows it. The API checks who only
+# (change_proposal) and lets the service refuse the state with a 409.
+rules.add_rule("proposals.offer_withdraw", can_see & is_author & round_may_change)
+rules.add_rule("proposals.offer_amend", can_see & is_author & is_open & round_may_change)

@@ -263,7 +263,7 @@ def position_record(*, proposal: Proposal, member: Member, kind: str, reason: st
     now = timezone.now()
     if proposal.state != Proposal.State.OPEN:
         raise Conflict(f"This proposal is {proposal.get_state_display().lower()}; positions are no longer taken.")
-    if now >= proposal.closes_at:
+    if proposal.deadline_passed(now):
         closed_at = local_time(proposal.organisation, proposal.closes_at)
         raise Conflict(f"The round closed at {closed_at}; positions are no longer taken.")
     voter = EligibleVoter.objects.filter(proposal=proposal, member=member).first()
@@ -332,7 +332,7 @@ def _ready_for_early_close(proposal: Proposal) -> bool:
 def objection_withdraw(*, proposal: Proposal, member: Member) -> Position:
     """The objector withdraws their objection; they are asked for their position again."""
     proposal = _lock(proposal)
-    if proposal.state != Proposal.State.OPEN or timezone.now() >= proposal.closes_at:
+    if proposal.state != Proposal.State.OPEN or proposal.deadline_passed():
         raise Conflict("This round is closed; the objection stands as recorded.")
     current = Position.objects.filter(proposal=proposal, member=member, is_current=True).first()
     if current is None or current.kind != Kind.OBJECTION:
@@ -364,7 +364,7 @@ def proposal_amend(*, proposal: Proposal, by: Member, title: str, body: str, cha
     if proposal.state != Proposal.State.OPEN:
         raise Conflict("Only an open proposal can be amended.")
     now = timezone.now()
-    if now >= proposal.closes_at:
+    if proposal.deadline_passed(now):
         raise Conflict("The round has closed; it can no longer be amended.")
     _check_settings(
         method=proposal.method,
@@ -417,9 +417,16 @@ def proposal_amend(*, proposal: Proposal, by: Member, title: str, body: str, cha
 
 @transaction.atomic
 def proposal_withdraw(*, proposal: Proposal, by: Member | None) -> Proposal:
+    """Withdraw a draft, or an open round before its deadline. After the deadline the round has an
+    outcome to record, whether or not the sweep has recorded it yet, and withdrawing would dodge it."""
     proposal = _lock(proposal)
     if proposal.state not in (Proposal.State.DRAFT, Proposal.State.OPEN):
         raise Conflict(f"This proposal is already {proposal.get_state_display().lower()}.")
+    if proposal.state == Proposal.State.OPEN and proposal.deadline_passed():
+        closed_at = local_time(proposal.organisation, proposal.closes_at)
+        raise Conflict(
+            f"The round closed at {closed_at}; its outcome is being recorded, so it can no longer be withdrawn."
+        )
     was_open = proposal.state == Proposal.State.OPEN
     proposal.state, proposal.withdrawn_at = Proposal.State.WITHDRAWN, timezone.now()
     proposal.save(update_fields=["state", "withdrawn_at"])

@@ -11,7 +11,7 @@ from django.db.models import F
 from governance.admin import ReadOnlyMixin, ServiceAdmin, acting_member, null_filter
 from governance.errors import DomainError
 
-from . import services
+from . import queries, services
 from .models import Ballot, BallotVoter, Candidacy, Election, Nomination, Role, RoleAssignment, RoleTemplate
 
 
@@ -257,7 +257,7 @@ class ElectionAdmin(ReadOnlyAdmin):
 
     @admin.display(description="results")
     def published_results(self, election):
-        return election.results if election.state == Election.State.CLOSED else "Hidden until the close."
+        return queries.published_results(election) or "Hidden until the close."
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super(ReadOnlyMixin, self).has_change_permission(request, obj)
@@ -312,19 +312,18 @@ class BallotVoterAdmin(ReadOnlyAdmin):
 
 @admin.register(Ballot)
 class BallotAdmin(ReadOnlyAdmin):
-    """Anonymous ballots, listed only once their election has closed (results are hidden until then)."""
+    """Anonymous ballots as the pages publish them: once their election has closed, where no weight
+    singles out a voter, ordered by what was chosen, with no id (voters are listed apart)."""
 
-    list_display = ("short_id", "election", "weight", "choices")
+    list_display = ("election", "weight", "choices")
+    list_display_links = None
     list_select_related = ("election__role",)
-    fields = ("id", "election", "weight", "choices")
+    ordering = ("election", "choices", "weight")
+    fields = ("election", "weight", "choices")
     readonly_fields = fields
 
-    @admin.display(description="ballot")
-    def short_id(self, ballot):
-        return str(ballot.id)[:8]
-
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(election__state=Election.State.CLOSED)
+        return queries.published_ballots(super().get_queryset(request))
 
 
 @admin.register(RoleTemplate)

@@ -1,8 +1,10 @@
 """Roles, terms and elections over the REST API: the same queries, rules and services as the pages.
 
 Ballot secrecy: casting answers with the election, never with a ballot id (a receipt would let a
-voter prove their vote); `/ballots/` lists anonymous ballots of closed elections only, with no voter
-and no time; who has voted is a count (`voted_count`) and the caller's own `i_have_voted`."""
+voter prove their vote); `/ballots/` lists the anonymous ballots of closed elections as published
+(queries.published_ballots: no id, no voter, no time, in the order of what was chosen, and only where
+no weight singles out a voter); who has voted is a count (`voted_count`) and the caller's own
+`i_have_voted`."""
 
 import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
@@ -190,7 +192,9 @@ class CountSerializer(serializers.Serializer):
     candidacy = serializers.IntegerField()
     member = serializers.IntegerField()
     name = serializers.CharField()
-    votes = serializers.IntegerField()
+    votes = serializers.IntegerField(
+        required=False, help_text="Left out when a voting weight held by one voter alone would reveal their vote."
+    )
     weight = serializers.IntegerField()
 
 
@@ -208,6 +212,11 @@ class ResultsSerializer(serializers.Serializer):
     counts = CountSerializer(many=True, required=False, help_text="Ballot: each candidate's votes and weight.")
     ballots = serializers.IntegerField(required=False)
     tie = TieSerializer(required=False, allow_null=True, help_text="Candidates tied for the last seats, not broken.")
+    ballots_published = serializers.BooleanField(
+        required=False,
+        help_text="Whether the ballots (/ballots/) and each candidate's votes are published: not when a voting "
+        "weight held by only one of those who voted would show how they voted.",
+    )
 
 
 class ElectionSerializer(serializers.ModelSerializer):
@@ -249,7 +258,7 @@ class ElectionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ResultsSerializer)
     def get_results(self, election):
-        return election.results if election.state == Election.State.CLOSED else {}
+        return queries.published_results(election)
 
 
 class ElectionCreateSerializer(serializers.Serializer):
@@ -314,11 +323,11 @@ class CandidacyCreateSerializer(serializers.Serializer):
 
 
 class BallotSerializer(serializers.ModelSerializer):
-    """An anonymous ballot: no voter, no time. Listed only once its election has closed."""
+    """An anonymous ballot: what was chosen, with what weight; no id, no voter, no time."""
 
     class Meta:
         model = Ballot
-        fields = ["id", "election", "choices", "weight"]
+        fields = ["election", "choices", "weight"]
         read_only_fields = fields
 
 
@@ -661,14 +670,17 @@ class CandidacyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governa
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Anonymous ballots of closed elections (no voter, no time), for a recount",
+        summary="Anonymous ballots of closed elections, for a recount",
+        description="No id, no voter, no time, ordered by what was chosen. Listed once the election has "
+        "closed, and only where no voting weight is held by a single one of those who voted "
+        "(`results.ballots_published`): such a weight would show how that voter voted.",
         responses={200: BallotSerializer(many=True), **errors(400, 401)},
     ),
-    retrieve=extend_schema(responses={200: BallotSerializer, **errors(*READ_ONE)}),
 )
-class BallotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GovernanceViewSet):
+class BallotViewSet(mixins.ListModelMixin, GovernanceViewSet):
     serializer_class = BallotSerializer
     filterset_fields = ["election"]
+    ordering_fields = []  # the published order only: never an order that could follow the casting
 
     def get_queryset(self):
         if not self.request.user.is_authenticated:

@@ -203,6 +203,11 @@ class RoleAssignment(models.Model):
         related_name="+",
         help_text="The parent circle's roster row this role brought (steward and delegate: double-linking).",
     )
+    seat = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Which of the role's seats the term holds, from 1 (empty: ended before seats were numbered).",
+    )
 
     objects = RoleAssignmentQuerySet.as_manager()
 
@@ -222,6 +227,16 @@ class RoleAssignment(models.Model):
             models.CheckConstraint(
                 condition=Q(planned_end_at__isnull=True) | Q(planned_end_at__gt=models.F("started_at")),
                 name="role_assignment_ends_after_it_starts",
+            ),
+            # Seats back the seat count: an open term holds a numbered seat, and on PostgreSQL the
+            # exclusion constraint role_assignment_seat_held_once (migration 0004, hand-written since
+            # SQLite has no such thing) keeps two open terms of a role from holding one seat at
+            # overlapping times, however the rows were written.
+            models.CheckConstraint(
+                condition=Q(seat__isnull=True) | Q(seat__gte=1), name="role_assignment_seat_from_one"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=False) | Q(seat__isnull=False), name="role_assignment_open_term_has_a_seat"
             ),
         ]
         indexes = [models.Index(fields=["ended_at", "planned_end_at"])]
@@ -326,6 +341,35 @@ class Election(models.Model):
     @property
     def has_tie(self):
         return bool(self.results.get("tie"))
+
+    @property
+    def phase_closes_at(self):
+        """When the current phase ends by its deadline: nominations, applications, voting, or the
+        consent round of the proposed candidate (None: no deadline, or none left)."""
+        if self.state == self.State.NOMINATING:
+            return self.nominations_close_at
+        if self.state == self.State.APPLYING:
+            return self.applications_close_at
+        if self.state == self.State.VOTING:
+            return self.voting_closes_at
+        if self.state == self.State.CONSENT and self.proposal is not None and self.proposal.state == "open":
+            return self.proposal.closes_at
+        return None
+
+    def phase_deadline_passed(self, now=None) -> bool:
+        """Whether the current phase's deadline has come, moved on by the sweep yet or not: nothing
+        more is added to the phase (a nomination, a candidacy or its withdrawal, a ballot)."""
+        closes_at = self.phase_closes_at
+        return closes_at is not None and (now or timezone.now()) >= closes_at
+
+    def deadline_passed(self, now=None) -> bool:
+        """Whether the decision's deadline has come: a ballot's voting has closed, or a selection's
+        consent round has reached its end. From then on the only thing that may happen to the
+        election is its close (the count, or the round's outcome): it can no longer be cancelled."""
+        now = now or timezone.now()
+        if self.state in (self.State.APPLYING, self.State.VOTING):
+            return self.voting_closes_at is not None and now >= self.voting_closes_at
+        return self.state == self.State.CONSENT and self.phase_deadline_passed(now)
 
 
 class Nomination(models.Model):

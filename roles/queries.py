@@ -18,7 +18,7 @@ from governance.models import Member, Organisation
 from governance.queries import load_circles
 from governance.rules import active_members, member_for
 
-from .models import Ballot, BallotVoter, Candidacy, Election, Nomination, Role, RoleAssignment
+from .models import Ballot, BallotVoter, Candidacy, Election, ElectionMethod, Nomination, Role, RoleAssignment
 
 # Fetch and check ---------------------------------------------------------------------------------
 
@@ -365,7 +365,38 @@ def candidacies_visible_to(user):
 
 
 def ballots_visible_to(user):
-    """Anonymous ballots, and only of closed elections: before the close nobody sees them."""
-    return Ballot.objects.filter(
-        election__organisation_id__in=list(active_members(user)), election__state=Election.State.CLOSED
-    ).order_by("election_id", "id")
+    """Anonymous ballots of the user's organisations, as published (only after the close)."""
+    return published_ballots(Ballot.objects.filter(election__organisation_id__in=list(active_members(user))))
+
+
+# What an election publishes ----------------------------------------------------------------------
+#
+# Who voted is public (the turnout, the event log's election.voted, "who has not voted yet"); so the
+# page, the API, the CSV and the admin publish nothing that could be joined with it: a ballot has no
+# id, no time and no place in the order of casting, and weights appear beside votes only where they
+# single out nobody (services.weights_single_out_nobody, decided at the count).
+
+
+def published_results(election: Election) -> dict:
+    """An election's result as published: nothing before the close; then who was elected, any tie,
+    and the count, where each candidate's number of votes is left out when a weight held by one
+    voter alone would let it, with the weighted totals, show how that voter voted."""
+    if election.state != Election.State.CLOSED:
+        return {}
+    results = dict(election.results)
+    if election.method != ElectionMethod.BALLOT:
+        return results
+    results["ballots_published"] = bool(results.get("ballots_published"))
+    if not results["ballots_published"] and results.get("counts"):
+        results["counts"] = [{k: v for k, v in row.items() if k != "votes"} for row in results["counts"]]
+    return results
+
+
+def published_ballots(ballots=None):
+    """The anonymous ballots as published: only of closed elections whose weights single out nobody,
+    each to be shown with its choices and weight and nothing else (the id is random but still left
+    out), ordered by what was chosen, never in the order the ballots were cast."""
+    ballots = Ballot.objects.all() if ballots is None else ballots
+    return ballots.filter(election__state=Election.State.CLOSED, election__results__ballots_published=True).order_by(
+        "election_id", "choices", "weight", "id"
+    )

@@ -155,6 +155,13 @@ def is_voting(user, election):
     return election.state == "voting"
 
 
+@rules.predicate
+def before_the_deadline(user, election):
+    """Under way and short of its decision's deadline (voting closed, or the consent round ended):
+    after it, only the close may happen to the election."""
+    return election.is_active and not election.deadline_passed()
+
+
 # Organisation-wide -------------------------------------------------------------------------------
 
 
@@ -184,5 +191,7 @@ rules.add_rule("roles.propose_candidate", can_see_election & runs_election)
 # Outside the voting phase the service answers (409: voting is not open) rather than a 403.
 rules.add_rule("roles.vote", can_see_election & (may_vote | ~is_voting))
 rules.add_rule("roles.cancel_election", can_see_election & stewards_election)
+# What the page offers: the API checks who only (cancel_election), and the service refuses the state (409).
+rules.add_rule("roles.offer_cancel", can_see_election & stewards_election & before_the_deadline)
 rules.add_rule("roles.view_roles", is_member)
 rules.add_rule("roles.change_template", is_admin)

@@ -20,6 +20,7 @@ and ends with the term. A row the member had anyway is left alone.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
@@ -437,13 +438,17 @@ def role_assign(
     it, seats full, not on the circle's roster, or past the term limit (with when they may serve again).
 
     Without `planned_end_at` the term is the role's term length from the start. A start in the future
-    (an election held ahead of time) makes an upcoming term."""
-    now = timezone.now()
+    (an election held ahead of time) makes an upcoming term.
+
+    The role row is locked before the clock is read: a caller that waited for the lock then sees
+    every term committed meanwhile as started, so the seats it counts are the seats taken. The term
+    then takes the lowest seat free for its whole length, which the database holds to."""
     role = (
         Role.objects.select_for_update(of=("self",))
         .select_related("circle__organisation", "circle__parent")
         .get(pk=role.pk)
     )
+    now = timezone.now()
     organisation = role.circle.organisation
     start = started_at or now
     if role.archived_at:
@@ -469,15 +474,29 @@ def role_assign(
     planned_end_at = planned_end_at or term_end(role, start)
     if planned_end_at is not None and planned_end_at <= start:
         raise Invalid("The term must end after it starts.", field="planned_end_at")
-    assignment = RoleAssignment.objects.create(
-        role=role,
-        member=member,
-        assigned_by=by,
-        started_at=start,
-        planned_end_at=planned_end_at,
-        term_number=number,
-        election=election,
-    )
+    seat = free_seat(role, start, planned_end_at)
+    if seat is None:
+        raise Conflict(
+            f"All {role.seats} seat(s) of {role.name} are taken during this term by terms already chosen; "
+            "end or cancel one first.",
+            field="member",
+        )
+    try:
+        with transaction.atomic():
+            assignment = RoleAssignment.objects.create(
+                role=role,
+                member=member,
+                assigned_by=by,
+                started_at=start,
+                planned_end_at=planned_end_at,
+                term_number=number,
+                election=election,
+                seat=seat,
+            )
+    except IntegrityError as clash:
+        if SEAT_CONSTRAINT not in str(clash):
+            raise
+        raise Conflict(f"The last seat of {role.name} was taken a moment ago.", field="member") from clash
     if start <= now:
         _link_parent(assignment)
     event_record(
@@ -489,6 +508,21 @@ def role_assign(
         details={"role": role.name, "member": str(member.user)},
     )
     return assignment
+
+
+# The PostgreSQL exclusion constraint behind the seats (roles/migrations/0004).
+SEAT_CONSTRAINT = "role_assignment_seat_held_once"
+
+
+def free_seat(role: Role, start: datetime, end: datetime | None) -> int | None:
+    """The lowest seat of the role that no open term holds at any moment from `start` to `end`
+    (None: open-ended), or None when every seat is held at some point of it. A term that ends, on
+    its planned day or early, frees its seat from then; a term chosen ahead holds it from its start."""
+    overlapping = role.assignments.open().filter(Q(planned_end_at__isnull=True) | Q(planned_end_at__gt=start))
+    if end is not None:
+        overlapping = overlapping.filter(started_at__lt=end)
+    held = set(overlapping.values_list("seat", flat=True))
+    return next((seat for seat in range(1, role.seats + 1) if seat not in held), None)
 
 
 def _link_parent(assignment: RoleAssignment) -> None:
@@ -575,6 +609,7 @@ def assignment_end(
 def assignment_renew(*, assignment: RoleAssignment, by: Member | None) -> RoleAssignment:
     """Renew a running term for one more term, starting when it ends (the steward's choice for an
     appointed role). The term limit applies; the current term then ends as renewed on its day."""
+    Role.objects.select_for_update(of=("self",)).filter(pk=assignment.role_id).first()
     assignment = RoleAssignment.objects.select_related("role__circle__organisation", "member__user").get(
         pk=assignment.pk
     )
@@ -1010,7 +1045,7 @@ def nomination_add(*, election: Election, nominee: Member, by: Member, reason: s
         raise Conflict("This election is a ballot: candidates stand with a statement instead.")
     if election.state != Election.State.NOMINATING:
         raise Conflict(f"Nominations are closed: the election is at “{election.get_state_display().lower()}”.")
-    if election.nominations_close_at and timezone.now() >= election.nominations_close_at:
+    if election.phase_deadline_passed():
         raise Conflict(f"Nominations closed on {_format_date(election.nominations_close_at, election.organisation)}.")
     if not on_roster(role.circle, by):
         raise NotAllowed(f"Only members of {role.circle} can nominate.")
@@ -1127,7 +1162,9 @@ def election_round_closed(*, proposal) -> Election | None:
 
 def _seat(election: Election, members: list[Member]) -> tuple[list[int], list[dict]]:
     """Give each chosen member their term. A refusal (the roster or the seats changed meanwhile) is
-    recorded on the election rather than undoing the count."""
+    recorded on the election rather than undoing the count. The role is locked before the clock is
+    read, as in role_assign."""
+    Role.objects.select_for_update(of=("self",)).filter(pk=election.role_id).first()
     now = timezone.now()
     start = max(election.term_starts_at, now)
     seated, refused = [], []
@@ -1182,7 +1219,7 @@ def candidacy_add(*, election: Election, member: Member, statement: str) -> Cand
     role = election.role
     if election.method != ElectionMethod.BALLOT:
         raise Conflict("This is a sociocratic selection: nominate someone instead.")
-    if election.state != Election.State.APPLYING or timezone.now() >= election.applications_close_at:
+    if election.state != Election.State.APPLYING or election.phase_deadline_passed():
         raise Conflict("Applications are closed for this election.")
     statement = (statement or "").strip()
     if not statement:
@@ -1211,7 +1248,7 @@ def candidacy_withdraw(*, candidacy: Candidacy, member: Member) -> Candidacy:
     election = _lock_election(candidacy.election)
     if candidacy.member_id != member.pk:
         raise NotAllowed("Only the candidate can withdraw their candidacy.")
-    if election.state != Election.State.APPLYING:
+    if election.state != Election.State.APPLYING or election.phase_deadline_passed():
         raise Conflict("Candidacies can be withdrawn only while applications are open.")
     if not Candidacy.objects.filter(pk=candidacy.pk, withdrawn_at__isnull=True).update(withdrawn_at=timezone.now()):
         raise Conflict("This candidacy is already withdrawn.")
@@ -1303,9 +1340,10 @@ def ballot_count(election: Election) -> dict:
     candidacies = list(election.candidacies.filter(withdrawn_at__isnull=True).select_related("member__user"))
     weights = {c.pk: 0 for c in candidacies}
     votes = {c.pk: 0 for c in candidacies}
-    ballots = 0
+    ballots, cast = 0, []
     for choices, weight in Ballot.objects.filter(election=election).values_list("choices", "weight"):
         ballots += 1
+        cast.append(weight)
         for choice in choices:
             if choice in weights:
                 weights[choice] += weight
@@ -1340,7 +1378,19 @@ def ballot_count(election: Election) -> dict:
         "ballots": ballots,
         "elected": [c.member_id for c in elected],
         "tie": tie,
+        "ballots_published": weights_single_out_nobody(cast),
     }
+
+
+def weights_single_out_nobody(weights: list[int]) -> bool:
+    """Whether the ballots of a count may be published with their weights, and each candidate's
+    votes beside their weight: yes when everyone who voted has the same weight (it then says
+    nothing), or when every weight is shared by at least two of them. Otherwise the weight of a
+    ballot, or a candidate's weight less their votes, joined with who voted (public: the turnout),
+    would show how the one voter with that weight voted; only the weighted totals, which decide,
+    are then published (roles.queries.published_results)."""
+    held = Counter(weights)
+    return len(held) <= 1 or min(held.values()) >= 2
 
 
 @transaction.atomic
@@ -1354,7 +1404,7 @@ def ballot_cast(*, election: Election, member: Member, choices: list[int]) -> No
         raise Conflict("This election is decided by consent, not by ballot.")
     if election.state != Election.State.VOTING:
         raise Conflict(f"Voting is not open: the election is at “{election.get_state_display().lower()}”.")
-    if timezone.now() >= election.voting_closes_at:
+    if election.deadline_passed():
         raise Conflict(f"Voting closed on {_format_date(election.voting_closes_at, election.organisation)}.")
     voter = BallotVoter.objects.filter(election=election, member=member).first()
     if voter is None:
@@ -1381,9 +1431,17 @@ def ballot_cast(*, election: Election, member: Member, choices: list[int]) -> No
 
 @transaction.atomic
 def election_cancel(*, election: Election, by: Member | None, reason: str) -> Election:
+    """Cancel an election under way, until its decision's deadline: once voting has closed, or the
+    consent round on the candidate has reached its end, the result is due and only the close follows."""
     election = _lock_election(election)
     if not election.is_active:
         raise Conflict(f"This election is already {election.get_state_display().lower()}.")
+    if election.deadline_passed():
+        if election.method == ElectionMethod.BALLOT:
+            when = f"Voting closed on {_format_date(election.voting_closes_at, election.organisation)}"
+        else:
+            when = f"The consent round closed on {_format_date(election.proposal.closes_at, election.organisation)}"
+        raise Conflict(f"{when}; the result is being recorded, so the election can no longer be cancelled.")
     reason = clean_reason(reason, what="the election is cancelled")
     if election.proposal and election.proposal.state in ("draft", "open"):
         from proposals.services import proposal_withdraw

@@ -346,11 +346,12 @@ def _election_context(request, election: Election, **forms) -> dict:
     nominees = queries.nominees(election) if election.method == ElectionMethod.SOCIOCRATIC else []
     candidacies = list(queries.candidacies(election)) if election.method == ElectionMethod.BALLOT else []
     voter = queries.my_voter(election, member)
-    open_now = election.is_active
+    # The forms of a phase whose deadline has passed are not offered, even before the sweep moves on.
+    open_now = election.is_active and not election.phase_deadline_passed()
     can_nominate = open_now and rules.test_rule("roles.nominate", user, election)
     can_propose = rules.test_rule("roles.propose_candidate", user, election)
     can_stand = open_now and rules.test_rule("roles.stand", user, election)
-    results = election.results if election.state == Election.State.CLOSED else {}
+    results = queries.published_results(election)
     return {
         "organisation": election.organisation,
         "circle": role.circle,
@@ -369,7 +370,7 @@ def _election_context(request, election: Election, **forms) -> dict:
         "can_nominate": can_nominate,
         "can_propose": can_propose,
         "can_stand": can_stand,
-        "can_cancel": open_now and rules.test_rule("roles.cancel_election", user, election),
+        "can_cancel": rules.test_rule("roles.offer_cancel", user, election),
         "nomination_form": forms.get("nomination_form")
         or (NominationForm(circle=role.circle) if can_nominate else None),
         "propose_form": forms.get("propose_form")
@@ -385,7 +386,7 @@ def _election_context(request, election: Election, **forms) -> dict:
         "ballot_form": forms.get("ballot_form")
         or (
             BallotForm(candidacies=candidacies, seats=election.seats)
-            if voter and not voter.has_voted and election.state == Election.State.VOTING
+            if voter and not voter.has_voted and election.state == Election.State.VOTING and open_now
             else None
         ),
         "cancel_form": CancelForm(),
@@ -497,22 +498,36 @@ def election_cancel(request, org, pk):
 
 @login_required
 def election_results_csv(request, org, pk):
-    """The count as a spreadsheet, after the close: candidates and their weights, never a voter."""
+    """The count as a spreadsheet, after the close, as the page and the API publish it: candidates
+    and their weights, and the anonymous ballots where no weight singles out a voter; never a voter."""
     election = queries.get_election_for(request.user, pk, organisation_slug=org)
     if election.state != Election.State.CLOSED:
         messages.error(request, "Results are published when the election closes.")
         return _election_page(election)
+    results = queries.published_results(election)
+    published = results.get("ballots_published", False)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="election-{election.pk}-results.csv"'
     writer = csv_writer(response)
-    elected = set(election.results.get("elected", []))
-    tied = set((election.results.get("tie") or {}).get("members", []))
-    writer.writerow(["candidate", "votes", "weight", "elected", "tied"])
-    for row in election.results.get("counts", []):
-        writer.writerow([row["name"], row["votes"], row["weight"], row["member"] in elected, row["member"] in tied])
+    elected = set(results.get("elected", []))
+    tied = set((results.get("tie") or {}).get("members", []))
+    writer.writerow(["candidate", *(["votes"] if published else []), "weight", "elected", "tied"])
+    for row in results.get("counts", []):
+        votes = [row["votes"]] if published else []
+        writer.writerow([row["name"], *votes, row["weight"], row["member"] in elected, row["member"] in tied])
     writer.writerow([])
-    writer.writerow(["ballot", "weight", "choices"])
-    names = {row["candidacy"]: row["name"] for row in election.results.get("counts", [])}
-    for ballot in election.ballots.order_by("id"):
-        writer.writerow([str(ballot.id)[:8], ballot.weight, "; ".join(names.get(c, "?") for c in ballot.choices)])
+    if not published:
+        if results.get("counts"):
+            writer.writerow([UNPUBLISHED_BALLOTS])
+        return response
+    writer.writerow(["weight", "choices"])
+    names = {row["candidacy"]: row["name"] for row in results.get("counts", [])}
+    for ballot in queries.published_ballots(election.ballots.all()):
+        writer.writerow([ballot.weight, "; ".join(names.get(c, "?") for c in ballot.choices)])
     return response
+
+
+UNPUBLISHED_BALLOTS = (
+    "The ballots and each candidate's votes are not published: a voting weight held by only one of those "
+    "who voted would show how they voted."
+)
