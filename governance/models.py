@@ -177,7 +177,9 @@ class Member(models.Model):
         return self.status == self.Status.ACTIVE
 
 
-def _hash_token(token: str) -> str:
+def hash_token(token: str) -> str:
+    """What is stored of a secret that is shown once (an invitation link, an API token, a calendar feed's
+    address): its SHA-256, so that a copy of the database opens nothing."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -234,11 +236,11 @@ class Invitation(models.Model):
     @staticmethod
     def new_token() -> tuple[str, str]:
         token = secrets.token_urlsafe(32)
-        return token, _hash_token(token)
+        return token, hash_token(token)
 
     @staticmethod
     def hash_token(token: str) -> str:
-        return _hash_token(token)
+        return hash_token(token)
 
     @property
     def state(self):
@@ -302,11 +304,11 @@ class ApiToken(models.Model):
     @staticmethod
     def new_key() -> tuple[str, str]:
         key = "gov_" + secrets.token_urlsafe(32)
-        return key, _hash_token(key)
+        return key, hash_token(key)
 
     @staticmethod
     def hash_key(key: str) -> str:
-        return _hash_token(key)
+        return hash_token(key)
 
     @property
     def is_integration(self):

@@ -154,3 +154,32 @@ def events_visible_to(user):
         .select_related("actor__user")
         .order_by("created_at", "pk")
     )
+
+
+# Fetch and check -------------------------------------------------------------------------------
+
+
+def object_for(user, queryset, pk, *, view: str, action: str | None = None, organisation_slug=None, what: str):
+    """The object of `queryset` with this pk if the user may see it, else 404, the same answer as for
+    one that does not exist; 403 if they may see it but not do `action`. Every app's pages and API
+    fetch through here (get_proposal_for, get_meeting_for… are this with their own joins).
+
+    `view` is the rule that decides seeing; the object must belong to one of the user's active
+    organisations (and to `organisation_slug`'s, when the URL names one)."""
+    obj = queryset.filter(pk=pk).order_by().first()
+    if (
+        obj is None
+        or member_for(user, obj.organisation_id) is None
+        or (organisation_slug is not None and obj.organisation.slug != organisation_slug)
+        or not rules.test_rule(view, user, obj)
+    ):
+        raise Http404(f"No such {what}.")
+    if action is not None and action != view and not rules.test_rule(action, user, obj):
+        raise PermissionDenied(f"You are not allowed to do that with this {what}.")
+    return obj
+
+
+def counts_by(queryset, field: str = "state", *, values=()) -> dict:
+    """How many rows of the queryset have each value of `field` (a state, an outcome), in one query:
+    `{"open": 3, "closed": 12}`. Each of `values` is there, with 0 if no row has it."""
+    return {**dict.fromkeys(values, 0), **dict(queryset.order_by().values_list(field).annotate(n=Count("pk")))}

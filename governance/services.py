@@ -57,6 +57,31 @@ def event_new(*, organisation: Organisation, actor: Member | None, verb: str, ob
     )
 
 
+def plain(value):
+    """A value as an event's details hold it: JSON's own types as they are, anything else (a circle,
+    a moment, a date, a decimal) as its text."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def changes_apply(obj, values: dict) -> dict[str, list]:
+    """Set `values` on `obj` (unsaved) and say what changed, the way every `*.updated` event records
+    it: `{field: [before, after]}` with plain values, only for the fields whose value differs. An event
+    puts it under `details["changes"]`, so that every app's events and webhooks have one shape."""
+    changed = {}
+    for field, value in values.items():
+        before = getattr(obj, field)
+        if before != value:
+            changed[field] = [plain(before), plain(value)]
+            setattr(obj, field, value)
+    return changed
+
+
 def events_record(*, events: list[Event]) -> list[Event]:
     """Append many lines in one INSERT (the closing sweep records a batch of rounds at once).
 

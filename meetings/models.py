@@ -7,7 +7,6 @@ items, attendance, minutes and reminders hang on; an edited occurrence is a row 
 a cancelled one a row with state `cancelled`. The series keeps the rule for calendar feeds, which
 publish it as one RRULE with EXDATEs and overrides (RECURRENCE-ID), the way calendars expect."""
 
-import hashlib
 import secrets
 import zoneinfo
 
@@ -16,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from governance.dates import SaneDateField, SaneDateTimeField
+from governance.models import hash_token
 from governance.text import SingleLineCharField
 
 
@@ -403,10 +403,6 @@ class ActionItem(models.Model):
         return self.is_active and self.due is not None and self.due < today
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 class CalendarFeed(models.Model):
     """A private iCalendar feed behind a secret URL: a member's meetings (all their circles), or one
     circle's. Only a hash of the token is stored; revoking it ends the URL."""
@@ -447,11 +443,11 @@ class CalendarFeed(models.Model):
     @staticmethod
     def new_token() -> tuple[str, str]:
         token = "cal_" + secrets.token_urlsafe(24)
-        return token, _hash(token)
+        return token, hash_token(token)
 
     @staticmethod
     def hash_token(token: str) -> str:
-        return _hash(token)
+        return hash_token(token)
 
     @property
     def is_live(self):

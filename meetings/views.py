@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +23,7 @@ from circles.queries import get_circle_for
 from governance.dates import shift
 from governance.errors import DomainError
 from governance.forms import add_domain_error
-from governance.queries import get_organisation_for
+from governance.queries import counts_by, get_organisation_for
 from governance.rules import member_for
 
 from . import ical, queries, services
@@ -150,9 +149,7 @@ def circle_tensions(request, org, circle):
     if state not in Tension.State.values:
         state = "open"
     tensions = queries.circle_tensions(circle)
-    counts = dict.fromkeys(Tension.State.values, 0)
-    for row in tensions.order_by().values("state").annotate(n=Count("pk")):
-        counts[row["state"]] = row["n"]
+    counts = counts_by(tensions, values=Tension.State.values)
     page = Paginator(tensions.filter(state=state).order_by("-created_at", "-pk"), 30).get_page(request.GET.get("page"))
     return render(
         request,

@@ -7,7 +7,6 @@ import difflib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,7 +16,7 @@ from circles.queries import get_circle_for
 from governance.errors import DomainError
 from governance.exports import csv_response
 from governance.forms import add_domain_error
-from governance.queries import get_organisation_for
+from governance.queries import counts_by, get_organisation_for
 from governance.rules import member_for
 
 from . import queries, services
@@ -41,9 +40,7 @@ def circle_proposals(request, org, circle):
     state = request.GET.get("state", "open")
     if state not in Proposal.State.values:
         state = "open"
-    counts = dict.fromkeys(Proposal.State.values, 0)
-    for row in proposals.order_by().values("state").annotate(n=Count("id")):
-        counts[row["state"]] = row["n"]
+    counts = counts_by(proposals, values=Proposal.State.values)
     order = "closes_at" if state == "open" else "-created_at"
     page = Paginator(proposals.filter(state=state).order_by(order, "-id"), LIST_PAGE_SIZE).get_page(
         request.GET.get("page")

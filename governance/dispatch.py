@@ -1,0 +1,36 @@
+"""Services schedule background work here, by task name, once their transaction commits.
+
+A service never imports a tasks module (tasks import the services they wrap, not the reverse), and
+never sends anything for a transaction that rolls back. A broker outage is logged, not raised: the
+work is already in the database (an outbox row, a webhook delivery) and the periodic sweep that
+Celery beat runs picks it up.
+"""
+
+import logging
+from functools import cache, partial
+
+from celery import current_app
+from django.db import transaction
+
+log = logging.getLogger(__name__)
+
+
+def enqueue_after_commit(task_name: str, **kwargs) -> None:
+    """Run the Celery task `task_name` (e.g. "governance.tasks.notifications_flush") with these
+    keyword arguments after the current transaction commits (at once outside one)."""
+    transaction.on_commit(partial(_send, task_name, kwargs))
+
+
+@cache
+def _tasks():
+    # What a worker does when it starts: import every installed app's tasks module, so that the tasks
+    # are known here by name and `.delay()` honours CELERY_TASK_ALWAYS_EAGER.
+    current_app.loader.import_default_modules()
+    return current_app.tasks
+
+
+def _send(task_name: str, kwargs: dict) -> None:
+    try:
+        _tasks()[task_name].delay(**kwargs)
+    except Exception as exc:  # the broker is down: the periodic sweep does the work later
+        log.warning("Could not enqueue %s (%s); the periodic sweep will do it.", task_name, exc)
