@@ -29,14 +29,15 @@ class PrivateCacheMiddleware:
     pages and API alike: no shared cache, nor the browser's disk or back button, is to keep what one
     member saw (a ballot, a token just created) for the next person at that machine or proxy.
 
-    It runs after the view, so it sees the user that DRF's token authentication set as well."""
+    It goes by the credentials the request carries (a session cookie, an Authorization header), not by
+    asking who the user is: that would cost an answer that never looked at the user two queries (the
+    session and the user), and a request with a session that has just ended is kept out of caches too."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META:
             patch_cache_control(response, private=True, no_store=True)
         return response
