@@ -18,6 +18,7 @@ from circles.queries import roster
 from governance.dates import in_zone, shift
 from governance.models import Member, Organisation
 from governance.rules import active_members, member_for
+from proposals.models import Proposal
 from roles.models import Role, RoleAssignment
 
 from .models import (
@@ -263,8 +264,6 @@ DECISIONS_AROUND = timedelta(days=2)
 def decisions_around(meeting: Meeting):
     """Proposals of the circle decided in or around the meeting (closed from two days before it
     starts to two days after it ends), and closed proposals that were on its agenda."""
-    from proposals.models import Proposal
-
     on_agenda = AgendaItem.objects.filter(meeting=meeting, removed_at__isnull=True, proposal__isnull=False).values(
         "proposal_id"
     )
