@@ -15,6 +15,7 @@ from .services import (
     agenda_item_add,
     agenda_publish,
     attendance_record,
+    meeting_create,
     minutes_publish,
     minutes_save_draft,
     series_create,
@@ -158,8 +159,6 @@ def _tensions(organisation, circles, members):
 def _all_hands(organisation, general, members, today):
     if Meeting.objects.filter(circle=general, title=ALL_HANDS).exists():
         return
-    from .services import meeting_create
-
     alice = members["Alice Okafor"]
     starts_at = _local(organisation, today + timedelta(days=5), time(17, 0))
     meeting = meeting_create(

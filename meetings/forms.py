@@ -11,6 +11,7 @@ from django.utils import timezone
 from governance.dates import sane_date
 from governance.models import Member
 from governance.text import single_line
+from proposals.models import Proposal
 
 from .models import ActionItem, AgendaItem, Attendance, Kind, Meeting, MeetingSeries, Tension
 
@@ -191,8 +192,6 @@ class AgendaItemForm(forms.Form):
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="Markdown.")
 
     def __init__(self, *args, meeting: Meeting, **kwargs):
-        from proposals.models import Proposal
-
         kwargs.setdefault("auto_id", "item_%s")  # the meeting page holds several forms
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = active_members(meeting.organisation)

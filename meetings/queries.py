@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import rules
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
@@ -17,7 +16,9 @@ from circles.models import Circle, CircleMembership
 from circles.queries import roster
 from governance.dates import in_zone, shift
 from governance.models import Member, Organisation
+from governance.queries import object_for
 from governance.rules import active_members, member_for
+from proposals.models import Proposal
 from roles.models import Role, RoleAssignment
 
 from .models import (
@@ -41,56 +42,51 @@ MEETING_RELATED = ("organisation", "circle__organisation", "series", "facilitato
 # Fetch and check -------------------------------------------------------------------------------
 
 
-def _check(user, obj, *, view: str, action: str, organisation_slug: str | None, what: str):
-    if (
-        obj is None
-        or member_for(user, obj.organisation_id) is None
-        or (organisation_slug is not None and obj.organisation.slug != organisation_slug)
-        or not rules.test_rule(view, user, obj)
-    ):
-        raise Http404(f"No such {what}.")
-    if action != view and not rules.test_rule(action, user, obj):
-        raise PermissionDenied(f"You are not allowed to do that with this {what}.")
-    return obj
-
-
 def get_meeting_for(user, pk, *, action: str = "meetings.view_meeting", organisation_slug: str | None = None):
-    meeting = Meeting.objects.select_related(*MEETING_RELATED).filter(pk=pk).first()
-    return _check(
-        user, meeting, view="meetings.view_meeting", action=action, organisation_slug=organisation_slug, what="meeting"
+    return object_for(
+        user,
+        Meeting.objects.select_related(*MEETING_RELATED),
+        pk,
+        view="meetings.view_meeting",
+        action=action,
+        organisation_slug=organisation_slug,
+        what="meeting",
     )
 
 
 def get_series_for(user, pk, *, action: str = "meetings.view_meeting", organisation_slug: str | None = None):
-    series = (
-        MeetingSeries.objects.select_related("organisation", "circle__organisation", "facilitator__user")
-        .filter(pk=pk)
-        .first()
-    )
-    return _check(
-        user, series, view="meetings.view_meeting", action=action, organisation_slug=organisation_slug, what="series"
+    return object_for(
+        user,
+        MeetingSeries.objects.select_related("organisation", "circle__organisation", "facilitator__user"),
+        pk,
+        view="meetings.view_meeting",
+        action=action,
+        organisation_slug=organisation_slug,
+        what="series",
     )
 
 
 def get_tension_for(user, pk, *, action: str = "meetings.view_tension", organisation_slug: str | None = None):
-    tension = (
-        Tension.objects.select_related("organisation", "circle__organisation", "raised_by__user", "proposal")
-        .filter(pk=pk)
-        .first()
-    )
-    return _check(
-        user, tension, view="meetings.view_tension", action=action, organisation_slug=organisation_slug, what="tension"
+    return object_for(
+        user,
+        Tension.objects.select_related("organisation", "circle__organisation", "raised_by__user", "proposal"),
+        pk,
+        view="meetings.view_tension",
+        action=action,
+        organisation_slug=organisation_slug,
+        what="tension",
     )
 
 
 def get_action_item_for(user, pk, *, action: str = "meetings.view_action_item", organisation_slug: str | None = None):
-    item = (
-        ActionItem.objects.select_related("organisation", "circle__organisation", "owner__user", "meeting")
-        .filter(pk=pk)
-        .first()
-    )
-    return _check(
-        user, item, view="meetings.view_action_item", action=action, organisation_slug=organisation_slug, what="action"
+    return object_for(
+        user,
+        ActionItem.objects.select_related("organisation", "circle__organisation", "owner__user", "meeting"),
+        pk,
+        view="meetings.view_action_item",
+        action=action,
+        organisation_slug=organisation_slug,
+        what="action",
     )
 
 
@@ -263,8 +259,6 @@ DECISIONS_AROUND = timedelta(days=2)
 def decisions_around(meeting: Meeting):
     """Proposals of the circle decided in or around the meeting (closed from two days before it
     starts to two days after it ends), and closed proposals that were on its agenda."""
-    from proposals.models import Proposal
-
     on_agenda = AgendaItem.objects.filter(meeting=meeting, removed_at__isnull=True, proposal__isnull=False).values(
         "proposal_id"
     )

@@ -12,6 +12,7 @@ import rules
 from circles.models import Circle
 from governance.rules import member_for, stewarded_circle_ids
 from proposals.rules import on_roster
+from roles.models import RoleAssignment
 
 LEAD_ROLES = ("facilitator", "secretary")
 
@@ -26,8 +27,6 @@ def _circle_id(obj) -> int:
 
 def role_circle_ids(user, organisation_id, kind: str) -> set[int]:
     """Circles in which the user holds the facilitator or secretary role now (cached on the user)."""
-    from roles.models import RoleAssignment
-
     member = member_for(user, organisation_id)
     if member is None:
         return set()

@@ -1,0 +1,156 @@
+"""A meeting's attendance and minutes: recorded, drafted, published once and corrected in versions."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from governance.errors import Conflict, Invalid
+from governance.models import Member
+from governance.services import event_record, notifications_queue
+
+from .. import queries
+from ..models import Attendance, Meeting, Minutes, MinutesVersion
+from .shaping import NOTE_MAX, circle_people, lock_meeting, meeting_url, refuse_if_cancelled, refuse_if_closed
+
+# Attendance ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def attendance_record(*, meeting: Meeting, by: Member | None, member: Member, status: str) -> Attendance:
+    """Record whether a member was present, absent or excused. Before the meeting starts only an
+    apology (excused) can be recorded. Corrections keep the earlier status in the event log."""
+    meeting = lock_meeting(meeting)
+    refuse_if_closed(meeting)
+    if status not in Attendance.Status.values:
+        raise Invalid("Choose present, absent or excused.", field="status")
+    if member.organisation_id != meeting.organisation_id:
+        raise Invalid("Only members of this organisation attend its meetings.", field="member")
+    if status != Attendance.Status.EXCUSED and meeting.starts_at > timezone.now():
+        raise Conflict("The meeting has not started yet; only apologies (excused) can be recorded now.")
+    row = Attendance.objects.filter(meeting=meeting, member=member).first()
+    if row and row.status == status:
+        return row
+    before = row.status if row else ""
+    if row:
+        row.status, row.recorded_by, row.recorded_at = status, by, timezone.now()
+        row.save(update_fields=["status", "recorded_by", "recorded_at"])
+    else:
+        row = Attendance.objects.create(meeting=meeting, member=member, status=status, recorded_by=by)
+    event_record(
+        organisation=meeting.organisation,
+        actor=by,
+        verb="attendance.recorded",
+        obj=meeting,
+        circle=meeting.circle,
+        details={"member": str(member.user), "status": status, **({"was": before} if before else {})},
+    )
+    return row
+
+
+@transaction.atomic
+def attendance_record_many(*, meeting: Meeting, by: Member | None, statuses: dict[Member, str]) -> int:
+    """Record a whole attendance sheet at once; blank entries are left as they are."""
+    changed = 0
+    for member, status in statuses.items():
+        if status:
+            attendance_record(meeting=meeting, by=by, member=member, status=status)
+            changed += 1
+    return changed
+
+
+# Minutes ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def minutes_save_draft(*, meeting: Meeting, by: Member | None, body: str | None = None) -> Minutes:
+    """Create or save the draft minutes. A new draft without text starts from the prefilled draft
+    (agenda, attendance, decisions). Published minutes are locked: correct them instead."""
+    meeting = lock_meeting(meeting)
+    refuse_if_cancelled(meeting)
+    minutes = Minutes.objects.filter(meeting=meeting).first()
+    if minutes and minutes.is_published:
+        raise Conflict("The minutes are published and locked; write a correction instead.")
+    if body is None or not body.strip():
+        if minutes is not None:
+            raise Invalid("The minutes cannot be empty.", field="body")
+        body = queries.minutes_prefill(meeting)
+    if minutes is None:
+        minutes = Minutes.objects.create(meeting=meeting, body=body, updated_by=by)
+    else:
+        minutes.body, minutes.updated_by, minutes.updated_at = body, by, timezone.now()
+        minutes.save(update_fields=["body", "updated_by", "updated_at"])
+    return minutes
+
+
+@transaction.atomic
+def minutes_publish(*, minutes: Minutes, by: Member | None) -> Minutes:
+    """Publish the minutes: they are locked as version 1 and sent to the circle."""
+    meeting = lock_meeting(minutes.meeting)
+    refuse_if_cancelled(meeting)
+    if meeting.starts_at > timezone.now():
+        raise Conflict("The meeting has not taken place yet.")
+    now = timezone.now()
+    claimed = Minutes.objects.filter(pk=minutes.pk, state=Minutes.State.DRAFT).update(
+        state=Minutes.State.PUBLISHED, version=1, published_at=now, published_by=by
+    )
+    if not claimed:
+        raise Conflict("The minutes are already published.")
+    minutes.refresh_from_db()
+    if not minutes.body.strip():
+        raise Invalid("The minutes cannot be empty.", field="body")
+    MinutesVersion.objects.create(minutes=minutes, number=1, body=minutes.body, author=by, created_at=now)
+    event_record(
+        organisation=meeting.organisation, actor=by, verb="minutes.published", obj=meeting, circle=meeting.circle
+    )
+    _send_minutes(meeting, minutes, kind="minutes_published")
+    return minutes
+
+
+@transaction.atomic
+def minutes_correct(*, minutes: Minutes, by: Member | None, body: str, note: str) -> MinutesVersion:
+    """Correct published minutes: a new version with a note saying what changed; earlier versions stay."""
+    meeting = lock_meeting(minutes.meeting)
+    minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
+    if not minutes.is_published:
+        raise Conflict("The minutes are still a draft; edit the draft instead.")
+    note = (note or "").strip()
+    if not note:
+        raise Invalid("Say what the correction changes; it is kept with the version.", field="note")
+    if len(note) > NOTE_MAX:
+        raise Invalid(f"Keep the note to {NOTE_MAX} characters.", field="note")
+    if not (body or "").strip():
+        raise Invalid("The minutes cannot be empty.", field="body")
+    if body == minutes.body:
+        raise Invalid("The correction changes nothing.", field="body")
+    minutes.version += 1
+    minutes.body, minutes.updated_by, minutes.updated_at = body, by, timezone.now()
+    minutes.save(update_fields=["version", "body", "updated_by", "updated_at"])
+    version = MinutesVersion.objects.create(minutes=minutes, number=minutes.version, body=body, note=note, author=by)
+    event_record(
+        organisation=meeting.organisation,
+        actor=by,
+        verb="minutes.corrected",
+        obj=meeting,
+        circle=meeting.circle,
+        details={"version": version.number, "note": note},
+    )
+    _send_minutes(meeting, minutes, kind="minutes_corrected", note=note)
+    return version
+
+
+def _send_minutes(meeting: Meeting, minutes: Minutes, *, kind: str, note: str = "") -> None:
+    day = timezone.localtime(meeting.starts_at, meeting.organisation.tzinfo)
+    notifications_queue(
+        recipients=circle_people(meeting.circle, meeting.facilitator, meeting.secretary),
+        kind=kind,
+        key=f"minutes:{minutes.pk}:v{minutes.version}",
+        organisation=meeting.organisation,
+        context={
+            "meeting": meeting,
+            "minutes": minutes,
+            "note": note,
+            "day": f"{day:%d %B %Y}",
+            "url": meeting_url(meeting),
+        },
+    )

@@ -1,0 +1,211 @@
+"""The panels of the meeting page: the agenda (add, move, reorder, take off, publish), the
+attendance sheet and the minutes (draft, publish, correct, versions). The agenda and attendance
+also answer htmx requests with the panel they changed."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from governance.errors import DomainError
+from governance.forms import add_domain_error
+
+from .. import queries, services
+from ..forms import AgendaItemForm, AttendanceForm, CorrectionForm, MinutesForm
+from ..models import Meeting
+from .common import back, member_in, show_error
+from .meetings import meeting_page_context
+
+# Agenda ----------------------------------------------------------------------------------------
+
+
+def _agenda_answer(request, meeting: Meeting, *, form=None, saved: str = ""):
+    """The agenda panel for htmx, the whole page otherwise."""
+    if request.htmx:
+        context = meeting_page_context(request, meeting, agenda_form=form)
+        context["agenda_saved"] = saved
+        return render(request, "meetings/_agenda.html", context)
+    if form is not None and form.errors:
+        return render(request, "meetings/meeting.html", meeting_page_context(request, meeting, agenda_form=form))
+    if saved:
+        messages.success(request, saved)
+    return back(meeting, "agenda")
+
+
+@login_required
+@require_POST
+def agenda_add(request, org, pk):
+    meeting = queries.get_meeting_for(request.user, pk, action="meetings.add_agenda_item", organisation_slug=org)
+    form = AgendaItemForm(request.POST, meeting=meeting)
+    if form.is_valid():
+        try:
+            services.agenda_item_add(
+                meeting=meeting, by=member_in(request, meeting.organisation_id), **form.cleaned_data
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            return _agenda_answer(request, meeting, saved="The item is on the agenda.")
+    return _agenda_answer(request, meeting, form=form)
+
+
+def _item_for_change(request, meeting, item_pk):
+    item = queries.get_agenda_item_for(request.user, meeting, item_pk)
+    if not queries.may_change_agenda_item(request.user, item):
+        raise PermissionDenied("Only the facilitator changes this item now.")
+    return item
+
+
+@login_required
+@require_POST
+def agenda_move(request, org, pk, item):
+    meeting = queries.get_meeting_for(request.user, pk, action="meetings.manage_agenda", organisation_slug=org)
+    item = queries.get_agenda_item_for(request.user, meeting, item)
+    offset = -1 if request.POST.get("direction") == "up" else 1
+    try:
+        services.agenda_item_move(item=item, by=member_in(request, meeting.organisation_id), offset=offset)
+    except DomainError as error:
+        show_error(request, error)
+    return _agenda_answer(request, meeting, saved="Moved.")
+
+
+@login_required
+@require_POST
+def agenda_reorder(request, org, pk):
+    meeting = queries.get_meeting_for(request.user, pk, action="meetings.manage_agenda", organisation_slug=org)
+    try:
+        services.agenda_reorder(
+            meeting=meeting, by=member_in(request, meeting.organisation_id), order=request.POST.getlist("item")
+        )
+    except DomainError as error:
+        show_error(request, error)
+        return _agenda_answer(request, meeting)
+    return _agenda_answer(request, meeting, saved="The agenda is reordered.")
+
+
+@login_required
+@require_POST
+def agenda_remove(request, org, pk, item):
+    meeting = queries.get_meeting_for(request.user, pk, organisation_slug=org)
+    item = _item_for_change(request, meeting, item)
+    try:
+        services.agenda_item_remove(item=item, by=member_in(request, meeting.organisation_id))
+    except DomainError as error:
+        show_error(request, error)
+        return _agenda_answer(request, meeting)
+    return _agenda_answer(request, meeting, saved=f"“{item.title}” is off the agenda.")
+
+
+@login_required
+@require_POST
+def agenda_publish(request, org, pk):
+    meeting = queries.get_meeting_for(request.user, pk, action="meetings.manage_agenda", organisation_slug=org)
+    try:
+        services.agenda_publish(meeting=meeting, by=member_in(request, meeting.organisation_id))
+    except DomainError as error:
+        show_error(request, error)
+    else:
+        messages.success(request, "The agenda is published and sent to the circle.")
+    return back(meeting, "agenda")
+
+
+# Attendance and minutes ------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def attendance_record(request, org, pk):
+    meeting = queries.get_meeting_for(request.user, pk, action="meetings.record_attendance", organisation_slug=org)
+    form = AttendanceForm(request.POST, rows=queries.attendance_sheet(meeting).rows)
+    saved = ""
+    if form.is_valid():
+        try:
+            services.attendance_record_many(
+                meeting=meeting, by=member_in(request, meeting.organisation_id), statuses=form.statuses()
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            saved = "Attendance is recorded."
+            form = None
+    if request.htmx:
+        context = meeting_page_context(request, meeting, attendance_form=form)
+        context["attendance_saved"] = saved
+        return render(request, "meetings/_attendance.html", context)
+    if form is not None:
+        return render(request, "meetings/meeting.html", meeting_page_context(request, meeting, attendance_form=form))
+    messages.success(request, saved)
+    return back(meeting, "attendance")
+
+
+@login_required
+@require_POST
+def minutes_save(request, org, pk):
+    """Save the draft; with `publish`, save and publish it (locked, sent to the circle)."""
+    meeting = queries.get_meeting_for(request.user, pk, action="meetings.write_minutes", organisation_slug=org)
+    form = MinutesForm(request.POST)
+    if form.is_valid():
+        me = member_in(request, meeting.organisation_id)
+        try:
+            with transaction.atomic():
+                minutes = services.minutes_save_draft(meeting=meeting, by=me, body=form.cleaned_data["body"])
+                if "publish" in request.POST:
+                    services.minutes_publish(minutes=minutes, by=me)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            if "publish" in request.POST:
+                messages.success(request, "The minutes are published and sent to the circle.")
+            else:
+                messages.success(request, "The draft minutes are saved.")
+            return back(meeting, "minutes")
+    return render(request, "meetings/meeting.html", meeting_page_context(request, meeting, minutes_form=form))
+
+
+@login_required
+def minutes_correct(request, org, pk):
+    meeting = queries.get_meeting_for(request.user, pk, action="meetings.write_minutes", organisation_slug=org)
+    minutes = queries.minutes_of(meeting)
+    if minutes is None or not minutes.is_published:
+        raise Http404("These minutes are not published; edit the draft on the meeting page.")
+    form = CorrectionForm(request.POST or None, initial={"body": minutes.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.minutes_correct(
+                minutes=minutes, by=member_in(request, meeting.organisation_id), **form.cleaned_data
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, "The correction is published as a new version and sent to the circle.")
+            return back(meeting, "minutes")
+    return render(
+        request,
+        "meetings/minutes_correct.html",
+        {"organisation": meeting.organisation, "circle": meeting.circle, "meeting": meeting, "form": form},
+    )
+
+
+@login_required
+def minutes_versions(request, org, pk):
+    meeting = queries.get_meeting_for(request.user, pk, organisation_slug=org)
+    minutes = queries.minutes_of(meeting)
+    if minutes is None or not minutes.is_published:
+        raise Http404("No published minutes.")
+    return render(
+        request,
+        "meetings/minutes_versions.html",
+        {
+            "organisation": meeting.organisation,
+            "circle": meeting.circle,
+            "meeting": meeting,
+            "minutes": minutes,
+            "versions": queries.minutes_versions(minutes),
+            "nav": "circles",
+        },
+    )
