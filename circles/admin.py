@@ -1,11 +1,10 @@
 """The admin for circles and rosters. Circles are archived, never deleted; roster rows are ended with
 a reason, never deleted, and an ended row cannot be edited."""
 
-from django import forms
 from django.contrib import admin
 from django.db.models import Count, F, Q
 
-from governance.admin import ReadOnlyMixin, ServiceAdmin, acting_member, null_filter
+from governance.admin import EndWithReasonAdmin, ReadOnlyMixin, ServiceAdmin, acting_member, null_filter
 
 from . import services
 from .models import Circle, CircleMembership
@@ -123,59 +122,31 @@ class CircleAdmin(ServiceAdmin):
         )
 
 
-class RosterEndForm(forms.ModelForm):
-    class Meta:
-        model = CircleMembership
-        fields = ("removal_reason",)
-        labels = {"removal_reason": "Leaves the circle because"}
-        help_texts = {"removal_reason": "To take this member off the roster, say why and save. The row stays."}
-
-
 @admin.register(CircleMembership)
-class CircleMembershipAdmin(ServiceAdmin):
+class CircleMembershipAdmin(EndWithReasonAdmin):
     list_display = (person, "circle", "organisation", "joined_at", "left_at", "removal_reason")
     list_filter = (null_filter("left_at", "on the roster", "Ended", "Current"), "circle__organisation", "circle")
     list_select_related = ("member__user", "circle__organisation")
     search_fields = ("member__user__email", "member__user__name", "circle__name", "removal_reason")
     autocomplete_fields = ("circle", "member")
     date_hierarchy = "joined_at"
+    add_fields = ("circle", "member")
+    # Once a stay has ended, when, by whom and why are history.
+    row_fields = ("circle", "member", "joined_at", "added_by", "left_at", "removed_by", "removal_reason")
+    reason_field = "removal_reason"
+    reason_label = "Leaves the circle because"
+    reason_help = "To take this member off the roster, say why and save. The row stays."
+    row_related = ("circle__organisation", "member__user")
 
     @admin.display(ordering="circle__organisation__name")
     def organisation(self, membership):
         return membership.circle.organisation
 
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return ("circle", "member")
-        return ("circle", "member", "joined_at", "added_by", "left_at", "removed_by", "removal_reason")
+    def add_row(self, request, data):
+        circle, member = data["circle"], data["member"]
+        return services.roster_add(circle=circle, member=member, by=acting_member(request, circle.organisation_id))
 
-    def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return ()
-        # Once a stay has ended, when, by whom and why are history.
-        return ("circle", "member", "joined_at", "added_by", "left_at", "removed_by")
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is not None:
-            kwargs["form"] = RosterEndForm
-        return super().get_form(request, obj, change=change, **kwargs)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and (obj is None or obj.is_current)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def service_save(self, request, form, change):
-        if not change:
-            circle, member = form.cleaned_data["circle"], form.cleaned_data["member"]
-            return services.roster_add(circle=circle, member=member, by=acting_member(request, circle.organisation_id))
-        membership = CircleMembership.objects.select_related("circle__organisation", "member__user").get(
-            pk=form.instance.pk
-        )
-        reason = form.cleaned_data.get("removal_reason", "")
-        if not reason:
-            return membership
+    def end_row(self, request, membership, reason):
         return services.roster_remove(
             membership=membership, by=acting_member(request, membership.circle.organisation_id), reason=reason
         )

@@ -1,4 +1,5 @@
-"""Circles and their rosters over the REST API: the same queries, rules and services as the pages."""
+"""Circles and their rosters over the REST API: the same queries, rules and services as the pages.
+Naming a circle's steward (`POST /circles/{id}/steward/`) is added by roles (roles.api.CircleViewSet)."""
 
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
@@ -16,13 +17,18 @@ from governance.api.serializers import (
     organisation_scope,
 )
 from governance.text import single_line
-from roles.services import steward_assign
 
 from .models import Circle, CircleMembership
-from .queries import circle_memberships_visible_to, circle_steward, circles_visible_to
+from .queries import circle_memberships_visible_to, circle_steward, circles_visible_to, with_stewards
 from .services import circle_archive, circle_create, circle_restore, circle_update, roster_add, roster_remove
 
 # Serializers -----------------------------------------------------------------------------------
+
+
+class CircleListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        # The stewards of the whole page in one query, not one per circle.
+        return super().to_representation(with_stewards(data.all() if hasattr(data, "all") else data))
 
 
 class CircleSerializer(serializers.ModelSerializer):
@@ -51,6 +57,7 @@ class CircleSerializer(serializers.ModelSerializer):
             "steward",
         ]
         read_only_fields = fields
+        list_serializer_class = CircleListSerializer
 
     @extend_schema_field(MemberSummarySerializer(allow_null=True))
     def get_steward(self, circle):
@@ -82,10 +89,6 @@ class CircleArchiveSerializer(serializers.Serializer):
     reason = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=300, validators=[single_line]
     )
-
-
-class StewardAssignSerializer(serializers.Serializer):
-    member = member_reference(help_text="The new steward; they join the roster if not on it yet.")
 
 
 class CircleMembershipSerializer(serializers.ModelSerializer):
@@ -146,11 +149,6 @@ class RosterAddSerializer(serializers.Serializer):
         request=None,
         responses={200: CircleSerializer, **errors(401, 403, 404, 409)},
     ),
-    steward=extend_schema(
-        summary="Make a member the circle's steward, replacing the current one (admins)",
-        request=StewardAssignSerializer,
-        responses={200: CircleSerializer, **errors(*WRITE_STATEFUL)},
-    ),
 )
 class CircleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GovernanceViewSet):
     serializer_class = CircleSerializer
@@ -158,7 +156,6 @@ class CircleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governance
         "create": CircleCreateSerializer,
         "partial_update": CircleUpdateSerializer,
         "archive": CircleArchiveSerializer,
-        "steward": StewardAssignSerializer,
     }
     rules = {
         "retrieve": "circles.view_circle",
@@ -166,7 +163,6 @@ class CircleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governance
         "partial_update": "circles.change_circle",
         "archive": "circles.change_circle",
         "restore": "circles.change_circle",
-        "steward": "circles.assign_steward",
     }
     filterset_class = filters.CircleFilter
     ordering_fields = ["name", "created_at", "member_count"]
@@ -198,13 +194,6 @@ class CircleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governance
     def restore(self, request, pk=None):
         circle = self.get_object()
         circle_restore(circle=circle, by=self.caller(circle.organisation_id))
-        return self.answer(circle)
-
-    @action(detail=True, methods=["post"])
-    def steward(self, request, pk=None):
-        circle = self.get_object()
-        member = self.read_input()["member"]
-        steward_assign(circle=circle, member=member, by=self.caller(circle.organisation_id))
         return self.answer(circle)
 
 

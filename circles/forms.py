@@ -110,16 +110,3 @@ class RosterRemoveForm(forms.Form):
         widget=forms.TextInput(attrs={"required": True, "placeholder": "Why they leave the circle"}),
         validators=[single_line],
     )
-
-
-class StewardForm(forms.Form):
-    member = MemberChoiceField(queryset=Member.objects.none(), label="New steward", empty_label="Choose a member")
-
-    def __init__(self, *args, circle: Circle, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = (
-            Member.objects.people()
-            .filter(organisation_id=circle.organisation_id)
-            .select_related("user", "membership_class")
-            .order_by("user__name", "user__email")
-        )

@@ -4,50 +4,69 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import rules
-from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, OuterRef, Prefetch, Q, Subquery, When
+from django.db.models import Case, Count, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
-from django.http import Http404
 
 from governance.models import Member, Organisation
-from governance.rules import active_members, member_for
-from roles.models import Role, RoleAssignment
+from governance.queries import object_for
+from governance.rules import active_members
 
+from . import hooks
 from .models import Circle, CircleMembership
 
 
 def get_circle_for(user, organisation_slug: str, circle_slug: str, *, action: str = "circles.view_circle") -> Circle:
-    """The circle if the user may see it, else 404; 403 if they may see it but not do `action`."""
-    circle = (
-        Circle.objects.select_related("organisation", "parent")
-        .filter(organisation__slug=organisation_slug, slug=circle_slug)
-        .first()
-    )
-    return check_circle(user, circle, action=action)
+    """The circle if the user may see it, else 404; 403 if they may see it but not do `action`.
+    Pages name a circle by its slugs: the one query finds its pk and loads it (governance.queries.object_for)."""
+    circles = Circle.objects.select_related("organisation", "parent")
+    named = circles.filter(organisation__slug=organisation_slug, slug=circle_slug).values("pk")[:1]
+    return object_for(user, circles, Subquery(named), view="circles.view_circle", action=action, what="circle")
 
 
-def get_circle_by_pk_for(user, pk, *, action: str = "circles.view_circle") -> Circle:
-    circle = Circle.objects.select_related("organisation", "parent").filter(pk=pk).first()
-    return check_circle(user, circle, action=action)
+def on_roster(member: Member | None, circle: Circle, *, cache: dict | None = None) -> bool:
+    """Whether the member is on the circle's roster now; every active member of the organisation is on
+    its general circle's. The one answer for rules and services alike.
 
-
-def check_circle(user, circle: Circle | None, *, action: str) -> Circle:
-    if circle is None or member_for(user, circle.organisation_id) is None:
-        raise Http404("No such circle.")
-    if not rules.test_rule(action, user, circle):
-        raise PermissionDenied("You are not allowed to do that in this circle.")
-    return circle
+    Services ask the database each time. Rules, asked many times per page, pass a `cache` (a dict
+    kept on the user, see rules.user_on_roster): the ids of the circles the member is on are then read
+    once, in one query."""
+    if member is None or member.organisation_id != circle.organisation_id or not member.is_active:
+        return False
+    if circle.is_general:
+        return True
+    if cache is None:
+        return CircleMembership.objects.current().filter(circle=circle, member=member).exists()
+    if member.pk not in cache:
+        cache[member.pk] = set(
+            CircleMembership.objects.current().filter(member=member).values_list("circle_id", flat=True)
+        )
+    return circle.pk in cache[member.pk]
 
 
 def stewards_by_circle(circle_ids) -> dict[int, Member]:
-    """The current steward of each circle, in one query."""
-    assignments = (
-        RoleAssignment.objects.current()
-        .filter(role__circle_id__in=list(circle_ids), role__kind=Role.Kind.STEWARD)
-        .select_related("member__user", "role")
-    )
-    return {a.role.circle_id: a.member for a in assignments}
+    """The current steward of each circle, in one query (roles answers, through hooks.stewards)."""
+    ids = list(circle_ids)
+    found: dict[int, Member] = {}
+    if ids:
+        for answer in hooks.stewards.collect(ids):
+            found.update(answer)
+    return found
+
+
+def with_stewards(circles) -> list[Circle]:
+    """The circles, each with its current steward (`circle_steward(circle)`), in one query for all."""
+    circles = list(circles)
+    stewards = stewards_by_circle(c.pk for c in circles)
+    for circle in circles:
+        circle.current_steward = stewards.get(circle.pk)
+    return circles
+
+
+def circle_steward(circle: Circle) -> Member | None:
+    """The steward of a circle loaded by `with_stewards` (or looked up now)."""
+    if not hasattr(circle, "current_steward"):
+        with_stewards([circle])
+    return circle.current_steward
 
 
 def roster(circle: Circle):
@@ -164,8 +183,7 @@ def size_notice(circle: Circle, size: int) -> str:
 
 def circles_visible_to(user):
     """Circles of the user's organisations with `member_count` (the general circle counts every active
-    member) and their current steward prefetched (`circle_steward(circle)`): three queries, whatever
-    the number of circles."""
+    member): one query, whatever the number of circles. The API adds their stewards (with_stewards)."""
     active_in_organisation = (
         Member.objects.people()
         .filter(organisation=OuterRef("organisation"))
@@ -174,7 +192,7 @@ def circles_visible_to(user):
         .annotate(n=Count("pk"))
         .values("n")
     )
-    on_roster = (
+    on_the_roster = (
         CircleMembership.objects.current()
         .filter(circle=OuterRef("pk"))
         .order_by()
@@ -182,33 +200,16 @@ def circles_visible_to(user):
         .annotate(n=Count("pk"))
         .values("n")
     )
-    stewards = Prefetch(
-        "roles",
-        queryset=Role.objects.filter(kind=Role.Kind.STEWARD, archived_at__isnull=True).prefetch_related(
-            Prefetch(
-                "assignments",
-                queryset=RoleAssignment.objects.current().select_related("member__user"),
-                to_attr="current_assignments",
-            )
-        ),
-        to_attr="steward_roles",
-    )
     return (
         Circle.objects.filter(organisation_id__in=list(active_members(user)))
         .annotate(
             member_count=Case(
                 When(is_general=True, then=Coalesce(Subquery(active_in_organisation), 0)),
-                default=Coalesce(Subquery(on_roster), 0),
+                default=Coalesce(Subquery(on_the_roster), 0),
             )
         )
-        .prefetch_related(stewards)
         .order_by("organisation_id", "name", "pk")
     )
-
-
-def circle_steward(circle: Circle) -> Member | None:
-    """The steward of a circle loaded by `circles_visible_to`."""
-    return next((a.member for role in circle.steward_roles for a in role.current_assignments), None)
 
 
 def circle_memberships_visible_to(user):

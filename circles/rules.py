@@ -4,6 +4,15 @@ import rules
 
 from governance.rules import is_organisation_admin, member_for, stewarded_circle_ids
 
+from .queries import on_roster
+
+
+def user_on_roster(user, circle) -> bool:
+    """queries.on_roster for the user's membership of the circle's organisation, with the circles they
+    are on read once per user object (as memberships are, in governance.rules.active_members)."""
+    cache = user.__dict__.setdefault("_roster_circle_ids", {})
+    return on_roster(member_for(user, circle.organisation_id), circle, cache=cache)
+
 
 @rules.predicate
 def is_member_of_circle_organisation(user, circle):

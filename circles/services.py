@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from governance.errors import Conflict, Invalid
 from governance.models import Member, Organisation
-from governance.services import clean_reason, event_record, unique_slug
+from governance.services import changes_apply, clean_reason, event_record, unique_slug
 
+from . import hooks
 from .models import Circle, CircleMembership
 
 
@@ -38,9 +39,8 @@ def circle_create(
     domains: str = "",
     accountabilities: str = "",
 ) -> Circle:
-    """Create a circle with its steward role. The first circle of an organisation is its general circle."""
-    from roles.services import core_roles_ensure
-
+    """Create a circle with its core roles (hooks.circle_founded). The first circle of an organisation
+    is its general circle."""
     name = (name or "").strip()
     if not name:
         raise Invalid("A circle needs a name.", field="name")
@@ -57,7 +57,7 @@ def circle_create(
         accountabilities=accountabilities,
         is_general=is_general,
     )
-    core_roles_ensure(circle=circle)
+    hooks.circle_founded(circle=circle)
     event_record(
         organisation=organisation,
         actor=by,
@@ -92,17 +92,14 @@ def circle_update(*, circle: Circle, by: Member | None, **changes) -> Circle:
                 raise Invalid("The general circle is the root of the tree; it has no parent.", field="parent")
         elif new_parent is None or new_parent.pk != circle.parent_id:
             _check_parent(organisation=circle.organisation, parent=new_parent, circle=circle)
-    details = {}
-    for field, value in changes.items():
-        old = getattr(circle, field)
-        if old != value:
-            details[field] = [str(old) if old is not None else None, str(value) if value is not None else None]
-            setattr(circle, field, value)
-    if not details:
+    changed = changes_apply(circle, changes)
+    if not changed:
         return circle
     circle.save(update_fields=list(changes))
-    verb = "circle.moved" if set(details) == {"parent"} else "circle.updated"
-    event_record(organisation=circle.organisation, actor=by, verb=verb, obj=circle, circle=circle, details=details)
+    verb = "circle.moved" if set(changed) == {"parent"} else "circle.updated"
+    event_record(
+        organisation=circle.organisation, actor=by, verb=verb, obj=circle, circle=circle, details={"changes": changed}
+    )
     return circle
 
 
@@ -167,26 +164,12 @@ def roster_add(*, circle: Circle, member: Member, by: Member | None) -> CircleMe
 
 @transaction.atomic
 def roster_remove(*, membership: CircleMembership, by: Member | None, reason: str) -> CircleMembership:
-    """Take someone off a roster, with a reason. The membership ends; its row and history stay."""
-    from roles.models import Role, RoleAssignment
-
+    """Take someone off a roster, with a reason. The membership ends; its row and history stay.
+    What holds a seat on it (the steward's role, a term that brought it) may refuse (hooks.roster_removing)."""
     reason = clean_reason(reason, what="this member leaves the circle")
     if membership.circle.is_archived:
         raise Conflict("This circle is archived; its roster cannot change.")
-    if (
-        RoleAssignment.objects.current()
-        .filter(role__circle_id=membership.circle_id, role__kind=Role.Kind.STEWARD, member_id=membership.member_id)
-        .exists()
-    ):
-        raise Conflict(f"{membership.member.user} is this circle's steward; assign another steward first.")
-    linked = (
-        RoleAssignment.objects.open().filter(parent_membership_id=membership.pk).select_related("role__circle").first()
-    )
-    if linked is not None:
-        raise Conflict(
-            f"{membership.member.user} sits here as {linked.role.name} of {linked.role.circle}; "
-            "they leave when that term ends."
-        )
+    hooks.roster_removing(membership=membership)
     ended = CircleMembership.objects.filter(pk=membership.pk, left_at__isnull=True).update(
         left_at=timezone.now(), removed_by=by, removal_reason=reason
     )

@@ -11,5 +11,4 @@ urlpatterns = [
     path("o/<slug:org>/c/<slug:circle>/roster/", views.roster_manage, name="roster"),
     path("o/<slug:org>/c/<slug:circle>/roster/add/", views.roster_add, name="roster_add"),
     path("o/<slug:org>/c/<slug:circle>/roster/<int:pk>/remove/", views.roster_remove, name="roster_remove"),
-    path("o/<slug:org>/c/<slug:circle>/steward/", views.steward_assign, name="steward_assign"),
 ]

@@ -1,4 +1,5 @@
-"""Circle pages: a circle, creating, editing (and moving), archiving, its roster and its steward.
+"""Circle pages: a circle, creating, editing (and moving), archiving, and its roster (naming its
+steward is a roles page: roles.views.steward_assign).
 
 Each view fetches and checks with get_circle_for (404 for outsiders, 403 for members who may not
 act), calls one service and shows its refusal on the form. The roster's add and remove forms also
@@ -13,11 +14,10 @@ from django.views.decorators.http import require_POST
 from governance.errors import DomainError
 from governance.forms import add_domain_error
 from governance.queries import get_organisation_for, recent_events
-from governance.rules import forget_access_cache, member_for
-from roles.services import steward_assign as assign_steward
+from governance.rules import member_for
 
 from . import services
-from .forms import ArchiveForm, CircleForm, RosterAddForm, RosterRemoveForm, StewardForm
+from .forms import ArchiveForm, CircleForm, RosterAddForm, RosterRemoveForm
 from .models import Circle, CircleMembership
 from .queries import (
     get_circle_for,
@@ -212,31 +212,3 @@ def roster_remove(request, org, circle, pk):
     if request.htmx:
         return _roster_response(request, circle)
     return redirect("roster", org=org, circle=circle.slug)
-
-
-# The steward ---------------------------------------------------------------------------------
-
-
-@login_required
-def steward_assign(request, org, circle):
-    circle = get_circle_for(request.user, org, circle, action="circles.assign_steward")
-    current = stewards_by_circle([circle.pk]).get(circle.pk)
-    form = StewardForm(request.POST or None, circle=circle, initial={"member": current})
-    if request.method == "POST" and form.is_valid():
-        member = form.cleaned_data["member"]
-        try:
-            assign_steward(circle=circle, member=member, by=member_for(request.user, circle.organisation_id))
-        except DomainError as e:
-            add_domain_error(form, e)
-        else:
-            forget_access_cache(request.user)
-            messages.success(request, f"{member.user.display_name} is now the steward of {circle.name}.")
-            return redirect("circle", org=org, circle=circle.slug)
-    context = {
-        "organisation": circle.organisation,
-        "circle": circle,
-        "current": current,
-        "form": form,
-        "nav": "circles",
-    }
-    return render(request, "circles/steward.html", context)

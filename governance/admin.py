@@ -745,3 +745,51 @@ class SweepFailureAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "resolved_at",
     )
     readonly_fields = fields
+
+
+class EndWithReasonAdmin(ServiceAdmin):
+    """Rows that end with a reason and are never deleted (a stay on a roster, a term in a role).
+
+    The add form creates the row through `add_row`; an open row's change form offers only
+    `reason_field`, and saving it with a reason ends the row through `end_row`; an ended row is
+    history and read-only. Subclasses name `add_fields`, `row_fields` (what an existing row shows),
+    `reason_field` with its `reason_label` and `reason_help`, `row_related` (for reloading the row),
+    and implement `add_row(request, data)` and `end_row(request, row, reason)`."""
+
+    add_fields: tuple = ()
+    row_fields: tuple = ()
+    reason_field = ""
+    reason_label = ""
+    reason_help = ""
+    row_related: tuple = ()
+
+    def get_fields(self, request, obj=None):
+        return self.add_fields if obj is None else self.row_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else tuple(f for f in self.row_fields if f != self.reason_field)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None:
+            kwargs.setdefault("labels", {self.reason_field: self.reason_label})
+            kwargs.setdefault("help_texts", {self.reason_field: self.reason_help})
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or obj.is_current)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def service_save(self, request, form, change):
+        if not change:
+            return self.add_row(request, form.cleaned_data)
+        row = self.model._default_manager.select_related(*self.row_related).get(pk=form.instance.pk)
+        reason = form.cleaned_data.get(self.reason_field)
+        return self.end_row(request, row, reason) if reason else row
+
+    def add_row(self, request, data):
+        raise ImproperlyConfigured(f"{type(self).__name__} must say which service adds a row (add_row).")
+
+    def end_row(self, request, row, reason):
+        raise ImproperlyConfigured(f"{type(self).__name__} must say which service ends a row (end_row).")

@@ -38,8 +38,8 @@ EXEMPT = {
     "governance.api.serializers.EventTypeSerializer.label": ANSWER_ONLY,
     "governance.api.serializers.EventTypeSerializer.verbs": ANSWER_ONLY,
     "proposals.api.TallyKindSerializer.label": ANSWER_ONLY,
-    "roles.api.CountSerializer.name": ANSWER_ONLY,
-    "roles.api.TieSerializer.names": ANSWER_ONLY,
+    "elections.api.CountSerializer.name": ANSWER_ONLY,
+    "elections.api.TieSerializer.names": ANSWER_ONLY,
 }
 
 _OWN_VALIDATION_MODEL = (models.EmailField, models.URLField, models.SlugField, models.GenericIPAddressField)

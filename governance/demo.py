@@ -158,11 +158,12 @@ def load_demo() -> Organisation:
 
 def demo_steps():
     """Each capability's demo data, in order; each step takes (organisation=, members=) and is idempotent."""
+    from elections import demo as elections_demo
     from meetings import demo as meetings_demo
     from proposals import demo as proposals_demo
     from roles import demo as roles_demo
 
-    return [proposals_demo.load, roles_demo.load, meetings_demo.load]
+    return [proposals_demo.load, roles_demo.load, elections_demo.load, meetings_demo.load]
 
 
 def demo_logins() -> list[tuple[str, str]]:

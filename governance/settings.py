@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "circles",
     "roles",
     "proposals",
+    "elections",
     "meetings",
 ]
 
@@ -314,7 +315,7 @@ CELERY_BEAT_SCHEDULE = {
     "proposals-review": {"task": "proposals.tasks.proposals_remind_review", "schedule": 3600.0},
     # The daily rotation sweep, run hourly so that a term ends within the hour of its local midnight.
     "roles-rotation": {"task": "roles.tasks.roles_rotation_sweep", "schedule": 3600.0},
-    "elections-advance": {"task": "roles.tasks.elections_advance_due", "schedule": 300.0},
+    "elections-advance": {"task": "elections.tasks.elections_advance_due", "schedule": 300.0},
     "meetings-materialise": {"task": "meetings.tasks.meetings_materialise", "schedule": 3600.0},
     "meetings-remind": {"task": "meetings.tasks.meetings_remind", "schedule": 300.0},
     "action-items-remind": {"task": "meetings.tasks.action_items_remind", "schedule": 3600.0},

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("circles.urls")),
     path("", include("proposals.urls")),
     path("", include("roles.urls")),
+    path("", include("elections.urls")),
     path("", include("meetings.urls")),
 ]
 

@@ -10,8 +10,8 @@ ActionItem, or (for creating things in a circle) a Circle."""
 import rules
 
 from circles.models import Circle
+from circles.rules import user_on_roster
 from governance.rules import member_for, stewarded_circle_ids
-from proposals.rules import on_roster
 from roles.models import RoleAssignment
 
 LEAD_ROLES = ("facilitator", "secretary")
@@ -55,7 +55,7 @@ def is_organisation_member(user, obj):
 
 @rules.predicate
 def in_the_circle(user, obj):
-    return on_roster(user, _circle(obj))
+    return user_on_roster(user, _circle(obj))
 
 
 @rules.predicate

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import rules
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, Sum
-from django.http import Http404
 from django.utils import timezone
 
 from governance.models import Member, Organisation
-from governance.rules import member_for
+from governance.queries import object_for
+from governance.rules import active_members, member_for
 
 from .models import Comment, EligibleVoter, Position, Proposal, ProposalVersion
 
@@ -17,30 +15,22 @@ from .models import Comment, EligibleVoter, Position, Proposal, ProposalVersion
 def get_proposal_for(user, pk, *, action: str = "proposals.view_proposal", organisation_slug: str | None = None):
     """The proposal if the user may see it, else 404 (drafts of others included); 403 if they may
     see it but not do `action`."""
-    proposal = (
-        Proposal.objects.select_related("organisation", "circle", "author__user", "outcome_by__user")
-        .filter(pk=pk)
-        .order_by("pk")
-        .first()
+    proposal = object_for(
+        user,
+        Proposal.objects.select_related("organisation", "circle", "author__user", "outcome_by__user"),
+        pk,
+        view="proposals.view_proposal",
+        action=action,
+        organisation_slug=organisation_slug,
+        what="proposal",
     )
-    if proposal is not None:
-        # The circle's organisation is the proposal's own: no need to join it twice.
-        proposal.circle.organisation = proposal.organisation
-    if (
-        proposal is None
-        or (organisation_slug is not None and proposal.organisation.slug != organisation_slug)
-        or not rules.test_rule("proposals.view_proposal", user, proposal)
-    ):
-        raise Http404("No such proposal.")
-    if action != "proposals.view_proposal" and not rules.test_rule(action, user, proposal):
-        raise PermissionDenied("You are not allowed to do that with this proposal.")
+    # The circle's organisation is the proposal's own: no need to join it twice.
+    proposal.circle.organisation = proposal.organisation
     return proposal
 
 
 def visible_proposals(user, organisation: Organisation | None = None):
     """Proposals of the user's organisations, without other people's drafts."""
-    from governance.rules import active_members
-
     members = active_members(user)
     if organisation is not None:
         members = {organisation.pk: members[organisation.pk]} if organisation.pk in members else {}

@@ -3,6 +3,7 @@
 
 import rules
 
+from circles.rules import user_on_roster
 from governance.rules import member_for, stewarded_circle_ids
 
 from .models import EligibleVoter, Proposal
@@ -12,26 +13,9 @@ def _member(user, proposal):
     return member_for(user, proposal.organisation_id)
 
 
-def on_roster(user, circle) -> bool:
-    """Whether the user is on the circle's roster now (everyone is, for the general circle)."""
-    member = member_for(user, circle.organisation_id)
-    if member is None:
-        return False
-    if circle.is_general:
-        return True
-    cache = user.__dict__.setdefault("_roster_circle_ids", {})
-    if circle.organisation_id not in cache:
-        from circles.models import CircleMembership
-
-        cache[circle.organisation_id] = set(
-            CircleMembership.objects.current().filter(member=member).values_list("circle_id", flat=True)
-        )
-    return circle.pk in cache[circle.organisation_id]
-
-
 @rules.predicate
 def is_circle_member(user, circle):
-    return on_roster(user, circle) and circle.archived_at is None
+    return user_on_roster(user, circle) and circle.archived_at is None
 
 
 @rules.predicate
@@ -62,7 +46,7 @@ def is_steward(user, proposal):
 
 @rules.predicate
 def in_the_circle(user, proposal):
-    return on_roster(user, proposal.circle)
+    return user_on_roster(user, proposal.circle)
 
 
 @rules.predicate

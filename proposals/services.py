@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from circles.models import Circle, CircleMembership
+from circles.queries import stewards_by_circle
 from governance.errors import Conflict, Invalid, NotAllowed
 from governance.models import Member, User
 from governance.services import (
@@ -32,6 +33,7 @@ from governance.services import (
 )
 from governance.sweeps import SweepRun, sweep_each
 
+from . import hooks
 from .models import (
     KINDS_FOR_METHOD,
     KINDS_NEEDING_REASON,
@@ -467,9 +469,6 @@ def _close_rounds(proposals: list[Proposal], *, now) -> None:
     The single close (proposal_close, the early close, the admin) and the sweep's batches all come
     here, so they cannot drift apart. The queries do not grow with the batch: one update per
     outcome, one insert of events, one read of the eligible voters, one insert of messages."""
-    from roles.models import Election
-    from roles.services import election_round_closed
-
     if not proposals:
         return
     by_outcome: dict[str, list[int]] = {}
@@ -510,12 +509,8 @@ def _close_rounds(proposals: list[Proposal], *, now) -> None:
             for proposal in proposals
         ]
     )
-    # A sociocratic selection's round: a pass seats the candidate with the term, in this transaction.
-    # One query finds the rounds that decide an election, so that a batch without any costs no more.
-    electing = set(Election.objects.filter(proposal__in=proposals).values_list("proposal_id", flat=True))
-    for proposal in proposals:
-        if proposal.pk in electing:
-            election_round_closed(proposal=proposal)
+    # What the rounds decide elsewhere (a sociocratic selection seats its candidate), in this transaction.
+    hooks.round_closed(proposals)
 
 
 @transaction.atomic
@@ -648,8 +643,6 @@ def proposals_remind_closing_soon(*, now=None) -> int:
 
 def proposals_remind_review(*, today=None) -> int:
     """Tell the proposer and the circle's steward when an agreement is due for review."""
-    from circles.queries import stewards_by_circle
-
     today = today or timezone.localdate()
     due = list(
         Proposal.objects.filter(state=Proposal.State.CLOSED, review_date__lte=today).select_related(

@@ -1,6 +1,6 @@
-"""Demo roles: role definitions in every circle, the core roles filled, some terms ending soon, a vacancy,
-a sociocratic selection taking nominations and a ballot in its voting phase. Each piece is looked up
-first, so loading the demo twice adds nothing."""
+"""Demo roles: role definitions in every circle, the core roles filled, some terms ending soon and a
+vacancy. Each piece is looked up first, so loading the demo twice adds nothing. (Elections under way
+are elections' demo: elections/demo.py.)"""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -9,16 +9,8 @@ from django.utils import timezone
 
 from circles.models import Circle
 
-from .models import Election, ElectionMethod, Role, RoleAssignment, Selection
-from .services import (
-    ballot_cast,
-    candidacy_add,
-    election_advance,
-    election_open,
-    nomination_add,
-    role_assign,
-    role_create,
-)
+from .models import ElectionMethod, Role, RoleAssignment, Selection
+from .services import role_assign, role_create
 
 GENERAL = "General Circle"
 OPS = "Organisational Operations"
@@ -121,12 +113,12 @@ TERMS = [
 ]
 
 
-def _circles(organisation) -> dict[str, Circle]:
+def circles_by_name(organisation) -> dict[str, Circle]:
     return {c.name: c for c in Circle.objects.filter(organisation=organisation)}
 
 
 def load(*, organisation, members):
-    circles = _circles(organisation)
+    circles = circles_by_name(organisation)
     alice = members["Alice Okafor"]
     for circle_name, specs in CUSTOM_ROLES.items():
         circle = circles.get(circle_name)
@@ -142,64 +134,3 @@ def load(*, organisation, members):
         if role is None or RoleAssignment.objects.filter(role=role).exists():
             continue
         role_assign(role=role, member=members[person], by=alice, started_at=now - timedelta(days=days_ago))
-    _selection(circles, members)
-    _ballot(circles, members)
-
-
-def _selection(circles, members):
-    """A sociocratic selection of Product's next facilitator, taking nominations."""
-    role = Role.objects.filter(circle=circles.get(PRODUCT), kind=Role.Kind.FACILITATOR).first()
-    if role is None or Election.objects.filter(role=role).exists():
-        return
-    election = election_open(role=role, by=members["Chiara Rossi"], method=ElectionMethod.SOCIOCRATIC)
-    nomination_add(
-        election=election,
-        nominee=members["Kemi Adeyemi"],
-        by=members["Hiro Tanaka"],
-        reason="Kemi hosts the technology meetings calmly and makes room for quieter voices.",
-    )
-    nomination_add(
-        election=election,
-        nominee=members["Farid Haddad"],
-        by=members["Farid Haddad"],
-        reason="I would like to learn facilitation, and I have time this year.",
-    )
-    nomination_add(
-        election=election,
-        nominee=members["Kemi Adeyemi"],
-        by=members["Ines Garcia"],
-        reason="She already knows our product decisions well.",
-    )
-
-
-def _ballot(circles, members):
-    """The board, elected by ballot in the general circle, in its voting phase."""
-    role = Role.objects.filter(circle=circles.get(GENERAL), name="Board member").first()
-    if role is None or Election.objects.filter(role=role).exists():
-        return
-    now = timezone.now()
-    election = election_open(
-        role=role,
-        by=members["Alice Okafor"],
-        method=ElectionMethod.BALLOT,
-        applications_close_at=now + timedelta(hours=1),
-        voting_closes_at=now + timedelta(days=6),
-    )
-    statements = {
-        "Chiara Rossi": "I have chaired our product work for two years and want to bring that care to the board.",
-        "Hiro Tanaka": "As a user member I will make sure the people who use our services are heard.",
-        "Dev Patel": "I know our infrastructure and its costs; I will keep the board's decisions grounded.",
-        "Ines Garcia": "I want the board to publish more and decide less behind closed doors.",
-    }
-    for name, statement in statements.items():
-        candidacy_add(election=election, member=members[name], statement=statement)
-    # Applications closed an hour early for the demo: the sweep's phase change, run now.
-    Election.objects.filter(pk=election.pk).update(applications_close_at=now - timedelta(minutes=1))
-    election_advance(election_id=election.pk)
-    candidacies = {c.member.user.name: c.pk for c in election.candidacies.select_related("member__user")}
-    for voter, choices in [
-        ("Ben Laurent", ["Chiara Rossi", "Dev Patel"]),
-        ("Grace Mensah", ["Hiro Tanaka", "Ines Garcia", "Chiara Rossi"]),
-        ("Jonas Berg", ["Hiro Tanaka"]),
-    ]:
-        ballot_cast(election=election, member=members[voter], choices=[candidacies[c] for c in choices])

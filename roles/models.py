@@ -109,6 +109,15 @@ class Role(models.Model):
     def __str__(self):
         return f"{self.name} of {self.circle}"
 
+    # A role belongs to its circle's organisation (governance.queries.object_for reads these).
+    @property
+    def organisation_id(self) -> int:
+        return self.circle.organisation_id
+
+    @property
+    def organisation(self):
+        return self.circle.organisation
+
     @property
     def is_core(self):
         return self.kind != self.Kind.CUSTOM
@@ -243,6 +252,15 @@ class RoleAssignment(models.Model):
 
     def __str__(self):
         return f"{self.member.user} as {self.role}"
+
+    # A term belongs to its role's organisation (governance.queries.object_for reads these).
+    @property
+    def organisation_id(self) -> int:
+        return self.role.circle.organisation_id
+
+    @property
+    def organisation(self):
+        return self.role.circle.organisation
 
     @property
     def is_current(self):

@@ -1,5 +1,5 @@
-"""Reads for role and election pages and the API, with a constant number of queries whatever the
-number of roles, terms, nominations or ballots."""
+"""Reads for role pages and the API, with a constant number of queries whatever the number of roles
+or terms; the stewards of circles (circles asks through circles.hooks.stewards)."""
 
 from __future__ import annotations
 
@@ -7,50 +7,26 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-import rules
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Value, When
-from django.http import Http404
+from django.db.models import Case, Count, Prefetch, Q, Value, When
 from django.utils import timezone
 
+from circles.models import CircleMembership
 from governance.models import Member, Organisation
-from governance.queries import load_circles
-from governance.rules import active_members, member_for
+from governance.queries import load_circles, object_for
+from governance.rules import active_members
 
-from .models import Ballot, BallotVoter, Candidacy, Election, ElectionMethod, Nomination, Role, RoleAssignment
+from .models import Election, Role, RoleAssignment
 
 # Fetch and check ---------------------------------------------------------------------------------
 
 
-def _check(user, obj, organisation_id, *, view: str, action: str, organisation_slug: str | None, what: str):
-    if (
-        obj is None
-        or member_for(user, organisation_id) is None
-        or (organisation_slug is not None and obj_organisation(obj).slug != organisation_slug)
-        or not rules.test_rule(view, user, obj)
-    ):
-        raise Http404(f"No such {what}.")
-    if action != view and not rules.test_rule(action, user, obj):
-        raise PermissionDenied(f"You are not allowed to do that with this {what}.")
-    return obj
-
-
-def obj_organisation(obj) -> Organisation:
-    if isinstance(obj, Role):
-        return obj.circle.organisation
-    if isinstance(obj, RoleAssignment):
-        return obj.role.circle.organisation
-    return obj.organisation
-
-
 def get_role_for(user, pk, *, action: str = "roles.view_role", organisation_slug: str | None = None) -> Role:
     """The role if the user may see it, else 404; 403 if they may see it but not do `action`."""
-    role = Role.objects.select_related("circle__organisation", "circle__parent").filter(pk=pk).first()
-    return _check(
+    return object_for(
         user,
-        role,
-        role and role.circle.organisation_id,
+        Role.objects.select_related("circle__organisation", "circle__parent"),
+        pk,
         view="roles.view_role",
         action=action,
         organisation_slug=organisation_slug,
@@ -59,15 +35,10 @@ def get_role_for(user, pk, *, action: str = "roles.view_role", organisation_slug
 
 
 def get_assignment_for(user, pk, *, action: str, organisation_slug: str | None = None) -> RoleAssignment:
-    assignment = (
-        RoleAssignment.objects.select_related("role__circle__organisation", "member__user", "parent_membership")
-        .filter(pk=pk)
-        .first()
-    )
-    return _check(
+    return object_for(
         user,
-        assignment,
-        assignment and assignment.role.circle.organisation_id,
+        RoleAssignment.objects.select_related("role__circle__organisation", "member__user", "parent_membership"),
+        pk,
         view="roles.view_assignment",
         action=action,
         organisation_slug=organisation_slug,
@@ -75,23 +46,17 @@ def get_assignment_for(user, pk, *, action: str, organisation_slug: str | None =
     )
 
 
-def get_election_for(user, pk, *, action: str = "roles.view_election", organisation_slug: str | None = None):
-    election = (
-        Election.objects.select_related(
-            "organisation", "role__circle__organisation", "candidate__user", "proposal", "opened_by__user"
-        )
-        .filter(pk=pk)
-        .first()
+# Stewards ----------------------------------------------------------------------------------------
+
+
+def stewards_by_circle(circle_ids) -> dict[int, Member]:
+    """The current steward of each circle, in one query (the receiver of circles.hooks.stewards)."""
+    assignments = (
+        RoleAssignment.objects.current()
+        .filter(role__circle_id__in=list(circle_ids), role__kind=Role.Kind.STEWARD)
+        .select_related("member__user", "role")
     )
-    return _check(
-        user,
-        election,
-        election and election.organisation_id,
-        view="roles.view_election",
-        action=action,
-        organisation_slug=organisation_slug,
-        what="election",
-    )
+    return {a.role.circle_id: a.member for a in assignments}
 
 
 # Roles -------------------------------------------------------------------------------------------
@@ -214,8 +179,6 @@ def my_past_terms(member: Member, *, limit: int = 20):
 
 def my_open_elections(member: Member):
     """Elections under way in circles the member is on (everyone, for the general circle)."""
-    from circles.models import CircleMembership
-
     on = CircleMembership.objects.current().filter(member=member).values("circle_id")
     return (
         Election.objects.active()
@@ -272,48 +235,6 @@ def role_load(organisation: Organisation, now=None) -> list[LoadRow]:
     return rows
 
 
-# Elections ---------------------------------------------------------------------------------------
-
-
-def nominations(election: Election):
-    return (
-        Nomination.objects.filter(election=election)
-        .select_related("nominee__user", "nominated_by__user")
-        .order_by("nominee__user__name", "created_at")
-    )
-
-
-def nominees(election: Election) -> list[dict]:
-    """Each nominee with the nominations they received (who, why), most nominated first."""
-    by_nominee: dict[int, dict] = {}
-    for nomination in nominations(election):
-        entry = by_nominee.setdefault(nomination.nominee_id, {"member": nomination.nominee, "nominations": []})
-        entry["nominations"].append(nomination)
-    return sorted(by_nominee.values(), key=lambda e: (-len(e["nominations"]), e["member"].user.name))
-
-
-def candidacies(election: Election):
-    return (
-        Candidacy.objects.filter(election=election, withdrawn_at__isnull=True)
-        .select_related("member__user")
-        .order_by("created_at", "id")
-    )
-
-
-def turnout(election: Election) -> dict:
-    """How many have voted (never who chose what)."""
-    row = BallotVoter.objects.filter(election=election).aggregate(
-        voted=Count("id", filter=Q(has_voted=True)), eligible=Count("id")
-    )
-    return {"voted": row["voted"], "eligible": row["eligible"]}
-
-
-def my_voter(election: Election, member: Member | None) -> BallotVoter | None:
-    if member is None:
-        return None
-    return BallotVoter.objects.filter(election=election, member=member).first()
-
-
 # Reads for the API -------------------------------------------------------------------------------
 
 
@@ -328,75 +249,4 @@ def assignments_visible_to(user):
         RoleAssignment.objects.filter(role__circle__organisation_id__in=list(active_members(user)))
         .select_related("role__circle", "member__user", "assigned_by__user")
         .order_by("-started_at", "-pk")
-    )
-
-
-def elections_visible_to(user):
-    members = active_members(user)
-    member_ids = [m.pk for m in members.values()]
-    return (
-        Election.objects.filter(organisation_id__in=list(members))
-        .select_related("role__circle", "candidate__user")
-        .annotate(
-            i_may_vote=Exists(BallotVoter.objects.filter(election=OuterRef("pk"), member_id__in=member_ids)),
-            i_have_voted=Exists(
-                BallotVoter.objects.filter(election=OuterRef("pk"), member_id__in=member_ids, has_voted=True)
-            ),
-            voted_count=Count("voters", filter=Q(voters__has_voted=True), distinct=True),
-        )
-        .order_by("-opened_at", "-pk")
-    )
-
-
-def nominations_visible_to(user):
-    return (
-        Nomination.objects.filter(election__organisation_id__in=list(active_members(user)))
-        .select_related("nominee__user", "nominated_by__user", "election")
-        .order_by("-created_at", "-pk")
-    )
-
-
-def candidacies_visible_to(user):
-    return (
-        Candidacy.objects.filter(election__organisation_id__in=list(active_members(user)))
-        .select_related("member__user", "election")
-        .order_by("-created_at", "-pk")
-    )
-
-
-def ballots_visible_to(user):
-    """Anonymous ballots of the user's organisations, as published (only after the close)."""
-    return published_ballots(Ballot.objects.filter(election__organisation_id__in=list(active_members(user))))
-
-
-# What an election publishes ----------------------------------------------------------------------
-#
-# Who voted is public (the turnout, the event log's election.voted, "who has not voted yet"); so the
-# page, the API, the CSV and the admin publish nothing that could be joined with it: a ballot has no
-# id, no time and no place in the order of casting, and weights appear beside votes only where they
-# single out nobody (services.weights_single_out_nobody, decided at the count).
-
-
-def published_results(election: Election) -> dict:
-    """An election's result as published: nothing before the close; then who was elected, any tie,
-    and the count, where each candidate's number of votes is left out when a weight held by one
-    voter alone would let it, with the weighted totals, show how that voter voted."""
-    if election.state != Election.State.CLOSED:
-        return {}
-    results = dict(election.results)
-    if election.method != ElectionMethod.BALLOT:
-        return results
-    results["ballots_published"] = bool(results.get("ballots_published"))
-    if not results["ballots_published"] and results.get("counts"):
-        results["counts"] = [{k: v for k, v in row.items() if k != "votes"} for row in results["counts"]]
-    return results
-
-
-def published_ballots(ballots=None):
-    """The anonymous ballots as published: only of closed elections whose weights single out nobody,
-    each to be shown with its choices and weight and nothing else (the id is random but still left
-    out), ordered by what was chosen, never in the order the ballots were cast."""
-    ballots = Ballot.objects.all() if ballots is None else ballots
-    return ballots.filter(election__state=Election.State.CLOSED, election__results__ballots_published=True).order_by(
-        "election_id", "choices", "weight", "id"
     )

@@ -1,21 +1,18 @@
-"""Who may do what with roles, terms and elections.
+"""Who may do what with roles and terms.
 
 Objects: a Role for role rules, a Circle for `roles.add_role`, a RoleAssignment for the term rules,
-an Election for election rules, the Organisation for organisation-wide pages. The state of things
-(a closed election, an archived role) is the services' to refuse, with a 409; these rules say who.
-"""
+the Organisation for organisation-wide pages. The state of things (an archived role) is the
+services' to refuse, with a 409; these rules say who. Election rules are elections'."""
 
 import rules
 
 from governance.rules import member_for, stewarded_circle_ids
 
-from .models import Role
+from .models import Role, RoleAssignment
 
 
 def facilitated_circle_ids(user, organisation_id) -> set[int]:
     """Ids of the circles this user currently facilitates in one organisation (cached on the user)."""
-    from .models import RoleAssignment
-
     member = member_for(user, organisation_id)
     if member is None:
         return set()
@@ -29,26 +26,7 @@ def facilitated_circle_ids(user, organisation_id) -> set[int]:
     return cache[organisation_id]
 
 
-def _on_roster(user, circle) -> bool:
-    from proposals.rules import on_roster
-
-    return on_roster(user, circle)
-
-
-def _circle_has_facilitator(circle) -> bool:
-    from .models import RoleAssignment
-
-    cache = circle.__dict__.setdefault("_has_facilitator", {})
-    if "value" not in cache:
-        cache["value"] = (
-            RoleAssignment.objects.current()
-            .filter(role__circle=circle, role__kind=Role.Kind.FACILITATOR, role__archived_at__isnull=True)
-            .exists()
-        )
-    return cache["value"]
-
-
-def _admin(user, organisation_id) -> bool:
+def is_admin_of(user, organisation_id) -> bool:
     member = member_for(user, organisation_id)
     return bool(member and member.is_admin)
 
@@ -58,7 +36,7 @@ def _admin(user, organisation_id) -> bool:
 
 @rules.predicate
 def stewards_or_admin_of_circle(user, circle):
-    return _admin(user, circle.organisation_id) or circle.pk in stewarded_circle_ids(user, circle.organisation_id)
+    return is_admin_of(user, circle.organisation_id) or circle.pk in stewarded_circle_ids(user, circle.organisation_id)
 
 
 # Roles -------------------------------------------------------------------------------------------
@@ -71,7 +49,7 @@ def can_see_role(user, role):
 
 @rules.predicate
 def is_admin_for_role(user, role):
-    return _admin(user, role.circle.organisation_id)
+    return is_admin_of(user, role.circle.organisation_id)
 
 
 @rules.predicate
@@ -95,7 +73,7 @@ def is_steward_role(user, role):
 @rules.predicate
 def manages_assignment(user, assignment):
     role = assignment.role
-    return _admin(user, role.circle.organisation_id) or (
+    return is_admin_of(user, role.circle.organisation_id) or (
         role.kind != Role.Kind.STEWARD and role.circle_id in stewarded_circle_ids(user, role.circle.organisation_id)
     )
 
@@ -111,57 +89,6 @@ def can_see_assignment(user, assignment):
     return member_for(user, assignment.role.circle.organisation_id) is not None
 
 
-# Elections ---------------------------------------------------------------------------------------
-
-
-@rules.predicate
-def can_see_election(user, election):
-    return member_for(user, election.organisation_id) is not None
-
-
-@rules.predicate
-def in_election_circle(user, election):
-    return _on_roster(user, election.role.circle)
-
-
-@rules.predicate
-def runs_election(user, election):
-    """The facilitator of the role's circle proposes; without one, its steward; admins always."""
-    circle = election.role.circle
-    if _admin(user, election.organisation_id):
-        return True
-    if circle.pk in facilitated_circle_ids(user, election.organisation_id):
-        return True
-    return circle.pk in stewarded_circle_ids(user, election.organisation_id) and not _circle_has_facilitator(circle)
-
-
-@rules.predicate
-def stewards_election(user, election):
-    return _admin(user, election.organisation_id) or election.role.circle_id in stewarded_circle_ids(
-        user, election.organisation_id
-    )
-
-
-@rules.predicate
-def may_vote(user, election):
-    from .models import BallotVoter
-
-    member = member_for(user, election.organisation_id)
-    return member is not None and BallotVoter.objects.filter(election=election, member=member).exists()
-
-
-@rules.predicate
-def is_voting(user, election):
-    return election.state == "voting"
-
-
-@rules.predicate
-def before_the_deadline(user, election):
-    """Under way and short of its decision's deadline (voting closed, or the consent round ended):
-    after it, only the close may happen to the election."""
-    return election.is_active and not election.deadline_passed()
-
-
 # Organisation-wide -------------------------------------------------------------------------------
 
 
@@ -172,7 +99,7 @@ def is_member(user, organisation):
 
 @rules.predicate
 def is_admin(user, organisation):
-    return organisation is not None and _admin(user, organisation.pk)
+    return organisation is not None and is_admin_of(user, organisation.pk)
 
 
 rules.add_rule("roles.view_role", can_see_role)
@@ -180,18 +107,10 @@ rules.add_rule("roles.add_role", stewards_or_admin_of_circle)
 rules.add_rule("roles.change_role", is_admin_for_role | (stewards_role_circle & ~is_steward_role))
 # Who holds the steward role is the admins' call (circles.assign_steward); other roles the steward's too.
 rules.add_rule("roles.assign_role", is_admin_for_role | (stewards_role_circle & ~is_steward_role))
+# Who may start an election for a role (elections.views.election_new, the API): a rule on the role.
 rules.add_rule("roles.start_election", is_admin_for_role | stewards_role_circle | facilitates_role_circle)
 rules.add_rule("roles.view_assignment", can_see_assignment)
 rules.add_rule("roles.end_assignment", manages_assignment | holds_assignment)
 rules.add_rule("roles.renew_assignment", manages_assignment)
-rules.add_rule("roles.view_election", can_see_election)
-rules.add_rule("roles.nominate", can_see_election & in_election_circle)
-rules.add_rule("roles.stand", can_see_election & in_election_circle)
-rules.add_rule("roles.propose_candidate", can_see_election & runs_election)
-# Outside the voting phase the service answers (409: voting is not open) rather than a 403.
-rules.add_rule("roles.vote", can_see_election & (may_vote | ~is_voting))
-rules.add_rule("roles.cancel_election", can_see_election & stewards_election)
-# What the page offers: the API checks who only (cancel_election), and the service refuses the state (409).
-rules.add_rule("roles.offer_cancel", can_see_election & stewards_election & before_the_deadline)
 rules.add_rule("roles.view_roles", is_member)
 rules.add_rule("roles.change_template", is_admin)

@@ -8,11 +8,6 @@ from . import services
 
 @shared_task(ignore_result=True)
 def roles_rotation_sweep():
-    """Remind before terms end, end or renew them on the day, open elections ahead, link stewards."""
+    """Remind before terms end, end or renew them on the day, link stewards; then the steps other apps
+    add (elections open ahead of time and advance)."""
     return services.roles_rotation_sweep()
-
-
-@shared_task(ignore_result=True)
-def elections_advance_due():
-    """Move ballots from applications to voting and from voting to the count at their deadlines."""
-    return services.elections_advance_due()

@@ -1,45 +1,28 @@
-"""Role and election pages: thin views that fetch-and-check, call one service, and render or redirect."""
+"""Role pages: thin views that fetch-and-check, call one service, and render or redirect. The
+circle's steward page is here too (naming a steward is a roles service)."""
 
 from __future__ import annotations
 
 import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from circles.queries import get_circle_for
 from governance.errors import DomainError
-from governance.exports import csv_writer
 from governance.forms import add_domain_error
 from governance.queries import get_organisation_for
 from governance.rules import forget_access_cache, member_for
 
 from . import queries, services
-from .forms import (
-    AssignForm,
-    BallotForm,
-    CancelForm,
-    CandidacyForm,
-    DirectoryFilterForm,
-    ElectionForm,
-    EndForm,
-    NominationForm,
-    ProposeForm,
-    RoleForm,
-    TemplateForm,
-)
-from .models import Election, ElectionMethod, Role, RoleTemplate
+from .forms import AssignForm, DirectoryFilterForm, EndForm, RoleForm, StewardForm, TemplateForm
+from .models import Role, RoleTemplate
 
 
 def _role_page(role: Role):
     return redirect("role", org=role.circle.organisation.slug, pk=role.pk)
-
-
-def _election_page(election: Election):
-    return redirect("election", org=election.organisation.slug, pk=election.pk)
 
 
 def _forget(user):
@@ -309,225 +292,29 @@ def assignment_renew(request, org, pk):
     return _role_page(assignment.role)
 
 
-# Elections ------------------------------------------------------------------------------------------
+# The circle's steward -----------------------------------------------------------------------------
 
 
 @login_required
-def election_new(request, org, pk):
-    role = queries.get_role_for(request.user, pk, action="roles.start_election", organisation_slug=org)
-    organisation = role.circle.organisation
-    form = ElectionForm(request.POST or None, organisation=organisation, initial={"method": role.election_method})
+def steward_assign(request, org, circle):
+    circle = get_circle_for(request.user, org, circle, action="circles.assign_steward")
+    current = queries.stewards_by_circle([circle.pk]).get(circle.pk)
+    form = StewardForm(request.POST or None, circle=circle, initial={"member": current})
     if request.method == "POST" and form.is_valid():
+        member = form.cleaned_data["member"]
         try:
-            election = services.election_open(
-                role=role, by=member_for(request.user, organisation.pk), **form.service_kwargs()
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
+            services.steward_assign(circle=circle, member=member, by=member_for(request.user, circle.organisation_id))
+        except DomainError as e:
+            add_domain_error(form, e)
         else:
-            messages.success(request, "The election is open and the circle has been told.")
-            return _election_page(election)
-    return render(
-        request,
-        "roles/election_form.html",
-        {"organisation": organisation, "circle": role.circle, "role": role, "form": form, "nav": "roles"},
-    )
-
-
-@login_required
-def election_detail(request, org, pk):
-    election = queries.get_election_for(request.user, pk, organisation_slug=org)
-    return render(request, "roles/election.html", _election_context(request, election))
-
-
-def _election_context(request, election: Election, **forms) -> dict:
-    user, role = request.user, election.role
-    member = member_for(user, election.organisation_id)
-    nominees = queries.nominees(election) if election.method == ElectionMethod.SOCIOCRATIC else []
-    candidacies = list(queries.candidacies(election)) if election.method == ElectionMethod.BALLOT else []
-    voter = queries.my_voter(election, member)
-    # The forms of a phase whose deadline has passed are not offered, even before the sweep moves on.
-    open_now = election.is_active and not election.phase_deadline_passed()
-    can_nominate = open_now and rules.test_rule("roles.nominate", user, election)
-    can_propose = rules.test_rule("roles.propose_candidate", user, election)
-    can_stand = open_now and rules.test_rule("roles.stand", user, election)
-    results = queries.published_results(election)
-    return {
-        "organisation": election.organisation,
-        "circle": role.circle,
-        "role": role,
-        "election": election,
-        "member": member,
-        "nominees": nominees,
-        "candidacies": candidacies,
-        "my_candidacy": next((c for c in candidacies if member and c.member_id == member.pk), None),
-        "voter": voter,
-        "turnout": queries.turnout(election) if election.method == ElectionMethod.BALLOT else None,
-        "results": results,
-        "elected": election.assignments.select_related("member__user").order_by("started_at", "id")
-        if election.state == Election.State.CLOSED
-        else [],
-        "can_nominate": can_nominate,
-        "can_propose": can_propose,
-        "can_stand": can_stand,
-        "can_cancel": rules.test_rule("roles.offer_cancel", user, election),
-        "nomination_form": forms.get("nomination_form")
-        or (NominationForm(circle=role.circle) if can_nominate else None),
-        "propose_form": forms.get("propose_form")
-        or (
-            ProposeForm(
-                nominee_ids=[n["member"].pk for n in nominees],
-                initial={"round_days": election.organisation.consent_round_days},
-            )
-            if can_propose and nominees
-            else None
-        ),
-        "candidacy_form": forms.get("candidacy_form") or (CandidacyForm() if can_stand else None),
-        "ballot_form": forms.get("ballot_form")
-        or (
-            BallotForm(candidacies=candidacies, seats=election.seats)
-            if voter and not voter.has_voted and election.state == Election.State.VOTING and open_now
-            else None
-        ),
-        "cancel_form": CancelForm(),
-        "now": timezone.now(),
-        "nav": "roles",
+            forget_access_cache(request.user)
+            messages.success(request, f"{member.user.display_name} is now the steward of {circle.name}.")
+            return redirect("circle", org=org, circle=circle.slug)
+    context = {
+        "organisation": circle.organisation,
+        "circle": circle,
+        "current": current,
+        "form": form,
+        "nav": "circles",
     }
-
-
-def _election_form_post(request, org, pk, *, action, form_class, form_name, call, success, form_kwargs=None):
-    election = queries.get_election_for(request.user, pk, action=action, organisation_slug=org)
-    member = member_for(request.user, election.organisation_id)
-    form = form_class(request.POST, **(form_kwargs(election) if form_kwargs else {}))
-    if form.is_valid():
-        try:
-            call(election, member, form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, success)
-            return _election_page(election)
-    return render(request, "roles/election.html", _election_context(request, election, **{form_name: form}))
-
-
-@login_required
-@require_POST
-def nomination_add(request, org, pk):
-    return _election_form_post(
-        request,
-        org,
-        pk,
-        action="roles.nominate",
-        form_class=NominationForm,
-        form_name="nomination_form",
-        form_kwargs=lambda e: {"circle": e.role.circle},
-        call=lambda e, m, data: services.nomination_add(election=e, by=m, **data),
-        success="Your nomination is recorded, with your reason.",
-    )
-
-
-@login_required
-@require_POST
-def election_propose(request, org, pk):
-    def nominee_ids(election):
-        return [n["member"].pk for n in queries.nominees(election)]
-
-    return _election_form_post(
-        request,
-        org,
-        pk,
-        action="roles.propose_candidate",
-        form_class=ProposeForm,
-        form_name="propose_form",
-        form_kwargs=lambda e: {"nominee_ids": nominee_ids(e)},
-        call=lambda e, m, data: services.election_propose(election=e, by=m, **data),
-        success="The consent round is open: the circle is asked whether it consents to your candidate.",
-    )
-
-
-@login_required
-@require_POST
-def candidacy_add(request, org, pk):
-    return _election_form_post(
-        request,
-        org,
-        pk,
-        action="roles.stand",
-        form_class=CandidacyForm,
-        form_name="candidacy_form",
-        call=lambda e, m, data: services.candidacy_add(election=e, member=m, **data),
-        success="You are standing in this election; your statement is published.",
-    )
-
-
-@login_required
-@require_POST
-def ballot_cast(request, org, pk):
-    def ballot_kwargs(election):
-        return {"candidacies": list(queries.candidacies(election)), "seats": election.seats}
-
-    return _election_form_post(
-        request,
-        org,
-        pk,
-        action="roles.vote",
-        form_class=BallotForm,
-        form_name="ballot_form",
-        form_kwargs=ballot_kwargs,
-        call=lambda e, m, data: services.ballot_cast(election=e, member=m, **data),
-        success="Your ballot is cast. It is secret: nobody, admins included, can see what you chose.",
-    )
-
-
-@login_required
-@require_POST
-def election_cancel(request, org, pk):
-    election = queries.get_election_for(request.user, pk, action="roles.cancel_election", organisation_slug=org)
-    form = CancelForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        services.election_cancel(
-            election=election, by=member_for(request.user, election.organisation_id), reason=reason
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "The election is cancelled.")
-    return _election_page(election)
-
-
-@login_required
-def election_results_csv(request, org, pk):
-    """The count as a spreadsheet, after the close, as the page and the API publish it: candidates
-    and their weights, and the anonymous ballots where no weight singles out a voter; never a voter."""
-    election = queries.get_election_for(request.user, pk, organisation_slug=org)
-    if election.state != Election.State.CLOSED:
-        messages.error(request, "Results are published when the election closes.")
-        return _election_page(election)
-    results = queries.published_results(election)
-    published = results.get("ballots_published", False)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="election-{election.pk}-results.csv"'
-    writer = csv_writer(response)
-    elected = set(results.get("elected", []))
-    tied = set((results.get("tie") or {}).get("members", []))
-    writer.writerow(["candidate", *(["votes"] if published else []), "weight", "elected", "tied"])
-    for row in results.get("counts", []):
-        votes = [row["votes"]] if published else []
-        writer.writerow([row["name"], *votes, row["weight"], row["member"] in elected, row["member"] in tied])
-    writer.writerow([])
-    if not published:
-        if results.get("counts"):
-            writer.writerow([UNPUBLISHED_BALLOTS])
-        return response
-    writer.writerow(["weight", "choices"])
-    names = {row["candidacy"]: row["name"] for row in results.get("counts", [])}
-    for ballot in queries.published_ballots(election.ballots.all()):
-        writer.writerow([ballot.weight, "; ".join(names.get(c, "?") for c in ballot.choices)])
-    return response
-
-
-UNPUBLISHED_BALLOTS = (
-    "The ballots and each candidate's votes are not published: a voting weight held by only one of those "
-    "who voted would show how they voted."
-)
+    return render(request, "circles/steward.html", context)

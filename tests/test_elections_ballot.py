@@ -9,11 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.urls import reverse
 
-from governance.errors import Conflict, Invalid, NotAllowed
-from governance.models import Event, MembershipClass
-from governance.services import member_update, membership_class_save
-from roles.models import Ballot, BallotVoter, Election, RoleAssignment
-from roles.services import (
+from elections.services import (
     ballot_cast,
     candidacy_add,
     candidacy_withdraw,
@@ -21,6 +17,10 @@ from roles.services import (
     election_open,
     elections_advance_due,
 )
+from governance.errors import Conflict, Invalid, NotAllowed
+from governance.models import Event, MembershipClass
+from governance.services import member_update, membership_class_save
+from roles.models import Ballot, BallotVoter, Election, RoleAssignment
 from tests.factories import make_member, make_role
 
 UTC = zoneinfo.ZoneInfo("UTC")

@@ -7,12 +7,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from elections.services import election_cancel, election_open, election_propose, nomination_add
 from governance.errors import Conflict, Invalid, NotAllowed
 from governance.models import Event
 from proposals.models import Proposal
 from proposals.services import position_record, proposal_close, proposal_withdraw, proposals_close_due
 from roles.models import Election, RoleAssignment
-from roles.services import election_cancel, election_open, election_propose, nomination_add, role_assign
+from roles.services import role_assign
 from tests.factories import make_facilitator, make_member, make_role
 
 UTC = zoneinfo.ZoneInfo("UTC")

@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from circles.models import Circle
+from elections.services import ballot_cast, candidacy_add, election_open, elections_advance_due
 from governance.exports import csv_cell
 from proposals.models import Proposal
 from proposals.services import outcome_write, proposal_close
-from roles.services import ballot_cast, candidacy_add, election_open, elections_advance_due
 from tests.factories import make_member, make_proposal, make_role
 
 # Each way a cell can start a formula, and a payload behind it.

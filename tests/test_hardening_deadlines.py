@@ -11,6 +11,16 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from elections.services import (
+    ballot_cast,
+    candidacy_add,
+    candidacy_withdraw,
+    election_cancel,
+    election_open,
+    election_propose,
+    elections_advance_due,
+    nomination_add,
+)
 from governance.errors import Conflict
 from governance.models import Event
 from proposals.models import Proposal
@@ -22,17 +32,7 @@ from proposals.services import (
     proposals_close_due,
 )
 from roles.models import Election, RoleAssignment
-from roles.services import (
-    ballot_cast,
-    candidacy_add,
-    candidacy_withdraw,
-    election_cancel,
-    election_open,
-    election_propose,
-    elections_advance_due,
-    nomination_add,
-    role_archive,
-)
+from roles.services import role_archive
 from tests.factories import make_facilitator, make_member, make_proposal, make_role
 
 UTC = zoneinfo.ZoneInfo("UTC")

@@ -10,17 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from elections.services import ballot_cast, candidacy_add, election_open, elections_advance_due, nomination_add
 from governance.errors import Conflict
 from proposals.services import proposals_close_due
 from roles.models import Ballot, Election, Nomination, Role, RoleAssignment
-from roles.services import (
-    ballot_cast,
-    candidacy_add,
-    election_open,
-    elections_advance_due,
-    nomination_add,
-    role_assign,
-)
+from roles.services import role_assign
 from tests.factories import UserFactory, make_facilitator, make_member, make_role
 
 UTC = zoneinfo.ZoneInfo("UTC")

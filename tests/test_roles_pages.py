@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from circles.services import roster_add
+from elections.services import election_open, nomination_add
 from roles.models import Election, Nomination, Role, RoleAssignment
-from roles.services import election_open, nomination_add, role_assign
+from roles.services import role_assign
 from tests.factories import UserFactory, make_circle, make_facilitator, make_member, make_role
 
 UTC = zoneinfo.ZoneInfo("UTC")

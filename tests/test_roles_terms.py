@@ -93,7 +93,7 @@ def test_a_change_to_the_definition_is_logged_with_what_changed(world):
     role_update(role=role, by=world.member(world.steve), term_months=12, seats=2)
 
     event = Event.objects.get(verb="role.updated", object_id=role.pk)
-    assert event.details["changed"] == {"term_months": ["6", "12"], "seats": ["1", "2"]}
+    assert event.details["changes"] == {"term_months": [6, 12], "seats": [1, 2]}
 
 
 def test_it_refuses_fewer_seats_than_people_holding_the_role(world):

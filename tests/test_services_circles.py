@@ -56,7 +56,7 @@ def test_it_updates_a_circle_and_logs_the_change(world):
     world.finance.refresh_from_db()
     assert world.finance.purpose == "Count the beans."
     event = Event.objects.get(verb="circle.updated", object_id=world.finance.pk)
-    assert event.details == {"purpose": ["", "Count the beans."]}
+    assert event.details == {"changes": {"purpose": ["", "Count the beans."]}}
 
 
 def test_it_logs_nothing_when_nothing_changed(world):
@@ -70,7 +70,7 @@ def test_it_moves_a_circle_under_another_parent(world):
 
     world.outreach.refresh_from_db()
     assert world.outreach.parent == world.finance
-    assert Event.objects.get(verb="circle.moved").details == {"parent": ["General circle", "Finance"]}
+    assert Event.objects.get(verb="circle.moved").details == {"changes": {"parent": ["General circle", "Finance"]}}
 
 
 def test_it_refuses_to_move_a_circle_into_its_own_sub_circle(world):

@@ -25,7 +25,7 @@ def test_it_records_the_actor_the_circle_and_the_object_of_each_change(world):
     event = Event.objects.get(verb="circle.updated")
     assert (event.organisation, event.actor, event.circle) == (world.organisation, by, world.finance)
     assert (event.object_type, event.object_id, event.object_repr) == ("circle", world.finance.pk, "Money")
-    assert event.details == {"name": ["Finance", "Money"]}
+    assert event.details == {"changes": {"name": ["Finance", "Money"]}}
 
 
 def test_it_keeps_each_organisations_log_to_itself(world):

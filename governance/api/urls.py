@@ -3,7 +3,8 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from circles.api import CircleMembershipViewSet, CircleViewSet
+from circles.api import CircleMembershipViewSet
+from elections.api import BallotViewSet, CandidacyViewSet, ElectionViewSet, NominationViewSet
 from meetings.api import (
     ActionItemViewSet,
     AgendaItemViewSet,
@@ -15,14 +16,7 @@ from meetings.api import (
     TensionViewSet,
 )
 from proposals.api import ProposalViewSet
-from roles.api import (
-    BallotViewSet,
-    CandidacyViewSet,
-    ElectionViewSet,
-    NominationViewSet,
-    RoleAssignmentViewSet,
-    RoleViewSet,
-)
+from roles.api import CircleViewSet, RoleAssignmentViewSet, RoleViewSet
 
 from . import views
 

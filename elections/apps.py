@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+from proposals import hooks as proposal_hooks
+from roles import hooks as role_hooks
+
+
+class ElectionsConfig(AppConfig):
+    """Elections: their models are roles' (roles/models.py, with their tables and migrations), the
+    rest lives here. Elections sit above proposals (a sociocratic selection is a consent round), so
+    they take part in what roles and proposals do through those apps' hooks."""
+
+    name = "elections"
+
+    def ready(self):
+        from . import services  # it imports models, which load only once the app registry is ready
+
+        proposal_hooks.round_closed.register(services.election_rounds_closed)
+        role_hooks.rotation_steps.register(services.elections_rotation_step)
+        role_hooks.role_archived.register(services.elections_cancel_for_role)
