@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 
 from governance.models import Member, Organisation, User
 from tests.factories import UserFactory, make_circle, make_member, make_organisation
@@ -42,8 +43,8 @@ class World:
         return Member.objects.get(organisation=self.organisation, user=user)
 
 
-@pytest.fixture
-def world(db) -> World:
+def make_world() -> World:
+    """The personas above, made through the services."""
     alice = UserFactory(email="alice@acme.test", name="Alice Admin")
     organisation = make_organisation("Acme Co-op", admin=alice, slug="acme")
     steve_m = make_member(organisation, user=UserFactory(email="steve@acme.test", name="Steve Steward"))
@@ -68,6 +69,22 @@ def world(db) -> World:
         oscar=UserFactory(email="oscar@outside.test", name="Oscar Outsider"),
         other=other,
     )
+
+
+@pytest.fixture
+def world(db) -> World:
+    return make_world()
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker) -> World:
+    """The same personas, made once for a whole module of many cheap cases (the permission grids), in
+    a transaction rolled back when the module ends. A test using it also asks for `db`, so that it runs
+    in a savepoint of its own and what one case writes is gone before the next. Objects keep what they
+    read (rules.py caches a user's memberships on the user object): re-fetch them in each case."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield make_world()
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

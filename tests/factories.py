@@ -2,7 +2,9 @@
 circle and a steward role just as in the product."""
 
 import factory
+import pytest
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import AnonymousUser
 
 from circles.services import circle_create, roster_add
 from governance.models import MembershipClass, User
@@ -111,3 +113,33 @@ def make_facilitator(circle, member):
         roster_add(circle=circle, member=member, by=None)
     role = Role.objects.get(circle=circle, kind=Role.Kind.FACILITATOR, archived_at__isnull=True)
     return role_assign(role=role, member=member, by=None)
+
+
+# Permission grids ------------------------------------------------------------------------------
+
+
+def grid(table: dict, personas: tuple[str, ...]) -> list:
+    """A rule's grid, `{state: (answer for each persona, in the order of personas)}`, as the
+    pytest params (state, persona, expected) of one case per cell, named `state-persona`."""
+    return [
+        pytest.param(state, persona, expected, id=f"{state}-{persona}")
+        for state, answers in table.items()
+        for persona, expected in zip(personas, answers, strict=True)
+    ]
+
+
+def fresh(obj):
+    """The object as the database has it, with nothing cached. The rules keep what they read on the
+    objects they are asked about (a user's memberships, a circle's facilitator), so each case asks
+    with fresh ones; None stands for a visitor who has not logged in."""
+    if obj is None:
+        return AnonymousUser()
+    return type(obj)._default_manager.get(pk=obj.pk)
+
+
+def make_integration(organisation, *, by, name="Chat bridge", is_admin=False):
+    """An organisation's integration, made by the member `by`: the user its bot member acts as."""
+    from governance.services import integration_token_create
+
+    token, _key = integration_token_create(organisation=organisation, by=by, name=name, is_admin=is_admin)
+    return token.user
