@@ -6,7 +6,7 @@ applications, voting (before and after its deadline, and once Nora joined Financ
 and closed; an election in the general circle; and one in Olga's organisation.
 
 These rules say who; the phase is the services' to refuse with a 409, except on what the page offers
-(`roles.offer_cancel`) and for voting, which is for the voters while a ballot is voting."""
+(`elections.offer_cancel`) and for voting, which is for the voters while a ballot is voting."""
 
 from datetime import timedelta
 from types import SimpleNamespace
@@ -17,8 +17,7 @@ import time_machine
 from django.utils import timezone
 
 from circles.services import roster_add
-from roles.models import Role
-from roles.services import (
+from elections.services import (
     candidacy_add,
     election_advance,
     election_cancel,
@@ -26,6 +25,7 @@ from roles.services import (
     election_propose,
     nomination_add,
 )
+from roles.models import Role
 from tests.factories import UserFactory, fresh, grid, make_facilitator, make_member, make_role
 
 PERSONAS = ("anonymous", "oscar", "olga", "nora", "mia", "steve", "otto", "alice", "fay")
@@ -230,34 +230,34 @@ def test_admins_the_circles_steward_and_its_facilitator_start_an_election(db, ca
 
 @pytest.mark.parametrize(("state", "persona", "expected"), grid(VIEW_ELECTION, PERSONAS))
 def test_every_member_of_its_organisation_follows_an_election(db, cast, state, persona, expected):
-    assert ask(cast, "roles.view_election", persona, election_in(cast, state)) is expected
+    assert ask(cast, "elections.view_election", persona, election_in(cast, state)) is expected
 
 
 @pytest.mark.parametrize(("state", "persona", "expected"), grid(NOMINATE_OR_STAND, PERSONAS))
 def test_those_on_the_circles_roster_now_nominate(db, cast, state, persona, expected):
-    assert ask(cast, "roles.nominate", persona, election_in(cast, state)) is expected
+    assert ask(cast, "elections.nominate", persona, election_in(cast, state)) is expected
 
 
 @pytest.mark.parametrize(("state", "persona", "expected"), grid(NOMINATE_OR_STAND, PERSONAS))
 def test_those_on_the_circles_roster_now_stand(db, cast, state, persona, expected):
-    assert ask(cast, "roles.stand", persona, election_in(cast, state)) is expected
+    assert ask(cast, "elections.stand", persona, election_in(cast, state)) is expected
 
 
 @pytest.mark.parametrize(("state", "persona", "expected"), grid(PROPOSE_CANDIDATE, PERSONAS))
 def test_the_facilitator_or_else_the_steward_proposes_the_candidate(db, cast, state, persona, expected):
-    assert ask(cast, "roles.propose_candidate", persona, election_in(cast, state)) is expected
+    assert ask(cast, "elections.propose_candidate", persona, election_in(cast, state)) is expected
 
 
 @pytest.mark.parametrize(("state", "persona", "expected"), grid(VOTE, PERSONAS))
 def test_only_the_voters_fixed_when_voting_opened_vote(db, cast, state, persona, expected):
-    assert ask(cast, "roles.vote", persona, election_in(cast, state)) is expected
+    assert ask(cast, "elections.vote", persona, election_in(cast, state)) is expected
 
 
 @pytest.mark.parametrize(("state", "persona", "expected"), grid(CANCEL_ELECTION, PERSONAS))
 def test_admins_and_the_circles_steward_cancel_an_election(db, cast, state, persona, expected):
-    assert ask(cast, "roles.cancel_election", persona, election_in(cast, state)) is expected
+    assert ask(cast, "elections.cancel_election", persona, election_in(cast, state)) is expected
 
 
 @pytest.mark.parametrize(("state", "persona", "expected"), grid(OFFER_CANCEL, PERSONAS))
 def test_cancelling_is_offered_until_the_decisions_deadline(db, cast, state, persona, expected):
-    assert ask(cast, "roles.offer_cancel", persona, election_in(cast, state)) is expected
+    assert ask(cast, "elections.offer_cancel", persona, election_in(cast, state)) is expected
