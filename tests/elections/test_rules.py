@@ -1,4 +1,4 @@
-"""The elections' rules (today `roles.*` in roles/rules.py), asked directly: every persona of
+"""The elections' rules (elections/rules.py), asked directly: every persona of
 tests/conftest.py, a visitor who has not logged in, and Fay, on the Finance roster (and, where the state
 says so, its facilitator) × elections of Finance roles through their phases: a sociocratic selection
 nominating, in its consent round (before and after the round's deadline) or cancelled; a ballot taking
