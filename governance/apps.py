@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.core import checks
 
+from governance.integrations.events import event_types
+
 
 class GovernanceConfig(AppConfig):
     name = "governance"
@@ -11,3 +13,4 @@ class GovernanceConfig(AppConfig):
 
         checks.register(check_single_line_text, "governance")
         checks.register(check_sane_dates, "governance")
+        event_types.add("member.joined", "Member joined", "member.joined", "member.rejoined")

@@ -14,8 +14,8 @@ from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Value, 
 from django.http import Http404
 from django.utils import timezone
 
+from circles.queries import load_circles
 from governance.models import Member, Organisation
-from governance.queries import load_circles
 from governance.rules import active_members, member_for
 
 from .models import Ballot, BallotVoter, Candidacy, Election, ElectionMethod, Nomination, Role, RoleAssignment
@@ -399,4 +399,14 @@ def published_ballots(ballots=None):
     ballots = Ballot.objects.all() if ballots is None else ballots
     return ballots.filter(election__state=Election.State.CLOSED, election__results__ballots_published=True).order_by(
         "election_id", "choices", "weight", "id"
+    )
+
+
+def circles_stewarded_by(member: Member):
+    """Ids of the circles this member stewards now, as a lazy queryset (the core's `stewardship` hook,
+    see roles/apps.py)."""
+    return (
+        RoleAssignment.objects.current()
+        .filter(member=member, role__kind=Role.Kind.STEWARD, role__archived_at__isnull=True)
+        .values_list("role__circle_id", flat=True)
     )

@@ -15,9 +15,9 @@ from django.apps import apps as django_apps
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from governance.demo import load_demo
 from governance.models import Event, Member, Notification
 from governance.services import member_update, membership_class_save
+from project.demo import load_demo
 from roles.models import Ballot, Election
 from roles.services import ballot_cast, candidacy_add, election_open, elections_advance_due, weights_single_out_nobody
 from tests.factories import make_role

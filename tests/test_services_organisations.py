@@ -1,5 +1,5 @@
-"""organisation_create and organisation_update: an organisation starts whole, with a general circle
-led by its creator."""
+"""organisation_found (project.workflows), organisation_update and membership_class_save: an organisation
+starts whole, with a general circle led by its creator."""
 
 import pytest
 
@@ -7,6 +7,7 @@ from circles.models import Circle, CircleMembership
 from governance import services
 from governance.errors import Invalid
 from governance.models import Event, Member, MembershipClass
+from project.workflows import organisation_found
 from roles.models import Role, RoleAssignment
 from tests.factories import UserFactory
 
@@ -17,7 +18,7 @@ def founder(db):
 
 
 def test_it_creates_an_organisation_with_a_general_circle_and_its_creator_as_steward(founder):
-    organisation = services.organisation_create(name="Bread & Roses Co-op", creator=founder)
+    organisation = organisation_found(name="Bread & Roses Co-op", creator=founder)
 
     general = Circle.objects.get(organisation=organisation)
     assert general.is_general and general.parent is None
@@ -28,7 +29,7 @@ def test_it_creates_an_organisation_with_a_general_circle_and_its_creator_as_ste
 
 
 def test_it_gives_a_new_organisation_a_default_membership_class_that_may_vote(founder):
-    organisation = services.organisation_create(name="Bread & Roses Co-op", creator=founder)
+    organisation = organisation_found(name="Bread & Roses Co-op", creator=founder)
 
     (members_class,) = MembershipClass.objects.filter(organisation=organisation)
     assert members_class.may_vote and members_class.voting_weight == 1
@@ -36,21 +37,21 @@ def test_it_gives_a_new_organisation_a_default_membership_class_that_may_vote(fo
 
 
 def test_it_keeps_nobody_on_the_general_circles_roster_because_everyone_belongs_to_it(founder):
-    organisation = services.organisation_create(name="Bread & Roses Co-op", creator=founder)
+    organisation = organisation_found(name="Bread & Roses Co-op", creator=founder)
 
     assert not CircleMembership.objects.filter(circle__organisation=organisation).exists()
 
 
 def test_it_derives_a_unique_slug_from_the_name(founder):
-    first = services.organisation_create(name="Bread & Roses", creator=founder)
-    second = services.organisation_create(name="Bread & Roses", creator=UserFactory())
+    first = organisation_found(name="Bread & Roses", creator=founder)
+    second = organisation_found(name="Bread & Roses", creator=UserFactory())
 
     assert first.slug == "bread-roses"
     assert second.slug == "bread-roses-2"
 
 
 def test_it_records_the_creation_in_the_event_log(founder):
-    organisation = services.organisation_create(name="Bread & Roses Co-op", creator=founder)
+    organisation = organisation_found(name="Bread & Roses Co-op", creator=founder)
 
     verbs = list(Event.objects.filter(organisation=organisation).order_by("id").values_list("verb", flat=True))
     assert verbs[:2] == ["organisation.created", "circle.created"]
