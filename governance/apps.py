@@ -9,6 +9,7 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Organisations and members"
 
     def ready(self):
+        # Imported here: these modules load models, which exist only once the app registry is ready.
         from governance.checks import check_sane_dates, check_single_line_text
 
         checks.register(check_single_line_text, "governance")

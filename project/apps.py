@@ -9,6 +9,7 @@ class ProjectConfig(AppConfig):
     verbose_name = "Project"
 
     def ready(self):
+        # Imported here: these modules load models, which exist only once the app registry is ready.
         from governance.hooks import member_left
 
         from .workflows import member_holdings_end

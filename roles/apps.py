@@ -7,6 +7,7 @@ class RolesConfig(AppConfig):
     name = "roles"
 
     def ready(self):
+        # Imported here: these modules load models, which exist only once the app registry is ready.
         from governance.hooks import stewardship
 
         from .queries import circles_stewarded_by

@@ -66,7 +66,7 @@ def test_it_updates_settings_and_logs_only_what_changed(world):
     world.organisation.refresh_from_db()
     assert world.organisation.circle_size_max == 12
     event = Event.objects.filter(verb="organisation.updated").get()
-    assert event.details == {"circle_size_max": ["8", "12"]}
+    assert event.details == {"changes": {"circle_size_max": [8, 12]}}
     assert event.actor == by
 
 
@@ -81,6 +81,17 @@ def test_it_refuses_a_smallest_circle_size_above_the_largest(world):
 def test_it_refuses_to_update_a_setting_it_does_not_know(world):
     with pytest.raises(Invalid, match="Unknown setting: slug"):
         services.organisation_update(organisation=world.organisation, by=None, slug="new")
+
+
+def test_it_logs_what_changed_in_a_membership_class_and_nothing_when_nothing_did(world):
+    members_class = world.organisation.membership_classes.get()
+    change = {"organisation": world.organisation, "by": None, "name": "Members", "may_vote": True}
+
+    services.membership_class_save(membership_class=members_class, voting_weight=3, **change)
+    services.membership_class_save(membership_class=members_class, voting_weight=3, **change)
+
+    event = Event.objects.get(verb="membership_class.updated")
+    assert event.details == {"changes": {"voting_weight": [1, 3]}}
 
 
 def test_it_refuses_a_second_membership_class_with_the_same_name_in_any_case(world):

@@ -115,7 +115,8 @@ class WebhookDeliveryFilter(django_filters.FilterSet):
     endpoint = IdFilter()
     event = IdFilter()
     status = django_filters.ChoiceFilter(choices=WebhookDelivery.Status.choices)
-    event_type = django_filters.ChoiceFilter(choices=event_type_choices)
+    # A list, not the callable: the schema lists the choices (every app has registered its types by now).
+    event_type = django_filters.ChoiceFilter(choices=event_type_choices())
 
     class Meta:
         model = WebhookDelivery

@@ -38,7 +38,7 @@ from django.utils import timezone
 
 from governance.errors import Conflict, Invalid
 from governance.models import Member, Organisation, WebhookDelivery, WebhookEndpoint
-from governance.services.events import event_record
+from governance.services.events import changes_apply, event_record
 from governance.services.outbox import notifications_queue
 
 from .deliveries import webhooks_flush_after_commit
@@ -213,25 +213,33 @@ def webhook_update(
     secret: str | None = None,
 ) -> WebhookEndpoint:
     """Change an endpoint. A non-empty secret replaces the old one (deliveries already queued are
-    signed with the new one when they are sent)."""
-    changed = []
+    signed with the new one when they are sent).
+
+    The event log is every member's to read, so the event says which host the URL points at, never
+    the URL itself (its path or query may carry a token), and that the secret changed, never what to."""
+    values = {}
     if url is not None and url.strip() != endpoint.url:
-        endpoint.url = _clean_url(url)
-        changed.append("url")
+        values["url"] = _clean_url(url)
     if event_types is not None:
-        event_types = _clean_event_types(event_types)
-        if set(event_types) != set(endpoint.event_types):
-            endpoint.event_types = event_types
-            changed.append("event_types")
-    if description is not None and description.strip() != endpoint.description:
-        endpoint.description = description.strip()[:100]
-        changed.append("description")
+        chosen = _clean_event_types(event_types)
+        if set(chosen) != set(endpoint.event_types):
+            values["event_types"] = chosen
+    if description is not None:
+        values["description"] = description.strip()[:100]
+    host = endpoint.host
+    changes = changes_apply(endpoint, values)
+    fields = list(changes)
     if secret is not None and secret.strip():
         endpoint.secret = _clean_secret(secret.strip())
-        changed.append("secret")
-    if changed:
-        endpoint.save(update_fields=changed)
-        _record(endpoint, by, "webhook.updated", {"changed": changed, "host": endpoint.host})
+        fields.append("secret")
+    if fields:
+        endpoint.save(update_fields=fields)
+        if "url" in changes:
+            changes["url"] = [host, endpoint.host]
+        details = {"changes": changes, "host": endpoint.host}
+        if "secret" in fields:
+            details["secret_replaced"] = True
+        _record(endpoint, by, "webhook.updated", details)
     return endpoint
 
 

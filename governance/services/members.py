@@ -9,7 +9,7 @@ from governance.errors import Conflict, Invalid, NotAllowed
 from governance.hooks import member_left
 from governance.models import ApiToken, Member, MembershipClass, Organisation, User
 
-from .events import event_record
+from .events import changes_apply, event_record
 
 REASON_MAX = 300
 
@@ -66,31 +66,30 @@ def member_add(
 def member_update(
     *, member: Member, by: Member | None, membership_class: MembershipClass | None = None, is_admin: bool | None = None
 ) -> Member:
-    changes = {}
     if by is not None and by.is_bot and (member.pk == by.pk or is_admin is not None):
         # An integration acts for the admin who made it; who is an admin is for people to decide.
         raise NotAllowed("An integration cannot change who is an admin, nor its own membership.")
+    values = {}
     if membership_class is not None and membership_class.pk != member.membership_class_id:
         if member.is_bot:
             raise Invalid("An integration stays in its own membership class; it never votes.", field="membership_class")
         if membership_class.organisation_id != member.organisation_id:
             raise Invalid("That membership class belongs to another organisation.", field="membership_class")
-        changes["membership_class"] = [member.membership_class.name, membership_class.name]
-        member.membership_class = membership_class
+        values["membership_class"] = membership_class
     if is_admin is not None and is_admin != member.is_admin:
         if not is_admin and _is_last_admin(member):
             raise Conflict("This is the organisation's last admin; make someone else an admin first.")
-        changes["is_admin"] = [member.is_admin, is_admin]
-        member.is_admin = is_admin
+        values["is_admin"] = is_admin
+    rights_before = _integration_rights_of_maker(member) if "is_admin" in values else {}
+    changes = changes_apply(member, values)
     if changes:
-        rights_before = _integration_rights_of_maker(member) if "is_admin" in changes else {}
-        member.save(update_fields=["membership_class", "is_admin"])
+        member.save(update_fields=list(changes))
         event_record(
             organisation=member.organisation,
             actor=by,
             verb="member.updated",
             obj=member,
-            details={"member": str(member.user), **changes},
+            details={"changes": changes, "member": str(member.user)},
         )
         _record_integration_rights(maker=member, by=by, before=rights_before)
     return member

@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from governance.errors import Invalid
 from governance.models import Member, MembershipClass, Organisation, User
 
-from .events import event_record
+from .events import changes_apply, event_record
 
 
 def local_time(organisation: Organisation, moment) -> str:
@@ -66,14 +66,15 @@ def organisation_update(*, organisation: Organisation, by: Member | None, **chan
     size_max = changes.get("circle_size_max", organisation.circle_size_max)
     if size_min < 1 or size_min > size_max:
         raise Invalid("The smallest circle size must be at least 1 and not above the largest.", field="circle_size_min")
-    before = {field: getattr(organisation, field) for field in changes}
-    for field, value in changes.items():
-        setattr(organisation, field, value)
-    organisation.save(update_fields=list(changes))
-    changed = {f: [str(before[f]), str(v)] for f, v in changes.items() if before[f] != v}
+    changed = changes_apply(organisation, changes)
     if changed:
+        organisation.save(update_fields=list(changed))
         event_record(
-            organisation=organisation, actor=by, verb="organisation.updated", obj=organisation, details=changed
+            organisation=organisation,
+            actor=by,
+            verb="organisation.updated",
+            obj=organisation,
+            details={"changes": changed},
         )
     return organisation
 
@@ -102,18 +103,25 @@ def membership_class_save(
         raise Invalid(f"There is already a membership class called “{name}”.", field="name")
     if may_vote and membership_class is not None and membership_class.members.filter(is_bot=True).exists():
         raise Invalid("Integrations are members of this class, and an integration never votes.", field="may_vote")
-    verb = "membership_class.updated" if membership_class else "membership_class.created"
-    membership_class = membership_class or MembershipClass(organisation=organisation)
-    membership_class.name = name
-    membership_class.voting_weight = voting_weight
-    membership_class.may_vote = may_vote
-    membership_class.description = description
-    membership_class.save()
-    event_record(
-        organisation=organisation,
-        actor=by,
-        verb=verb,
-        obj=membership_class,
-        details={"voting_weight": voting_weight, "may_vote": may_vote},
-    )
+    fields = {"name": name, "voting_weight": voting_weight, "may_vote": may_vote, "description": description}
+    if membership_class is None:
+        membership_class = MembershipClass.objects.create(organisation=organisation, **fields)
+        event_record(
+            organisation=organisation,
+            actor=by,
+            verb="membership_class.created",
+            obj=membership_class,
+            details={"voting_weight": voting_weight, "may_vote": may_vote},
+        )
+        return membership_class
+    changes = changes_apply(membership_class, fields)
+    if changes:
+        membership_class.save(update_fields=list(changes))
+        event_record(
+            organisation=organisation,
+            actor=by,
+            verb="membership_class.updated",
+            obj=membership_class,
+            details={"changes": changes},
+        )
     return membership_class
