@@ -1,4 +1,4 @@
-# The production image: gunicorn serving governance.wsgi, static files collected and served by
+# The production image: gunicorn serving project.wsgi, static files collected and served by
 # WhiteNoise, running as an unprivileged user. docker-compose.yml runs web, worker and beat from it.
 FROM python:3.11-slim
 
@@ -28,4 +28,4 @@ ENV DEBUG=False
 EXPOSE 8000
 
 # WEB_CONCURRENCY sets gunicorn's number of workers.
-CMD ["gunicorn", "governance.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--forwarded-allow-ips", "*"]
+CMD ["gunicorn", "project.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--forwarded-allow-ips", "*"]

@@ -36,9 +36,10 @@ run: demo
 	@echo "Starting http://127.0.0.1:8000/ (web) and a Celery worker with beat (started again if it exits). Ctrl-C stops both."
 	$(BIN)/honcho -f Procfile.dev start
 
-## make test: install what the tests need and run the whole suite.
+## make test: install what the tests need, check the order of layers, and run the whole suite.
 test: install-dev var
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## make bench: seed a large cooperative on PostgreSQL (DATABASE_URL's server; its own databases
@@ -54,6 +55,7 @@ bench: install var
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
 
 format: install-dev
 	$(BIN)/ruff check --fix .

@@ -317,8 +317,8 @@ def sweep(*, proposals: int, circle_size: int = 12, circles: int = 20) -> dict:
     from django.utils import timezone
 
     from governance.models import Event, Notification
-    from governance.seed import Size, seed_cooperative
     from governance.tasks import notifications_flush
+    from project.seed import Size, seed_cooperative
     from proposals.models import EligibleVoter, Proposal
     from proposals.services import CLOSE_BATCH, outcome_of, proposals_close_due
 

@@ -1,8 +1,8 @@
 """The benchmark's configuration: the project's settings as they are, plus the floor endpoints
 (bench.urls), which exist only here."""
 
-from governance.settings import *  # noqa: F403
-from governance.settings import VAR_DIR
+from project.settings import *  # noqa: F403
+from project.settings import VAR_DIR
 
 ROOT_URLCONF = "bench.urls"
 # collectstatic for DEBUG-off serving goes beside the other benchmark files, not into the project.

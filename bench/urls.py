@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from governance.urls import urlpatterns as project_urlpatterns
+from project.urls import urlpatterns as project_urlpatterns
 
 from . import floors
 

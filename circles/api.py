@@ -5,7 +5,6 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, extend_sch
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 
-from governance.api import filters
 from governance.api.base import GovernanceViewSet
 from governance.api.schema import READ_ONE, WRITE, WRITE_STATEFUL, errors
 from governance.api.serializers import (
@@ -18,6 +17,7 @@ from governance.api.serializers import (
 )
 from governance.text import single_line
 
+from . import filters
 from .models import Circle, CircleMembership
 from .queries import circle_memberships_visible_to, circle_steward, circles_visible_to, with_stewards
 from .services import circle_archive, circle_create, circle_restore, circle_update, roster_add, roster_remove

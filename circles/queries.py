@@ -220,3 +220,13 @@ def circle_memberships_visible_to(user):
         .select_related("circle", "member__user", "added_by__user", "removed_by__user")
         .order_by("-joined_at", "-pk")
     )
+
+
+def load_circles() -> Q:
+    """Filter of Member rows for the circle memberships that count towards a member's load: current,
+    active circles other than the general circle."""
+    return Q(
+        circle_memberships__left_at__isnull=True,
+        circle_memberships__circle__archived_at__isnull=True,
+        circle_memberships__circle__is_general=False,
+    )

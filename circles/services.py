@@ -185,3 +185,37 @@ def roster_remove(*, membership: CircleMembership, by: Member | None, reason: st
         details={"member": str(membership.member.user), "reason": reason},
     )
     return membership
+
+
+@transaction.atomic
+def roster_leave(*, membership: CircleMembership, by: Member | None, reason: str) -> CircleMembership:
+    """The member left the organisation: this stay on a roster ends with their reason, whatever the
+    circle (an archived one too) and whichever role seated them, since their roles end with it
+    (project.workflows.member_holdings_end). The row and its history stay."""
+    ended = CircleMembership.objects.filter(pk=membership.pk, left_at__isnull=True).update(
+        left_at=timezone.now(), removed_by=by, removal_reason=reason
+    )
+    if not ended:
+        raise Conflict(f"{membership.member.user} is no longer on this roster.")
+    membership.refresh_from_db()
+    event_record(
+        organisation=membership.circle.organisation,
+        actor=by,
+        verb="roster.removed",
+        obj=membership,
+        circle=membership.circle,
+        details={"member": str(membership.member.user), "reason": reason},
+    )
+    return membership
+
+
+def invitation_roster_join(invitation, member: Member) -> None:
+    """An invitation into a circle was accepted: the newcomer joins its roster, unless the circle was
+    archived since or they are on it already (the core's `invitation_accepted` hook)."""
+    if invitation.circle_id is None or invitation.circle.is_archived:
+        return
+    try:
+        with transaction.atomic():
+            roster_add(circle=invitation.circle, member=member, by=invitation.invited_by)
+    except Conflict:
+        pass  # already on the roster

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 
+from governance.integrations.events import event_types
 from proposals import hooks as proposal_hooks
 from roles import hooks as role_hooks
 
@@ -17,3 +18,5 @@ class ElectionsConfig(AppConfig):
         proposal_hooks.round_closed.register(services.election_rounds_closed)
         role_hooks.rotation_steps.register(services.elections_rotation_step)
         role_hooks.role_archived.register(services.elections_cancel_for_role)
+        event_types.add("election.opened", "Election opened")
+        event_types.add("election.closed", "Election closed")

@@ -285,10 +285,15 @@ class OrganisationAdmin(ServiceAdmin):
     def member_count(self, organisation):
         return organisation.active_members
 
+    def organisation_add(self, **data) -> Organisation:
+        """Create the organisation the add form describes. The project founds it whole, with its
+        general circle (project.admin); the core alone knows only the organisation and its admin."""
+        return services.organisation_create(**data)
+
     def service_save(self, request, form, change):
         if not change:
             data = form.cleaned_data
-            return services.organisation_create(
+            return self.organisation_add(
                 name=data["name"],
                 slug=data["slug"],
                 creator=data["creator"],

@@ -7,7 +7,8 @@ Celery beat runs picks it up.
 """
 
 import logging
-from functools import cache, partial
+from dataclasses import dataclass, field
+from functools import cache
 
 from celery import current_app
 from django.db import transaction
@@ -15,10 +16,22 @@ from django.db import transaction
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Enqueue:
+    """The after-commit callback that enqueues one task: equal to another for the same task and
+    arguments, so that a test can tell what a transaction will enqueue."""
+
+    task_name: str
+    kwargs: dict = field(default_factory=dict)
+
+    def __call__(self) -> None:
+        _send(self.task_name, self.kwargs)
+
+
 def enqueue_after_commit(task_name: str, **kwargs) -> None:
     """Run the Celery task `task_name` (e.g. "governance.tasks.notifications_flush") with these
     keyword arguments after the current transaction commits (at once outside one)."""
-    transaction.on_commit(partial(_send, task_name, kwargs))
+    transaction.on_commit(Enqueue(task_name, kwargs))
 
 
 @cache

@@ -2,9 +2,11 @@
 the append-only event log and the notification outbox."""
 
 import hashlib
+import json
 import secrets
 import zoneinfo
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -14,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from governance.dates import SaneDateTimeField
+from governance.integrations.events import event_type_label
 from governance.text import SingleLineCharField
 
 TIME_ZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
@@ -434,15 +437,11 @@ class WebhookEndpoint(models.Model):
 
     @property
     def host(self) -> str:
-        from urllib.parse import urlsplit
-
         return urlsplit(self.url).netloc or self.url
 
     @property
     def event_type_labels(self) -> list[str]:
-        from governance.integrations.events import EVENT_TYPES
-
-        return [EVENT_TYPES.get(t, t) for t in self.event_types]
+        return [event_type_label(t) for t in self.event_types]
 
 
 class WebhookDelivery(models.Model):
@@ -485,8 +484,6 @@ class WebhookDelivery(models.Model):
 
     @property
     def payload_pretty(self) -> str:
-        import json
-
         return json.dumps(self.payload, indent=2, ensure_ascii=False, sort_keys=True)
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
+
 import rules
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import Http404
 
+from .hooks import stewardship
 from .models import Event, Invitation, Member, MembershipClass, Organisation
 from .rules import active_members, member_for
 
@@ -29,48 +33,14 @@ def visible_organisations(user):
     return Organisation.objects.filter(members__user=user, members__status=Member.Status.ACTIVE)
 
 
-def load_circles() -> Q:
-    """Filter for the circle memberships that count towards a member's load: current, active circles."""
-    return Q(
-        circle_memberships__left_at__isnull=True,
-        circle_memberships__circle__archived_at__isnull=True,
-        circle_memberships__circle__is_general=False,
-    )
-
-
-def member_directory(organisation: Organisation, *, circle=None, membership_class=None, status=None, search=""):
-    """Members with their class, user and the circles they are in now (one query plus one prefetch)."""
-    from circles.models import CircleMembership
-
-    members = (
-        Member.objects.filter(organisation=organisation, is_bot=False)
+def member_in(organisation: Organisation, pk: int) -> Member:
+    """A person's membership of the organisation (current or past; an integration's bot is not a
+    person), or 404."""
+    member = (
+        Member.objects.filter(organisation=organisation, pk=pk, is_bot=False)
         .select_related("user", "membership_class")
-        .annotate(circle_count=Count("circle_memberships", filter=load_circles(), distinct=True))
-        .prefetch_related(
-            Prefetch(
-                "circle_memberships",
-                queryset=CircleMembership.objects.current()
-                .filter(circle__archived_at__isnull=True)
-                .select_related("circle")
-                .order_by("circle__name"),
-                to_attr="current_circle_memberships",
-            )
-        )
-        .order_by("user__name", "user__email")
+        .first()
     )
-    if status:
-        members = members.filter(status=status)
-    if membership_class:
-        members = members.filter(membership_class=membership_class)
-    if circle is not None and not circle.is_general:
-        members = members.filter(circle_memberships__circle=circle, circle_memberships__left_at__isnull=True)
-    if search:
-        members = members.filter(Q(user__name__icontains=search) | Q(user__email__icontains=search))
-    return members
-
-
-def member_with_load(organisation: Organisation, pk: int) -> Member:
-    member = member_directory(organisation).filter(pk=pk).first()
     if member is None:
         raise Http404("No such member.")
     return member
@@ -95,24 +65,10 @@ def organisations_visible_to(user):
 
 
 def members_visible_to(user):
-    """Members of the user's organisations, with user, class, load and current circles, in one
-    query plus one prefetch whatever their number."""
-    from circles.models import CircleMembership
-
+    """Members of the user's organisations, with user and class (what a reference by id needs)."""
     return (
         Member.objects.filter(organisation_id__in=visible_organisation_ids(user))
         .select_related("user", "membership_class")
-        .annotate(circle_count=Count("circle_memberships", filter=load_circles(), distinct=True))
-        .prefetch_related(
-            Prefetch(
-                "circle_memberships",
-                queryset=CircleMembership.objects.current()
-                .filter(circle__archived_at__isnull=True)
-                .select_related("circle")
-                .order_by("circle__name"),
-                to_attr="current_circle_memberships",
-            )
-        )
         .order_by("user__name", "user__email", "pk")
     )
 
@@ -126,24 +82,25 @@ def membership_classes_visible_to(user):
 def invitations_visible_to(user):
     """Admins see every invitation of their organisations; a steward sees the invitations they sent and
     those to the circles they steward now; other members see none."""
-    from roles.models import Role, RoleAssignment
-
     members = active_members(user)
     admin_of = [organisation_id for organisation_id, member in members.items() if member.is_admin]
     member_ids = [member.pk for member in members.values()]
-    to_my_circle = Exists(
-        RoleAssignment.objects.current().filter(
-            role__circle=OuterRef("circle"),
-            role__kind=Role.Kind.STEWARD,
-            role__archived_at__isnull=True,
-            member_id__in=member_ids,
-        )
-    )
+    # Ids of the circles they steward, as subqueries of this one query where the receivers allow.
+    to_my_circle = [Q(circle_id__in=ids) for member in members.values() for ids in stewardship.collect(member)]
     return (
         Invitation.objects.filter(organisation_id__in=list(members))
-        .filter(Q(organisation_id__in=admin_of) | Q(invited_by_id__in=member_ids) | to_my_circle)
+        .filter(reduce(operator.or_, to_my_circle, Q(organisation_id__in=admin_of) | Q(invited_by_id__in=member_ids)))
         .select_related("invited_by__user")
         .order_by("-created_at", "-pk")
+    )
+
+
+def organisation_invitations_visible_to(user, organisation: Organisation):
+    """The invitations of one organisation the user may see (invitations_visible_to), for its page."""
+    return (
+        invitations_visible_to(user)
+        .filter(organisation=organisation)
+        .select_related("circle", "membership_class", "accepted_by")
     )
 
 

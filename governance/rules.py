@@ -7,6 +7,7 @@ many objects on a page costs no extra queries.
 
 import rules
 
+from .hooks import stewardship
 from .models import ApiToken, Member
 
 
@@ -44,19 +45,14 @@ def member_for(user, organisation_id) -> Member | None:
 
 
 def stewarded_circle_ids(user, organisation_id) -> set[int]:
-    """Ids of the circles this user currently stewards in one organisation (cached on the user)."""
-    from roles.models import Role, RoleAssignment
-
+    """Ids of the circles this user currently stewards in one organisation (cached on the user).
+    Who stewards what is the roles app's to say, through the `stewardship` hook."""
     member = member_for(user, organisation_id)
     if member is None:
         return set()
     cache = user.__dict__.setdefault("_stewarded", {})
     if organisation_id not in cache:
-        cache[organisation_id] = set(
-            RoleAssignment.objects.current()
-            .filter(member=member, role__kind=Role.Kind.STEWARD, role__archived_at__isnull=True)
-            .values_list("role__circle_id", flat=True)
-        )
+        cache[organisation_id] = {pk for ids in stewardship.collect(member) for pk in ids}
     return cache[organisation_id]
 
 

@@ -1,5 +1,12 @@
 from django.apps import AppConfig
 
+from governance.integrations.events import event_types
+
 
 class ProposalsConfig(AppConfig):
     name = "proposals"
+
+    def ready(self):
+        event_types.add("proposal.opened", "Proposal opened")
+        event_types.add("position.recorded", "Position recorded")
+        event_types.add("proposal.closed", "Proposal closed")

@@ -1,14 +1,19 @@
 from django.apps import AppConfig
 
 from circles import hooks as circle_hooks
+from governance.hooks import stewardship
+from governance.integrations.events import event_types
 
 
 class RolesConfig(AppConfig):
     name = "roles"
 
     def ready(self):
-        from . import queries, services  # they import models, which load only once the app registry is ready
+        from . import queries, services  # they load models, which exist once the registry is ready
 
         circle_hooks.circle_founded.register(services.core_roles_ensure)
         circle_hooks.roster_removing.register(services.roster_removal_refusal)
         circle_hooks.stewards.register(queries.stewards_by_circle)
+        stewardship.register(queries.circles_stewarded_by)
+        event_types.add("role.assigned", "Role assigned")
+        event_types.add("role.term_ending", "Role term ending")

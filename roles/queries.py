@@ -12,8 +12,9 @@ from django.db.models import Case, Count, Prefetch, Q, Value, When
 from django.utils import timezone
 
 from circles.models import CircleMembership
+from circles.queries import load_circles
 from governance.models import Member, Organisation
-from governance.queries import load_circles, object_for
+from governance.queries import object_for
 from governance.rules import active_members
 
 from .models import Election, Role, RoleAssignment
@@ -249,4 +250,14 @@ def assignments_visible_to(user):
         RoleAssignment.objects.filter(role__circle__organisation_id__in=list(active_members(user)))
         .select_related("role__circle", "member__user", "assigned_by__user")
         .order_by("-started_at", "-pk")
+    )
+
+
+def circles_stewarded_by(member: Member):
+    """Ids of the circles this member stewards now, as a lazy queryset (the core's `stewardship` hook,
+    see roles/apps.py)."""
+    return (
+        RoleAssignment.objects.current()
+        .filter(member=member, role__kind=Role.Kind.STEWARD, role__archived_at__isnull=True)
+        .values_list("role__circle_id", flat=True)
     )

@@ -8,7 +8,8 @@ from django.contrib.auth.models import AnonymousUser
 
 from circles.services import circle_create, roster_add
 from governance.models import MembershipClass, User
-from governance.services import member_add, organisation_create
+from governance.services import member_add
+from project.workflows import organisation_found
 from roles.services import steward_assign
 
 
@@ -33,7 +34,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def make_organisation(name="Acme Co-op", *, admin=None, slug=""):
     admin = admin or UserFactory()
-    return organisation_create(name=name, slug=slug, creator=admin)
+    return organisation_found(name=name, slug=slug, creator=admin)
 
 
 def make_member(organisation, *, user=None, membership_class=None, is_admin=False, circles=()):

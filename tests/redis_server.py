@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import pytest
 import redis
 
-from governance.celery import app
+from project.celery import app
 
 
 def free_port() -> int:

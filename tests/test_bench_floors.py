@@ -3,7 +3,7 @@
 import pytest
 from django.urls import NoReverseMatch, reverse
 
-from governance.seed import Size, seed_cooperative
+from project.seed import Size, seed_cooperative
 
 TINY = Size(
     members=12, circles=3, roles=3, proposals=60, open_proposals=5, positions=120, big_proposal_positions=12, comments=5

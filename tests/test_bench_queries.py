@@ -6,7 +6,7 @@ from django.test import Client
 
 from bench import probe
 from bench.endpoints import ENDPOINTS
-from governance.seed import Size, seed_cooperative
+from project.seed import Size, seed_cooperative
 
 pytestmark = pytest.mark.urls("bench.urls")
 

@@ -4,8 +4,8 @@ from django.apps import apps
 from django.core.management import call_command
 
 from circles.models import Circle, CircleMembership
-from governance.demo import CIRCLES, DEMO_PASSWORD, DEMO_SLUG, PEOPLE, demo_logins, load_demo
 from governance.models import Member, Organisation, User
+from project.demo import CIRCLES, DEMO_PASSWORD, DEMO_SLUG, PEOPLE, demo_logins, load_demo
 from roles.models import Role, RoleAssignment
 
 DEMO_APPS = {"governance", "circles", "roles", "proposals", "meetings"}

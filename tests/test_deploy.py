@@ -57,7 +57,7 @@ def test_it_refuses_to_start_with_debug_off_and_no_secret_key(production):
 
 
 def test_it_refuses_to_start_with_debug_off_and_the_development_key(production):
-    from governance.settings import _DEV_SECRET
+    from project.settings import _DEV_SECRET
 
     production["SECRET_KEY"] = _DEV_SECRET
 

@@ -22,9 +22,9 @@ from elections.services import (
     elections_advance_due,
     weights_single_out_nobody,
 )
-from governance.demo import load_demo
 from governance.models import Event, Member, Notification
 from governance.services import member_update, membership_class_save
+from project.demo import load_demo
 from roles.models import Ballot, Election
 from tests.factories import make_role
 

@@ -9,9 +9,9 @@ import time
 import pytest
 from rest_framework.test import APIClient
 
-from governance.celery import app
 from governance.models import ApiToken, Notification
 from governance.services import api_token_create
+from project.celery import app
 from tests.redis_server import (
     celery_broker,
     redis_server,  # noqa: F401 -- a fixture

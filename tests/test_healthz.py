@@ -2,7 +2,7 @@
 
 import pytest
 
-from governance.celery import app
+from project.celery import app
 
 
 @pytest.fixture

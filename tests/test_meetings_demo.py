@@ -4,8 +4,8 @@ minutes and actions, open tensions, and an upcoming all-hands whose agenda is pu
 from django.utils import timezone
 
 from circles.models import Circle
-from governance.demo import load_demo
 from meetings.models import ActionItem, Meeting, MeetingSeries, Minutes, Tension
+from project.demo import load_demo
 
 
 def test_the_demo_has_the_meetings_the_issue_asks_for(db):

@@ -6,8 +6,8 @@ from datetime import timedelta
 from circles.queries import circle_tree, roster
 from governance.integrations.webhooks import webhook_create
 from governance.models import Event, Member, WebhookDelivery
-from governance.queries import member_directory
 from governance.services import integration_token_create
+from project.queries import member_directory
 from roles.services import role_assign, terms_remind_ending
 from tests.factories import make_role
 

@@ -4,7 +4,7 @@ from django.core.management import call_command
 
 from circles.models import Circle
 from governance.models import Member
-from governance.seed import Size, seed_cooperative
+from project.seed import Size, seed_cooperative
 from proposals.models import Comment, EligibleVoter, Position, Proposal
 from proposals.queries import tally_recount
 from proposals.services import outcome_of

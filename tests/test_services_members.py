@@ -3,11 +3,12 @@
 import pytest
 
 from circles.models import CircleMembership
+from circles.services import circle_archive, roster_add
 from governance import services
 from governance.errors import Conflict, Invalid
 from governance.models import Event, Member, MembershipClass
 from roles.models import RoleAssignment
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_circle
 
 
 @pytest.fixture
@@ -66,7 +67,7 @@ def test_it_changes_a_members_class_and_logs_before_and_after(world, workers):
     assert mia.membership_class == workers
     assert Event.objects.get(verb="member.updated").details == {
         "member": "Mia Member",
-        "membership_class": ["Members", "Workers"],
+        "changes": {"membership_class": ["Members", "Workers"]},
     }
 
 
@@ -104,6 +105,47 @@ def test_it_ends_circle_memberships_and_roles_when_a_member_leaves(world):
     roles = RoleAssignment.objects.filter(member=steve)
     assert roles.exists() and all(a.end_reason == RoleAssignment.EndReason.LEFT for a in roles)
     assert Event.objects.get(verb="member.left").details == {"member": "Steve Steward", "reason": "Retired"}
+
+
+def test_a_departure_records_the_end_of_each_roster_stay_and_each_role_term(world):
+    steve, alice = world.member(world.steve), world.member(world.alice)
+    stays = list(CircleMembership.objects.current().filter(member=steve))
+    terms = list(RoleAssignment.objects.open().filter(member=steve))
+
+    services.member_remove(member=steve, by=alice, reason="Retired")
+
+    removed = Event.objects.filter(verb="roster.removed", actor=alice)
+    assert sorted(removed.values_list("object_id", flat=True)) == sorted(m.pk for m in stays)
+    assert all(e.details == {"member": "Steve Steward", "reason": "Left the organisation: Retired"} for e in removed)
+    ended = Event.objects.filter(verb="role.ended", actor=alice)
+    assert sorted(ended.values_list("object_id", flat=True)) == sorted(a.pk for a in terms)
+    assert all(e.details["member"] == "Steve Steward" and e.details["reason"] == "left" for e in ended)
+    assert Event.objects.filter(verb="member.left", object_id=steve.pk).count() == 1
+
+
+def test_a_member_leaves_the_roster_of_an_archived_circle_too(world):
+    mia = world.member(world.mia)
+    archive = make_circle(world.organisation, "Archive")
+    roster_add(circle=archive, member=mia, by=None)
+    circle_archive(circle=archive, by=None)
+
+    services.member_remove(member=mia, by=None, reason="Moved away")
+
+    stay = CircleMembership.objects.get(circle=archive, member=mia)
+    assert stay.left_at is not None and stay.removal_reason == "Left the organisation: Moved away"
+
+
+def test_a_stay_a_role_brought_ends_as_leaving_like_the_others(world):
+    budget = make_circle(world.organisation, "Budget", parent=world.finance, steward=world.member(world.nora))
+    nora = world.member(world.nora)
+    linked = CircleMembership.objects.current().get(circle=world.finance, member=nora)
+
+    services.member_remove(member=nora, by=world.member(world.alice), reason="Moved away")
+
+    linked.refresh_from_db()
+    assert linked.left_at is not None and linked.removal_reason == "Left the organisation: Moved away"
+    assert not RoleAssignment.objects.open().filter(member=nora, role__circle=budget).exists()
+    assert Event.objects.filter(verb="roster.removed", object_id=linked.pk).count() == 1
 
 
 def test_it_refuses_a_departure_without_a_reason(world):

@@ -1,5 +1,5 @@
-"""organisation_create and organisation_update: an organisation starts whole, with a general circle
-led by its creator."""
+"""organisation_found (project.workflows), organisation_update and membership_class_save: an organisation
+starts whole, with a general circle led by its creator."""
 
 import pytest
 
@@ -7,6 +7,7 @@ from circles.models import Circle, CircleMembership
 from governance import services
 from governance.errors import Invalid
 from governance.models import Event, Member, MembershipClass
+from project.workflows import organisation_found
 from roles.models import Role, RoleAssignment
 from tests.factories import UserFactory
 
@@ -17,7 +18,7 @@ def founder(db):
 
 
 def test_it_creates_an_organisation_with_a_general_circle_and_its_creator_as_steward(founder):
-    organisation = services.organisation_create(name="Bread & Roses Co-op", creator=founder)
+    organisation = organisation_found(name="Bread & Roses Co-op", creator=founder)
 
     general = Circle.objects.get(organisation=organisation)
     assert general.is_general and general.parent is None
@@ -28,7 +29,7 @@ def test_it_creates_an_organisation_with_a_general_circle_and_its_creator_as_ste
 
 
 def test_it_gives_a_new_organisation_a_default_membership_class_that_may_vote(founder):
-    organisation = services.organisation_create(name="Bread & Roses Co-op", creator=founder)
+    organisation = organisation_found(name="Bread & Roses Co-op", creator=founder)
 
     (members_class,) = MembershipClass.objects.filter(organisation=organisation)
     assert members_class.may_vote and members_class.voting_weight == 1
@@ -36,21 +37,21 @@ def test_it_gives_a_new_organisation_a_default_membership_class_that_may_vote(fo
 
 
 def test_it_keeps_nobody_on_the_general_circles_roster_because_everyone_belongs_to_it(founder):
-    organisation = services.organisation_create(name="Bread & Roses Co-op", creator=founder)
+    organisation = organisation_found(name="Bread & Roses Co-op", creator=founder)
 
     assert not CircleMembership.objects.filter(circle__organisation=organisation).exists()
 
 
 def test_it_derives_a_unique_slug_from_the_name(founder):
-    first = services.organisation_create(name="Bread & Roses", creator=founder)
-    second = services.organisation_create(name="Bread & Roses", creator=UserFactory())
+    first = organisation_found(name="Bread & Roses", creator=founder)
+    second = organisation_found(name="Bread & Roses", creator=UserFactory())
 
     assert first.slug == "bread-roses"
     assert second.slug == "bread-roses-2"
 
 
 def test_it_records_the_creation_in_the_event_log(founder):
-    organisation = services.organisation_create(name="Bread & Roses Co-op", creator=founder)
+    organisation = organisation_found(name="Bread & Roses Co-op", creator=founder)
 
     verbs = list(Event.objects.filter(organisation=organisation).order_by("id").values_list("verb", flat=True))
     assert verbs[:2] == ["organisation.created", "circle.created"]
@@ -65,7 +66,7 @@ def test_it_updates_settings_and_logs_only_what_changed(world):
     world.organisation.refresh_from_db()
     assert world.organisation.circle_size_max == 12
     event = Event.objects.filter(verb="organisation.updated").get()
-    assert event.details == {"circle_size_max": ["8", "12"]}
+    assert event.details == {"changes": {"circle_size_max": [8, 12]}}
     assert event.actor == by
 
 
@@ -80,6 +81,17 @@ def test_it_refuses_a_smallest_circle_size_above_the_largest(world):
 def test_it_refuses_to_update_a_setting_it_does_not_know(world):
     with pytest.raises(Invalid, match="Unknown setting: slug"):
         services.organisation_update(organisation=world.organisation, by=None, slug="new")
+
+
+def test_it_logs_what_changed_in_a_membership_class_and_nothing_when_nothing_did(world):
+    members_class = world.organisation.membership_classes.get()
+    change = {"organisation": world.organisation, "by": None, "name": "Members", "may_vote": True}
+
+    services.membership_class_save(membership_class=members_class, voting_weight=3, **change)
+    services.membership_class_save(membership_class=members_class, voting_weight=3, **change)
+
+    event = Event.objects.get(verb="membership_class.updated")
+    assert event.details == {"changes": {"voting_weight": [1, 3]}}
 
 
 def test_it_refuses_a_second_membership_class_with_the_same_name_in_any_case(world):

@@ -114,6 +114,23 @@ def test_an_admin_changes_the_event_types_and_secret(world, endpoint):
     assert "secret" not in response.json()
 
 
+def test_a_change_is_logged_with_what_changed_but_neither_the_url_nor_the_secret(world, endpoint):
+    response = api(world.alice).patch(
+        f"/api/v1/webhooks/{endpoint.pk}/",
+        {"url": "http://127.0.0.1:9/hooks/new?token=s3cr3t", "description": "Chat", "secret": "rotated-secret-0123456"},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    event = Event.objects.get(verb="webhook.updated")
+    assert event.details == {
+        "changes": {"url": [endpoint.host, "127.0.0.1:9"], "description": ["", "Chat"]},
+        "host": "127.0.0.1:9",
+        "secret_replaced": True,
+    }
+    assert "s3cr3t" not in str(event.details) and "rotated" not in str(event.details)
+
+
 def test_an_admin_disables_and_enables_a_webhook(world, endpoint):
     client = api(world.alice)
 

@@ -12,7 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from governance import tasks
-from governance.integrations import webhooks
+from governance.dispatch import Enqueue
+from governance.integrations import deliveries, webhooks
 from governance.integrations.webhooks import webhook_create, webhook_deliver, webhook_redeliver, webhooks_flush
 from governance.models import Event, Notification, WebhookDelivery, WebhookEndpoint
 from tests.factories import UserFactory, make_member, make_proposal
@@ -236,7 +237,7 @@ def test_it_never_queues_an_event_twice_for_one_endpoint(world, receiver, endpoi
 
     with pytest.raises(IntegrityError), transaction.atomic():
         WebhookDelivery.objects.create(endpoint=endpoint, event=event, event_type="member.joined", payload={})
-    assert webhooks.webhook_deliveries_queue(event=event) == 1  # asked again: the constraint keeps one row
+    assert deliveries.webhook_deliveries_queue(event=event) == 1  # asked again: the constraint keeps one row
     assert WebhookDelivery.objects.filter(endpoint=endpoint, event=event).count() == 1
     assert delivery.event_id == event.pk
 
@@ -268,7 +269,7 @@ def test_it_queues_delivery_after_the_commit(world, receiver, endpoint, django_c
     with django_capture_on_commit_callbacks() as callbacks:
         someone_joins(world)
 
-    assert webhooks._enqueue_flush in callbacks
+    assert Enqueue("governance.tasks.webhooks_flush") in callbacks
     assert receiver.requests == []  # nothing is sent before the change is committed
     tasks.webhooks_flush()  # what the queued task runs
     assert len(receiver.requests) == 1

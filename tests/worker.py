@@ -18,7 +18,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.db import connection
 
-from governance.celery import app
+from project.celery import app
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -52,17 +52,17 @@ def wait_for(predicate, *, timeout: float, interval: float = 0.2, process=None):
 
 @contextmanager
 def celery_worker(*, log_path: Path, env: dict[str, str] | None = None, ready_timeout: float = 30):
-    """Run `celery -A governance worker --pool=solo` until the block ends, then stop it."""
+    """Run `celery -A project worker --pool=solo` until the block ends, then stop it."""
     queue = f"test-worker-{uuid.uuid4().hex[:12]}"
     worker_env = {k: v for k, v in os.environ.items() if k != "CELERY_TASK_ALWAYS_EAGER"}
-    worker_env.update({"DJANGO_SETTINGS_MODULE": "governance.settings", "DATABASE_URL": current_database_url()})
+    worker_env.update({"DJANGO_SETTINGS_MODULE": "project.settings", "DATABASE_URL": current_database_url()})
     worker_env.update(env or {})
     command = [
         sys.executable,
         "-m",
         "celery",
         "-A",
-        "governance",
+        "project",
         "worker",
         "--pool=solo",
         "-l",

@@ -1,4 +1,5 @@
-"""Organisations, membership classes, members, invitations, the event log, API tokens and webhooks.
+"""Organisations, membership classes, invitations, the event log, API tokens and webhooks (members,
+with the circles they are on, are project.api's).
 
 Each write fetches its object through the caller's queryset (404 for what they cannot see), lets
 RulePermission judge the action (403), and calls the one service that does it (400/409 from its
@@ -19,7 +20,7 @@ from governance.authentication import LoginLocked, authenticate_password, needs_
 from governance.errors import Invalid
 from governance.integrations import queries as integration_queries
 from governance.integrations import webhooks
-from governance.integrations.events import EVENT_TYPES, verbs_of
+from governance.integrations.events import event_type_choices, verbs_of
 from governance.models import ApiToken, Invitation, MembershipClass, WebhookEndpoint
 from governance.rules import member_for
 from governance.services import (
@@ -28,8 +29,6 @@ from governance.services import (
     integration_token_create,
     invitation_create,
     invitation_revoke,
-    member_remove,
-    member_update,
     membership_class_save,
     organisation_update,
 )
@@ -119,48 +118,6 @@ class MembershipClassViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, G
             description=data.get("description", membership_class.description),
         )
         return self.answer(membership_class)
-
-
-@extend_schema_view(
-    list=extend_schema(responses={200: serializers.MemberSerializer(many=True), **errors(400, 401)}),
-    retrieve=extend_schema(responses={200: serializers.MemberSerializer, **errors(*READ_ONE)}),
-    partial_update=extend_schema(
-        summary="Change a member's class or admin status (admins)",
-        request=serializers.MemberUpdateSerializer,
-        responses={200: serializers.MemberSerializer, **errors(*WRITE_STATEFUL)},
-    ),
-    remove=extend_schema(
-        summary="A member leaves the organisation, with a reason (admins)",
-        description="Their circle memberships and roles end with the same reason; their history stays.",
-        request=serializers.ReasonSerializer,
-        responses={200: serializers.MemberSerializer, **errors(*WRITE_STATEFUL)},
-    ),
-)
-class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GovernanceViewSet):
-    serializer_class = serializers.MemberSerializer
-    input_serializers = {"partial_update": serializers.MemberUpdateSerializer, "remove": serializers.ReasonSerializer}
-    rules = {
-        "partial_update": ("governance.manage_members", "organisation"),
-        "remove": ("governance.manage_members", "organisation"),
-    }
-    filterset_class = filters.MemberFilter
-    ordering_fields = ["joined_at", "user__name", "circle_count"]
-
-    def get_queryset(self):
-        return queries.members_visible_to(self.request.user)
-
-    def partial_update(self, request, pk=None):
-        member = self.get_object()
-        changes = self.read_input(partial=True)
-        member_update(member=member, by=self.caller(member.organisation_id), **changes)
-        return self.answer(member)
-
-    @action(detail=True, methods=["post"])
-    def remove(self, request, pk=None):
-        member = self.get_object()
-        reason = self.read_input()["reason"]
-        member_remove(member=member, by=self.caller(member.organisation_id), reason=reason)
-        return self.answer(member)
 
 
 # Admins invite to the organisation or to any circle; a steward only to a circle they steward.
@@ -414,7 +371,7 @@ class WebhookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governanc
 
     @action(detail=False, methods=["get"], url_path="event-types", pagination_class=None, filter_backends=[])
     def event_types(self, request):
-        rows = [{"type": type_, "label": label, "verbs": verbs_of(type_)} for type_, label in EVENT_TYPES.items()]
+        rows = [{"type": type_, "label": label, "verbs": verbs_of(type_)} for type_, label in event_type_choices()]
         return Response(serializers.EventTypeSerializer(rows, many=True).data)
 
 

@@ -9,7 +9,7 @@ from django import forms
 from governance.dates import sane_date
 from governance.text import single_line
 
-from .events import EVENT_TYPE_CHOICES
+from .events import event_type_choices
 
 ACCESS_CHOICES = [
     ("read_only", "Read only — it may look but never change anything"),
@@ -76,7 +76,7 @@ class WebhookForm(forms.Form):
         validators=[single_line],
     )
     event_types = forms.MultipleChoiceField(
-        choices=EVENT_TYPE_CHOICES,
+        choices=event_type_choices,
         label="Events to send",
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one event type."},

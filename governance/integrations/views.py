@@ -17,7 +17,7 @@ from governance.models import WebhookDelivery
 from governance.services import api_token_create, api_token_revoke, integration_token_create
 
 from . import queries, webhooks
-from .events import EVENT_TYPES
+from .events import event_type_choices
 from .forms import IntegrationTokenForm, TokenForm, WebhookForm
 
 
@@ -116,7 +116,7 @@ def webhook_list(request, org):
         "organisation": organisation,
         "form": form,
         "endpoints": queries.webhooks_visible_to(request.user).filter(organisation=organisation),
-        "event_types": EVENT_TYPES,
+        "event_types": dict(event_type_choices()),
         "nav": "webhooks",
     }
     return render(request, "governance/webhooks.html", context)
@@ -154,7 +154,7 @@ def _webhook_page(request, organisation, endpoint, *, form=None, created_secret=
         "page": page,
         "status": status,
         "statuses": WebhookDelivery.Status.choices,
-        "event_types": EVENT_TYPES,
+        "event_types": dict(event_type_choices()),
         "created_secret": created_secret,
         "nav": "webhooks",
     }

@@ -1,12 +1,13 @@
-"""Webhooks: registering endpoints, queueing one delivery per event and endpoint, and sending them.
+"""Webhooks: registering endpoints and sending the deliveries queued for them.
 
-Deliveries are an outbox. `event_record` calls `webhook_deliveries_queue` inside the transaction of
-the change, which writes one WebhookDelivery per enabled endpoint that chose the event's type (unique
-per endpoint and event, so an event is never queued twice) and asks Celery to send them after
-commit. A worker claims a due row with a conditional update, so two workers never both send it, and
-posts it with a short timeout. A failure is retried with exponential backoff by the periodic sweep;
-after WEBHOOK_MAX_ATTEMPTS the delivery is marked failed, and after WEBHOOK_DISABLE_AFTER_FAILURES
-failed attempts in a row the endpoint is disabled and its admins are told.
+Deliveries are an outbox. The event log calls `webhook_deliveries_queue` (governance.integrations
+.deliveries) inside the transaction of the change, which writes one WebhookDelivery per enabled
+endpoint that chose the event's type (unique per endpoint and event, so an event is never queued
+twice) and asks Celery to send them after commit. A worker claims a due row with a conditional
+update, so two workers never both send it, and posts it with a short timeout. A failure is retried
+with exponential backoff by the periodic sweep; after WEBHOOK_MAX_ATTEMPTS the delivery is marked
+failed, and after WEBHOOK_DISABLE_AFTER_FAILURES failed attempts in a row the endpoint is disabled
+and its admins are told.
 
 Every request is signed: HMAC-SHA256 with the endpoint's secret over `{id}.{timestamp}.{body}`
 (see docs/api.md). Targets are checked against private, loopback, link-local, multicast and reserved
@@ -36,9 +37,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from governance.errors import Conflict, Invalid
-from governance.models import Event, Member, Organisation, WebhookDelivery, WebhookEndpoint
+from governance.models import Member, Organisation, WebhookDelivery, WebhookEndpoint
+from governance.services.events import changes_apply, event_record
+from governance.services.outbox import notifications_queue
 
-from .events import EVENT_TYPES, event_type_of
+from .deliveries import webhooks_flush_after_commit
+from .events import event_types as known_event_types
 
 log = logging.getLogger(__name__)
 
@@ -140,14 +144,15 @@ def check_target(url: str) -> Target:
 # Registering endpoints -------------------------------------------------------------------------
 
 
-def _clean_event_types(event_types) -> list[str]:
-    chosen = list(dict.fromkeys(event_types or []))
-    unknown = [t for t in chosen if t not in EVENT_TYPES]
+def _clean_event_types(chosen) -> list[str]:
+    """The event types chosen, each once, in the order given; every one of them registered."""
+    chosen = list(dict.fromkeys(chosen or []))
+    unknown = [t for t in chosen if t not in known_event_types]
     if unknown:
         raise Invalid(f"Unknown event type: {', '.join(unknown)}.", field="event_types")
     if not chosen:
         raise Invalid("Choose at least one event type.", field="event_types")
-    return [t for t in EVENT_TYPES if t in chosen]
+    return chosen
 
 
 def _clean_secret(secret: str) -> str:
@@ -208,25 +213,33 @@ def webhook_update(
     secret: str | None = None,
 ) -> WebhookEndpoint:
     """Change an endpoint. A non-empty secret replaces the old one (deliveries already queued are
-    signed with the new one when they are sent)."""
-    changed = []
+    signed with the new one when they are sent).
+
+    The event log is every member's to read, so the event says which host the URL points at, never
+    the URL itself (its path or query may carry a token), and that the secret changed, never what to."""
+    values = {}
     if url is not None and url.strip() != endpoint.url:
-        endpoint.url = _clean_url(url)
-        changed.append("url")
+        values["url"] = _clean_url(url)
     if event_types is not None:
-        event_types = _clean_event_types(event_types)
-        if event_types != endpoint.event_types:
-            endpoint.event_types = event_types
-            changed.append("event_types")
-    if description is not None and description.strip() != endpoint.description:
-        endpoint.description = description.strip()[:100]
-        changed.append("description")
+        chosen = _clean_event_types(event_types)
+        if set(chosen) != set(endpoint.event_types):
+            values["event_types"] = chosen
+    if description is not None:
+        values["description"] = description.strip()[:100]
+    host = endpoint.host
+    changes = changes_apply(endpoint, values)
+    fields = list(changes)
     if secret is not None and secret.strip():
         endpoint.secret = _clean_secret(secret.strip())
-        changed.append("secret")
-    if changed:
-        endpoint.save(update_fields=changed)
-        _record(endpoint, by, "webhook.updated", {"changed": changed, "host": endpoint.host})
+        fields.append("secret")
+    if fields:
+        endpoint.save(update_fields=fields)
+        if "url" in changes:
+            changes["url"] = [host, endpoint.host]
+        details = {"changes": changes, "host": endpoint.host}
+        if "secret" in fields:
+            details["secret_replaced"] = True
+        _record(endpoint, by, "webhook.updated", details)
     return endpoint
 
 
@@ -269,66 +282,7 @@ def webhook_remove(*, endpoint: WebhookEndpoint, by: Member) -> None:
 
 
 def _record(endpoint: WebhookEndpoint, by: Member | None, verb: str, details: dict) -> None:
-    from governance.services import event_record
-
     event_record(organisation=endpoint.organisation, actor=by, verb=verb, obj=endpoint, details=details)
-
-
-# Queueing (inside the transaction of the change) -------------------------------------------------
-
-
-def payload_of(event: Event, event_type: str) -> dict:
-    """What a receiver gets: the event's id, type and time, its organisation, and the event's data."""
-    organisation, actor, circle = event.organisation, event.actor, event.circle
-    return {
-        "id": event.pk,
-        "type": event_type,
-        "timestamp": event.created_at.isoformat().replace("+00:00", "Z"),
-        "organisation": {"id": organisation.pk, "slug": organisation.slug, "name": organisation.name},
-        "data": {
-            "verb": event.verb,
-            "object": {"type": event.object_type, "id": event.object_id, "name": event.object_repr},
-            "circle": {"id": circle.pk, "name": circle.name} if circle else None,
-            "actor": {"id": actor.pk, "name": actor.user.display_name} if actor else None,
-            "details": event.details,
-            "event_url": f"{settings.SITE_URL}/api/v1/events/{event.pk}/",
-        },
-    }
-
-
-def webhook_deliveries_queue(*, event: Event) -> int:
-    """Write one delivery per enabled endpoint of the event's organisation that chose its type.
-    Called by event_record in the transaction of the change; sending starts after commit."""
-    event_type = event_type_of(event.verb)
-    if event_type is None:
-        return 0
-    endpoints = [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.filter(organisation_id=event.organisation_id, is_active=True).only(
-            "pk", "event_types"
-        )
-        if event_type in endpoint.event_types
-    ]
-    if not endpoints:
-        return 0
-    payload = payload_of(event, event_type)
-    rows = [
-        WebhookDelivery(endpoint=endpoint, event=event, event_type=event_type, payload=payload)
-        for endpoint in endpoints
-    ]
-    # ignore_conflicts: the (endpoint, event) constraint already holds a row queued a moment ago.
-    WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
-    transaction.on_commit(_enqueue_flush)
-    return len(rows)
-
-
-def _enqueue_flush():
-    from governance.tasks import webhooks_flush
-
-    try:
-        webhooks_flush.delay()
-    except Exception as exc:  # the broker is down: the beat sweep sends them later
-        log.warning("Could not enqueue webhook delivery (%s); the periodic sweep will send it.", exc)
 
 
 @transaction.atomic
@@ -345,7 +299,7 @@ def webhook_redeliver(*, delivery: WebhookDelivery, by: Member) -> WebhookDelive
     if not queued:
         raise Conflict("This delivery is already waiting to be sent.")
     delivery.refresh_from_db()
-    transaction.on_commit(_enqueue_flush)
+    webhooks_flush_after_commit()
     return delivery
 
 
@@ -456,8 +410,6 @@ def _record_outcome(delivery: WebhookDelivery, outcome: Outcome) -> None:
 
 def _disable_after_failures(endpoint: WebhookEndpoint, *, last_error: str) -> None:
     """Disable an endpoint that keeps failing, and tell the organisation's admins (once per disabling)."""
-    from governance.services import notifications_queue
-
     reason = f"Disabled after {endpoint.consecutive_failures} failed attempts in a row. Last: {last_error}"[:300]
     webhook_disable(endpoint=endpoint, by=None, reason=reason)
     endpoint.refresh_from_db()

@@ -1,10 +1,11 @@
-"""/api/v1/: one router for the foundation's resources, plus the token exchange."""
+"""/api/v1/: one router for every app's resources, plus the token exchange."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from circles.api import CircleMembershipViewSet
 from elections.api import BallotViewSet, CandidacyViewSet, ElectionViewSet, NominationViewSet
+from governance.api import views
 from meetings.api import (
     ActionItemViewSet,
     AgendaItemViewSet,
@@ -18,12 +19,12 @@ from meetings.api import (
 from proposals.api import ProposalViewSet
 from roles.api import CircleViewSet, RoleAssignmentViewSet, RoleViewSet
 
-from . import views
+from .api import MemberViewSet
 
 router = SimpleRouter()
 router.register("organisations", views.OrganisationViewSet, basename="organisation")
 router.register("membership-classes", views.MembershipClassViewSet, basename="membership-class")
-router.register("members", views.MemberViewSet, basename="member")
+router.register("members", MemberViewSet, basename="member")
 router.register("circles", CircleViewSet, basename="circle")
 router.register("circle-memberships", CircleMembershipViewSet, basename="circle-membership")
 router.register("invitations", views.InvitationViewSet, basename="invitation")

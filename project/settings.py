@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "proposals",
     "elections",
     "meetings",
+    "project",
 ]
 
 MIDDLEWARE = [
@@ -85,8 +86,8 @@ MIDDLEWARE = [
     "governance.middleware.PrivateCacheMiddleware",
 ]
 
-ROOT_URLCONF = "governance.urls"
-WSGI_APPLICATION = "governance.wsgi.application"
+ROOT_URLCONF = "project.urls"
+WSGI_APPLICATION = "project.wsgi.application"
 
 TEMPLATES = [
     {
@@ -252,7 +253,7 @@ SPECTACULAR_SETTINGS = {
         "MemberStatusEnum": "governance.models.Member.Status",
         "InvitationStateEnum": ["pending", "accepted", "revoked", "expired"],
         "ApiTokenStateEnum": ["active", "expired", "revoked"],
-        "WebhookEventTypeEnum": "governance.integrations.events.EVENT_TYPE_CHOICES",
+        "WebhookEventTypeEnum": "governance.integrations.events.event_type_choices",
         "WebhookDeliveryStatusEnum": "governance.models.WebhookDelivery.Status",
         "RoleKindEnum": "roles.models.Role.Kind",
         "ElectionMethodEnum": "roles.models.ElectionMethod",

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from governance.seed import Size, seed_cooperative
+from project.seed import Size, seed_cooperative
 
 
 class Command(BaseCommand):

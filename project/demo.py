@@ -9,10 +9,16 @@ from django.db import transaction
 
 from circles.models import Circle, CircleMembership
 from circles.services import circle_create, roster_add
+from elections import demo as elections_demo
 from governance.models import Member, MembershipClass, Organisation, User
-from governance.services import member_add, membership_class_save, organisation_create
+from governance.services import member_add, membership_class_save
+from meetings import demo as meetings_demo
+from proposals import demo as proposals_demo
+from roles import demo as roles_demo
 from roles.models import Role, RoleAssignment
 from roles.services import steward_assign
+
+from .workflows import organisation_found
 
 DEMO_SLUG = "commons-cloud"
 DEMO_PASSWORD = "demo-password"  # noqa: S105 -- printed for the demo on purpose
@@ -85,7 +91,7 @@ def _users() -> dict[str, User]:
 def _organisation(users) -> Organisation:
     organisation = Organisation.objects.filter(slug=DEMO_SLUG).first()
     if organisation is None:
-        organisation = organisation_create(
+        organisation = organisation_found(
             name="Commons Cloud Co-operative",
             slug=DEMO_SLUG,
             creator=users["Alice Okafor"],
@@ -158,11 +164,6 @@ def load_demo() -> Organisation:
 
 def demo_steps():
     """Each capability's demo data, in order; each step takes (organisation=, members=) and is idempotent."""
-    from elections import demo as elections_demo
-    from meetings import demo as meetings_demo
-    from proposals import demo as proposals_demo
-    from roles import demo as roles_demo
-
     return [proposals_demo.load, roles_demo.load, elections_demo.load, meetings_demo.load]
 
 

@@ -1,0 +1,137 @@
+"""Invitations: a single-use, expiring link that joins a person to an organisation."""
+
+from __future__ import annotations
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from governance.errors import Conflict, Invalid, NotAllowed
+from governance.hooks import invitation_accepted
+from governance.models import Invitation, Member, MembershipClass, Organisation, User
+
+from .events import event_record
+from .members import member_add
+from .outbox import notifications_queue
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    organisation: Organisation,
+    by: Member,
+    email: str,
+    membership_class: MembershipClass,
+    circle=None,
+    message: str = "",
+    bound_to_email: bool = True,
+) -> tuple[Invitation, str]:
+    """Invite someone by email. Returns the invitation and its one-time token (only its hash is kept).
+    Unless `bound_to_email` is off ("anyone with the link"), only that address's account may accept."""
+    email = (email or "").strip().lower()
+    if not email:
+        raise Invalid("Enter an email address.", field="email")
+    if membership_class.organisation_id != organisation.pk:
+        raise Invalid("That membership class belongs to another organisation.", field="membership_class")
+    if circle is not None and (circle.organisation_id != organisation.pk or circle.is_archived):
+        raise Invalid("Choose an active circle of this organisation.", field="circle")
+    if Member.objects.filter(
+        organisation=organisation, user__email__iexact=email, status=Member.Status.ACTIVE
+    ).exists():
+        raise Conflict(f"{email} is already a member of {organisation}.", field="email")
+    token, token_hash = Invitation.new_token()
+    invitation = Invitation.objects.create(
+        organisation=organisation,
+        email=email,
+        membership_class=membership_class,
+        circle=circle,
+        message=message,
+        bound_to_email=bound_to_email,
+        token_hash=token_hash,
+        invited_by=by,
+    )
+    event_record(
+        organisation=organisation,
+        actor=by,
+        verb="invitation.created",
+        obj=invitation,
+        circle=circle,
+        details={"email": email} if bound_to_email else {"email": email, "anyone_with_the_link": True},
+    )
+    notifications_queue(
+        recipients=[email],
+        kind="invitation",
+        key=f"invitation:{invitation.pk}",
+        context={
+            "invitation": invitation,
+            "organisation": organisation,
+            "by": by,
+            "circle": circle,
+            "message": message,
+            "link": f"{settings.SITE_URL}/invitations/{token}/",
+        },
+        organisation=organisation,
+    )
+    return invitation, token
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("organisation", "invited_by__user", "circle", "membership_class")
+        .filter(token_hash=Invitation.hash_token(token))
+        .first()
+    )
+
+
+def invitation_is_for(invitation: Invitation, user: User) -> bool:
+    """Whether this account may accept the invitation: anyone may when the inviter chose "anyone with
+    the link"; otherwise only an account whose login email, or another of its verified addresses, is
+    the invited one (in any case)."""
+    if not invitation.bound_to_email or (user.email or "").lower() == invitation.email.lower():
+        return True
+    return EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists()
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user: User) -> Member:
+    """Accept an invitation: single use (claimed by a conditional update), refused once expired, and,
+    unless it is for anyone with the link, refused to another account than the invited address's
+    (before it is claimed, so the invited person can still use it). An invitation into a circle puts
+    the newcomer on its roster (the `invitation_accepted` hook)."""
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        raise Invalid("This invitation link is not valid.")
+    if invitation.state != "pending":
+        raise Conflict(f"This invitation has been {invitation.state}; ask for a new one.")
+    if not invitation_is_for(invitation, user):
+        raise NotAllowed(
+            f"This invitation is for {invitation.email} only, and you are logged in as {user.email}. "
+            f"Log in with {invitation.email} to accept it, or ask {invitation.invited_by.user} to invite this address."
+        )
+    claimed = Invitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).update(accepted_at=timezone.now(), accepted_by=user)
+    if not claimed:
+        raise Conflict("This invitation has just been used; ask for a new one.")
+    organisation = invitation.organisation
+    member = Member.objects.filter(organisation=organisation, user=user).first()
+    if member is None or not member.is_active:
+        member = member_add(organisation=organisation, user=user, membership_class=invitation.membership_class)
+    invitation_accepted(invitation, member)
+    event_record(
+        organisation=organisation, actor=member, verb="invitation.accepted", obj=invitation, circle=invitation.circle
+    )
+    return member
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, by: Member | None) -> Invitation:
+    revoked = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if not revoked:
+        raise Conflict(f"This invitation has already been {invitation.state}.")
+    invitation.refresh_from_db()
+    event_record(organisation=invitation.organisation, actor=by, verb="invitation.revoked", obj=invitation)
+    return invitation

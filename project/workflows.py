@@ -1,0 +1,55 @@
+"""The workflows that span apps: founding an organisation, and what a member leaving ends.
+
+Each is one transaction that calls the services of the apps that own the rows (the core, circles,
+roles), so every write records its own event and none re-implements another app's rule.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from circles.models import CircleMembership
+from circles.services import circle_create, roster_leave
+from governance.models import Member, Organisation, User
+from governance.services import LEFT_PREFIX, organisation_create
+from roles.models import RoleAssignment
+from roles.services import assignment_end, steward_assign
+
+
+@transaction.atomic
+def organisation_found(
+    *,
+    name: str,
+    creator: User,
+    slug: str = "",
+    description: str = "",
+    time_zone: str = "UTC",
+    general_circle_name: str = "General circle",
+) -> Organisation:
+    """Found an organisation: a default membership class, the creator as its first admin member, its
+    general circle, and the creator as the general circle's steward."""
+    organisation = organisation_create(
+        name=name, creator=creator, slug=slug, description=description, time_zone=time_zone
+    )
+    founder = Member.objects.get(organisation=organisation, user=creator)
+    general = circle_create(
+        organisation=organisation,
+        by=founder,
+        name=general_circle_name,
+        parent=None,
+        purpose="All members of the organisation, together.",
+    )
+    steward_assign(circle=general, member=founder, by=founder)
+    return organisation
+
+
+def member_holdings_end(member: Member, by: Member | None, reason: str) -> None:
+    """A member left the organisation (the core's `member_left` hook, see project/apps.py): each
+    roster they are on, then each role term they hold or were to hold, ends with their reason.
+
+    Rosters first: a stay that a role seated them in (double-linking) then ends as leaving, like the
+    others, rather than as the end of that term."""
+    for membership in CircleMembership.objects.current().filter(member=member).select_related("circle__organisation"):
+        roster_leave(membership=membership, by=by, reason=LEFT_PREFIX + reason)
+    for assignment in RoleAssignment.objects.open().filter(member=member).order_by("pk"):
+        assignment_end(assignment=assignment, by=by, reason=RoleAssignment.EndReason.LEFT)
