@@ -1,5 +1,5 @@
 """System checks of the project's own conventions, run by `manage.py check` and by the suite
-(tests/test_hardening_single_line.py, tests/test_hardening_input_limits.py).
+(tests/governance/test_hardening_single_line.py, tests/governance/test_hardening_input_limits.py).
 
 single_line_text: every single-line text input of our apps refuses line breaks and control
 characters through `governance.text.single_line` (see that module for why). It reads three places

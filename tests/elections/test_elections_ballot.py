@@ -185,7 +185,7 @@ def test_nobody_can_tell_who_voted_for_whom(world, council, time_machine, client
     assert votes.count() == 2 and all(set(e.details) == {"role"} for e in votes)
     # The API: Steve's weight (2) is his alone among those who voted, so his ballot's weight, or a
     # candidate's weight less their votes, would show his vote: neither the ballots nor the votes are
-    # published, only the weighted totals (tests/test_hardening_ballot_secrecy.py has the other cases).
+    # published, only the weighted totals (tests/elections/test_hardening_ballot_secrecy.py has the other cases).
     assert client.get(f"/api/v1/ballots/?election={election.pk}").json()["results"] == []
     published = client.get(f"/api/v1/elections/{election.pk}/").json()
     assert published["results"]["ballots_published"] is False

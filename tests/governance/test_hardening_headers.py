@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from governance.services import api_token_create
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 POLICY = {
     "default-src": "'self'",

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 def database_url() -> str:

@@ -81,7 +81,7 @@ def test_it_refuses_an_account_that_is_no_longer_active(world):
 
 def test_it_throttles_the_token_endpoint(world):
     # A guess for another account each time: one account is locked sooner, after five failures
-    # (tests/test_hardening_tokens.py); this is the limit of the endpoint itself.
+    # (tests/governance/test_hardening_tokens.py); this is the limit of the endpoint itself.
     answers = [ask_for_token(username=f"guess{n}@acme.test", password="guess").status_code for n in range(11)]
 
     assert answers[:10] == [400] * 10

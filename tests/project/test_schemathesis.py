@@ -79,7 +79,7 @@ class Run:
 def fuzzing(settings):
     """What the fuzzer may do, it may do without leaving the machine or being throttled: webhook
     targets are not looked up in DNS (any address is allowed, and no worker runs to send to them),
-    and the per-user rate is lifted for this run (tests/test_api_rate_limit.py covers it)."""
+    and the per-user rate is lifted for this run (tests/governance/test_api_rate_limit.py covers it)."""
     settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
     rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "user": "1000000/min"}
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}

@@ -16,7 +16,7 @@ from tests.factories import UserFactory, make_member, make_proposal
 
 pytest_plugins = ["tests.receiver"]
 
-GUIDE = Path(__file__).resolve().parent.parent / "docs" / "api.md"
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 
 
 def python_blocks() -> list[str]:
