@@ -4,7 +4,7 @@ a reason, never deleted, and an ended row cannot be edited."""
 from django.contrib import admin
 from django.db.models import Count, F, Q
 
-from governance.admin import EndWithReasonAdmin, ReadOnlyMixin, ServiceAdmin, acting_member, null_filter
+from governance.admin_tools import EndWithReasonAdmin, ReadOnlyMixin, ServiceAdmin, acting_member, null_filter
 
 from . import services
 from .models import Circle, CircleMembership

@@ -170,21 +170,7 @@ def roster_remove(*, membership: CircleMembership, by: Member | None, reason: st
     if membership.circle.is_archived:
         raise Conflict("This circle is archived; its roster cannot change.")
     hooks.roster_removing(membership=membership)
-    ended = CircleMembership.objects.filter(pk=membership.pk, left_at__isnull=True).update(
-        left_at=timezone.now(), removed_by=by, removal_reason=reason
-    )
-    if not ended:
-        raise Conflict(f"{membership.member.user} is no longer on this roster.")
-    membership.refresh_from_db()
-    event_record(
-        organisation=membership.circle.organisation,
-        actor=by,
-        verb="roster.removed",
-        obj=membership,
-        circle=membership.circle,
-        details={"member": str(membership.member.user), "reason": reason},
-    )
-    return membership
+    return _roster_end(membership, by=by, reason=reason)
 
 
 @transaction.atomic
@@ -192,6 +178,11 @@ def roster_leave(*, membership: CircleMembership, by: Member | None, reason: str
     """The member left the organisation: this stay on a roster ends with their reason, whatever the
     circle (an archived one too) and whichever role seated them, since their roles end with it
     (project.workflows.member_holdings_end). The row and its history stay."""
+    return _roster_end(membership, by=by, reason=reason)
+
+
+def _roster_end(membership: CircleMembership, *, by: Member | None, reason: str) -> CircleMembership:
+    """End a stay on a roster once (a conditional update: two removals at once end it once) and record it."""
     ended = CircleMembership.objects.filter(pk=membership.pk, left_at__isnull=True).update(
         left_at=timezone.now(), removed_by=by, removal_reason=reason
     )

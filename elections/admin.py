@@ -5,7 +5,7 @@ with nothing to join them by."""
 
 from django.contrib import admin, messages
 
-from governance.admin import ReadOnlyMixin, acting_member
+from governance.admin_tools import ReadOnlyMixin, acting_member
 from governance.errors import DomainError
 from roles.models import Ballot, BallotVoter, Candidacy, Election, Nomination
 

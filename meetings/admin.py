@@ -3,7 +3,7 @@ tensions); changes go through the services, as the actions and the editable form
 
 from django.contrib import admin, messages
 
-from governance.admin import ReadOnlyMixin, acting_member
+from governance.admin_tools import ReadOnlyMixin, acting_member
 from governance.errors import DomainError
 
 from . import services

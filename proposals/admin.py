@@ -3,7 +3,7 @@ outcomes change only through the services (the actions below call them)."""
 
 from django.contrib import admin, messages
 
-from governance.admin import ReadOnlyMixin
+from governance.admin_tools import ReadOnlyMixin
 from governance.errors import DomainError
 
 from . import services

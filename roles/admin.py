@@ -5,7 +5,7 @@ records are elections' (elections/admin.py)."""
 from django.contrib import admin
 from django.db.models import F
 
-from governance.admin import EndWithReasonAdmin, ReadOnlyMixin, ServiceAdmin, acting_member, null_filter
+from governance.admin_tools import EndWithReasonAdmin, ReadOnlyMixin, ServiceAdmin, acting_member, null_filter
 
 from . import services
 from .models import Role, RoleAssignment, RoleTemplate

@@ -195,6 +195,6 @@ class SampleSerializer(serializers.Serializer):
 
 def test_the_check_names_date_inputs_that_accept_any_date():
     assert checks._date_offenders(("tests",)) == [
-        "tests.test_hardening_input_limits.SampleForm.bare",
-        "tests.test_hardening_input_limits.SampleSerializer.bare",
+        f"{__name__}.SampleForm.bare",
+        f"{__name__}.SampleSerializer.bare",
     ]

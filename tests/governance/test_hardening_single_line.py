@@ -104,10 +104,10 @@ class SampleSerializer(serializers.Serializer):
 
 
 def test_the_check_names_form_and_serializer_fields_that_lack_the_validator():
-    assert checks._form_offenders(("tests",)) == ["tests.test_hardening_single_line.SampleForm.bare"]
+    assert checks._form_offenders(("tests",)) == [f"{__name__}.SampleForm.bare"]
     assert checks._serializer_offenders(("tests",)) == [
-        "tests.test_hardening_single_line.SampleSerializer.bare",
-        "tests.test_hardening_single_line.SampleSerializer.items",
+        f"{__name__}.SampleSerializer.bare",
+        f"{__name__}.SampleSerializer.items",
     ]
 
 

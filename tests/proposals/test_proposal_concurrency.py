@@ -1,40 +1,21 @@
 """Real concurrency on PostgreSQL: many connections at the same moment, no lost or doubled rows."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
-from governance.errors import DomainError
 from governance.models import Event
 from proposals.models import Position, Proposal
 from proposals.queries import tally_recount
 from proposals.services import position_record, proposal_close
+from tests.concurrency import run_together
 from tests.factories import make_circle, make_member, make_proposal
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL (CI runs it)"),
 ]
-
-
-def run_together(n, fn):
-    """Run fn(i) on n threads released at the same instant, each with its own connection."""
-    barrier = threading.Barrier(n)
-
-    def worker(i):
-        try:
-            barrier.wait()
-            return fn(i)
-        except DomainError as error:
-            return error
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(worker, range(n)))
 
 
 def test_fifty_members_posting_at_once_give_fifty_current_positions(world):

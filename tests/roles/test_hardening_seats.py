@@ -3,41 +3,23 @@ role row is locked before the clock is read and the seats counted, and each term
 seat, the lowest free for its whole length, which PostgreSQL keeps from being held twice at the same
 time by an exclusion constraint."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from importlib import import_module
 
 import pytest
 from django.apps import apps as django_apps
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from governance.errors import Conflict, DomainError
+from governance.errors import Conflict
 from roles.models import RoleAssignment
 from roles.services import assignment_end, assignment_renew, role_assign, steward_assign
+from tests.concurrency import run_together
 from tests.factories import make_member, make_role
 
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks and exclusion constraints need PostgreSQL (CI runs it)"
 )
-
-
-def run_together(n, fn):
-    """Run fn(i) on n threads released at the same instant, each with its own connection."""
-    barrier = threading.Barrier(n)
-
-    def worker(i):
-        try:
-            barrier.wait()
-            return fn(i)
-        except DomainError as error:
-            return error
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(worker, range(n)))
 
 
 # Under concurrency (PostgreSQL) ---------------------------------------------------------------------
