@@ -33,6 +33,7 @@ from .models import (
     MembershipClass,
     Notification,
     Organisation,
+    Provenance,
     SweepFailure,
     User,
     WebhookDelivery,
@@ -645,3 +646,18 @@ class SweepFailureAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "resolved_at",
     )
     readonly_fields = fields
+
+
+@admin.register(Provenance)
+class ProvenanceAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Which decision (or admin override) made or changed each piece of structure. Written by the
+    changes a passed proposal applies and by logged overrides; nothing here is edited."""
+
+    list_display = ("summary", "object_type", "object_id", "circle", "proposal_id", "actor", "created_at")
+    list_filter = (
+        "object_type",
+        "change_kind",
+        null_filter("proposal_id", "decision", "Decision", "Override (no decision)"),
+    )
+    search_fields = ("summary", "object_repr", "proposal_title", "override_reason")
+    list_select_related = ("circle", "actor__user")

@@ -519,3 +519,58 @@ class SweepFailure(models.Model):
 
     def __str__(self):
         return f"{self.sweep}: {self.object_type} {self.object_id}"
+
+
+class Provenance(models.Model):
+    """Which decision made or last changed a piece of structure: one row per object an applied change
+    touched (a circle, a role, a policy section, a budget…), or per direct edit an admin made as an
+    override, with its reason. Pages show the newest row of an object as "Decided by …"; the rows of a
+    circle, newest first, are its governance record. Append-only, like the event log.
+
+    It names the proposal by id rather than by foreign key: the core sits below proposals in the
+    order of layers; the proposal's title is kept so the record reads without it."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    object_type = SingleLineCharField(max_length=60, help_text="The model's name, as events name it.")
+    object_id = models.PositiveBigIntegerField()
+    object_repr = SingleLineCharField(max_length=200)
+    circle = models.ForeignKey(
+        "circles.Circle",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The circle whose record lists this change.",
+    )
+    change_kind = SingleLineCharField(max_length=60, help_text="The kind of change, e.g. 'role.amend'.")
+    summary = SingleLineCharField(max_length=300, help_text="One sentence: what the change did.")
+    proposal_id = models.PositiveBigIntegerField(null=True, blank=True, help_text="The decision, if not an override.")
+    proposal_title = SingleLineCharField(max_length=200, blank=True)
+    change_id = models.PositiveBigIntegerField(null=True, blank=True, help_text="The proposal's change row.")
+    actor = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    override_reason = SingleLineCharField(max_length=300, blank=True, help_text="Why an admin edited directly.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "-created_at"], name="provenance_of_object"),
+            models.Index(fields=["circle", "-created_at"], name="provenance_of_circle"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(proposal_id__isnull=False) | ~Q(override_reason=""), name="provenance_decision_or_override"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.summary}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Provenance is append-only.")
+        super().save(*args, **kwargs)
+
+    @property
+    def is_override(self):
+        return self.proposal_id is None

@@ -38,6 +38,7 @@ from .outbox import (
     notifications_queue,
     notifications_queue_many,
 )
+from .provenance import provenance_latest, provenance_record
 from .tokens import (
     CALLERS_EXPIRY,
     INTEGRATIONS_CLASS,
@@ -81,6 +82,8 @@ __all__ = [
     "organisation_create",
     "organisation_update",
     "plain",
+    "provenance_latest",
+    "provenance_record",
     "unique_slug",
     "user_create",
 ]

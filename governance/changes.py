@@ -1,0 +1,119 @@
+"""The kinds of change a proposal can carry, each owned by the app whose data it changes.
+
+A proposal is not only text: it carries typed **changes** (create a sub-circle, amend a role, move a
+domain, assign a steward, amend a policy section, allocate a budget, spend…). Proposals own the
+changes a proposal carries and when they apply; they do not know what any kind does. Each app that
+owns data registers its kinds here, in its `AppConfig.ready()`:
+
+    change_kinds.register("role.amend", RoleAmend())
+
+so that circles and roles (below proposals in the order of layers) and money (above) take part in the
+same way, without proposals naming them.
+
+A kind answers four questions, always against the structure as it is at that moment:
+
+- `clean(ctx, data)`: the data, normalised (ids as ints, text stripped), or `ChangeInvalid` with a
+  sentence a member can act on. Proposals call it when the change is drafted, when the round opens and
+  when it closes; the form and the API serializer of the kind only shape input, this is the rule.
+- `circles(ctx, data)`: the circles the change reaches. Proposals refuse a change that reaches outside
+  the deciding circle's own domain and its sub-circles (the general circle may change anything).
+- `describe(ctx, data)`: what the proposal page shows, before → after.
+- `apply(ctx, data)`: does it, through the owning app's own services, inside the transaction that
+  records the outcome; records its events (with `ctx.event_details()` merged into their details) and
+  returns the objects it made or changed, for provenance. It raises `ChangeInvalid` when the change can
+  no longer apply; proposals then roll back every change of the proposal and record "passed, not
+  enacted" with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from governance.registry import Registry
+
+if TYPE_CHECKING:
+    from django import forms
+    from rest_framework import serializers
+
+    from governance.models import Member, Organisation
+
+
+class ChangeInvalid(Exception):
+    """The change cannot be drafted, opened or applied as it stands; the message says why, in a
+    sentence for the member (translated by the kind). `field` names the data key at fault, if one is."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class ChangeContext:
+    """Who decides, where, and by which decision. `proposal_id` is None while a change is checked
+    outside a proposal (an admin override). `circle` is the deciding circle (a circles.Circle)."""
+
+    organisation: Organisation
+    circle: Any
+    actor: Member | None
+    proposal_id: int | None = None
+    proposal_title: str = ""
+    override_reason: str = ""  # set for an admin override: a direct edit outside a decision
+
+    def event_details(self) -> dict:
+        """What every event an applied change records carries under `details["decision"]`, so the
+        log, webhooks and provenance all say which decision (or override) changed the object."""
+        if self.proposal_id is not None:
+            return {"decision": {"proposal": self.proposal_id, "title": self.proposal_title}}
+        return {"decision": {"override": True, "reason": self.override_reason}}
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One line of a change's description: a field, what it was and what it becomes. `before` is None
+    for something new. `text=True` asks the page to show a diff of the two (long Markdown)."""
+
+    label: str
+    before: Any
+    after: Any
+    text: bool = False
+
+
+@dataclass(frozen=True)
+class ChangeDescription:
+    summary: str  # one sentence: "Create the sub-circle “Events” under “Operations”"
+    rows: list[ChangeRow] = field(default_factory=list)
+
+
+class ChangeKind:
+    """Base for a kind of change. Subclasses set the class attributes and implement the four methods."""
+
+    key: str = ""  # "circle.create"; "<app>.<verb>", stable: stored with each change and used by the API
+    label: str = ""  # "Create a sub-circle" (translatable, gettext_lazy)
+    group: str = ""  # what the "add a change" menu groups it under: "Circles", "Roles", "People", "Money"…
+    form_class: type[forms.Form] | None = None  # the drafting form; cleaned_data is the data
+    serializer_class: type[serializers.Serializer] | None = None  # the API's typed shape of the data
+
+    def clean(self, ctx: ChangeContext, data: dict) -> dict:
+        raise NotImplementedError
+
+    def circles(self, ctx: ChangeContext, data: dict) -> list:
+        raise NotImplementedError
+
+    def describe(self, ctx: ChangeContext, data: dict) -> ChangeDescription:
+        raise NotImplementedError
+
+    def apply(self, ctx: ChangeContext, data: dict) -> list:
+        raise NotImplementedError
+
+    def initial(self, obj) -> dict:
+        """The data of a change pre-filled from an object ("Propose a change" on a role's page opens
+        the role's amend form with its values). Kinds that amend an object override it."""
+        return {}
+
+    def __repr__(self):
+        return f"<ChangeKind {self.key}>"
+
+
+change_kinds: Registry[ChangeKind] = Registry("governance.change_kinds")
