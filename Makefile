@@ -36,11 +36,13 @@ run: demo
 	@echo "Starting http://127.0.0.1:8000/ (web) and a Celery worker with beat (started again if it exits). Ctrl-C stops both."
 	$(BIN)/honcho -f Procfile.dev start
 
-## make test: install what the tests need, check the order of layers, and run the whole suite.
+## make test: install what the tests need, check the order of layers, and run the whole suite, one process
+## per core (PYTEST_PARALLEL="" runs it in one).
+PYTEST_PARALLEL ?= -n auto --dist loadfile
 test: install-dev var
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-logo
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 ## make bench: seed a large cooperative on PostgreSQL (DATABASE_URL's server; its own databases
 ## gov_bench and gov_bench_tenth) and Redis (REDIS_URL, default database 9), serve it with gunicorn and

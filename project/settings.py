@@ -7,6 +7,7 @@ With DEBUG off, the production safety flags are on and `manage.py check --deploy
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -116,6 +117,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL and os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw"):
+    # The test suite in parallel (pytest-xdist): each process takes the Redis database after the
+    # given one by its number, since a test that clears the cache flushes its whole database.
+    _redis = urlsplit(REDIS_URL)
+    _redis_db = int(_redis.path.strip("/") or 0) + int(os.environ["PYTEST_XDIST_WORKER"][2:])
+    REDIS_URL = urlunsplit(_redis._replace(path=f"/{_redis_db}"))
 # Seconds to wait for Redis to accept a connection or answer a command: short, so that a Redis that
 # has gone away costs a request little before the cache falls back to this process's memory.
 REDIS_TIMEOUT_SECONDS = env.float("REDIS_TIMEOUT_SECONDS", default=0.5)
