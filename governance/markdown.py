@@ -4,6 +4,7 @@ Markdown lets raw HTML through, so the rendered HTML is sanitised with nh3 again
 scripts, styles, event handlers and `javascript:` links never survive, whatever was typed."""
 
 import functools
+import re
 import threading
 
 import markdown as markdown_lib
@@ -42,7 +43,7 @@ def _rendered(text: str) -> str:
     if converter is None:
         # Building a converter costs more than converting a comment; keep one per thread.
         converter = _local.converter = markdown_lib.Markdown(extensions=EXTENSIONS, output_format="html")
-    html = converter.reset().convert(text)
+    html = converter.reset().convert(_TASK_MARK.sub(_task_box, text))
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -53,3 +54,10 @@ def _rendered(text: str) -> str:
 
 
 _local = threading.local()
+
+# A task list item ("- [ ] call the bank", "- [x] done") shows a box, never a literal "[ ]".
+_TASK_MARK = re.compile(r"^(\s*(?:[-*+]|\d+[.)])\s+)\[([ xX])\](?=\s)", re.MULTILINE)
+
+
+def _task_box(match: re.Match) -> str:
+    return match.group(1) + ("☐" if match.group(2) == " " else "☑")

@@ -17,6 +17,7 @@ from .models import (
     MeetingSettings,
     Minutes,
     MinutesVersion,
+    Reply,
     Tension,
 )
 
@@ -135,6 +136,20 @@ class AttendanceAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Attendance._meta.fields]
+
+
+@admin.register(Reply)
+class ReplyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """What members said ahead of a meeting: theirs to give and change, on the meeting page or over
+    the API."""
+
+    list_display = ("meeting", "member", "answer", "updated_at")
+    list_filter = ("answer",)
+    search_fields = ("meeting__title", "member__user__name", "member__user__email")
+    list_select_related = ("meeting", "member__user")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Reply._meta.fields]
 
 
 class VersionInline(ReadOnlyInline):

@@ -13,6 +13,7 @@ import zoneinfo
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from governance.dates import SaneDateField, SaneDateTimeField
 from governance.models import hash_token
@@ -194,12 +195,14 @@ class Meeting(models.Model):
 
 class Tension(models.Model):
     """A gap a member senses between what is and what could be. Open, then on an agenda, then
-    resolved: with a note, by becoming a proposal, or by becoming an action item."""
+    resolved: with a note, or by becoming an action item; or it becomes a proposal and stays "in a
+    proposal" until that round closes (resolved then) or is withdrawn (open again)."""
 
     class State(models.TextChoices):
-        OPEN = "open", "Open"
-        ON_AGENDA = "on_agenda", "On an agenda"
-        RESOLVED = "resolved", "Resolved"
+        OPEN = "open", _("Open")
+        ON_AGENDA = "on_agenda", _("On an agenda")
+        IN_PROPOSAL = "in_proposal", _("In a proposal")
+        RESOLVED = "resolved", _("Resolved")
 
     class Resolution(models.TextChoices):
         NOTE = "note", "Resolved with a note"
@@ -211,7 +214,7 @@ class Tension(models.Model):
     raised_by = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="tensions_raised")
     title = SingleLineCharField(max_length=200)
     description = models.TextField(blank=True, help_text="Markdown: what is, and what could be.")
-    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN, db_index=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.OPEN, db_index=True)
     resolution = models.CharField(max_length=10, choices=Resolution.choices, blank=True)
     resolution_note = models.TextField(blank=True)
     proposal = models.ForeignKey(
@@ -229,7 +232,7 @@ class Tension(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(state="resolved", resolved_at__isnull=False) & ~Q(resolution="")
-                | Q(state__in=["open", "on_agenda"], resolved_at__isnull=True, resolution=""),
+                | Q(state__in=["open", "on_agenda", "in_proposal"], resolved_at__isnull=True, resolution=""),
                 name="tension_resolution_matches_state",
             ),
         ]
@@ -240,6 +243,10 @@ class Tension(models.Model):
     @property
     def is_resolved(self):
         return self.state == self.State.RESOLVED
+
+    @property
+    def is_in_proposal(self):
+        return self.state == self.State.IN_PROPOSAL
 
 
 class AgendaItem(models.Model):
@@ -307,6 +314,30 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.member.user}: {self.get_status_display().lower()} at {self.meeting}"
+
+
+class Reply(models.Model):
+    """A member's word ahead of a meeting: coming or not. It is theirs to change until the meeting
+    starts; the secretary's attendance sheet starts from it (someone who said they cannot come is
+    proposed as excused). Each change is kept in the event log."""
+
+    class Answer(models.TextChoices):
+        COMING = "coming", _("Coming")
+        MAYBE = "maybe", _("Maybe")
+        NOT_COMING = "not_coming", _("Not coming")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="replies")
+    member = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="meeting_replies")
+    answer = models.CharField(max_length=10, choices=Answer.choices)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["meeting", "member__user__name"]
+        verbose_name_plural = "replies"
+        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="reply_once_per_member")]
+
+    def __str__(self):
+        return f"{self.member.user}: {self.get_answer_display().lower()} to {self.meeting}"
 
 
 class Minutes(models.Model):

@@ -31,6 +31,7 @@ from .models import (
     MeetingSettings,
     Minutes,
     MinutesVersion,
+    Reply,
     Tension,
 )
 
@@ -69,7 +70,9 @@ def get_series_for(user, pk, *, action: str = "meetings.view_meeting", organisat
 def get_tension_for(user, pk, *, action: str = "meetings.view_tension", organisation_slug: str | None = None):
     return object_for(
         user,
-        Tension.objects.select_related("organisation", "circle__organisation", "raised_by__user", "proposal"),
+        Tension.objects.select_related(
+            "organisation", "circle__organisation", "raised_by__user", "proposal__author__user"
+        ),
         pk,
         view="meetings.view_tension",
         action=action,
@@ -245,6 +248,26 @@ def attendance_sheet(meeting: Meeting, *, settings: MeetingSettings | None = Non
     )
 
 
+def lead_role_holders(circle: Circle) -> dict[str, list[Member]]:
+    """Who holds the circle's facilitator and secretary roles now, by role kind: a meeting that
+    names nobody is run and minuted by them. One query."""
+    held: dict[str, list[Member]] = {"facilitator": [], "secretary": []}
+    rows = (
+        RoleAssignment.objects.current()
+        .filter(role__circle=circle, role__kind__in=held.keys(), role__archived_at__isnull=True)
+        .select_related("member__user", "role")
+        .order_by("member__user__name")
+    )
+    for row in rows:
+        held[row.role.kind].append(row.member)
+    return held
+
+
+def replies_of(meeting: Meeting) -> dict[int, str]:
+    """What each member said ahead (member id → answer). One query."""
+    return dict(Reply.objects.filter(meeting=meeting).values_list("member_id", "answer"))
+
+
 def minutes_of(meeting: Meeting) -> Minutes | None:
     return Minutes.objects.filter(meeting=meeting).select_related("published_by__user", "updated_by__user").first()
 
@@ -337,7 +360,7 @@ def minutes_prefill(meeting: Meeting, *, sheet=None, items=None, decisions=None,
     actions = list(meeting_actions(meeting)) if actions is None else actions
     for action in actions:
         due = f", due {action.due:%d %B %Y}" if action.due else ""
-        lines.append(f"- [{'x' if action.status == 'done' else ' '}] {action.title} ({action.owner.user}{due})")
+        lines.append(f"- {'☑' if action.status == 'done' else '☐'} {action.title} ({action.owner.user}{due})")
     if not actions:
         lines.append("_Add action items on the meeting page; they are listed here when you publish._")
     return "\n".join(lines).strip() + "\n"

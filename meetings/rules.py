@@ -120,6 +120,7 @@ rules.add_rule(
 )
 rules.add_rule("meetings.record_attendance", (is_steward | is_facilitator | is_secretary) & circle_is_active)
 rules.add_rule("meetings.write_minutes", (is_steward | is_secretary) & circle_is_active)
+rules.add_rule("meetings.reply", in_the_circle & circle_is_active)
 
 # A tension.
 rules.add_rule("meetings.view_tension", is_organisation_member)

@@ -16,3 +16,9 @@ round_closed: Hook[[list[Proposal]], None] = Hook(
     doc="Consent rounds were just closed with their outcome (the rows locked, in the closing "
     "transaction): what they decide takes effect (a selection round seats its candidate).",
 )
+
+round_withdrawn: Hook[[Proposal], None] = Hook(
+    "proposals.round_withdrawn",
+    doc="A draft or an open round was just withdrawn (in the withdrawing transaction): what waited on "
+    "it takes its course again (a tension turned into this proposal is open again).",
+)

@@ -440,6 +440,7 @@ def proposal_withdraw(*, proposal: Proposal, by: Member | None) -> Proposal:
             obj=proposal,
             circle=proposal.circle,
         )
+    hooks.round_withdrawn(proposal)
     return proposal
 
 

@@ -7,6 +7,7 @@ import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from governance.api.base import GovernanceViewSet
 from governance.api.filters import IdFilter, IsoDateTimeFilter
@@ -16,7 +17,7 @@ from governance.dates import sane_date
 from governance.text import single_line
 
 from .. import queries, services
-from ..models import Kind, Meeting, MeetingSeries
+from ..models import Kind, Meeting, MeetingSeries, Reply
 from ..recurrence import describe
 from .common import LIST
 
@@ -82,6 +83,17 @@ class MeetingCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, allow_blank=True, default="", validators=[single_line])
 
 
+class MeetingReplySerializer(serializers.Serializer):
+    answer = serializers.ChoiceField(choices=Reply.Answer.choices, help_text="Whether you will come.")
+
+
+class MeetingRepliesSerializer(serializers.Serializer):
+    answer = serializers.ChoiceField(choices=Reply.Answer.choices, help_text="Your answer.")
+    coming = serializers.IntegerField(help_text="Members who said they will come.")
+    maybe = serializers.IntegerField()
+    not_coming = serializers.IntegerField()
+
+
 class AgendaOrderSerializer(serializers.Serializer):
     order = serializers.ListField(
         child=serializers.IntegerField(), help_text="Every current agenda item's id, once, in the new order."
@@ -131,6 +143,11 @@ class MeetingFilter(django_filters.FilterSet):
         request=AgendaOrderSerializer,
         responses={200: MeetingSerializer, **errors(*WRITE_STATEFUL)},
     ),
+    reply=extend_schema(
+        summary="Say whether you will come (a member of the circle, until the meeting starts)",
+        request=MeetingReplySerializer,
+        responses={200: MeetingRepliesSerializer, **errors(*WRITE_STATEFUL)},
+    ),
 )
 class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GovernanceViewSet):
     serializer_class = MeetingSerializer
@@ -139,6 +156,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governanc
         "partial_update": MeetingUpdateSerializer,
         "cancel": MeetingCancelSerializer,
         "reorder_agenda": AgendaOrderSerializer,
+        "reply": MeetingReplySerializer,
     }
     rules = {
         "retrieve": "meetings.view_meeting",
@@ -147,6 +165,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governanc
         "cancel": "meetings.change_meeting",
         "publish_agenda": "meetings.manage_agenda",
         "reorder_agenda": "meetings.manage_agenda",
+        "reply": "meetings.reply",
     }
     filterset_class = MeetingFilter
     ordering_fields = ["starts_at", "created_at"]
@@ -186,6 +205,16 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governanc
         meeting = self.get_object()
         services.agenda_reorder(meeting=meeting, by=self.caller(meeting.organisation_id), **self.read_input())
         return self.answer(meeting)
+
+    @action(detail=True, methods=["post"])
+    def reply(self, request, pk=None):
+        meeting = self.get_object()
+        reply = services.meeting_reply(
+            meeting=meeting, member=self.caller(meeting.organisation_id), **self.read_input()
+        )
+        answers = list(queries.replies_of(meeting).values())
+        counts = {answer: answers.count(answer) for answer in Reply.Answer.values}
+        return Response(MeetingRepliesSerializer({"answer": reply.answer, **counts}).data)
 
 
 # Series ----------------------------------------------------------------------------------------

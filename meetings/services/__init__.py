@@ -16,7 +16,15 @@ from .agenda import (
 )
 from .feeds import calendar_feed_create, calendar_feed_revoke, calendar_feed_touch
 from .meetings import meeting_cancel, meeting_create, meeting_settings_update, meeting_update
-from .minutes import attendance_record, attendance_record_many, minutes_correct, minutes_publish, minutes_save_draft
+from .minutes import (
+    attendance_everyone_present,
+    attendance_record,
+    attendance_record_many,
+    meeting_reply,
+    minutes_correct,
+    minutes_publish,
+    minutes_save_draft,
+)
 from .reminders import (
     action_items_remind,
     agenda_due_remind,
@@ -47,6 +55,7 @@ __all__ = [
     "agenda_item_update",
     "agenda_publish",
     "agenda_reorder",
+    "attendance_everyone_present",
     "attendance_record",
     "attendance_record_many",
     "calendar_feed_create",
@@ -55,6 +64,7 @@ __all__ = [
     "meeting_cancel",
     "meeting_create",
     "meeting_reminders_send",
+    "meeting_reply",
     "meeting_settings_update",
     "meeting_update",
     "meeting_url",

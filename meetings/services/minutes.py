@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from governance.errors import Conflict, Invalid
 from governance.models import Member
 from governance.services import event_record, notifications_queue
 
 from .. import queries
-from ..models import Attendance, Meeting, Minutes, MinutesVersion
+from ..models import Attendance, Meeting, Minutes, MinutesVersion, Reply
 from .shaping import NOTE_MAX, circle_people, lock_meeting, meeting_url, refuse_if_cancelled, refuse_if_closed
 
 # Attendance ------------------------------------------------------------------------------------
@@ -49,6 +52,49 @@ def attendance_record(*, meeting: Meeting, by: Member | None, member: Member, st
 
 
 @transaction.atomic
+def meeting_reply(*, meeting: Meeting, member: Member, answer: str) -> Reply:
+    """A member says ahead whether they will come. Theirs to change until the meeting starts."""
+    meeting = lock_meeting(meeting)
+    refuse_if_cancelled(meeting)
+    if answer not in Reply.Answer.values:
+        raise Invalid(gettext("Choose coming, maybe or not coming."), field="answer")
+    if member.organisation_id != meeting.organisation_id or not member.is_active:
+        raise Invalid(gettext("Only members of this organisation reply to its meetings."), field="member")
+    if meeting.starts_at <= timezone.now():
+        raise Conflict(gettext("The meeting has started; the secretary records who is there."))
+    reply = Reply.objects.filter(meeting=meeting, member=member).first()
+    if reply and reply.answer == answer:
+        return reply
+    before = reply.answer if reply else ""
+    if reply:
+        reply.answer, reply.updated_at = answer, timezone.now()
+        reply.save(update_fields=["answer", "updated_at"])
+    else:
+        reply = Reply.objects.create(meeting=meeting, member=member, answer=answer)
+    event_record(
+        organisation=meeting.organisation,
+        actor=member,
+        verb="meeting.replied",
+        obj=meeting,
+        circle=meeting.circle,
+        details={"answer": answer, **({"was": before} if before else {})},
+    )
+    return reply
+
+
+@transaction.atomic
+def attendance_everyone_present(*, meeting: Meeting, by: Member | None) -> int:
+    """Mark everyone on the sheet who is not recorded yet as present (apologies and absences
+    already recorded stay). Only once the meeting has started."""
+    sheet = queries.attendance_sheet(meeting)
+    return attendance_record_many(
+        meeting=meeting,
+        by=by,
+        statuses={member: Attendance.Status.PRESENT for member, status in sheet.rows if not status},
+    )
+
+
+@transaction.atomic
 def attendance_record_many(*, meeting: Meeting, by: Member | None, statuses: dict[Member, str]) -> int:
     """Record a whole attendance sheet at once; blank entries are left as they are."""
     changed = 0
@@ -63,14 +109,31 @@ def attendance_record_many(*, meeting: Meeting, by: Member | None, statuses: dic
 
 
 @transaction.atomic
-def minutes_save_draft(*, meeting: Meeting, by: Member | None, body: str | None = None) -> Minutes:
+def minutes_save_draft(
+    *,
+    meeting: Meeting,
+    by: Member | None,
+    body: str | None = None,
+    check_seen: bool = False,
+    seen_saved_at: datetime | None = None,
+) -> Minutes:
     """Create or save the draft minutes. A new draft without text starts from the prefilled draft
-    (agenda, attendance, decisions). Published minutes are locked: correct them instead."""
+    (agenda, attendance, decisions). Published minutes are locked: correct them instead.
+
+    With `check_seen` (the page's autosave), `seen_saved_at` is when the draft the writer's page
+    last saw was saved (None: there was no draft): if it was saved since (by someone else, or on
+    another page), nothing is overwritten and Conflict says who, so that neither text is lost."""
     meeting = lock_meeting(meeting)
     refuse_if_cancelled(meeting)
-    minutes = Minutes.objects.filter(meeting=meeting).first()
+    minutes = Minutes.objects.filter(meeting=meeting).select_related("updated_by__user").first()
     if minutes and minutes.is_published:
-        raise Conflict("The minutes are published and locked; write a correction instead.")
+        raise Conflict(gettext("The minutes are published and locked; write a correction instead."))
+    if check_seen and minutes is not None and (seen_saved_at is None or minutes.updated_at > seen_saved_at):
+        who = minutes.updated_by.user.display_name if minutes.updated_by else gettext("Someone else")
+        raise Conflict(
+            gettext("%(who)s saved the draft meanwhile (on another page?); copy your text, then reload the page.")
+            % {"who": who}
+        )
     if body is None or not body.strip():
         if minutes is not None:
             raise Invalid("The minutes cannot be empty.", field="body")

@@ -1,5 +1,5 @@
-"""Tensions: raised in a circle (not a meeting), and resolved with a note, as a proposal or as
-an action item."""
+"""Tensions: raised in a circle (not a meeting), and resolved with a note, as an action item, or by
+the close of the proposal it became."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from circles.models import Circle
 from governance.errors import Conflict, Invalid
 from governance.models import Member
-from governance.services import event_record
+from governance.services import event_new, event_record, events_record
 from proposals.services import proposal_create
 
 from ..models import ActionItem, Meeting, Tension
@@ -87,13 +88,75 @@ def tension_to_proposal(*, tension: Tension, by: Member):
     )
     if tension.is_resolved:
         raise Conflict("This tension is already resolved.")
+    if tension.is_in_proposal:
+        raise Conflict(gettext("This tension is already in a proposal."))
     raised_on = timezone.localtime(tension.created_at, tension.organisation.tzinfo)
     body = (
         tension.description or "_Describe what you propose to resolve this tension._"
     ) + f"\n\n---\n_From the tension raised by {tension.raised_by.user} on {raised_on:%d %B %Y}._"
     proposal = proposal_create(circle=tension.circle, author=by, title=tension.title, body=body)
-    _resolve(tension, by=by, resolution=Tension.Resolution.PROPOSAL, proposal=proposal)
+    # The tension stays open, "in a proposal", until the round closes (tensions_follow_closed_rounds).
+    claimed = Tension.objects.filter(pk=tension.pk, state__in=[Tension.State.OPEN, Tension.State.ON_AGENDA]).update(
+        state=Tension.State.IN_PROPOSAL, proposal=proposal
+    )
+    if not claimed:
+        raise Conflict(gettext("This tension is already in a proposal."))
+    tension.refresh_from_db()
+    event_record(
+        organisation=tension.organisation,
+        actor=by,
+        verb="tension.proposed",
+        obj=tension,
+        circle=tension.circle,
+        details={"proposal": proposal.pk},
+    )
     return proposal
+
+
+def tensions_follow_closed_rounds(proposals) -> None:
+    """proposals.hooks.round_closed: a tension in a proposal is resolved by its round's close,
+    whatever the outcome (the outcome is the proposal's to say). In the closing transaction."""
+    tensions = list(
+        Tension.objects.filter(proposal__in=[p.pk for p in proposals], state=Tension.State.IN_PROPOSAL).select_related(
+            "organisation", "circle"
+        )
+    )
+    if not tensions:
+        return
+    now = timezone.now()
+    Tension.objects.filter(pk__in=[t.pk for t in tensions]).update(
+        state=Tension.State.RESOLVED, resolution=Tension.Resolution.PROPOSAL, resolved_at=now
+    )
+    outcomes = {p.pk: p.outcome for p in proposals}
+    events_record(
+        events=[
+            event_new(
+                organisation=tension.organisation,
+                actor=None,
+                verb="tension.resolved",
+                obj=tension,
+                circle=tension.circle,
+                details={"resolution": Tension.Resolution.PROPOSAL, "outcome": outcomes.get(tension.proposal_id, "")},
+            )
+            for tension in tensions
+        ]
+    )
+
+
+def tension_follow_withdrawn_round(proposal) -> None:
+    """proposals.hooks.round_withdrawn: the tension behind a withdrawn proposal is open again."""
+    for tension in Tension.objects.filter(proposal=proposal, state=Tension.State.IN_PROPOSAL).select_related(
+        "organisation", "circle"
+    ):
+        Tension.objects.filter(pk=tension.pk).update(state=Tension.State.OPEN)
+        event_record(
+            organisation=tension.organisation,
+            actor=None,
+            verb="tension.reopened",
+            obj=tension,
+            circle=tension.circle,
+            details={"proposal": proposal.pk},
+        )
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from circles.queries import get_circle_for
@@ -33,7 +34,7 @@ from ..forms import (
     SeriesEndForm,
     SeriesForm,
 )
-from ..models import Meeting, MeetingSeries, Tension
+from ..models import Meeting, MeetingSeries, Reply, Tension
 from ..recurrence import describe
 from .common import back, member_in, show_error
 
@@ -114,6 +115,7 @@ def meeting_page_context(request, meeting: Meeting, **forms) -> dict:
         for name in ("change_meeting", "manage_agenda", "add_agenda_item", "record_attendance", "write_minutes")
     }
     can["add_action"] = rules.test_rule("meetings.add_action_item", user, meeting.circle)
+    can["reply"] = rules.test_rule("meetings.reply", user, meeting)
     settings = queries.settings_of(organisation)
     sheet = queries.attendance_sheet(meeting, settings=settings)
     minutes = queries.minutes_of(meeting)
@@ -135,12 +137,37 @@ def meeting_page_context(request, meeting: Meeting, **forms) -> dict:
         "today": queries.local_today(organisation),
         "now": timezone.now(),
         "agenda_due": shift(meeting.starts_at, -timedelta(days=settings.agenda_due_days)),
+        "leads": queries.lead_role_holders(meeting.circle),
         "nav": "circles",
     }
+    leads = context["leads"]
+    context["lead_lines"] = [
+        {
+            "label": gettext("Facilitator:"),
+            "named": meeting.facilitator,
+            "holders": leads["facilitator"],
+            "by_role": gettext("the circle's facilitator"),
+        },
+        {
+            "label": gettext("Secretary:"),
+            "named": meeting.secretary,
+            "holders": leads["secretary"],
+            "by_role": gettext("the circle's secretary"),
+        },
+    ]
+    replies = queries.replies_of(meeting)
+    context["replies"] = {answer: sum(1 for a in replies.values() if a == answer) for answer in Reply.Answer.values}
+    context["my_reply"] = replies.get(context["me"].pk) if context["me"] else None
+    context["reply_choices"] = Reply.Answer.choices
     if can["add_agenda_item"] and not closed:
         context["agenda_form"] = forms.get("agenda_form") or AgendaItemForm(meeting=meeting)
     if can["record_attendance"] and not closed:
-        context["attendance_form"] = forms.get("attendance_form") or AttendanceForm(rows=sheet.rows)
+        # Someone who said they cannot come starts as excused on the sheet, until recorded otherwise.
+        rows = [
+            (member, status or ("excused" if replies.get(member.pk) == Reply.Answer.NOT_COMING else ""))
+            for member, status in sheet.rows
+        ]
+        context["attendance_form"] = forms.get("attendance_form") or AttendanceForm(rows=rows)
     if can["write_minutes"] and not meeting.is_cancelled and not (minutes and minutes.is_published):
         body = minutes.body if minutes else _prefill(meeting, context)
         context["minutes_form"] = forms.get("minutes_form") or MinutesForm(initial={"body": body})

@@ -86,7 +86,12 @@ def _tension_context(request, tension: Tension, **forms) -> dict:
         "actions": tension.action_items.select_related("owner__user"),
         "can_resolve": can_resolve,
         "can_change": rules.test_rule("meetings.change_tension", user, tension),
-        "can_propose": can_resolve and rules.test_rule("proposals.add_proposal", user, tension.circle),
+        "can_propose": can_resolve
+        and not tension.is_in_proposal
+        and rules.test_rule("proposals.add_proposal", user, tension.circle),
+        # A draft is its author's until the round opens: others see that it exists, not a dead link.
+        "proposal_visible": tension.proposal_id is not None
+        and rules.test_rule("proposals.view_proposal", user, tension.proposal),
         "meetings": meetings if not tension.is_resolved else [],
         "resolve_form": forms.get("resolve_form") or ResolveForm(),
         "action_form": forms.get("action_form") or ToActionForm(organisation=tension.organisation),

@@ -91,6 +91,7 @@ def test_a_tension_goes_on_the_agenda_and_the_minutes_are_published(page, log_in
     draft = minutes.input_value()
     assert "Receipts get lost" in draft and "Scan receipts on the day" in draft and "Present (2)" in draft
     minutes.fill(draft + "\nWe agreed to scan receipts on the day.\n")
+    tab.once("dialog", lambda dialog: dialog.accept())  # "Publish the minutes? They are locked…"
     tab.get_by_role("button", name="Publish the minutes").click()
     expect(tab.locator("#messages")).to_contain_text("The minutes are published")
     expect(tab.locator("#minutes")).to_contain_text("We agreed to scan receipts on the day.")

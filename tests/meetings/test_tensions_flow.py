@@ -7,9 +7,11 @@ import pytest
 from django.urls import reverse
 
 from governance.errors import Conflict
+from governance.models import Event
 from meetings.models import ActionItem, AgendaItem, Tension
-from meetings.services import agenda_item_add, meeting_cancel, tension_raise, tension_resolve
+from meetings.services import agenda_item_add, meeting_cancel, tension_raise, tension_resolve, tension_to_proposal
 from proposals.models import Proposal
+from proposals.services import proposal_close, proposal_open, proposal_withdraw
 from tests.factories import give_role, make_meeting, make_member
 
 
@@ -88,8 +90,44 @@ def test_turning_it_into_a_proposal_makes_a_prefilled_draft(world, client, tensi
     assert proposal.title == "Receipts get lost"
     assert "Paper receipts **vanish**" in proposal.body and "raised by Mia Member" in proposal.body
     tension.refresh_from_db()
-    assert (tension.state, tension.resolution, tension.proposal) == ("resolved", "proposal", proposal)
+    assert (tension.state, tension.resolution, tension.proposal) == ("in_proposal", "", proposal)
     assert client.get(answer["Location"]).status_code == 200
+
+
+def test_a_tension_in_a_proposal_stays_open_until_the_round_closes(world, client, tension):
+    steve = world.member(world.steve)
+    proposal = tension_to_proposal(tension=tension, by=steve)
+    with pytest.raises(Conflict, match="already in a proposal"):
+        tension_to_proposal(tension=tension, by=steve)
+
+    # While it is a draft, others see that it exists, not a link they could not follow.
+    client.force_login(world.mia)
+    page = client.get(path("tension", tension)).content.decode()
+    assert "A draft proposal by Steve Steward" in page
+    assert reverse("proposal", kwargs={"org": "acme", "pk": proposal.pk}) not in page
+
+    proposal = proposal_open(proposal=proposal, by=steve)
+    page = client.get(path("tension", tension)).content.decode()
+    assert reverse("proposal", kwargs={"org": "acme", "pk": proposal.pk}) in page
+    assert client.get(reverse("proposal", kwargs={"org": "acme", "pk": proposal.pk})).status_code == 200
+    tension.refresh_from_db()
+    assert tension.state == "in_proposal"
+
+    proposal_close(proposal_id=proposal.pk, now=proposal.closes_at)
+    tension.refresh_from_db()
+    assert (tension.state, tension.resolution, tension.proposal) == ("resolved", "proposal", proposal)
+    assert Event.objects.filter(verb="tension.resolved", object_id=tension.pk).count() == 1
+
+
+def test_a_withdrawn_proposal_opens_its_tension_again(world, tension):
+    steve = world.member(world.steve)
+    proposal = tension_to_proposal(tension=tension, by=steve)
+    proposal_withdraw(proposal=proposal, by=steve)
+    tension.refresh_from_db()
+    assert (tension.state, tension.proposal) == ("open", proposal)
+    assert Event.objects.filter(verb="tension.reopened", object_id=tension.pk).exists()
+    # It can become a proposal again.
+    assert tension_to_proposal(tension=tension, by=steve) != proposal
 
 
 def test_turning_it_into_an_action_links_the_meeting_it_was_discussed_in(world, client, tension):
