@@ -32,9 +32,12 @@ demo: migrate
 
 ## make run: set up, load the demo cooperative, start web + Celery worker with beat (Procfile.dev).
 ## With DATABASE_URL and REDIS_URL set, the same command runs on PostgreSQL and Redis.
+## Emails go to files in var/mail/ (one per message) rather than filling the console; EMAIL_URL overrides.
 run: demo
+	@mkdir -p var/mail
 	@echo "Starting http://127.0.0.1:8000/ (web) and a Celery worker with beat (started again if it exits). Ctrl-C stops both."
-	$(BIN)/honcho -f Procfile.dev start
+	@echo "Emails are written to var/mail/, one file per message."
+	EMAIL_URL="$${EMAIL_URL:-filemail:///var/mail}" $(BIN)/honcho -f Procfile.dev start
 
 ## make test: install what the tests need, check the order of layers, and run the whole suite, one process
 ## per core (PYTEST_PARALLEL="" runs it in one).

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -191,6 +192,24 @@ def invitation_accept(request, token):
 
 
 # Health --------------------------------------------------------------------------------------
+
+
+def permission_denied(request, exception=None):
+    """The 403 page, with the organisation's navigation when the page refused belongs to an
+    organisation the person is a member of, so that a refusal is not a dead end."""
+    organisation = None
+    slug = request.resolver_match.kwargs.get("org") if request.resolver_match else None
+    if slug and request.user.is_authenticated:
+        organisation = next(
+            (m.organisation for m in active_members(request.user).values() if m.organisation.slug == slug), None
+        )
+    message = str(exception) if exception and str(exception) else ""
+    return render(request, "403.html", {"organisation": organisation, "exception": message}, status=403)
+
+
+def favicon(request):
+    """Browsers and feed readers ask for /favicon.ico whatever a page says: the static icon."""
+    return redirect(static("favicon.ico"), permanent=True)
 
 
 @never_cache

@@ -288,7 +288,7 @@ if REDIS_URL:
         "socket_keepalive": True,
     }
 else:
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost//"  # the host named, or kombu warns at every start
     _broker_dir = VAR_DIR / "broker"
     for _folder in ("queue", "processed"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)

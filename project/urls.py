@@ -9,6 +9,8 @@ from . import views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz/", core_views.healthz, name="healthz"),
+    # Browsers and feed readers ask for /favicon.ico whatever the page says.
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("project.api_urls")),
@@ -36,3 +38,5 @@ urlpatterns = [
 
 # 404s under /api/ answer JSON, like the rest of the API.
 handler404 = "governance.api.exceptions.not_found"
+
+handler403 = "governance.views.permission_denied"

@@ -6,8 +6,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from circles.models import Circle
+from governance.models import Event
 
-from .models import Proposal
+from .models import Position, Proposal, ProposalVersion
 from .services import outcome_write, position_record, proposal_close, proposal_create, proposal_open
 
 OPEN_TITLE = "Adopt three circles with a steward each"
@@ -93,3 +94,20 @@ def load(*, organisation, members):
         proposal_close(proposal_id=proposal.pk, now=closes_at)
         proposal.refresh_from_db()
         outcome_write(proposal=proposal, by=author, statement=spec["statement"])
+        _backdate_record(proposal, opened_at=closes_at - proposal.round_length, closes_at=closes_at)
+
+
+def _backdate_record(proposal, *, opened_at, closes_at):
+    """Date the positions, versions and events of a backdated round inside it (positions spread
+    between the opening and the close), so that no page shows a position given after the round
+    closed or an outcome written before it."""
+    step = (closes_at - opened_at) / (proposal.positions.count() + 2)
+    for number, position in enumerate(proposal.positions.order_by("created_at", "id"), start=1):
+        Position.objects.filter(pk=position.pk).update(created_at=opened_at + step * number)
+    ProposalVersion.objects.filter(proposal=proposal).update(created_at=opened_at - timedelta(days=1))
+    events = Event.objects.filter(object_type="proposal", object_id=proposal.pk)
+    events.filter(verb="proposal.opened").update(created_at=opened_at)
+    for number, event in enumerate(events.filter(verb="position.recorded").order_by("id"), start=1):
+        Event.objects.filter(pk=event.pk).update(created_at=opened_at + step * number)
+    events.filter(verb="proposal.closed").update(created_at=closes_at)
+    events.filter(verb="proposal.outcome_written").update(created_at=closes_at + timedelta(hours=2))

@@ -2,10 +2,12 @@
 
 from django.apps import apps
 from django.core.management import call_command
+from django.db.models import F
 
 from circles.models import Circle, CircleMembership
-from governance.models import Member, Organisation, User
+from governance.models import Event, Member, Organisation, User
 from project.demo import CIRCLES, DEMO_PASSWORD, DEMO_SLUG, PEOPLE, demo_logins, load_demo
+from proposals.models import Position, Proposal
 from roles.models import Role, RoleAssignment
 
 DEMO_APPS = {"governance", "circles", "roles", "proposals", "meetings"}
@@ -81,3 +83,14 @@ def test_the_command_prints_the_logins(db, capsys):
     for email, what in demo_logins():
         assert email in out and what in out
     assert Organisation.objects.filter(slug=DEMO_SLUG).count() == 1
+
+
+def test_its_dates_agree_no_position_or_event_after_a_round_closed(db):
+    organisation = load_demo()
+    closed = Proposal.objects.filter(organisation=organisation, state="closed")
+    assert closed.exists()
+    assert not Position.objects.filter(proposal__in=closed, created_at__gt=F("proposal__closed_at")).exists()
+    assert not Position.objects.filter(proposal__in=closed, created_at__lt=F("proposal__opened_at")).exists()
+    for proposal in closed:
+        recorded = Event.objects.filter(object_type="proposal", object_id=proposal.pk, verb="position.recorded")
+        assert not recorded.filter(created_at__gt=proposal.closed_at).exists(), proposal.title
