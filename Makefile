@@ -28,13 +28,15 @@ migrate: install var
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate
-	$(BIN)/python manage.py load_demo
+	SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" $(BIN)/python manage.py load_demo
 
 ## make run: set up, load the demo cooperative, start web + Celery worker with beat (Procfile.dev).
 ## With DATABASE_URL and REDIS_URL set, the same command runs on PostgreSQL and Redis.
+## PORT=8010 make run serves on another port; links in emails follow it (SITE_URL, unless set).
+PORT ?= 8000
 run: demo
-	@echo "Starting http://127.0.0.1:8000/ (web) and a Celery worker with beat (started again if it exits). Ctrl-C stops both."
-	$(BIN)/honcho -f Procfile.dev start
+	@echo "Starting http://127.0.0.1:$(PORT)/ (web) and a Celery worker with beat (started again if it exits). Ctrl-C stops both."
+	SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" WEB_PORT=$(PORT) $(BIN)/honcho -f Procfile.dev -p $(PORT) start
 
 ## make test: install what the tests need, check the order of layers, and run the whole suite.
 test: install-dev var

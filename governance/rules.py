@@ -6,6 +6,7 @@ many objects on a page costs no extra queries.
 """
 
 import rules
+from django.conf import settings
 
 from .hooks import stewardship
 from .models import ApiToken, Member
@@ -107,3 +108,17 @@ rules.add_rule("governance.handle_invitation", may_handle_invitation)
 # Integration tokens and webhooks: admins who are people. An integration, even with admin rights,
 # cannot mint tokens or redirect webhooks, so revoking it stops everything it could do.
 rules.add_rule("governance.manage_integrations", is_organisation_admin & ~is_integration)
+
+
+@rules.predicate
+def may_create_organisation(user):
+    """Start an organisation: anyone signed up, or only site admins (superusers) when the site's
+    ORGANISATION_CREATORS says so, as hosted installs do. An integration never founds one."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    if getattr(user, "is_bot", False) or any(m.is_bot for m in active_members(user).values()):
+        return False
+    return settings.ORGANISATION_CREATORS == "anyone" or user.is_superuser
+
+
+rules.add_rule("governance.create_organisation", may_create_organisation)
