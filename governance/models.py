@@ -9,9 +9,9 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.validators import RegexValidator
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -215,6 +215,7 @@ class Invitation(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
+    name = SingleLineCharField(max_length=150, blank=True, help_text="The person's name, as the inviter gave it.")
     membership_class = models.ForeignKey(MembershipClass, on_delete=models.PROTECT, related_name="+")
     circle = models.ForeignKey(
         "circles.Circle",

@@ -225,7 +225,11 @@ def shape_build(*, organisation: Organisation, key: str, founder: Member) -> dic
             )
         for spec in shape.roles:
             role_create(
-                circle=circles[str(spec.circle)], by=founder, name=str(spec.name), purpose=str(spec.purpose), **spec.fields
+                circle=circles[str(spec.circle)],
+                by=founder,
+                name=str(spec.name),
+                purpose=str(spec.purpose),
+                **spec.fields,
             )
         for spec in shape.series:
             starts_at = _first_weekday_of_next_month(organisation, spec.weekday, spec.at)
@@ -264,4 +268,3 @@ def _classes(organisation: Organisation, shape: Shape, founder: Member) -> None:
             may_vote=spec.may_vote,
             description=str(spec.description),
         )
-

@@ -86,8 +86,8 @@ __all__ = [
     "organisation_update",
     "plain",
     "provenance_latest",
-    "slug_problem",
     "provenance_record",
+    "slug_problem",
     "unique_slug",
     "user_create",
 ]

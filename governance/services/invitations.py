@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from allauth.account.models import EmailAddress
-from django.conf import settings
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,8 @@ from governance.models import Invitation, Member, MembershipClass, Organisation,
 from .events import event_record
 from .members import member_add
 from .outbox import notifications_queue
+
+NAME_MAX = Invitation._meta.get_field("name").max_length
 
 
 @transaction.atomic
@@ -30,6 +32,7 @@ def invitation_create(
     message: str = "",
     bound_to_email: bool = True,
     more_circles=(),
+    name: str = "",
     resent_from: Invitation | None = None,
 ) -> tuple[Invitation, str]:
     """Invite someone by email. Returns the invitation and its one-time token (only its hash is kept).
@@ -38,6 +41,9 @@ def invitation_create(
     email = (email or "").strip().lower()
     if not email:
         raise Invalid("Enter an email address.", field="email")
+    name = " ".join((name or "").split())
+    if len(name) > NAME_MAX:
+        raise Invalid(_("Keep the name to %(max)d characters.") % {"max": NAME_MAX}, field="name")
     if membership_class.organisation_id != organisation.pk:
         raise Invalid("That membership class belongs to another organisation.", field="membership_class")
     if circle is not None and (circle.organisation_id != organisation.pk or circle.is_archived):
@@ -53,6 +59,7 @@ def invitation_create(
     invitation = Invitation.objects.create(
         organisation=organisation,
         email=email,
+        name=name,
         membership_class=membership_class,
         circle=circle,
         message=message,
@@ -127,6 +134,7 @@ def invitation_resend(*, invitation: Invitation, by: Member) -> tuple[Invitation
         more_circles=list(locked.more_circles.all()),
         message=locked.message,
         bound_to_email=locked.bound_to_email,
+        name=locked.name,
         resent_from=locked,
     )
 
