@@ -7,6 +7,7 @@ many objects on a page costs no extra queries.
 
 import rules
 from django.conf import settings
+from django.utils.functional import LazyObject, empty
 
 from .hooks import stewardship
 from .models import ApiToken, Member
@@ -58,7 +59,12 @@ def stewarded_circle_ids(user, organisation_id) -> set[int]:
 
 
 def forget_access_cache(user) -> None:
-    """Drop the cached memberships after a change that alters them (used by tests and long requests)."""
+    """Drop the cached memberships after a change that alters them (used by tests and long requests).
+    A request's user is a lazy object that keeps the cache on the user it wraps, so that one's is dropped."""
+    if isinstance(user, LazyObject):
+        user = user._wrapped
+        if user is empty:
+            return
     for attr in ("_active_members", "_stewarded"):
         user.__dict__.pop(attr, None)
 
