@@ -77,7 +77,7 @@ def test_the_network_meets_every_month_in_its_general_circle():
 
 
 def test_the_council_has_five_seats_filled_by_ballot_and_a_secretary():
-    organisation, founder = start("council")
+    organisation, _founder = start("council")
 
     assert structure(organisation) == {"Council": (True, CORE | {"Councillor"})}
     councillor = Role.objects.get(circle__organisation=organisation, name="Councillor")
@@ -86,7 +86,7 @@ def test_the_council_has_five_seats_filled_by_ballot_and_a_secretary():
 
 
 def test_the_congregation_has_crews_of_three_to_eight():
-    organisation, founder = start("crews")
+    organisation, _founder = start("crews")
 
     organisation.refresh_from_db()
     assert (organisation.circle_size_min, organisation.circle_size_max) == (3, 8)
@@ -107,7 +107,7 @@ def test_empty_is_a_general_circle_with_its_founder_as_steward():
 
 
 def test_each_write_of_the_shape_is_in_the_event_log():
-    organisation, founder = start("coop")
+    organisation, _founder = start("coop")
 
     verbs = list(Event.objects.filter(organisation=organisation).values_list("verb", flat=True))
     assert verbs.count("circle.created") == 4
