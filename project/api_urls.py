@@ -20,6 +20,7 @@ from proposals.api import ProposalViewSet
 from roles.api import CircleViewSet, RoleAssignmentViewSet, RoleViewSet
 
 from .api import MemberViewSet
+from .api_index import ApiIndexView
 from .onboarding_api import InvitationViewSet, OrganisationViewSet
 
 router = SimpleRouter()
@@ -51,6 +52,7 @@ router.register("webhooks", views.WebhookViewSet, basename="webhook")
 router.register("webhook-deliveries", views.WebhookDeliveryViewSet, basename="webhook-delivery")
 
 urlpatterns = [
+    path("", ApiIndexView.as_view(router=router), name="api-index"),
     path("auth/token/", views.TokenCreateView.as_view(), name="api-token-create"),
     *router.urls,
 ]
