@@ -83,7 +83,7 @@ def test_sending_costs_a_pinned_number_of_queries_per_person(world, django_asser
     default = world.organisation.membership_classes.get()
     rows = lines_from_text(big_csv(50)[0])
 
-    with django_assert_max_num_queries(10 + 12 * 50):
+    with django_assert_max_num_queries(10 + 11 * 50):  # about ten a person: invitation, circles, event, email
         onboarding_send(organisation=world.organisation, by=alice, rows=rows, default_class=default)
 
 
