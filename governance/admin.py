@@ -141,6 +141,8 @@ class OrganisationAddForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["slug"].required = False
         self.fields["slug"].help_text = "Leave empty to derive it from the name."
+        for name in ("language", "currency"):
+            self.fields[name].required = False
 
 
 @admin.register(Organisation)
@@ -197,8 +199,8 @@ class OrganisationAdmin(ServiceAdmin):
                 creator=data["creator"],
                 description=data["description"],
                 time_zone=data["time_zone"],
-                language=data["language"],
-                currency=data["currency"],
+                language=data["language"] or "en",
+                currency=data["currency"] or "EUR",
             )
         organisation = Organisation.objects.get(pk=form.instance.pk)
         return services.organisation_update(
