@@ -4,9 +4,10 @@ router serves (and nothing it does not), with the schema, the interactive docs a
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from governance.api.schema import errors
 
 EXTRA_ACTIONS = {
     "organisations": ["POST organisations/ (start one from a starting shape)"],
@@ -19,7 +20,9 @@ EXTRA_ACTIONS = {
 
 
 class ApiIndexView(APIView):
-    permission_classes = [AllowAny]
+    """Like every endpoint but the token exchange, it answers callers who are logged in or bring a
+    token (a browser session will do); others get 401 with where to get a token."""
+
     router = None  # set by project.api_urls
 
     @extend_schema(
@@ -35,7 +38,8 @@ class ApiIndexView(APIView):
                     "resources": serializers.DictField(child=serializers.URLField()),
                     "actions": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
                 },
-            )
+            ),
+            **errors(401),
         },
     )
     def get(self, request):

@@ -60,7 +60,11 @@ def test_the_procfile_and_makefile_use_the_port():
 
 
 def test_the_api_index_lists_every_resource(db):
-    response = APIClient().get("/api/v1/")
+    assert APIClient().get("/api/v1/").status_code in (401, 403)
+    client = APIClient()
+    client.force_login(User.objects.create_user(email="newcomer@river.test"))
+
+    response = client.get("/api/v1/")
 
     assert response.status_code == 200
     body = response.json()
