@@ -28,16 +28,19 @@ migrate: install var
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate
-	$(BIN)/python manage.py load_demo
+	SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" $(BIN)/python manage.py load_demo
 
 ## make run: set up, load the demo cooperative, start web + Celery worker with beat (Procfile.dev).
 ## With DATABASE_URL and REDIS_URL set, the same command runs on PostgreSQL and Redis.
+## PORT=8010 make run serves on another port; links in emails follow it (SITE_URL, unless set).
 ## Emails go to files in var/mail/ (one per message) rather than filling the console; EMAIL_URL overrides.
+PORT ?= 8000
 run: demo
 	@mkdir -p var/mail
-	@echo "Starting http://127.0.0.1:8000/ (web) and a Celery worker with beat (started again if it exits). Ctrl-C stops both."
+	@echo "Starting http://127.0.0.1:$(PORT)/ (web) and a Celery worker with beat (started again if it exits). Ctrl-C stops both."
 	@echo "Emails are written to var/mail/, one file per message."
-	EMAIL_URL="$${EMAIL_URL:-filemail:///var/mail}" $(BIN)/honcho -f Procfile.dev start
+	SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" WEB_PORT=$(PORT) EMAIL_URL="$${EMAIL_URL:-filemail:///var/mail}" \
+		$(BIN)/honcho -f Procfile.dev -p $(PORT) start
 
 ## make test: install what the tests need, check the order of layers, and run the whole suite, one process
 ## per core (PYTEST_PARALLEL="" runs it in one).

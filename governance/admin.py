@@ -135,12 +135,14 @@ class OrganisationAddForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = ("name", "slug", "description", "time_zone")
+        fields = ("name", "slug", "description", "time_zone", "language", "currency")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["slug"].required = False
         self.fields["slug"].help_text = "Leave empty to derive it from the name."
+        for name in ("language", "currency"):
+            self.fields[name].required = False
 
 
 @admin.register(Organisation)
@@ -150,9 +152,11 @@ class OrganisationAdmin(ServiceAdmin):
     list_filter = ("time_zone",)
     date_hierarchy = "created_at"
     inlines = [MembershipClassInline]
-    add_fieldsets = ((None, {"fields": ("name", "slug", "creator", "description", "time_zone")}),)
+    add_fieldsets = (
+        (None, {"fields": ("name", "slug", "creator", "description", "time_zone", "language", "currency")}),
+    )
     fieldsets = (
-        (None, {"fields": ("name", "slug", "description", "time_zone", "created_at")}),
+        (None, {"fields": ("name", "slug", "description", "time_zone", "language", "currency", "created_at")}),
         (
             "Settings",
             {"fields": ("circle_size_min", "circle_size_max", "load_max_circles", "consent_round_days")},
@@ -195,6 +199,8 @@ class OrganisationAdmin(ServiceAdmin):
                 creator=data["creator"],
                 description=data["description"],
                 time_zone=data["time_zone"],
+                language=data["language"] or "en",
+                currency=data["currency"] or "EUR",
             )
         organisation = Organisation.objects.get(pk=form.instance.pk)
         return services.organisation_update(
@@ -353,8 +359,18 @@ class InvitationAdmin(ServiceAdmin):
     search_fields = ("email", "organisation__name")
     autocomplete_fields = ("organisation", "membership_class", "circle", "invited_by")
     date_hierarchy = "created_at"
-    actions = ["revoke_selected"]
-    readonly_fields = ("state_display", "created_at", "expires_at", "accepted_at", "accepted_by", "revoked_at")
+    actions = ["revoke_selected", "resend_selected"]
+    readonly_fields = (
+        "state_display",
+        "name",
+        "more_circles",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+        "revoked_at",
+        "resent_from",
+    )
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -400,6 +416,17 @@ class InvitationAdmin(ServiceAdmin):
                 invitation=invitation, by=acting_member(request, invitation.organisation_id)
             ),
             done="Invitations revoked",
+        )
+
+    @admin.action(description="Send selected invitations again, with new links", permissions=["change"])
+    def resend_selected(self, request, queryset):
+        self.run_action(
+            request,
+            queryset.select_related("organisation", "membership_class", "circle", "invited_by"),
+            lambda invitation: services.invitation_resend(
+                invitation=invitation, by=acting_member(request, invitation.organisation_id) or invitation.invited_by
+            ),
+            done="Invitations sent again",
         )
 
 

@@ -47,6 +47,17 @@ class OrganisationSettingsForm(forms.Form):
         self.fields["circle_size_max"].label = "Largest circle size"
         self.fields["load_max_circles"].label = "Circles per member (guidance)"
         self.fields["consent_round_days"].label = "Consent round length (days)"
+        # Added after the other settings: a form (or a script) that leaves them out keeps them as they are.
+        self.organisation = organisation
+        for name in ("language", "currency"):
+            self.fields[name].required = False
+
+    def clean(self):
+        data = super().clean()
+        for name in ("language", "currency"):
+            if not data.get(name):
+                data[name] = getattr(self.organisation, name)
+        return data
 
 
 class MembershipClassForm(forms.Form):

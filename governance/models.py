@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -20,6 +21,11 @@ from governance.integrations.events import event_type_label
 from governance.text import SingleLineCharField
 
 TIME_ZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+# The languages Django itself is translated into (settings.LANGUAGES): a list that is kept up to date
+# with each release, rather than one of ours.
+LANGUAGE_CHOICES = [(code, name) for code, name in settings.LANGUAGES]
+# No ISO 4217 table is installed: a currency is three capital letters (EUR, GBP, USD, CHF...).
+currency_code = RegexValidator(r"^[A-Z]{3}\Z", "A currency is its three-letter ISO 4217 code, such as EUR, GBP or USD.")
 
 
 class UserManager(BaseUserManager):
@@ -80,6 +86,12 @@ class Organisation(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     description = models.TextField(blank=True, help_text="Markdown.")
     time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+    language = models.CharField(
+        max_length=10, choices=LANGUAGE_CHOICES, default="en", help_text="The language its pages and emails use."
+    )
+    currency = SingleLineCharField(
+        max_length=3, default="EUR", validators=[currency_code], help_text="ISO 4217 code of the money it counts in."
+    )
     circle_size_min = models.PositiveSmallIntegerField(
         default=3, help_text="Circles smaller than this get a gentle notice."
     )
@@ -203,6 +215,7 @@ class Invitation(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
+    name = SingleLineCharField(max_length=150, blank=True, help_text="The person's name, as the inviter gave it.")
     membership_class = models.ForeignKey(MembershipClass, on_delete=models.PROTECT, related_name="+")
     circle = models.ForeignKey(
         "circles.Circle",
@@ -211,6 +224,12 @@ class Invitation(models.Model):
         on_delete=models.PROTECT,
         related_name="invitations",
         help_text="Optionally, the circle the person joins on accepting.",
+    )
+    more_circles = models.ManyToManyField(
+        "circles.Circle",
+        blank=True,
+        related_name="+",
+        help_text="Other circles the person joins on accepting (bulk onboarding names several).",
     )
     message = models.TextField(blank=True)
     bound_to_email = models.BooleanField(
@@ -227,6 +246,14 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    resent_from = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="resent_as",
+        help_text="The invitation this one replaced when it was sent again (that one was revoked).",
+    )
 
     objects = InvitationQuerySet.as_manager()
 

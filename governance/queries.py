@@ -7,7 +7,7 @@ from functools import reduce
 
 import rules
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 
 from .hooks import stewardship
@@ -101,6 +101,7 @@ def organisation_invitations_visible_to(user, organisation: Organisation):
         invitations_visible_to(user)
         .filter(organisation=organisation)
         .select_related("circle", "membership_class", "accepted_by")
+        .annotate(was_resent=Exists(Invitation.objects.filter(resent_from=OuterRef("pk"))))
     )
 
 

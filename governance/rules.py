@@ -6,6 +6,8 @@ many objects on a page costs no extra queries.
 """
 
 import rules
+from django.conf import settings
+from django.utils.functional import LazyObject, empty
 
 from .hooks import stewardship
 from .models import ApiToken, Member
@@ -57,7 +59,12 @@ def stewarded_circle_ids(user, organisation_id) -> set[int]:
 
 
 def forget_access_cache(user) -> None:
-    """Drop the cached memberships after a change that alters them (used by tests and long requests)."""
+    """Drop the cached memberships after a change that alters them (used by tests and long requests).
+    A request's user is a lazy object that keeps the cache on the user it wraps, so that one's is dropped."""
+    if isinstance(user, LazyObject):
+        user = user._wrapped
+        if user is empty:
+            return
     for attr in ("_active_members", "_stewarded"):
         user.__dict__.pop(attr, None)
 
@@ -107,3 +114,17 @@ rules.add_rule("governance.handle_invitation", may_handle_invitation)
 # Integration tokens and webhooks: admins who are people. An integration, even with admin rights,
 # cannot mint tokens or redirect webhooks, so revoking it stops everything it could do.
 rules.add_rule("governance.manage_integrations", is_organisation_admin & ~is_integration)
+
+
+@rules.predicate
+def may_create_organisation(user):
+    """Start an organisation: anyone signed up, or only site admins (superusers) when the site's
+    ORGANISATION_CREATORS says so, as hosted installs do. An integration never founds one."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    if getattr(user, "is_bot", False) or any(m.is_bot for m in active_members(user).values()):
+        return False
+    return settings.ORGANISATION_CREATORS == "anyone" or user.is_superuser
+
+
+rules.add_rule("governance.create_organisation", may_create_organisation)

@@ -36,7 +36,8 @@ def home(request):
     members = sorted(active_members(request.user).values(), key=lambda m: m.organisation.name)
     if len(members) == 1:
         return redirect("organisation", org=members[0].organisation.slug)
-    return render(request, "home.html", {"members": members})
+    may_create = rules.test_rule("governance.create_organisation", request.user)
+    return render(request, "home.html", {"members": members, "may_create_organisation": may_create})
 
 
 # Settings and membership classes -------------------------------------------------------------

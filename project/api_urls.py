@@ -20,14 +20,16 @@ from proposals.api import ProposalViewSet
 from roles.api import CircleViewSet, RoleAssignmentViewSet, RoleViewSet
 
 from .api import MemberViewSet
+from .api_index import ApiIndexView
+from .onboarding_api import InvitationViewSet, OrganisationViewSet
 
 router = SimpleRouter()
-router.register("organisations", views.OrganisationViewSet, basename="organisation")
+router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("membership-classes", views.MembershipClassViewSet, basename="membership-class")
 router.register("members", MemberViewSet, basename="member")
 router.register("circles", CircleViewSet, basename="circle")
 router.register("circle-memberships", CircleMembershipViewSet, basename="circle-membership")
-router.register("invitations", views.InvitationViewSet, basename="invitation")
+router.register("invitations", InvitationViewSet, basename="invitation")
 router.register("events", views.EventViewSet, basename="event")
 router.register("proposals", ProposalViewSet, basename="proposal")
 router.register("meetings", MeetingViewSet, basename="meeting")
@@ -50,6 +52,7 @@ router.register("webhooks", views.WebhookViewSet, basename="webhook")
 router.register("webhook-deliveries", views.WebhookDeliveryViewSet, basename="webhook-delivery")
 
 urlpatterns = [
+    path("", ApiIndexView.as_view(router=router), name="api-index"),
     path("auth/token/", views.TokenCreateView.as_view(), name="api-token-create"),
     *router.urls,
 ]

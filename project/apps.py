@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from governance.hooks import member_left
+from governance.hooks import invitation_accepted, member_left
 
 
 class ProjectConfig(AppConfig):
@@ -11,6 +11,10 @@ class ProjectConfig(AppConfig):
     verbose_name = "Project"
 
     def ready(self):
-        from .workflows import member_holdings_end  # it loads models, which exist once the registry is ready
+        from .onboarding import invitation_more_circles_join  # models load once the registry is ready
+        from .workflows import member_holdings_end
 
         member_left.register(member_holdings_end)
+        invitation_accepted.register(invitation_more_circles_join)
+        # The network shape's liquid pot is money's: at merge, money's receiver joins here, as
+        # `shapes.shape_extras.register(...)` with `shapes.extra_providers.register("liquid_pot", ...)`.

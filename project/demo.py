@@ -168,9 +168,18 @@ def demo_steps():
 
 
 def demo_logins() -> list[tuple[str, str]]:
-    rows = [(f"admin@{DEMO_DOMAIN}", "Django admin (superuser)")]
+    """Who to log in as to try each role: the site admin (who is no member of the co-op), its admin,
+    each circle's steward, and the holders of the facilitator and secretary roles (from roles.demo),
+    who host the meetings and publish agendas and minutes."""
+    rows = [(f"admin@{DEMO_DOMAIN}", "Django admin (superuser), not a member of the co-op")]
     rows.append((email_of("Alice Okafor"), "organisation admin, steward of the General Circle"))
     for spec in CIRCLES:
         rows.append((email_of(spec["steward"]), f"steward of {spec['name']}"))
-    rows.append((email_of("Grace Mensah"), "user member"))
+    classes = {name: kind for name, kind, _admin in PEOPLE}
+    holders: dict[str, list[str]] = {}
+    for circle, role, person, _days in roles_demo.TERMS:
+        if role in ("Facilitator", "Secretary"):
+            holders.setdefault(person, []).append(f"{role.lower()} of {circle}")
+    for person, roles in holders.items():
+        rows.append((email_of(person), f"{classes[person]} member, {', '.join(roles)}"))
     return rows

@@ -42,7 +42,12 @@ if not DEBUG and SECRET_KEY == _DEV_SECRET:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The port `make run` serves on (PORT=8010 make run); links in emails follow it unless SITE_URL says
+# where the site is.
+PORT = env.int("PORT", default=8000)
+if not 0 < PORT < 65536:
+    raise ImproperlyConfigured(f"PORT={PORT} is not a TCP port (1 to 65535).")
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{PORT}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -409,6 +414,19 @@ if not 0 < WEBHOOK_TIMEOUT_SECONDS <= 30:
 
 # Invitations expire after this many days.
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
+# An invitation is sent again at most once in this many minutes (each time with a new link).
+INVITATION_RESEND_MINUTES = env.int("INVITATION_RESEND_MINUTES", default=10)
+if INVITATION_RESEND_MINUTES < 0:
+    raise ImproperlyConfigured("INVITATION_RESEND_MINUTES is a number of minutes, 0 or more.")
+# At most this many people in one bulk onboarding (a pasted list, a CSV, one API request).
+ONBOARDING_MAX_LINES = env.int("ONBOARDING_MAX_LINES", default=500)
+if not 1 <= ONBOARDING_MAX_LINES <= 5000:
+    raise ImproperlyConfigured("ONBOARDING_MAX_LINES must be between 1 and 5000.")
+# Who may start an organisation: "anyone" signed up, or only "site_admins" (superusers), for hosted
+# installs where the operator opens organisations.
+ORGANISATION_CREATORS = env.str("ORGANISATION_CREATORS", default="anyone")
+if ORGANISATION_CREATORS not in ("anyone", "site_admins"):
+    raise ImproperlyConfigured(f"ORGANISATION_CREATORS={ORGANISATION_CREATORS!r}: anyone or site_admins.")
 
 LOGGING = {
     "version": 1,

@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from governance import views as core_views
 
-from . import views
+from . import onboarding_views, views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -27,6 +27,9 @@ urlpatterns = [
     path("o/<slug:org>/members/<int:pk>/", views.member_profile, name="member"),
     path("o/<slug:org>/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
     path("o/<slug:org>/invitations/", views.invitation_list, name="invitations"),
+    path("organisations/new/", onboarding_views.organisation_new, name="organisation_start"),
+    path("o/<slug:org>/invitations/bulk/", onboarding_views.bulk_onboarding, name="bulk_onboarding"),
+    path("o/<slug:org>/invitations/<int:pk>/resend/", onboarding_views.invitation_resend, name="invitation_resend"),
     path("", include("governance.web_urls")),
     path("", include("governance.integrations.urls")),
     path("", include("circles.urls")),

@@ -6,14 +6,21 @@ roles), so every write records its own event and none re-implements another app'
 
 from __future__ import annotations
 
+import rules
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from circles.models import CircleMembership
 from circles.services import circle_create, roster_leave
+from governance.errors import NotAllowed
 from governance.models import Member, Organisation, User
 from governance.services import LEFT_PREFIX, organisation_create
 from roles.models import RoleAssignment
 from roles.services import assignment_end, steward_assign
+
+from .shapes import shape_build, shape_for
 
 
 @transaction.atomic
@@ -24,12 +31,20 @@ def organisation_found(
     slug: str = "",
     description: str = "",
     time_zone: str = "UTC",
+    language: str = "en",
+    currency: str = "EUR",
     general_circle_name: str = "General circle",
 ) -> Organisation:
     """Found an organisation: a default membership class, the creator as its first admin member, its
     general circle, and the creator as the general circle's steward."""
     organisation = organisation_create(
-        name=name, creator=creator, slug=slug, description=description, time_zone=time_zone
+        name=name,
+        creator=creator,
+        slug=slug,
+        description=description,
+        time_zone=time_zone,
+        language=language,
+        currency=currency,
     )
     founder = Member.objects.get(organisation=organisation, user=creator)
     general = circle_create(
@@ -40,6 +55,51 @@ def organisation_found(
         purpose="All members of the organisation, together.",
     )
     steward_assign(circle=general, member=founder, by=founder)
+    return organisation
+
+
+def creation_refusal(user: User) -> str | None:
+    """Why this person may not start an organisation (the site's ORGANISATION_CREATORS), or None."""
+    if rules.test_rule("governance.create_organisation", user):
+        return None
+    if settings.ORGANISATION_CREATORS == "site_admins":
+        return _("On this site, only its administrators start organisations; ask them to open one for you.")
+    return _("You may not start an organisation.")
+
+
+@transaction.atomic
+def organisation_start(
+    *,
+    creator: User,
+    name: str,
+    shape: str,
+    slug: str = "",
+    time_zone: str = "UTC",
+    language: str = "en",
+    currency: str = "EUR",
+    description: str = "",
+) -> Organisation:
+    """Start an organisation from the browser or the API: founded as `organisation_found` does, then
+    given its starting shape (project.shapes), all in one transaction. Whether this person may start
+    one at all is the site's setting, checked here too, so that no door forgets it."""
+    refusal = creation_refusal(creator)
+    if refusal:
+        raise NotAllowed(refusal)
+    chosen = shape_for(shape)
+    with translation.override(language if language in dict(settings.LANGUAGES) else "en"):
+        general_name = str(chosen.general_circle)
+    organisation = organisation_found(
+        name=name,
+        creator=creator,
+        slug=slug,
+        description=description,
+        time_zone=time_zone,
+        language=language,
+        currency=currency,
+        general_circle_name=general_name,
+    )
+    founder = Member.objects.get(organisation=organisation, user=creator)
+    shape_build(organisation=organisation, key=shape, founder=founder)
     return organisation
 
 

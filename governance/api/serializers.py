@@ -93,6 +93,8 @@ class OrganisationSerializer(serializers.ModelSerializer):
             "slug",
             "description",
             "time_zone",
+            "language",
+            "currency",
             "circle_size_min",
             "circle_size_max",
             "load_max_circles",

@@ -11,6 +11,7 @@ from .invitations import (
     invitation_create,
     invitation_for_token,
     invitation_is_for,
+    invitation_resend,
     invitation_revoke,
 )
 from .members import (
@@ -28,6 +29,7 @@ from .organisations import (
     membership_class_save,
     organisation_create,
     organisation_update,
+    slug_problem,
     unique_slug,
 )
 from .outbox import (
@@ -69,6 +71,7 @@ __all__ = [
     "invitation_create",
     "invitation_for_token",
     "invitation_is_for",
+    "invitation_resend",
     "invitation_revoke",
     "local_time",
     "member_add",
@@ -84,6 +87,7 @@ __all__ = [
     "plain",
     "provenance_latest",
     "provenance_record",
+    "slug_problem",
     "unique_slug",
     "user_create",
 ]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from governance.errors import Conflict, Invalid, NotAllowed
 from governance.hooks import invitation_accepted
@@ -14,6 +17,8 @@ from governance.models import Invitation, Member, MembershipClass, Organisation,
 from .events import event_record
 from .members import member_add
 from .outbox import notifications_queue
+
+NAME_MAX = Invitation._meta.get_field("name").max_length
 
 
 @transaction.atomic
@@ -26,16 +31,26 @@ def invitation_create(
     circle=None,
     message: str = "",
     bound_to_email: bool = True,
+    more_circles=(),
+    name: str = "",
+    resent_from: Invitation | None = None,
 ) -> tuple[Invitation, str]:
     """Invite someone by email. Returns the invitation and its one-time token (only its hash is kept).
-    Unless `bound_to_email` is off ("anyone with the link"), only that address's account may accept."""
+    Unless `bound_to_email` is off ("anyone with the link"), only that address's account may accept.
+    `more_circles` are other circles they join on accepting, besides `circle` (bulk onboarding)."""
     email = (email or "").strip().lower()
     if not email:
         raise Invalid("Enter an email address.", field="email")
+    name = " ".join((name or "").split())
+    if len(name) > NAME_MAX:
+        raise Invalid(_("Keep the name to %(max)d characters.") % {"max": NAME_MAX}, field="name")
     if membership_class.organisation_id != organisation.pk:
         raise Invalid("That membership class belongs to another organisation.", field="membership_class")
     if circle is not None and (circle.organisation_id != organisation.pk or circle.is_archived):
         raise Invalid("Choose an active circle of this organisation.", field="circle")
+    more_circles = [c for c in more_circles if circle is None or c.pk != circle.pk]
+    if any(c.organisation_id != organisation.pk or c.is_archived for c in more_circles):
+        raise Invalid("Choose active circles of this organisation.", field="circles")
     if Member.objects.filter(
         organisation=organisation, user__email__iexact=email, status=Member.Status.ACTIVE
     ).exists():
@@ -44,20 +59,29 @@ def invitation_create(
     invitation = Invitation.objects.create(
         organisation=organisation,
         email=email,
+        name=name,
         membership_class=membership_class,
         circle=circle,
         message=message,
         bound_to_email=bound_to_email,
         token_hash=token_hash,
         invited_by=by,
+        resent_from=resent_from,
     )
+    if more_circles:
+        invitation.more_circles.set(more_circles)
+    details = {"email": email} if bound_to_email else {"email": email, "anyone_with_the_link": True}
+    if more_circles:
+        details["circles"] = [c.name for c in ([circle] if circle else []) + more_circles]
+    if resent_from is not None:
+        details["resent_from"] = resent_from.pk
     event_record(
         organisation=organisation,
         actor=by,
-        verb="invitation.created",
+        verb="invitation.resent" if resent_from is not None else "invitation.created",
         obj=invitation,
         circle=circle,
-        details={"email": email} if bound_to_email else {"email": email, "anyone_with_the_link": True},
+        details=details,
     )
     notifications_queue(
         recipients=[email],
@@ -69,11 +93,50 @@ def invitation_create(
             "by": by,
             "circle": circle,
             "message": message,
-            "link": f"{settings.SITE_URL}/invitations/{token}/",
+            "link": invitation_link(token),
         },
         organisation=organisation,
     )
     return invitation, token
+
+
+def invitation_link(token: str) -> str:
+    """The address of an invitation, as the email gives it (SITE_URL follows PORT unless set)."""
+    return f"{settings.SITE_URL}/invitations/{token}/"
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, by: Member) -> tuple[Invitation, str]:
+    """Send an invitation again, with a new link: the old link is revoked (it may have gone to a
+    forwarded or lost mail) and a new invitation with the same class, circles and message replaces it,
+    expiring afresh. Refused once accepted, and at most once every INVITATION_RESEND_MINUTES per
+    invitation, so that a click-happy inviter cannot flood someone's mailbox."""
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.accepted_at is not None:
+        raise Conflict(_("This invitation has been accepted; there is nothing to send again."))
+    if Invitation.objects.filter(resent_from=locked).exists():
+        raise Conflict(_("This invitation has already been sent again; resend the newest one."))
+    wait = timedelta(minutes=settings.INVITATION_RESEND_MINUTES)
+    if locked.created_at > timezone.now() - wait:
+        raise Conflict(
+            _("This invitation was sent less than %(minutes)d minutes ago; wait a little before sending it again.")
+            % {"minutes": settings.INVITATION_RESEND_MINUTES}
+        )
+    if locked.revoked_at is None:
+        Invitation.objects.filter(pk=locked.pk).update(revoked_at=timezone.now())
+        event_record(organisation=locked.organisation, actor=by, verb="invitation.revoked", obj=locked)
+    return invitation_create(
+        organisation=locked.organisation,
+        by=by,
+        email=locked.email,
+        membership_class=locked.membership_class,
+        circle=locked.circle,
+        more_circles=list(locked.more_circles.all()),
+        message=locked.message,
+        bound_to_email=locked.bound_to_email,
+        name=locked.name,
+        resent_from=locked,
+    )
 
 
 def invitation_for_token(token: str) -> Invitation | None:
@@ -103,6 +166,8 @@ def invitation_accept(*, token: str, user: User) -> Member:
     if invitation is None:
         raise Invalid("This invitation link is not valid.")
     if invitation.state != "pending":
+        if invitation.state == "revoked" and Invitation.objects.filter(resent_from=invitation).exists():
+            raise Conflict("This invitation was sent again with a new link; open the newest email.")
         raise Conflict(f"This invitation has been {invitation.state}; ask for a new one.")
     if not invitation_is_for(invitation, user):
         raise NotAllowed(

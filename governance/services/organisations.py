@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
-from governance.errors import Invalid
-from governance.models import Member, MembershipClass, Organisation, User
+from governance.errors import Conflict, Invalid
+from governance.models import LANGUAGE_CHOICES, TIME_ZONE_CHOICES, Member, MembershipClass, Organisation, User
 
 from .events import changes_apply, event_record
 
@@ -25,14 +28,77 @@ def unique_slug(model, base: str, *, fallback: str = "item", **scope) -> str:
     return slug
 
 
+SLUG_MAX = 60
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+_CURRENCY = re.compile(r"^[A-Z]{3}\Z")
+_TIME_ZONES = {name for name, _label in TIME_ZONE_CHOICES}
+_LANGUAGES = {code for code, _label in LANGUAGE_CHOICES}
+NAME_MAX = Organisation._meta.get_field("name").max_length
+
+
+def slug_problem(slug: str) -> str | None:
+    """Why an organisation cannot have this address (its /o/<slug>/), or None if it is free."""
+    if not slug:
+        return _("Choose an address: lower-case letters, digits and hyphens.")
+    if len(slug) > SLUG_MAX:
+        return _("Keep the address to %(max)d characters.") % {"max": SLUG_MAX}
+    if not _SLUG.match(slug):
+        return _("An address has lower-case letters, digits and single hyphens only (such as “river-co-op”).")
+    if Organisation.objects.filter(slug=slug).exists():
+        return _("The address “%(slug)s” is taken; choose another, such as “%(other)s”.") % {
+            "slug": slug,
+            "other": unique_slug(Organisation, slug),
+        }
+    return None
+
+
+def _clean_organisation(*, name: str, time_zone: str, language: str, currency: str) -> tuple[str, str]:
+    name = (name or "").strip()
+    if not name:
+        raise Invalid(_("An organisation needs a name."), field="name")
+    if len(name) > NAME_MAX:
+        raise Invalid(_("Keep the name to %(max)d characters.") % {"max": NAME_MAX}, field="name")
+    if time_zone not in _TIME_ZONES:
+        raise Invalid(_("Choose a time zone from the list, such as Europe/London."), field="time_zone")
+    if language not in _LANGUAGES:
+        raise Invalid(_("Choose a language from the list."), field="language")
+    currency = (currency or "").strip().upper()
+    if not _CURRENCY.match(currency):
+        raise Invalid(_("A currency is its three-letter ISO 4217 code, such as EUR, GBP or USD."), field="currency")
+    return name, currency
+
+
 @transaction.atomic
 def organisation_create(
-    *, name: str, creator: User, slug: str = "", description: str = "", time_zone: str = "UTC"
+    *,
+    name: str,
+    creator: User,
+    slug: str = "",
+    description: str = "",
+    time_zone: str = "UTC",
+    language: str = "en",
+    currency: str = "EUR",
 ) -> Organisation:
     """Create an organisation with a default membership class and the creator as its first admin
-    member. An organisation is founded with its general circle too: see project.workflows."""
+    member. An organisation is founded with its general circle too: see project.workflows.
+
+    A chosen address that is taken or malformed is refused with a message that says why (and offers a
+    free one); with none chosen, one is made from the name."""
+    name, currency = _clean_organisation(name=name, time_zone=time_zone, language=language, currency=currency)
+    slug = (slug or "").strip().lower()
+    if slug:
+        problem = slug_problem(slug)
+        if problem:
+            raise (Conflict if Organisation.objects.filter(slug=slug).exists() else Invalid)(problem, field="slug")
+    else:
+        slug = unique_slug(Organisation, name, fallback="organisation")
     organisation = Organisation.objects.create(
-        name=name, slug=slug or unique_slug(Organisation, name), description=description, time_zone=time_zone
+        name=name,
+        slug=slug,
+        description=description,
+        time_zone=time_zone,
+        language=language,
+        currency=currency,
     )
     members_class = MembershipClass.objects.create(organisation=organisation, name="Members", voting_weight=1)
     creator_member = Member.objects.create(
@@ -46,6 +112,8 @@ ORGANISATION_SETTINGS = (
     "name",
     "description",
     "time_zone",
+    "language",
+    "currency",
     "circle_size_min",
     "circle_size_max",
     "load_max_circles",
@@ -62,6 +130,13 @@ def organisation_update(*, organisation: Organisation, by: Member | None, **chan
         raise Invalid("A consent round lasts at least one day.", field="consent_round_days")
     if changes.get("load_max_circles", organisation.load_max_circles) < 1:
         raise Invalid("The role-load guidance is at least one circle.", field="load_max_circles")
+    if {"name", "time_zone", "language", "currency"} & set(changes):
+        changes["name"], changes["currency"] = _clean_organisation(
+            name=changes.get("name", organisation.name),
+            time_zone=changes.get("time_zone", organisation.time_zone),
+            language=changes.get("language", organisation.language),
+            currency=changes.get("currency", organisation.currency),
+        )
     size_min = changes.get("circle_size_min", organisation.circle_size_min)
     size_max = changes.get("circle_size_max", organisation.circle_size_max)
     if size_min < 1 or size_min > size_max:

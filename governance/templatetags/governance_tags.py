@@ -63,6 +63,7 @@ EVENT_PHRASES = {
     "invitation.created": "{actor} invited {email}",
     "invitation.accepted": "{actor} accepted an invitation and joined",
     "invitation.revoked": "{actor} revoked an invitation",
+    "invitation.resent": "{actor} sent the invitation of {email} again",
     "circle.created": "{actor} created the circle {circle}",
     "circle.updated": "{actor} updated the description of {circle}",
     "circle.moved": "{actor} moved {circle} to another parent",

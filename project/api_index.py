@@ -1,0 +1,59 @@
+"""GET /api/v1/: a JSON index of the API, made from the router, so that it lists every resource the
+router serves (and nothing it does not), with the schema, the interactive docs and the token exchange."""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from governance.api.schema import errors
+
+EXTRA_ACTIONS = {
+    "organisations": ["POST organisations/ (start one from a starting shape)"],
+    "invitations": [
+        "POST invitations/bulk/ (up to 500 people, a result per line)",
+        "POST invitations/add-member/ (admins: someone with an account, directly)",
+        "POST invitations/{id}/resend/ (a new link; admins get it in the answer)",
+    ],
+}
+
+
+class ApiIndexView(APIView):
+    """Like every endpoint but the token exchange, it answers callers who are logged in or bring a
+    token (a browser session will do); others get 401 with where to get a token."""
+
+    router = None  # set by project.api_urls
+
+    @extend_schema(
+        summary="This index: every resource of the API, the schema and the docs",
+        responses={
+            200: inline_serializer(
+                "ApiIndex",
+                {
+                    "version": serializers.CharField(),
+                    "schema": serializers.URLField(),
+                    "docs": serializers.URLField(),
+                    "token": serializers.URLField(),
+                    "resources": serializers.DictField(child=serializers.URLField()),
+                    "actions": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
+                },
+            ),
+            **errors(401),
+        },
+    )
+    def get(self, request):
+        url = request.build_absolute_uri
+        resources = {
+            prefix: url(f"{reverse('api-index')}{prefix}/") for prefix, _viewset, _name in self.router.registry
+        }
+        return Response(
+            {
+                "version": "v1",
+                "schema": url(reverse("api-schema")),
+                "docs": url(reverse("api-docs")),
+                "token": url(reverse("api-token-create")),
+                "resources": dict(sorted(resources.items())),
+                "actions": EXTRA_ACTIONS,
+            }
+        )
