@@ -62,6 +62,7 @@ class ProposalAdmin(admin.ModelAdmin):
         "outcome_by",
         "review_date",
     )
+    exclude = ("tally",)  # shown through tally_shown, which hides it until the close of a hidden round
     inlines = [VersionInline, CommentInline]
     actions = ["close_if_due", "withdraw"]
 
