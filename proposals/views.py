@@ -261,7 +261,10 @@ def proxies(request, org):
     proposal = None
     if request.GET.get("proposal", "").isdigit():
         proposal = queries.get_proposal_for(request.user, int(request.GET["proposal"]), organisation_slug=org)
-    form = ProxyForm(request.POST or None, member=member, proposal=proposal)
+    holder = request.GET.get("holder", "")
+    form = ProxyForm(
+        request.POST or None, member=member, proposal=proposal, initial={"holder": holder} if holder.isdigit() else {}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             proxy_services.proxy_give(grantor=member, **form.service_kwargs())
