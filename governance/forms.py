@@ -47,6 +47,13 @@ class OrganisationSettingsForm(forms.Form):
         self.fields["circle_size_max"].label = "Largest circle size"
         self.fields["load_max_circles"].label = "Circles per member (guidance)"
         self.fields["consent_round_days"].label = "Consent round length (days)"
+        # Left out of a post (an older form, a script), the setting keeps its value.
+        self.organisation = organisation
+        self.fields["proxies_max_held"].required = False
+
+    def clean_proxies_max_held(self):
+        value = self.cleaned_data.get("proxies_max_held")
+        return self.organisation.proxies_max_held if value is None else value
 
 
 class MembershipClassForm(forms.Form):
