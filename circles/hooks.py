@@ -28,3 +28,9 @@ stewards: Hook[[Iterable[int]], dict[int, Member]] = Hook(
     "circles.stewards",
     doc="The current steward of each of these circles (ids), as {circle id: member}, in one query.",
 )
+
+roster_ended: Hook[..., None] = Hook(
+    "circles.roster_ended",
+    doc="A stay on a roster just ended (membership=), by removal or by leaving the organisation: end "
+    "what the member held through that roster (proxies in the circle), before roster.removed is recorded.",
+)

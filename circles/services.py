@@ -189,6 +189,7 @@ def _roster_end(membership: CircleMembership, *, by: Member | None, reason: str)
     if not ended:
         raise Conflict(f"{membership.member.user} is no longer on this roster.")
     membership.refresh_from_db()
+    hooks.roster_ended(membership=membership)
     event_record(
         organisation=membership.circle.organisation,
         actor=by,

@@ -159,7 +159,15 @@ class OrganisationAdmin(ServiceAdmin):
         (None, {"fields": ("name", "slug", "description", "time_zone", "language", "currency", "created_at")}),
         (
             "Settings",
-            {"fields": ("circle_size_min", "circle_size_max", "load_max_circles", "consent_round_days")},
+            {
+                "fields": (
+                    "circle_size_min",
+                    "circle_size_max",
+                    "load_max_circles",
+                    "consent_round_days",
+                    "proxies_max_held",
+                )
+            },
         ),
     )
 

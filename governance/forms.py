@@ -49,7 +49,7 @@ class OrganisationSettingsForm(forms.Form):
         self.fields["consent_round_days"].label = "Consent round length (days)"
         # Added after the other settings: a form (or a script) that leaves them out keeps them as they are.
         self.organisation = organisation
-        for name in ("language", "currency"):
+        for name in ("language", "currency", "proxies_max_held"):
             self.fields[name].required = False
 
     def clean(self):
@@ -57,6 +57,8 @@ class OrganisationSettingsForm(forms.Form):
         for name in ("language", "currency"):
             if not data.get(name):
                 data[name] = getattr(self.organisation, name)
+        if data.get("proxies_max_held") is None:
+            data["proxies_max_held"] = self.organisation.proxies_max_held
         return data
 
 

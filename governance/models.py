@@ -15,6 +15,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from governance.dates import SaneDateTimeField
 from governance.integrations.events import event_type_label
@@ -103,6 +104,11 @@ class Organisation(models.Model):
     )
     consent_round_days = models.PositiveSmallIntegerField(
         default=7, help_text="Default length of a consent round, in days."
+    )
+    proxies_max_held = models.PositiveSmallIntegerField(
+        default=1,
+        verbose_name=_("Proxies one member may hold"),
+        help_text=_("How many other members one member may respond for at a time; 0 turns proxies off."),
     )
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -16,7 +16,7 @@ from meetings.api import (
     MinutesViewSet,
     TensionViewSet,
 )
-from proposals.api import ProposalViewSet
+from proposals.api import ProposalViewSet, ProxyViewSet
 from roles.api import CircleViewSet, RoleAssignmentViewSet, RoleViewSet
 
 from .api import MemberViewSet
@@ -32,6 +32,7 @@ router.register("circle-memberships", CircleMembershipViewSet, basename="circle-
 router.register("invitations", InvitationViewSet, basename="invitation")
 router.register("events", views.EventViewSet, basename="event")
 router.register("proposals", ProposalViewSet, basename="proposal")
+router.register("proxies", ProxyViewSet, basename="proxy")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("meeting-series", MeetingSeriesViewSet, basename="meeting-series")
 router.register("agenda-items", AgendaItemViewSet, basename="agenda-item")

@@ -6,8 +6,8 @@ from django.contrib import admin, messages
 from governance.admin_tools import ReadOnlyMixin
 from governance.errors import DomainError
 
-from . import services
-from .models import Comment, EligibleVoter, Position, Proposal, ProposalVersion
+from . import proxies, services
+from .models import Comment, EligibleVoter, Position, Proposal, ProposalVersion, Proxy
 
 
 class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
@@ -44,6 +44,7 @@ class ProposalAdmin(admin.ModelAdmin):
         "threshold",
         "quorum_percent",
         "anonymous",
+        "hidden_results",
         "early_close",
         "round_length",
         "state",
@@ -53,7 +54,7 @@ class ProposalAdmin(admin.ModelAdmin):
         "closes_at",
         "closed_at",
         "withdrawn_at",
-        "tally",
+        "tally_shown",
         "eligible_count",
         "eligible_weight",
         "outcome",
@@ -61,8 +62,14 @@ class ProposalAdmin(admin.ModelAdmin):
         "outcome_by",
         "review_date",
     )
+    exclude = ("tally",)  # shown through tally_shown, which hides it until the close of a hidden round
     inlines = [VersionInline, CommentInline]
     actions = ["close_if_due", "withdraw"]
+
+    @admin.display(description="tally")
+    def tally_shown(self, obj):
+        # The admin keeps the promise too: no count by kind before the close of a hidden round.
+        return "hidden until the close" if obj.results_hidden else obj.tally
 
     @admin.display(description="responded")
     def responded(self, obj):
@@ -92,15 +99,16 @@ class ProposalAdmin(admin.ModelAdmin):
 class PositionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Positions, read-only. Who took which position in an anonymous round is never shown."""
 
-    list_display = ("proposal", "who", "kind", "version", "weight", "is_current", "created_at")
-    list_filter = ("kind", "is_current", "retired_because")
+    list_display = ("proposal", "who", "kind_shown", "by_proxy", "version", "weight", "is_current", "created_at")
+    list_filter = ("is_current", "retired_because")
     search_fields = ("proposal__title",)
-    list_select_related = ("proposal", "member__user")
+    list_select_related = ("proposal", "member__user", "by_proxy__user")
     fields = (
         "proposal",
         "who",
-        "kind",
-        "reason",
+        "kind_shown",
+        "reason_shown",
+        "by_proxy",
         "version",
         "weight",
         "is_current",
@@ -113,6 +121,42 @@ class PositionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     @admin.display(description="member")
     def who(self, obj):
         return "hidden (anonymous round)" if obj.proposal.anonymous else str(obj.member.user)
+
+    @admin.display(description="kind")
+    def kind_shown(self, obj):
+        return "hidden until the close" if obj.proposal.results_hidden else obj.get_kind_display()
+
+    @admin.display(description="reason")
+    def reason_shown(self, obj):
+        return "hidden until the close" if obj.proposal.results_hidden else obj.reason
+
+
+@admin.register(Proxy)
+class ProxyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Proxies with their history, read-only; the action ends them through the service."""
+
+    list_display = ("grantor", "holder", "proposal", "circle", "created_at", "revoked_at", "end_reason")
+    list_filter = ("end_reason", "organisation")
+    search_fields = ("grantor__user__name", "holder__user__name", "grantor__user__email", "holder__user__email")
+    list_select_related = ("grantor__user", "holder__user", "proposal", "circle")
+    readonly_fields = (
+        "organisation",
+        "grantor",
+        "holder",
+        "proposal",
+        "circle",
+        "created_at",
+        "revoked_at",
+        "revoked_by",
+        "end_reason",
+    )
+    actions = ["revoke"]
+
+    @admin.action(description="Revoke the selected proxies")
+    def revoke(self, request, queryset):
+        for proxy in queryset.filter(revoked_at__isnull=True):
+            proxies.proxy_revoke(proxy=proxy, by=None)
+        self.message_user(request, "Revoked.")
 
 
 @admin.register(EligibleVoter)

@@ -1,28 +1,32 @@
 """Proposals over the REST API: the same queries, rules and services as the pages.
 
-Anonymous rounds: the positions list names who responded but never with what; only the caller's
-own entry carries its kind and reason. Counts come from the tally."""
+Anonymity (queries.shown_positions is the rule): an anonymous round lists only the caller's own
+position, before and after the close; a round with hidden results lists who responded but not how
+until the close; the tally holds no count by kind while the results are hidden."""
 
 from datetime import timedelta
 
 import django_filters
 import rules
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from governance.api.base import GovernanceViewSet
 from governance.api.schema import READ_ONE, WRITE_STATEFUL, errors
-from governance.api.serializers import MemberSummarySerializer, circle_scope
+from governance.api.serializers import MemberSummarySerializer, circle_reference, circle_scope, member_reference
 from governance.dates import sane_date
+from governance.models import Member
 from governance.rules import member_for
 from governance.text import MULTI_LINE, single_line
 
+from . import proxies as proxy_services
 from . import queries, services
-from .models import Comment, EligibleVoter, Kind, Method, Position, Proposal, ProposalVersion, Threshold
+from .models import Comment, EligibleVoter, Kind, Method, Position, Proposal, ProposalVersion, Proxy, Threshold
+from .why import why_decided
 
 # Serializers -----------------------------------------------------------------------------------
 
@@ -46,7 +50,25 @@ class TallySerializer(serializers.Serializer):
     quorum_percent = serializers.IntegerField(allow_null=True)
     quorum_progress = serializers.FloatField(help_text="Share of the eligible weight that has responded, in %.")
     quorum_met = serializers.BooleanField()
-    objections = serializers.IntegerField(help_text="Standing objections (consent rounds).")
+    objections = serializers.IntegerField(
+        allow_null=True, help_text="Standing objections (consent rounds); null while the results are hidden."
+    )
+    results_hidden = serializers.BooleanField(help_text="Counts by kind are withheld until the close.")
+
+
+class WhyRowSerializer(serializers.Serializer):
+    rule = serializers.CharField(read_only=True, validators=[single_line])
+    needed = serializers.CharField(read_only=True, validators=[single_line])
+    at_close = serializers.CharField(read_only=True, validators=[single_line])
+    met = serializers.BooleanField()
+
+
+class WhySerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Proposal.Outcome.choices)
+    sentence = serializers.CharField(
+        read_only=True, validators=[single_line], help_text="The rule that decided the round, in one sentence."
+    )
+    rows = WhyRowSerializer(many=True)
 
 
 class ProposalSerializer(serializers.ModelSerializer):
@@ -55,6 +77,8 @@ class ProposalSerializer(serializers.ModelSerializer):
     responded_count = serializers.IntegerField(read_only=True)
     i_am_eligible = serializers.BooleanField(read_only=True, help_text="Whether the caller may take a position.")
     i_responded = serializers.BooleanField(read_only=True, help_text="Whether the caller has a current position.")
+    results_hidden = serializers.BooleanField(read_only=True, help_text="Counts by kind withheld until the close.")
+    why = serializers.SerializerMethodField(help_text="Why a closed round ended as it did; null before the close.")
 
     class Meta:
         model = Proposal
@@ -69,6 +93,8 @@ class ProposalSerializer(serializers.ModelSerializer):
             "threshold",
             "quorum_percent",
             "anonymous",
+            "hidden_results",
+            "results_hidden",
             "early_close",
             "state",
             "version",
@@ -86,8 +112,14 @@ class ProposalSerializer(serializers.ModelSerializer):
             "review_date",
             "i_am_eligible",
             "i_responded",
+            "why",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(WhySerializer(allow_null=True))
+    def get_why(self, proposal):
+        why = why_decided(proposal)
+        return None if why is None else WhySerializer(why).data
 
     def get_round_days(self, proposal) -> float:
         return round(proposal.round_length.total_seconds() / 86400, 2)
@@ -99,7 +131,8 @@ class ProposalWriteSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=Method.choices, default=Method.CONSENT)
     threshold = serializers.ChoiceField(choices=Threshold.choices, default=Threshold.SIMPLE)
     quorum_percent = serializers.IntegerField(min_value=1, max_value=100, allow_null=True, default=None)
-    anonymous = serializers.BooleanField(default=False)
+    anonymous = serializers.BooleanField(default=False, help_text="Also hides the results until the close.")
+    hidden_results = serializers.BooleanField(default=False, help_text="Counts by kind only after the close.")
     early_close = serializers.BooleanField(default=False)
     round_days = serializers.IntegerField(
         min_value=1, max_value=90, required=False, help_text="Default: the organisation's consent-round length."
@@ -141,6 +174,12 @@ class OutcomeSerializer(serializers.Serializer):
 
 class PositionInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices)
+    for_member = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Respond by proxy: the id of the member who gave me their proxy (omit for my own position).",
+    )
     reason = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -151,21 +190,25 @@ class PositionInputSerializer(serializers.Serializer):
 
 
 class PositionSerializer(serializers.ModelSerializer):
-    """A current position. In an anonymous round `kind`, `reason` and `created_at` are null, except
-    on the caller's own position."""
+    """A current position. While the results are hidden, `kind`, `reason` and `created_at` are null,
+    except on the caller's own position (an anonymous round lists no one else's at all)."""
 
     member = MemberSummarySerializer(read_only=True)
+    by_proxy = MemberSummarySerializer(read_only=True, allow_null=True, help_text="The proxy holder who recorded it.")
     kind = serializers.SerializerMethodField()
     reason = serializers.SerializerMethodField()
     created_at = serializers.SerializerMethodField()
 
     class Meta:
         model = Position
-        fields = ["id", "member", "version", "weight", "kind", "reason", "created_at", "is_current"]
+        fields = ["id", "member", "by_proxy", "version", "weight", "kind", "reason", "created_at", "is_current"]
         read_only_fields = fields
 
     def _hidden(self, position) -> bool:
-        return position.proposal.anonymous and position.member.user_id != self.context["request"].user.pk
+        proposal = position.proposal
+        return (proposal.anonymous or proposal.results_hidden) and position.member.user_id != self.context[
+            "request"
+        ].user.pk
 
     @extend_schema_field(serializers.ChoiceField(choices=Kind.choices, allow_null=True))
     def get_kind(self, position):
@@ -181,12 +224,16 @@ class PositionSerializer(serializers.ModelSerializer):
 
 
 class MyPositionSerializer(serializers.ModelSerializer):
-    """One of the caller's own positions, current or retired (their history)."""
+    """One of the caller's own positions, current or retired (their history); `by_proxy` names the
+    holder who recorded it for them, if one did."""
+
+    by_proxy = MemberSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Position
         fields = [
             "id",
+            "by_proxy",
             "version",
             "kind",
             "reason",
@@ -391,7 +438,7 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governan
 
     @extend_schema(
         methods=["GET"],
-        summary="Current positions (anonymous rounds: who responded, never how)",
+        summary="Current positions (anonymous: only mine; hidden results: who responded, not how, until the close)",
         responses={200: PositionSerializer(many=True), **errors(*READ_ONE)},
     )
     @extend_schema(
@@ -405,12 +452,23 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governan
     def positions(self, request, pk=None):
         proposal = self.get_object()
         if request.method == "POST":
-            self._require("proposals.add_position", proposal)
             data = PositionInputSerializer(data=request.data)
             data.is_valid(raise_exception=True)
-            position = services.position_record(proposal=proposal, member=self._by(proposal), **data.validated_data)
+            values = dict(data.validated_data)
+            grantor_id = values.pop("for_member")
+            me = self._by(proposal)
+            if grantor_id is None or grantor_id == me.pk:
+                self._require("proposals.add_position", proposal)
+                position = services.position_record(proposal=proposal, member=me, **values)
+            else:
+                grantor = Member.objects.filter(pk=grantor_id, organisation_id=proposal.organisation_id).first()
+                if grantor is None:
+                    raise ValidationError({"for_member": ["No such member in this organisation."]})
+                position = services.position_record(proposal=proposal, member=grantor, by=me, **values)
             return Response(MyPositionSerializer(position).data, status=status.HTTP_201_CREATED)
         positions = queries.current_positions(proposal).select_related("proposal")
+        if proposal.anonymous:
+            positions = positions.filter(member__user=request.user)  # my own, and nobody else's
         page = self.paginate_queryset(positions)
         return self.get_paginated_response(
             PositionSerializer(page, many=True, context=self.get_serializer_context()).data
@@ -446,3 +504,100 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governan
     def _require(self, rule: str, proposal) -> None:
         if not rules.test_rule(rule, self.request.user, proposal):
             raise PermissionDenied("You are not allowed to do that with this proposal.")
+
+
+# Proxies -----------------------------------------------------------------------------------------
+
+
+class ProxySerializer(serializers.ModelSerializer):
+    grantor = MemberSummarySerializer(read_only=True)
+    holder = MemberSummarySerializer(read_only=True)
+    revoked_by = MemberSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Proxy
+        fields = [
+            "id",
+            "organisation",
+            "grantor",
+            "holder",
+            "proposal",
+            "circle",
+            "created_at",
+            "revoked_at",
+            "revoked_by",
+            "end_reason",
+        ]
+        read_only_fields = fields
+
+
+class ProxyCreateSerializer(serializers.Serializer):
+    holder = member_reference(help_text="The member who will respond for me.")
+    proposal = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="One open round (give this or `circle`)."
+    )
+    circle = circle_reference(
+        required=False, allow_null=True, default=None, help_text="Every round of this circle, until revoked."
+    )
+
+
+class ProxyFilter(django_filters.FilterSet):
+    active = django_filters.BooleanFilter(field_name="revoked_at", lookup_expr="isnull", label="Only active proxies")
+
+    class Meta:
+        model = Proxy
+        fields = ["organisation", "circle", "proposal"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Proxies I gave or hold, active and ended",
+        responses={200: ProxySerializer(many=True), **errors(400, 401)},
+    ),
+    retrieve=extend_schema(responses={200: ProxySerializer, **errors(*READ_ONE)}),
+    create=extend_schema(
+        summary="Give a proxy, for one round or for a circle",
+        request=ProxyCreateSerializer,
+        responses={201: ProxySerializer, **errors(*WRITE_STATEFUL)},
+    ),
+    revoke=extend_schema(
+        summary="End a proxy now (the grantor, or the holder handing it back)",
+        request=None,
+        responses={200: ProxySerializer, **errors(401, 403, 404, 409)},
+    ),
+)
+class ProxyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GovernanceViewSet):
+    serializer_class = ProxySerializer
+    input_serializers = {"create": ProxyCreateSerializer}
+    filterset_class = ProxyFilter
+    ordering_fields = ["created_at", "revoked_at"]
+
+    def get_queryset(self):
+        user = self.request.user
+        if not user.is_authenticated:
+            return Proxy.objects.none()
+        return (
+            Proxy.objects.filter(Q(grantor__user=user) | Q(holder__user=user))
+            .select_related("grantor__user", "holder__user", "revoked_by__user")
+            .order_by("-created_at", "-id")
+        )
+
+    def create(self, request):
+        data = self.read_input()
+        holder, circle, proposal_id = data["holder"], data["circle"], data["proposal"]
+        grantor = member_for(request.user, holder.organisation_id)
+        if grantor is None:
+            raise ValidationError({"holder": ["No such member in your organisations."]})
+        proposal = None
+        if proposal_id is not None:
+            proposal = queries.visible_proposals(request.user).filter(pk=proposal_id).first()
+            if proposal is None:
+                raise ValidationError({"proposal": ["No such round."]})
+        proxy = proxy_services.proxy_give(grantor=grantor, holder=holder, proposal=proposal, circle=circle)
+        return self.answer(proxy, status_code=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        proxy = self.get_object()
+        proxy_services.proxy_revoke(proxy=proxy, by=member_for(request.user, proxy.organisation_id))
+        return self.answer(proxy)

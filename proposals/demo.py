@@ -8,10 +8,12 @@ from django.utils import timezone
 from circles.models import Circle
 from governance.models import Event
 
-from .models import Position, Proposal, ProposalVersion
+from .models import Position, Proposal, ProposalVersion, Proxy
+from .proxies import proxy_give
 from .services import outcome_write, position_record, proposal_close, proposal_create, proposal_open
 
 OPEN_TITLE = "Adopt three circles with a steward each"
+ANONYMOUS_TITLE = "Set the members' annual fee at 60 euros"
 
 CLOSED = [
     {
@@ -95,6 +97,32 @@ def load(*, organisation, members):
         proposal.refresh_from_db()
         outcome_write(proposal=proposal, by=author, statement=spec["statement"])
         _backdate_record(proposal, opened_at=closes_at - proposal.round_length, closes_at=closes_at)
+
+    _load_anonymous_round(organisation=organisation, general=general, members=members)
+
+
+def _load_anonymous_round(*, organisation, general, members):
+    """An anonymous majority vote (its results hidden until the close) in which Farid has given
+    Elena his proxy for the general circle, and Elena has responded for both."""
+    farid, elena = members["Farid Haddad"], members["Elena Sokolova"]
+    if not Proxy.objects.filter(grantor=farid, circle=general).exists():
+        proxy_give(grantor=farid, holder=elena, circle=general)
+    if Proposal.objects.filter(organisation=organisation, title=ANONYMOUS_TITLE).exists():
+        return
+    proposal = proposal_create(
+        circle=general,
+        author=members["Ben Laurent"],
+        title=ANONYMOUS_TITLE,
+        body="The annual fee has been 50 euros since we started. We propose 60 euros from January; "
+        "members who cannot pay it ask the membership circle, in confidence, for a reduced fee.",
+        method="majority",
+        anonymous=True,
+        round_length=timedelta(days=10),
+    )
+    proposal = proposal_open(proposal=proposal, by=members["Ben Laurent"])
+    position_record(proposal=proposal, member=elena, kind="agree")
+    position_record(proposal=proposal, member=farid, by=elena, kind="agree")
+    position_record(proposal=proposal, member=members["Jonas Berg"], kind="disagree", reason="Too steep at once.")
 
 
 def _backdate_record(proposal, *, opened_at, closes_at):

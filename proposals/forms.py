@@ -1,9 +1,13 @@
 from datetime import timedelta
 
 from django import forms
+from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from circles.models import Circle, CircleMembership
 from governance.dates import sane_date
+from governance.models import Member
 from governance.text import single_line
 
 from .models import KINDS_FOR_METHOD, Method, Proposal, Threshold
@@ -39,6 +43,14 @@ class ProposalForm(forms.Form):
         help_text="How long the round stays open once you open it.",
     )
     anonymous = forms.BooleanField(required=False, help_text="Show counts only; never who took which position.")
+    hidden_results = forms.BooleanField(
+        required=False,
+        label=_("Hide the results until the close"),
+        help_text=_(
+            "Counts by kind are shown only once the round closes; who responded stays visible. "
+            "Anonymous rounds always hide them."
+        ),
+    )
     early_close = forms.BooleanField(
         required=False,
         label="Close early",
@@ -63,6 +75,7 @@ class ProposalForm(forms.Form):
             "quorum_percent": proposal.quorum_percent,
             "round_days": max(proposal.round_length.days, 1),
             "anonymous": proposal.anonymous,
+            "hidden_results": proposal.hidden_results,
             "early_close": proposal.early_close,
         }
 
@@ -144,3 +157,42 @@ class DecisionFilterForm(forms.Form):
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["circle"].queryset = organisation.circles.order_by("name")
+
+
+class ProxyForm(forms.Form):
+    """Give a proxy: to whom, and for one round (when the page was opened from a round) or a circle."""
+
+    holder = forms.ModelChoiceField(queryset=None, label=_("Who responds for you"))
+    circle = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=_("For every round of the circle"),
+        empty_label=_("Only this round"),
+        help_text=_("Until you revoke it."),
+    )
+
+    def __init__(self, *args, member: Member, proposal: Proposal | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.proposal = proposal
+        self.fields["holder"].queryset = (
+            Member.objects.people()
+            .filter(organisation_id=member.organisation_id)
+            .exclude(pk=member.pk)
+            .select_related("user")
+            .order_by("user__name")
+        )
+        self.fields["holder"].label_from_instance = lambda m: m.user.display_name
+        on_roster = CircleMembership.objects.current().filter(member=member).values("circle_id")
+        circles = Circle.objects.filter(organisation_id=member.organisation_id, archived_at__isnull=True).filter(
+            models.Q(pk__in=on_roster) | models.Q(is_general=True)
+        )
+        self.fields["circle"].queryset = circles.order_by("name")
+        if proposal is None:
+            self.fields["circle"].required = True
+            self.fields["circle"].empty_label = None
+
+    def service_kwargs(self) -> dict:
+        circle = self.cleaned_data.get("circle")
+        if circle is None:
+            return {"holder": self.cleaned_data["holder"], "proposal": self.proposal}
+        return {"holder": self.cleaned_data["holder"], "circle": circle}

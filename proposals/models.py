@@ -7,6 +7,7 @@ versions; changed positions are new rows. Nothing here is overwritten or deleted
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from governance.dates import SaneDateField, SaneDateTimeField
 from governance.text import SingleLineCharField
@@ -62,7 +63,14 @@ class Proposal(models.Model):
     quorum_percent = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Share of the eligible voting weight that must respond (any position)."
     )
-    anonymous = models.BooleanField(default=False, help_text="Counts are shown; who took which position never is.")
+    anonymous = models.BooleanField(
+        default=False,
+        help_text=_("Nobody but the member sees who took which position, ever; counts are shown after the close."),
+    )
+    hidden_results = models.BooleanField(
+        default=False,
+        help_text=_("Counts by kind are shown only after the close (always so in an anonymous round)."),
+    )
     early_close = models.BooleanField(
         default=False, help_text="Close as soon as everyone eligible has responded and nobody objects."
     )
@@ -118,6 +126,12 @@ class Proposal(models.Model):
         """Whether the round's deadline has come, closed by the sweep yet or not. From then on the only
         thing that may happen to the round is its close: no position, amendment or withdrawal."""
         return self.closes_at is not None and (now or timezone.now()) >= self.closes_at
+
+    @property
+    def results_hidden(self) -> bool:
+        """Whether counts by kind (and so any position) must stay out of every page, answer, event and
+        email: until the round closes, in a round with hidden results (every anonymous round is one)."""
+        return (self.hidden_results or self.anonymous) and self.state != self.State.CLOSED
 
     @property
     def kinds(self):
@@ -188,6 +202,12 @@ class Position(models.Model):
     reason = models.TextField(blank=True)
     weight = models.PositiveSmallIntegerField()
     created_at = models.DateTimeField(default=timezone.now)
+    # A position a proxy holder recorded for the member (None: the member's own). Eligibility and
+    # weight stay the member's snapshot; the holder is who acted.
+    proxy = models.ForeignKey("Proxy", null=True, blank=True, on_delete=models.PROTECT, related_name="positions")
+    by_proxy = models.ForeignKey(
+        "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="proxy_positions"
+    )
     is_current = models.BooleanField(default=True)
     retired_at = models.DateTimeField(null=True, blank=True)
     retired_because = models.CharField(
@@ -232,3 +252,69 @@ class Comment(models.Model):
 
     def __str__(self):
         return f"Comment on {self.proposal}"
+
+
+class Proxy(models.Model):
+    """A member (the grantor) lets another member (the holder) respond for them: in one round, or in
+    every round of a circle until revoked. Ending a proxy sets `revoked_at`; nothing is deleted."""
+
+    class EndReason(models.TextChoices):
+        REVOKED = "revoked", _("Revoked")
+        HOLDER_LEFT = "holder_left", _("The holder left")
+        GRANTOR_LEFT = "grantor_left", _("The grantor left")
+
+    organisation = models.ForeignKey("governance.Organisation", on_delete=models.CASCADE, related_name="proxies")
+    grantor = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="proxies_given")
+    holder = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="proxies_held")
+    proposal = models.ForeignKey(
+        Proposal, null=True, blank=True, on_delete=models.PROTECT, related_name="proxies", help_text=_("One round.")
+    )
+    circle = models.ForeignKey(
+        "circles.Circle",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proxies",
+        help_text=_("Every round of the circle, until revoked."),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    end_reason = models.CharField(max_length=12, choices=EndReason.choices, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "proxies"
+        indexes = [models.Index(fields=["holder", "revoked_at"]), models.Index(fields=["grantor", "revoked_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(proposal__isnull=True, circle__isnull=False)
+                | Q(proposal__isnull=False, circle__isnull=True),
+                name="proxy_for_a_round_or_a_circle",
+            ),
+            models.CheckConstraint(condition=~Q(grantor=models.F("holder")), name="proxy_not_to_oneself"),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True, end_reason="") | Q(revoked_at__isnull=False) & ~Q(end_reason=""),
+                name="proxy_end_has_reason",
+            ),
+            # One active proxy per grantor and scope: whom one's vote goes to is never ambiguous.
+            models.UniqueConstraint(
+                fields=["grantor", "proposal"],
+                condition=Q(revoked_at__isnull=True, proposal__isnull=False),
+                name="proxy_one_active_per_round",
+            ),
+            models.UniqueConstraint(
+                fields=["grantor", "circle"],
+                condition=Q(revoked_at__isnull=True, circle__isnull=False),
+                name="proxy_one_active_per_circle",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.grantor} → {self.holder}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

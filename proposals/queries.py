@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.http import Http404
 from django.utils import timezone
 
 from governance.models import Member, Organisation
 from governance.queries import object_for
 from governance.rules import active_members, member_for
 
-from .models import Comment, EligibleVoter, Position, Proposal, ProposalVersion
+from .models import Comment, EligibleVoter, Position, Proposal, ProposalVersion, Proxy
 
 
 def get_proposal_for(user, pk, *, action: str = "proposals.view_proposal", organisation_slug: str | None = None):
@@ -102,9 +103,11 @@ def tally_recount(proposal: Proposal) -> dict:
 
 
 def tally_view(proposal: Proposal) -> dict:
-    """The tally shaped for a bar by weight and by head, plus quorum progress."""
+    """The tally shaped for a bar by weight and by head, plus quorum progress. While the results are
+    hidden (Proposal.results_hidden) it holds how many responded, never how: no count by kind."""
+    hidden = proposal.results_hidden
     kinds = []
-    for kind in proposal.kinds:
+    for kind in [] if hidden else proposal.kinds:
         heads, weight = proposal.heads(kind), proposal.weight(kind)
         kinds.append(
             {
@@ -126,7 +129,8 @@ def tally_view(proposal: Proposal) -> dict:
         "quorum_percent": proposal.quorum_percent,
         "quorum_progress": _percent(proposal.responded_weight, proposal.eligible_weight),
         "quorum_met": proposal.quorum_met,
-        "objections": proposal.heads("objection"),
+        "objections": None if hidden else proposal.heads("objection"),
+        "results_hidden": hidden,
     }
 
 
@@ -139,14 +143,31 @@ def current_positions(proposal: Proposal, *, limit: int | None = None):
     not show the member with the kind: use `responders` instead."""
     positions = (
         Position.objects.filter(proposal=proposal, is_current=True)
-        .select_related("member__user", "member__membership_class")
+        .select_related("member__user", "member__membership_class", "by_proxy__user")
         .order_by("-created_at", "-id")
     )
     return positions[:limit] if limit else positions
 
 
+def shown_positions(proposal: Proposal, *, limit: int | None = None) -> dict:
+    """What a page or answer may show of other members' positions, by the one rule of anonymity:
+
+    - an anonymous round shows nobody's position and not who responded, before or after the close
+      (after it, the counts by kind are out, and who-responded beside them could give votes away);
+      each member sees their own position only;
+    - a round whose results are hidden shows who responded, not how, until the close;
+    - otherwise, every current position with its member.
+
+    Returns {"positions": ..., "responders": ...}, at most one of them not None."""
+    if proposal.anonymous:
+        return {"positions": None, "responders": None}
+    if proposal.results_hidden:
+        return {"positions": None, "responders": responders(proposal, limit=limit)}
+    return {"positions": current_positions(proposal, limit=limit), "responders": None}
+
+
 def responders(proposal: Proposal, *, limit: int | None = None):
-    """Who has responded (never how): for anonymous rounds and reminders."""
+    """Who has responded (never how): for rounds with hidden results and reminders."""
     members = Member.objects.filter(
         Exists(Position.objects.filter(proposal=proposal, member=OuterRef("pk"), is_current=True))
     ).select_related("user")
@@ -154,7 +175,8 @@ def responders(proposal: Proposal, *, limit: int | None = None):
 
 
 def not_responded(proposal: Proposal, *, limit: int | None = None):
-    if proposal.responded_count >= proposal.eligible_count:
+    """Who has not responded yet. Never for an anonymous round: the rest of the roster is who did."""
+    if proposal.anonymous or proposal.responded_count >= proposal.eligible_count:
         # The tally (equal to a recount) says everyone asked has responded: nothing to look for
         # among thousands of eligible voters.
         return Member.objects.none()
@@ -196,3 +218,67 @@ def my_position(proposal: Proposal, member: Member | None) -> Position | None:
     if member is None:
         return None
     return Position.objects.filter(proposal=proposal, member=member, is_current=True).first()
+
+
+def proxies_for_round(proposal: Proposal, holder: Member | None) -> list[dict]:
+    """The members this holder may respond for in this round (an active proxy for the round or its
+    circle, and eligible), each with whether they have responded themselves in this version (then
+    the holder can no longer act for them) and the position the holder recorded for them, if any.
+    The grantor's own position is never shown to the holder: only that it exists."""
+    if holder is None:
+        return []
+    proxies = list(
+        Proxy.objects.filter(holder=holder, revoked_at__isnull=True)
+        .filter(Q(proposal=proposal) | Q(circle_id=proposal.circle_id))
+        .filter(grantor__in=EligibleVoter.objects.filter(proposal=proposal).values("member_id"))
+        .select_related("grantor__user")
+        .order_by("grantor__user__name", "pk")
+    )
+    grantors = {proxy.grantor_id: proxy for proxy in proxies}
+    if not grantors:
+        return []
+    own = set(
+        Position.objects.filter(
+            proposal=proposal, member_id__in=grantors, version=proposal.version, by_proxy__isnull=True
+        ).values_list("member_id", flat=True)
+    )
+    mine = {
+        position.member_id: position
+        for position in Position.objects.filter(
+            proposal=proposal, member_id__in=grantors, is_current=True, by_proxy=holder
+        )
+    }
+    return [
+        {
+            "proxy": proxy,
+            "grantor": proxy.grantor,
+            "responded_themselves": grantor_id in own,
+            "position": None if grantor_id in own else mine.get(grantor_id),
+        }
+        for grantor_id, proxy in grantors.items()
+    ]
+
+
+def proxies_of(member: Member):
+    """The proxies a member gave and holds, newest first, active and ended (their history)."""
+    rows = Proxy.objects.select_related("grantor__user", "holder__user", "proposal", "circle", "revoked_by__user")
+    return {
+        "given": rows.filter(grantor=member),
+        "held": rows.filter(holder=member),
+    }
+
+
+def proxy_for(user, pk, organisation: Organisation):
+    """A proxy the user gave or holds in this organisation, else 404."""
+    member = member_for(user, organisation.pk)
+    proxy = (
+        Proxy.objects.filter(pk=pk, organisation=organisation)
+        .filter(Q(grantor=member) | Q(holder=member))
+        .select_related("grantor__user", "holder__user", "organisation", "proposal__circle", "circle")
+        .first()
+        if member
+        else None
+    )
+    if proxy is None:
+        raise Http404("No such proxy.")
+    return proxy

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from circles.models import Circle, CircleMembership
 from circles.queries import stewards_by_circle
@@ -33,7 +34,7 @@ from governance.services import (
 )
 from governance.sweeps import SweepRun, sweep_each
 
-from . import hooks
+from . import hooks, proxies
 from .models import (
     KINDS_FOR_METHOD,
     KINDS_NEEDING_REASON,
@@ -151,6 +152,7 @@ def proposal_create(
     threshold: str = Threshold.SIMPLE,
     quorum_percent: int | None = None,
     anonymous: bool = False,
+    hidden_results: bool = False,
     early_close: bool = False,
     round_length: timedelta | None = None,
 ) -> Proposal:
@@ -172,6 +174,8 @@ def proposal_create(
         threshold=threshold,
         quorum_percent=quorum_percent,
         anonymous=anonymous,
+        # An anonymous round always hides its results until the close (see Proposal.results_hidden).
+        hidden_results=hidden_results or anonymous,
         early_close=early_close,
         round_length=round_length,
     )
@@ -179,7 +183,17 @@ def proposal_create(
     return proposal
 
 
-DRAFT_FIELDS = ("title", "body", "method", "threshold", "quorum_percent", "anonymous", "early_close", "round_length")
+DRAFT_FIELDS = (
+    "title",
+    "body",
+    "method",
+    "threshold",
+    "quorum_percent",
+    "anonymous",
+    "hidden_results",
+    "early_close",
+    "round_length",
+)
 
 
 @transaction.atomic
@@ -201,6 +215,7 @@ def proposal_update_draft(*, proposal: Proposal, by: Member, **changes) -> Propo
         body=proposal.body,
     )
     proposal.title = proposal.title.strip()
+    proposal.hidden_results = proposal.hidden_results or proposal.anonymous
     proposal.save()
     ProposalVersion.objects.filter(proposal=proposal, number=1).update(title=proposal.title, body=proposal.body)
     return proposal
@@ -259,8 +274,14 @@ def proposal_open(*, proposal: Proposal, by: Member, closes_at=None) -> Proposal
 
 
 @transaction.atomic
-def position_record(*, proposal: Proposal, member: Member, kind: str, reason: str = "") -> Position:
-    """Record or change a member's position. Sending the same position again changes nothing."""
+def position_record(
+    *, proposal: Proposal, member: Member, kind: str, reason: str = "", by: Member | None = None
+) -> Position:
+    """Record or change a member's position. Sending the same position again changes nothing.
+
+    `by` is a proxy holder responding for `member` (proposals.proxies): the proxy must be in force now,
+    the position counts with the member's own eligibility and weight, and once the member has
+    responded themselves in this version of the round, the holder can no longer change it."""
     proposal = _lock(proposal)
     now = timezone.now()
     if proposal.state != Proposal.State.OPEN:
@@ -273,6 +294,17 @@ def position_record(*, proposal: Proposal, member: Member, kind: str, reason: st
         raise NotAllowed("You were not on this circle's roster with a voting class when the round opened.")
     if not member.is_active:
         raise NotAllowed("You have left the organisation and can no longer take part.")
+    holder = by if by is not None and by.pk != member.pk else None
+    proxy = None
+    if holder is not None:
+        proxy = proxies.proxy_in_force(proposal=proposal, grantor=member, holder=holder)
+        if Position.objects.filter(
+            proposal=proposal, member=member, version=proposal.version, by_proxy__isnull=True
+        ).exists():
+            raise Conflict(
+                gettext("%(member)s has responded themselves; their own position stands.")
+                % {"member": member.user.display_name}
+            )
     if kind not in KINDS_FOR_METHOD[Method(proposal.method)]:
         allowed = ", ".join(KINDS_FOR_METHOD[Method(proposal.method)])
         raise Invalid(f"For a {proposal.get_method_display().lower()}, choose one of: {allowed}.", field="kind")
@@ -283,7 +315,12 @@ def position_record(*, proposal: Proposal, member: Member, kind: str, reason: st
             f"{article} {Kind(kind).label.lower()} needs a reason, so that it can be worked with.", field="reason"
         )
     current = Position.objects.filter(proposal=proposal, member=member, is_current=True).first()
-    if current and current.kind == kind and current.reason == reason:
+    if (
+        current
+        and current.kind == kind
+        and current.reason == reason
+        and current.by_proxy_id == getattr(holder, "pk", None)
+    ):
         return current
     if current:
         Position.objects.filter(pk=current.pk).update(is_current=False, retired_at=now, retired_because="changed")
@@ -296,20 +333,14 @@ def position_record(*, proposal: Proposal, member: Member, kind: str, reason: st
         reason=reason,
         weight=voter.weight,
         created_at=now,
+        proxy=proxy,
+        by_proxy=holder,
     )
     _tally_add(proposal.tally, kind, voter.weight, +1)
     proposal.save(update_fields=["tally"])
-    # An anonymous round logs that someone responded, never how.
-    details = {} if proposal.anonymous else {"kind": kind}
-    event_record(
-        organisation=proposal.organisation,
-        actor=member,
-        verb="position.recorded",
-        obj=proposal,
-        circle=proposal.circle,
-        details=details,
-    )
-    if kind == Kind.OBJECTION:
+    _position_event(proposal, member=member, holder=holder, details={"kind": kind})
+    # Under hidden results the proposer learns of objections at the close, like everyone else.
+    if kind == Kind.OBJECTION and not proposal.results_hidden:
         notifications_queue(
             recipients=[proposal.author.user],
             kind="objection_raised",
@@ -322,12 +353,32 @@ def position_record(*, proposal: Proposal, member: Member, kind: str, reason: st
     return position
 
 
-def _ready_for_early_close(proposal: Proposal) -> bool:
-    return (
-        proposal.early_close
-        and proposal.responded_count >= proposal.eligible_count
-        and not proposal.heads(Kind.OBJECTION)
+def _position_event(proposal: Proposal, *, member: Member, holder: Member | None, details: dict) -> None:
+    """The event of a position. Until the close of a round with hidden results it says that someone
+    responded, never how; an anonymous round never says who (not even after the close, when the
+    counts by kind are out and who-responded would give positions away)."""
+    if holder is not None:
+        details = {**details, "member": member.user.display_name, "by_proxy": holder.user.display_name}
+    if proposal.results_hidden:
+        details = {key: value for key, value in details.items() if key in ("member", "by_proxy")}
+    if proposal.anonymous:
+        details = {}
+    event_record(
+        organisation=proposal.organisation,
+        actor=None if proposal.anonymous else (holder or member),
+        verb="position.recorded",
+        obj=proposal,
+        circle=proposal.circle,
+        details=details,
     )
+
+
+def _ready_for_early_close(proposal: Proposal) -> bool:
+    """Everyone asked has responded and nobody objects. With hidden results, everyone has responded,
+    whatever they said: a round left open once all have responded would tell that someone objects."""
+    if not proposal.early_close or proposal.responded_count < proposal.eligible_count:
+        return False
+    return proposal.results_hidden or not proposal.heads(Kind.OBJECTION)
 
 
 @transaction.atomic
@@ -344,13 +395,17 @@ def objection_withdraw(*, proposal: Proposal, member: Member) -> Position:
     )
     _tally_add(proposal.tally, current.kind, current.weight, -1)
     proposal.save(update_fields=["tally"])
-    event_record(
-        organisation=proposal.organisation,
-        actor=member,
-        verb="objection.withdrawn",
-        obj=proposal,
-        circle=proposal.circle,
-    )
+    if proposal.results_hidden:
+        # "Objection withdrawn" would tell there was one: logged like any change of position.
+        _position_event(proposal, member=member, holder=None, details={})
+    else:
+        event_record(
+            organisation=proposal.organisation,
+            actor=member,
+            verb="objection.withdrawn",
+            obj=proposal,
+            circle=proposal.circle,
+        )
     current.refresh_from_db()
     return current
 

@@ -8,19 +8,31 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from circles.queries import get_circle_for
 from governance.errors import DomainError
 from governance.exports import csv_response
 from governance.forms import add_domain_error
+from governance.models import Member
 from governance.queries import counts_by, get_organisation_for
 from governance.rules import member_for
 
+from . import proxies as proxy_services
 from . import queries, services
-from .forms import AmendForm, CommentForm, DecisionFilterForm, OpenForm, OutcomeForm, PositionForm, ProposalForm
+from .forms import (
+    AmendForm,
+    CommentForm,
+    DecisionFilterForm,
+    OpenForm,
+    OutcomeForm,
+    PositionForm,
+    ProposalForm,
+    ProxyForm,
+)
 from .models import Proposal
 
 LIST_PAGE_SIZE = 25
@@ -106,7 +118,22 @@ def proposal_detail(request, org, pk):
     return render(request, "proposals/proposal_detail.html", _detail_context(request, proposal))
 
 
-def _detail_context(request, proposal: Proposal, *, position_form=None, comment_form=None) -> dict:
+def _proxy_entries(proposal: Proposal, member, proxy_form=None) -> list[dict]:
+    """The members this one holds a proxy of in the round, each with a position form of its own."""
+    if not proposal.is_open or proposal.deadline_passed():
+        return []
+    entries = queries.proxies_for_round(proposal, member)
+    for entry in entries:
+        grantor, position = entry["grantor"], entry["position"]
+        if proxy_form is not None and proxy_form.prefix == f"for-{grantor.pk}":
+            entry["form"] = proxy_form
+        else:
+            initial = {"kind": position.kind, "reason": position.reason} if position else {}
+            entry["form"] = PositionForm(proposal=proposal, prefix=f"for-{grantor.pk}", initial=initial)
+    return entries
+
+
+def _detail_context(request, proposal: Proposal, *, position_form=None, comment_form=None, proxy_form=None) -> dict:
     member = member_for(request.user, proposal.organisation_id)
     voter = queries.eligible_voter(proposal, member)
     mine = queries.my_position(proposal, member)
@@ -117,10 +144,7 @@ def _detail_context(request, proposal: Proposal, *, position_form=None, comment_
         comments, earlier_comments = list(queries.comments(proposal)), False
     else:
         comments, earlier_comments = queries.latest_comments(proposal, COMMENTS_SHOWN)
-    if proposal.anonymous:
-        positions, responders = None, queries.responders(proposal, limit=POSITIONS_SHOWN)
-    else:
-        positions, responders = queries.current_positions(proposal, limit=POSITIONS_SHOWN), None
+    shown = queries.shown_positions(proposal, limit=POSITIONS_SHOWN)
     return {
         "organisation": proposal.organisation,
         "circle": proposal.circle,
@@ -131,9 +155,14 @@ def _detail_context(request, proposal: Proposal, *, position_form=None, comment_
         "my_history": queries.position_history(proposal, member)[:HISTORY_SHOWN] if voter else [],
         "position_form": position_form,
         "tally": queries.tally_view(proposal),
-        "positions": positions,
-        "responders": responders,
-        "not_responded": queries.not_responded(proposal, limit=POSITIONS_SHOWN) if proposal.is_open else None,
+        "positions": shown["positions"],
+        "responders": shown["responders"],
+        "not_responded": (
+            queries.not_responded(proposal, limit=POSITIONS_SHOWN)
+            if proposal.is_open and not proposal.anonymous
+            else None
+        ),
+        "proxies_held": _proxy_entries(proposal, member, proxy_form),
         "versions": queries.versions(proposal),
         "comments": comments,
         "earlier_comments": earlier_comments,
@@ -193,6 +222,83 @@ def position_record(request, org, pk):
     # htmx swaps only 2xx answers by default, so a refusal comes back as the re-rendered panel
     # with its error, as a 200, just like the form re-rendered without JavaScript.
     return render(request, template, context)
+
+
+@login_required
+@require_POST
+def proxy_position_record(request, org, pk):
+    """Record a position for a member who gave me their proxy."""
+    proposal = queries.get_proposal_for(request.user, pk, organisation_slug=org)
+    holder = member_for(request.user, proposal.organisation_id)
+    grantor = get_object_or_404(
+        Member.objects.select_related("user"),
+        pk=request.POST.get("for_member") or 0,
+        organisation=proposal.organisation,
+    )
+    form = PositionForm(request.POST, proposal=proposal, prefix=f"for-{grantor.pk}")
+    if form.is_valid():
+        try:
+            services.position_record(
+                proposal=proposal,
+                member=grantor,
+                by=holder,
+                kind=form.cleaned_data["kind"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, gettext("Recorded for %(name)s, by proxy.") % {"name": grantor.user.display_name})
+            return redirect(f"{_back(proposal).url}#proxies")
+    proposal.refresh_from_db(fields=["state", "tally", "closes_at", "closed_at", "outcome"])
+    return render(request, "proposals/proposal_detail.html", _detail_context(request, proposal, proxy_form=form))
+
+
+@login_required
+def proxies(request, org):
+    """My proxies: those I gave and those I hold, with their history; give one, revoke one."""
+    organisation, member = get_organisation_for(request.user, org)
+    proposal = None
+    if request.GET.get("proposal", "").isdigit():
+        proposal = queries.get_proposal_for(request.user, int(request.GET["proposal"]), organisation_slug=org)
+    holder = request.GET.get("holder", "")
+    form = ProxyForm(
+        request.POST or None, member=member, proposal=proposal, initial={"holder": holder} if holder.isdigit() else {}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            proxy_services.proxy_give(grantor=member, **form.service_kwargs())
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, gettext("Proxy given. You can revoke it at any moment."))
+            return redirect("proxies", org=organisation.slug)
+    return render(
+        request,
+        "proposals/proxies.html",
+        {
+            "organisation": organisation,
+            "member": member,
+            "form": form,
+            "proposal": proposal,
+            **queries.proxies_of(member),
+            "nav": "proxies",
+        },
+    )
+
+
+@login_required
+@require_POST
+def proxy_revoke(request, org, pk):
+    organisation, member = get_organisation_for(request.user, org)
+    proxy = queries.proxy_for(request.user, pk, organisation)
+    try:
+        proxy_services.proxy_revoke(proxy=proxy, by=member)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, gettext("The proxy has ended."))
+    return redirect("proxies", org=organisation.slug)
 
 
 @login_required

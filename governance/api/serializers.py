@@ -99,6 +99,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
             "circle_size_max",
             "load_max_circles",
             "consent_round_days",
+            "proxies_max_held",
             "created_at",
             "my_membership",
         ]
@@ -118,6 +119,7 @@ class OrganisationUpdateSerializer(serializers.ModelSerializer):
             "circle_size_min": {"min_value": 1},
             "circle_size_max": {"min_value": 1},
             "consent_round_days": {"min_value": 1},
+            "proxies_max_held": {"min_value": 0, "max_value": 20},
         }
         validators = []
 

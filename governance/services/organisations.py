@@ -7,6 +7,7 @@ import re
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from governance.errors import Conflict, Invalid
@@ -118,6 +119,7 @@ ORGANISATION_SETTINGS = (
     "circle_size_max",
     "load_max_circles",
     "consent_round_days",
+    "proxies_max_held",
 )
 
 
@@ -128,6 +130,8 @@ def organisation_update(*, organisation: Organisation, by: Member | None, **chan
         raise Invalid(f"Unknown setting: {', '.join(sorted(unknown))}.")
     if changes.get("consent_round_days", organisation.consent_round_days) < 1:
         raise Invalid("A consent round lasts at least one day.", field="consent_round_days")
+    if not 0 <= changes.get("proxies_max_held", organisation.proxies_max_held) <= 20:
+        raise Invalid(gettext("One member holds between 0 and 20 proxies."), field="proxies_max_held")
     if changes.get("load_max_circles", organisation.load_max_circles) < 1:
         raise Invalid("The role-load guidance is at least one circle.", field="load_max_circles")
     if {"name", "time_zone", "language", "currency"} & set(changes):
