@@ -20,7 +20,7 @@ from governance.errors import Invalid
 from governance.rules import member_for
 from governance.text import MULTI_LINE, single_line
 from roles.api import role_reference
-from roles.models import Ballot, Candidacy, Election, ElectionMethod, Nomination
+from roles.models import Ballot, Candidacy, Counting, Election, ElectionMethod, Nomination
 
 from . import queries, services
 
@@ -49,6 +49,39 @@ class TieSerializer(serializers.Serializer):
     seats_left = serializers.IntegerField()
 
 
+class TransferTargetSerializer(serializers.Serializer):
+    candidacy = serializers.IntegerField(allow_null=True, help_text="Null: the ballots were exhausted.")
+    value = serializers.CharField(read_only=True, help_text='Exact value, as a fraction ("7/3").')
+
+
+class TransferSerializer(serializers.Serializer):
+    candidacy = serializers.IntegerField(help_text="The candidacy whose votes moved on (elected or eliminated).")
+    to = TransferTargetSerializer(many=True)
+
+
+class RoundTieSerializer(serializers.Serializer):
+    candidacies = serializers.ListField(child=serializers.IntegerField())
+    rule = serializers.CharField(read_only=True)
+    round = serializers.IntegerField(required=False, help_text="The earlier round that broke the tie.")
+
+
+class CountRoundSerializer(serializers.Serializer):
+    round = serializers.IntegerField()
+    totals = serializers.DictField(child=serializers.CharField(), read_only=True, help_text="Candidacy id → exact total.")
+    exhausted = serializers.CharField(read_only=True, help_text="Value of the ballots exhausted before this round.")
+    elected = serializers.ListField(child=serializers.IntegerField())
+    eliminated = serializers.ListField(child=serializers.IntegerField())
+    transfers = TransferSerializer(many=True)
+    tie = RoundTieSerializer(allow_null=True)
+
+
+class RankedCountSerializer(serializers.Serializer):
+    quota = serializers.CharField(read_only=True, help_text="Droop quota: ⌊valid weight ÷ (seats + 1)⌋ + 1.")
+    valid_weight = serializers.IntegerField()
+    blank = serializers.IntegerField()
+    rounds = CountRoundSerializer(many=True)
+
+
 class ResultsSerializer(serializers.Serializer):
     """Published at the close; empty before."""
 
@@ -56,6 +89,8 @@ class ResultsSerializer(serializers.Serializer):
     counts = CountSerializer(many=True, required=False, help_text="Ballot: each candidate's votes and weight.")
     ballots = serializers.IntegerField(required=False)
     tie = TieSerializer(required=False, allow_null=True, help_text="Candidates tied for the last seats, not broken.")
+    counting = serializers.CharField(read_only=True, help_text="Ranked: `count` holds every round.")
+    count = RankedCountSerializer(required=False, help_text="Ranked: the quota and every round of the count.")
     ballots_published = serializers.BooleanField(
         required=False,
         help_text="Whether the ballots (/ballots/) and each candidate's votes are published: not when a voting "
@@ -70,6 +105,7 @@ class ElectionSerializer(serializers.ModelSerializer):
     i_have_voted = serializers.BooleanField(read_only=True)
     voted_count = serializers.IntegerField(read_only=True, help_text="How many have voted (never who chose what).")
     results = serializers.SerializerMethodField()
+    decided = serializers.SerializerMethodField(help_text="Closed: one sentence saying what decided it.")
 
     class Meta:
         model = Election
@@ -79,6 +115,7 @@ class ElectionSerializer(serializers.ModelSerializer):
             "circle",
             "role",
             "method",
+            "counting",
             "state",
             "seats",
             "term_starts_at",
@@ -97,6 +134,7 @@ class ElectionSerializer(serializers.ModelSerializer):
             "cancelled_at",
             "cancel_reason",
             "results",
+            "decided",
         ]
         read_only_fields = fields
 
@@ -104,11 +142,18 @@ class ElectionSerializer(serializers.ModelSerializer):
     def get_results(self, election):
         return queries.published_results(election)
 
+    @extend_schema_field(serializers.CharField())
+    def get_decided(self, election) -> str:
+        return queries.why_decided(election, queries.published_results(election))
+
 
 class ElectionCreateSerializer(serializers.Serializer):
     role = role_reference()
     method = serializers.ChoiceField(
         choices=ElectionMethod.choices, required=False, allow_null=True, default=None, help_text="Default: the role's."
+    )
+    counting = serializers.ChoiceField(
+        choices=Counting.choices, required=False, allow_null=True, default=None, help_text="Ballot. Default: plurality."
     )
     nominations_close_at = serializers.DateTimeField(
         required=False, allow_null=True, default=None, validators=[sane_date]
@@ -128,7 +173,8 @@ class BallotInputSerializer(serializers.Serializer):
     choices = serializers.ListField(
         child=serializers.IntegerField(),
         allow_empty=True,
-        help_text="Candidacy ids, at most one per seat; an empty list is a blank ballot.",
+        help_text="Candidacy ids, at most one per seat; ranked: every candidate you rank, first choice first. "
+        "An empty list is a blank ballot.",
     )
 
 

@@ -14,11 +14,25 @@ from governance.errors import DomainError
 from governance.exports import csv_writer
 from governance.forms import add_domain_error
 from governance.rules import member_for
-from roles.models import Election, ElectionMethod
+from roles.models import Counting, Election, ElectionMethod
 from roles.queries import get_role_for
 
 from . import queries, services
-from .forms import BallotForm, CancelForm, CandidacyForm, ElectionForm, NominationForm, ProposeForm
+from .forms import (
+    BallotForm,
+    CancelForm,
+    CandidacyForm,
+    ElectionForm,
+    NominationForm,
+    ProposeForm,
+    RankedBallotForm,
+)
+
+
+def ballot_form(data=None, *, election: Election, candidacies):
+    """The ballot of this election: crosses (plurality) or ranks."""
+    form_class = RankedBallotForm if election.counting == Counting.RANKED else BallotForm
+    return form_class(data, candidacies=candidacies, seats=election.seats)
 
 
 def _election_page(election: Election):
@@ -66,6 +80,8 @@ def _election_context(request, election: Election, **forms) -> dict:
     can_stand = open_now and rules.test_rule("elections.stand", user, election)
     results = queries.published_results(election)
     return {
+        "count_rounds": queries.count_rounds(results),
+        "decided": queries.why_decided(election, results),
         "organisation": election.organisation,
         "circle": role.circle,
         "role": role,
@@ -98,7 +114,7 @@ def _election_context(request, election: Election, **forms) -> dict:
         "candidacy_form": forms.get("candidacy_form") or (CandidacyForm() if can_stand else None),
         "ballot_form": forms.get("ballot_form")
         or (
-            BallotForm(candidacies=candidacies, seats=election.seats)
+            ballot_form(election=election, candidacies=candidacies)
             if voter and not voter.has_voted and election.state == Election.State.VOTING and open_now
             else None
         ),
@@ -177,17 +193,17 @@ def candidacy_add(request, org, pk):
 @require_POST
 def ballot_cast(request, org, pk):
     def ballot_kwargs(election):
-        return {"candidacies": list(queries.candidacies(election)), "seats": election.seats}
+        return {"election": election, "candidacies": list(queries.candidacies(election))}
 
     return _election_form_post(
         request,
         org,
         pk,
         action="elections.vote",
-        form_class=BallotForm,
+        form_class=ballot_form,
         form_name="ballot_form",
         form_kwargs=ballot_kwargs,
-        call=lambda e, m, data: services.ballot_cast(election=e, member=m, **data),
+        call=lambda e, m, data: services.ballot_cast(election=e, member=m, choices=data["choices"]),
         success="Your ballot is cast. It is secret: nobody, admins included, can see what you chose.",
     )
 
@@ -232,12 +248,30 @@ def election_results_csv(request, org, pk):
     if not published:
         if results.get("counts"):
             writer.writerow([UNPUBLISHED_BALLOTS])
+        _write_rounds(writer, queries.count_rounds(results))
         return response
     writer.writerow(["weight", "choices"])
     names = {row["candidacy"]: row["name"] for row in results.get("counts", [])}
     for ballot in queries.published_ballots(election.ballots.all()):
         writer.writerow([ballot.weight, "; ".join(names.get(c, "?") for c in ballot.choices)])
+    _write_rounds(writer, queries.count_rounds(results))
     return response
+
+
+def _write_rounds(writer, rounds: list[dict]) -> None:
+    """A ranked count's rounds, after the ballots: each candidate's total, who was elected or
+    eliminated, and where their votes went."""
+    if not rounds:
+        return
+    writer.writerow([])
+    writer.writerow(["round", "candidate", "total", "outcome", "transferred to", "value"])
+    for r in rounds:
+        for row in r["totals"]:
+            writer.writerow([r["number"], row["name"], row["total"], row["outcome"], "", ""])
+        for move in r["transfers"]:
+            for target in move["to"]:
+                writer.writerow([r["number"], move["from"], "", "", target["name"], target["value"]])
+        writer.writerow([r["number"], "(exhausted)", r["exhausted"], "", "", ""])
 
 
 UNPUBLISHED_BALLOTS = (
