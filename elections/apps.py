@@ -20,3 +20,6 @@ class ElectionsConfig(AppConfig):
         role_hooks.role_archived.register(services.elections_cancel_for_role)
         event_types.add("election.opened", "Election opened")
         event_types.add("election.closed", "Election closed")
+        event_types.add("election.voting_opened", "Election voting opened")
+        event_types.add("election.candidacy", "Candidate standing in an election")
+        event_types.add("election.voted", "Ballot cast (who voted, never what)")
