@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from governance.api.base import GovernanceViewSet, ScopeField
 from governance.api.filters import IdFilter
 from governance.api.schema import READ_ONE, WRITE_STATEFUL, errors
-from governance.api.serializers import MemberSummarySerializer, member_reference
+from governance.api.serializers import MemberSummarySerializer, circle_reference, member_reference
 from governance.dates import sane_date
 from governance.errors import Invalid
 from governance.rules import member_for
@@ -23,6 +23,7 @@ from roles.api import role_reference
 from roles.models import Ballot, Candidacy, Counting, Election, ElectionMethod, Nomination
 
 from . import queries, services
+from .councils import role_council_set
 
 
 def election_scope(**kwargs):
@@ -67,7 +68,9 @@ class RoundTieSerializer(serializers.Serializer):
 
 class CountRoundSerializer(serializers.Serializer):
     round = serializers.IntegerField()
-    totals = serializers.DictField(child=serializers.CharField(), read_only=True, help_text="Candidacy id → exact total.")
+    totals = serializers.DictField(
+        child=serializers.CharField(), read_only=True, help_text="Candidacy id → exact total."
+    )
     exhausted = serializers.CharField(read_only=True, help_text="Value of the ballots exhausted before this round.")
     elected = serializers.ListField(child=serializers.IntegerField())
     eliminated = serializers.ListField(child=serializers.IntegerField())
@@ -100,6 +103,12 @@ class ResultsSerializer(serializers.Serializer):
 
 class ElectionSerializer(serializers.ModelSerializer):
     circle = serializers.IntegerField(source="role.circle_id", read_only=True)
+    council = serializers.IntegerField(
+        source="role.council_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The council circle the role's holders sit on, seated on the day their term starts.",
+    )
     candidate = MemberSummarySerializer(read_only=True, allow_null=True)
     i_may_vote = serializers.BooleanField(read_only=True)
     i_have_voted = serializers.BooleanField(read_only=True)
@@ -113,6 +122,7 @@ class ElectionSerializer(serializers.ModelSerializer):
             "id",
             "organisation",
             "circle",
+            "council",
             "role",
             "method",
             "counting",
@@ -175,6 +185,12 @@ class BallotInputSerializer(serializers.Serializer):
         allow_empty=True,
         help_text="Candidacy ids, at most one per seat; ranked: every candidate you rank, first choice first. "
         "An empty list is a blank ballot.",
+    )
+
+
+class CouncilSerializer(serializers.Serializer):
+    council = circle_reference(
+        allow_null=True, help_text="The circle whose roster the role's holders make up; null: none."
     )
 
 
@@ -256,6 +272,11 @@ class ElectionFilter(django_filters.FilterSet):
         request=BallotInputSerializer,
         responses={200: ElectionSerializer, **errors(*WRITE_STATEFUL)},
     ),
+    council=extend_schema(
+        summary="Make the role seat a council circle (its holders make up that circle's roster), or stop",
+        request=CouncilSerializer,
+        responses={200: ElectionSerializer, **errors(*WRITE_STATEFUL)},
+    ),
     cancel=extend_schema(
         summary="Cancel an election under way (the circle's steward, or admins)",
         request=CancelSerializer,
@@ -269,6 +290,7 @@ class ElectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governan
         "propose": ProposeSerializer,
         "vote": BallotInputSerializer,
         "cancel": CancelSerializer,
+        "council": CouncilSerializer,
     }
     rules = {
         "retrieve": "elections.view_election",
@@ -276,6 +298,7 @@ class ElectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governan
         "propose": "elections.propose_candidate",
         "vote": "elections.vote",
         "cancel": "elections.cancel_election",
+        "council": "elections.seat_council",
     }
     filterset_class = ElectionFilter
     ordering_fields = ["opened_at", "closed_at"]
@@ -307,6 +330,12 @@ class ElectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governan
         services.ballot_cast(
             election=election, member=member_for(request.user, election.organisation_id), **self.read_input()
         )
+        return self.answer(election)
+
+    @action(detail=True, methods=["post"])
+    def council(self, request, pk=None):
+        election = self.get_object()
+        role_council_set(role=election.role, by=self.caller(election.organisation_id), **self.read_input())
         return self.answer(election)
 
     @action(detail=True, methods=["post"])

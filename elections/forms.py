@@ -3,6 +3,8 @@ are the services', whose refusals land on the form via add_domain_error."""
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from circles.forms import MemberChoiceField
 from circles.models import Circle
@@ -10,9 +12,6 @@ from governance.dates import sane_date
 from governance.models import Member
 from governance.text import single_line
 from roles.forms import MARKDOWN_HELP, members_of
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
-
 from roles.models import Counting, ElectionMethod
 
 
@@ -169,3 +168,20 @@ class RankedBallotForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(max_length=300, label="Why is it cancelled?", validators=[single_line])
+
+
+class CouncilForm(forms.Form):
+    council = forms.ModelChoiceField(
+        queryset=Circle.objects.none(),
+        required=False,
+        label=_("Council seated by this role"),
+        empty_label=_("None: the role seats no council"),
+        help_text=_("The winners sit on that circle's roster from the day their term starts until it ends."),
+    )
+
+    def __init__(self, *args, role, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["council"].queryset = Circle.objects.filter(
+            organisation_id=role.circle.organisation_id, is_general=False, archived_at__isnull=True
+        ).exclude(pk=role.circle_id)
+        self.fields["council"].initial = role.council_id

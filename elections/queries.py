@@ -21,7 +21,12 @@ def get_election_for(user, pk, *, action: str = "elections.view_election", organ
     return object_for(
         user,
         Election.objects.select_related(
-            "organisation", "role__circle__organisation", "candidate__user", "proposal", "opened_by__user"
+            "organisation",
+            "role__circle__organisation",
+            "candidate__user",
+            "proposal",
+            "opened_by__user",
+            "role__council",
         ),
         pk,
         view="elections.view_election",

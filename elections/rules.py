@@ -76,3 +76,5 @@ rules.add_rule("elections.vote", can_see_election & (may_vote | ~is_voting))
 rules.add_rule("elections.cancel_election", can_see_election & stewards_election)
 # What the page offers: the API checks who only (cancel_election), and the service refuses the state (409).
 rules.add_rule("elections.offer_cancel", can_see_election & stewards_election & before_the_deadline)
+# Who makes the role seat a council circle (elections.councils.role_council_set): its circle's steward, or admins.
+rules.add_rule("elections.seat_council", can_see_election & stewards_election)

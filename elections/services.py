@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from circles.queries import on_roster
+from elections.councils import council_seats_sync
 from elections.counting import stv_count
 from governance.errors import Conflict, DomainError, Invalid, NotAllowed
 from governance.models import Member
@@ -62,6 +63,7 @@ def elections_rotation_step(*, now) -> dict[str, int]:
     return {
         "elections_opened": elections_open_ahead(now=now),
         "elections_advanced": elections_advance_due(now=now),
+        **council_seats_sync(now=now),
     }
 
 

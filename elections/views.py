@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from governance.errors import DomainError
@@ -18,10 +19,12 @@ from roles.models import Counting, Election, ElectionMethod
 from roles.queries import get_role_for
 
 from . import queries, services
+from .councils import role_council_set
 from .forms import (
     BallotForm,
     CancelForm,
     CandidacyForm,
+    CouncilForm,
     ElectionForm,
     NominationForm,
     ProposeForm,
@@ -119,6 +122,7 @@ def _election_context(request, election: Election, **forms) -> dict:
             else None
         ),
         "cancel_form": CancelForm(),
+        "council_form": CouncilForm(role=role) if rules.test_rule("elections.seat_council", user, election) else None,
         "now": timezone.now(),
         "nav": "roles",
     }
@@ -206,6 +210,27 @@ def ballot_cast(request, org, pk):
         call=lambda e, m, data: services.ballot_cast(election=e, member=m, choices=data["choices"]),
         success="Your ballot is cast. It is secret: nobody, admins included, can see what you chose.",
     )
+
+
+@login_required
+@require_POST
+def election_council(request, org, pk):
+    election = queries.get_election_for(request.user, pk, action="elections.seat_council", organisation_slug=org)
+    form = CouncilForm(request.POST, role=election.role)
+    if not form.is_valid():
+        messages.error(request, gettext("Choose one of the circles offered."))
+        return _election_page(election)
+    try:
+        role_council_set(
+            role=election.role,
+            council=form.cleaned_data["council"],
+            by=member_for(request.user, election.organisation_id),
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, gettext("Saved. The council's seats follow the role's terms."))
+    return _election_page(election)
 
 
 @login_required

@@ -154,7 +154,9 @@ def test_a_single_seat_ranked_election_is_instant_runoff(world, time_machine):
     time_machine.move_to(T0)
     role = make_role(world.general, "Treasurer", seats=1, selection="elected", election_method="ballot")
     election = election_open(role=role, by=world.member(world.alice), counting="ranked")
-    ids = {u: candidacy_add(election=election, member=world.member(u), statement="Me.").pk for u in (world.mia, world.nora)}
+    ids = {
+        u: candidacy_add(election=election, member=world.member(u), statement="Me.").pk for u in (world.mia, world.nora)
+    }
     time_machine.move_to(election.applications_close_at + timedelta(minutes=1))
     elections_advance_due()
     for user in (world.alice, world.steve, world.mia):

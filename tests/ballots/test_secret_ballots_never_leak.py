@@ -102,7 +102,11 @@ def _walk(world, election) -> dict[str, str]:
     world.alice.is_staff = world.alice.is_superuser = False
     world.alice.save(update_fields=["is_staff", "is_superuser"])
     seen["events"] = json.dumps(
-        list(Event.objects.filter(organisation=world.organisation).order_by("created_at", "pk").values("verb", "details", "actor"))
+        list(
+            Event.objects.filter(organisation=world.organisation)
+            .order_by("created_at", "pk")
+            .values("verb", "details", "actor")
+        )
     )
     seen["webhooks"] = json.dumps(
         list(WebhookDelivery.objects.order_by("created_at", "pk").values_list("event_type", "payload")), default=str
