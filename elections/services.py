@@ -35,6 +35,7 @@ from roles.models import (
     Election,
     ElectionMethod,
     Nomination,
+    NomineeAnswer,
     Role,
     RoleAssignment,
     Selection,
@@ -287,6 +288,23 @@ def nomination_add(*, election: Election, nominee: Member, by: Member, reason: s
     if Nomination.objects.filter(election=election, nominee=nominee, nominated_by=by).exists():
         raise Conflict(f"You have already nominated {nominee.user}.", field="nominee")
     nomination = Nomination.objects.create(election=election, nominee=nominee, nominated_by=by, reason=reason)
+    if nominee.pk == by.pk:  # nominating oneself is accepting to stand
+        NomineeAnswer.objects.update_or_create(
+            election=election, nominee=nominee, defaults={"accepted": True, "answered_at": timezone.now()}
+        )
+    elif not NomineeAnswer.objects.filter(election=election, nominee=nominee).exists():
+        notifications_queue(
+            recipients=[nominee.user],
+            kind="election_nominated",
+            key=f"election:{election.pk}",
+            organisation=election.organisation,
+            context={
+                "role": role,
+                "by": str(by.user),
+                "reason": reason,
+                "url": page_url("election", election.organisation, pk=election.pk),
+            },
+        )
     event_record(
         organisation=election.organisation,
         actor=by,
@@ -296,6 +314,46 @@ def nomination_add(*, election: Election, nominee: Member, by: Member, reason: s
         details={"role": role.name, "member": str(nominee.user)},
     )
     return nomination
+
+
+@transaction.atomic
+def nomination_answer(*, election: Election, nominee: Member, accepted: bool) -> NomineeAnswer:
+    """A nominee accepts or declines to stand, while nominations are open; only one who accepted may
+    be proposed. They may change their mind until a candidate is proposed."""
+    election = _lock_election(election)
+    if election.method != ElectionMethod.SOCIOCRATIC:
+        raise Conflict(gettext("Only a sociocratic selection has nominations to answer."))
+    if election.state != Election.State.NOMINATING:
+        raise Conflict(gettext("Nominations are closed: a candidate has been proposed or the election is over."))
+    if not Nomination.objects.filter(election=election, nominee=nominee).exists():
+        raise NotAllowed(gettext("You have not been nominated in this election."))
+    answer, _created = NomineeAnswer.objects.update_or_create(
+        election=election, nominee=nominee, defaults={"accepted": bool(accepted), "answered_at": timezone.now()}
+    )
+    event_record(
+        organisation=election.organisation,
+        actor=nominee,
+        verb="election.nomination_accepted" if accepted else "election.nomination_declined",
+        obj=election,
+        circle=election.role.circle,
+        details={"role": election.role.name, "member": str(nominee.user)},
+    )
+    runners = facilitators_of(election.role.circle) or [
+        m for m in [stewards_by_circle([election.role.circle_id]).get(election.role.circle_id)] if m
+    ]
+    notifications_queue(
+        recipients=[m.user for m in runners if m.pk != nominee.pk],
+        kind="election_nomination_answered",
+        key=f"election:{election.pk}:answer:{nominee.pk}:{int(bool(accepted))}",
+        organisation=election.organisation,
+        context={
+            "role": election.role,
+            "member": str(nominee.user),
+            "accepted": bool(accepted),
+            "url": page_url("election", election.organisation, pk=election.pk),
+        },
+    )
+    return answer
 
 
 @transaction.atomic
@@ -317,6 +375,14 @@ def election_propose(*, election: Election, candidate: Member, by: Member, round
         )
     if not Nomination.objects.filter(election=election, nominee=candidate).exists():
         raise Invalid(f"{candidate.user} has not been nominated; propose one of the nominees.", field="candidate")
+    answer = NomineeAnswer.objects.filter(election=election, nominee=candidate).first()
+    if answer is None or not answer.accepted:
+        raise Conflict(
+            gettext("%(name)s has declined the nomination.") % {"name": candidate.user}
+            if answer
+            else gettext("%(name)s has not accepted the nomination yet; they are asked first.") % {"name": candidate.user},
+            field="candidate",
+        )
     problem = eligibility_problem(role=role, member=candidate, start=election.term_starts_at)
     if problem:
         raise Invalid(problem.message, field="candidate")
@@ -340,6 +406,8 @@ def election_propose(*, election: Election, candidate: Member, by: Member, round
         "Consent means you have no objection that this would harm the circle. If the round passes, "
         "the term is assigned automatically.",
         round_length=timedelta(days=round_days or organisation.consent_round_days),
+        # A selection closes as soon as everyone eligible has consented (no objection, all responded).
+        early_close=True,
     )
     proposal = proposal_open(proposal=proposal, by=by)
     election.state, election.candidate, election.proposal = Election.State.CONSENT, candidate, proposal

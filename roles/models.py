@@ -437,6 +437,24 @@ class Nomination(models.Model):
         return f"{self.nominee.user} for {self.election.role}"
 
 
+class NomineeAnswer(models.Model):
+    """Sociocratic selection: a nominee says whether they accept to stand, before the facilitator may
+    propose them. One answer per nominee and election; they may change it while nominations are open
+    (the event log keeps each answer)."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="nominee_answers")
+    nominee = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="+")
+    accepted = models.BooleanField()
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["election", "answered_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["election", "nominee"], name="nominee_answer_once")]
+
+    def __str__(self):
+        return f"{self.nominee} {'accepts' if self.accepted else 'declines'} ({self.election})"
+
+
 class Candidacy(models.Model):
     """Ballot: a member stands for the role with a statement."""
 
