@@ -188,6 +188,10 @@ class BallotInputSerializer(serializers.Serializer):
     )
 
 
+class AnswerSerializer(serializers.Serializer):
+    accepted = serializers.BooleanField(help_text="True: I accept to stand; false: I decline.")
+
+
 class CouncilSerializer(serializers.Serializer):
     council = circle_reference(
         allow_null=True, help_text="The circle whose roster the role's holders make up; null: none."
@@ -272,6 +276,11 @@ class ElectionFilter(django_filters.FilterSet):
         request=BallotInputSerializer,
         responses={200: ElectionSerializer, **errors(*WRITE_STATEFUL)},
     ),
+    nomination_answer=extend_schema(
+        summary="Accept or decline my nomination (the nominee), while nominations are open",
+        request=AnswerSerializer,
+        responses={200: ElectionSerializer, **errors(*WRITE_STATEFUL)},
+    ),
     council=extend_schema(
         summary="Make the role seat a council circle (its holders make up that circle's roster), or stop",
         request=CouncilSerializer,
@@ -291,6 +300,7 @@ class ElectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governan
         "vote": BallotInputSerializer,
         "cancel": CancelSerializer,
         "council": CouncilSerializer,
+        "nomination_answer": AnswerSerializer,
     }
     rules = {
         "retrieve": "elections.view_election",
@@ -299,6 +309,7 @@ class ElectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governan
         "vote": "elections.vote",
         "cancel": "elections.cancel_election",
         "council": "elections.seat_council",
+        "nomination_answer": "elections.answer_nomination",
     }
     filterset_class = ElectionFilter
     ordering_fields = ["opened_at", "closed_at"]
@@ -329,6 +340,14 @@ class ElectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governan
         election = self.get_object()
         services.ballot_cast(
             election=election, member=member_for(request.user, election.organisation_id), **self.read_input()
+        )
+        return self.answer(election)
+
+    @action(detail=True, methods=["post"], url_path="answer")
+    def nomination_answer(self, request, pk=None):
+        election = self.get_object()
+        services.nomination_answer(
+            election=election, nominee=self.caller(election.organisation_id), **self.read_input()
         )
         return self.answer(election)
 

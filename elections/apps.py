@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 
 from circles import hooks as circle_hooks
+from governance.inbox import inbox_sources
 from governance.integrations.events import event_types
 from proposals import hooks as proposal_hooks
 from roles import hooks as role_hooks
@@ -14,8 +15,9 @@ class ElectionsConfig(AppConfig):
     name = "elections"
 
     def ready(self):
-        from . import councils, services  # they import models, which load only once the app registry is ready
+        from . import councils, inbox, services  # they import models, which load only once the app registry is ready
 
+        inbox_sources.register(inbox.elections_awaiting_member)
         circle_hooks.roster_removing.register(councils.council_removal_refusal)
 
         proposal_hooks.round_closed.register(services.election_rounds_closed)
@@ -27,4 +29,6 @@ class ElectionsConfig(AppConfig):
         event_types.add("election.candidacy", "Candidate standing in an election")
         event_types.add("election.voted", "Ballot cast (who voted, never what)")
         event_types.add("council.seated", "Elected to a council")
+        event_types.add("election.nomination_accepted", "Nominee accepted to stand")
+        event_types.add("election.nomination_declined", "Nominee declined to stand")
         event_types.add("council.unseated", "Council term ended")

@@ -11,7 +11,16 @@ from django.utils.translation import gettext, ngettext
 from governance.models import Member
 from governance.queries import object_for
 from governance.rules import active_members
-from roles.models import Ballot, BallotVoter, Candidacy, Counting, Election, ElectionMethod, Nomination
+from roles.models import (
+    Ballot,
+    BallotVoter,
+    Candidacy,
+    Counting,
+    Election,
+    ElectionMethod,
+    Nomination,
+    NomineeAnswer,
+)
 
 # Fetch and check ---------------------------------------------------------------------------------
 
@@ -48,10 +57,15 @@ def nominations(election: Election):
 
 
 def nominees(election: Election) -> list[dict]:
-    """Each nominee with the nominations they received (who, why), most nominated first."""
+    """Each nominee with the nominations they received (who, why) and their answer (True: accepts,
+    False: declines, None: not yet), most nominated first."""
+    answers = dict(NomineeAnswer.objects.filter(election=election).values_list("nominee_id", "accepted"))
     by_nominee: dict[int, dict] = {}
     for nomination in nominations(election):
-        entry = by_nominee.setdefault(nomination.nominee_id, {"member": nomination.nominee, "nominations": []})
+        entry = by_nominee.setdefault(
+            nomination.nominee_id,
+            {"member": nomination.nominee, "nominations": [], "answer": answers.get(nomination.nominee_id)},
+        )
         entry["nominations"].append(nomination)
     return sorted(by_nominee.values(), key=lambda e: (-len(e["nominations"]), e["member"].user.name))
 

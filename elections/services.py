@@ -380,7 +380,8 @@ def election_propose(*, election: Election, candidate: Member, by: Member, round
         raise Conflict(
             gettext("%(name)s has declined the nomination.") % {"name": candidate.user}
             if answer
-            else gettext("%(name)s has not accepted the nomination yet; they are asked first.") % {"name": candidate.user},
+            else gettext("%(name)s has not accepted the nomination yet; they are asked first.")
+            % {"name": candidate.user},
             field="candidate",
         )
     problem = eligibility_problem(role=role, member=candidate, start=election.term_starts_at)

@@ -99,6 +99,7 @@ def _election_context(request, election: Election, **forms) -> dict:
         "elected": election.assignments.select_related("member__user").order_by("started_at", "id")
         if election.state == Election.State.CLOSED
         else [],
+        "my_nomination": next((n for n in nominees if member and n["member"].pk == member.pk), None),
         "can_nominate": can_nominate,
         "can_propose": can_propose,
         "can_stand": can_stand,
@@ -108,7 +109,7 @@ def _election_context(request, election: Election, **forms) -> dict:
         "propose_form": forms.get("propose_form")
         or (
             ProposeForm(
-                nominee_ids=[n["member"].pk for n in nominees],
+                nominee_ids=[n["member"].pk for n in nominees if n["answer"]],
                 initial={"round_days": election.organisation.consent_round_days},
             )
             if can_propose and nominees
@@ -163,7 +164,7 @@ def nomination_add(request, org, pk):
 @require_POST
 def election_propose(request, org, pk):
     def nominee_ids(election):
-        return [n["member"].pk for n in queries.nominees(election)]
+        return [n["member"].pk for n in queries.nominees(election) if n["answer"]]
 
     return _election_form_post(
         request,
@@ -210,6 +211,28 @@ def ballot_cast(request, org, pk):
         call=lambda e, m, data: services.ballot_cast(election=e, member=m, choices=data["choices"]),
         success="Your ballot is cast. It is secret: nobody, admins included, can see what you chose.",
     )
+
+
+@login_required
+@require_POST
+def nomination_answer(request, org, pk):
+    """The nominee accepts ("yes") or declines ("no") to stand."""
+    election = queries.get_election_for(request.user, pk, action="elections.answer_nomination", organisation_slug=org)
+    accepted = request.POST.get("accepted") == "yes"
+    try:
+        services.nomination_answer(
+            election=election, nominee=member_for(request.user, election.organisation_id), accepted=accepted
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            gettext("You accept to stand; the facilitator may now propose you.")
+            if accepted
+            else gettext("You decline the nomination; you will not be proposed."),
+        )
+    return _election_page(election)
 
 
 @login_required
