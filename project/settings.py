@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "proposals",
     "elections",
     "meetings",
+    "polls",
     "project",
 ]
 
