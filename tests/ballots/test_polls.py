@@ -137,7 +137,7 @@ def test_polls_over_the_api(world, now):
     )
     assert created.status_code == 201, created.content
     poll = created.json()
-    first, second = (row["option"] for row in poll["results"])
+    first, _second = (row["option"] for row in poll["results"])
 
     answered = mia.post(f"/api/v1/polls/{poll['id']}/answer/", {"values": {str(first): 2}}, format="json")
     assert answered.status_code == 200 and answered.json()["results"][0]["yes"] == 1
