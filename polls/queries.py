@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, Sum
 
+from circles.models import Circle
 from governance.models import Member
 from governance.queries import object_for
 from governance.rules import active_members
@@ -74,3 +75,7 @@ def my_answers(poll: Poll, member: Member | None) -> dict[int, int]:
     if member is None:
         return {}
     return dict(PollAnswer.objects.filter(option__poll=poll, member=member).values_list("option_id", "value"))
+
+
+def open_circles(organisation):
+    return Circle.objects.filter(organisation=organisation, archived_at__isnull=True).order_by("-is_general", "name")

@@ -30,8 +30,13 @@ def poll_list(request, org):
     if member is None:
         raise Http404
     polls = queries.polls_visible_to(request.user).filter(organisation_id=member.organisation_id)
+    circles = [
+        c for c in queries.open_circles(member.organisation) if rules.test_rule("polls.open_poll", request.user, c)
+    ]
     return render(
-        request, "polls/poll_list.html", {"organisation": member.organisation, "polls": polls, "nav": "polls"}
+        request,
+        "polls/poll_list.html",
+        {"organisation": member.organisation, "polls": polls, "circles": circles, "nav": "polls"},
     )
 
 

@@ -154,3 +154,14 @@ def test_polls_over_the_api(world, now):
         ).status_code
         == 400
     )
+
+
+def test_the_polls_page_lists_polls_and_where_one_may_be_opened(world, now, client):
+    poll_create(circle=world.finance, by=world.member(world.steve), kind="score", title="Venues", options=["A", "B"])
+    client.force_login(world.mia)
+
+    page = client.get(reverse("polls", kwargs={"org": "acme"})).content.decode()
+
+    assert "Venues" in page and "New poll in Finance" in page and "New poll in Outreach" not in page
+    client.force_login(world.olga)
+    assert client.get(reverse("polls", kwargs={"org": "acme"})).status_code == 404
