@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 
 from governance.admin_tools import ReadOnlyMixin, acting_member
 from governance.errors import DomainError
-from roles.models import Ballot, BallotVoter, Candidacy, Election, Nomination
+from roles.models import Ballot, BallotVoter, Candidacy, CouncilSeat, Election, Nomination
 
 from . import queries, services
 
@@ -46,6 +46,7 @@ class ElectionAdmin(ReadOnlyAdmin):
         "organisation",
         "role",
         "method",
+        "counting",
         "state",
         "seats",
         "term_starts_at",
@@ -138,3 +139,20 @@ class BallotAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request):
         return queries.published_ballots(super().get_queryset(request))
+
+
+@admin.register(CouncilSeat)
+class CouncilSeatAdmin(ReadOnlyAdmin):
+    """Seats on a council that elected terms gave (elections.councils): written by the rotation sweep."""
+
+    list_display = ("assignment", "membership", "brought", "seated_at", "unseated_at")
+    list_filter = ("brought",)
+    list_select_related = (
+        "assignment__role",
+        "assignment__member__user",
+        "membership__circle",
+        "membership__member__user",
+    )
+    search_fields = ("assignment__member__user__name", "membership__circle__name", "assignment__role__name")
+    fields = ("assignment", "membership", "brought", "seated_at", "unseated_at")
+    readonly_fields = fields

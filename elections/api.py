@@ -14,15 +14,16 @@ from rest_framework.decorators import action
 from governance.api.base import GovernanceViewSet, ScopeField
 from governance.api.filters import IdFilter
 from governance.api.schema import READ_ONE, WRITE_STATEFUL, errors
-from governance.api.serializers import MemberSummarySerializer, member_reference
+from governance.api.serializers import MemberSummarySerializer, circle_reference, member_reference
 from governance.dates import sane_date
 from governance.errors import Invalid
 from governance.rules import member_for
 from governance.text import MULTI_LINE, single_line
 from roles.api import role_reference
-from roles.models import Ballot, Candidacy, Election, ElectionMethod, Nomination
+from roles.models import Ballot, Candidacy, Counting, Election, ElectionMethod, Nomination
 
 from . import queries, services
+from .councils import role_council_set
 
 
 def election_scope(**kwargs):
@@ -49,6 +50,41 @@ class TieSerializer(serializers.Serializer):
     seats_left = serializers.IntegerField()
 
 
+class TransferTargetSerializer(serializers.Serializer):
+    candidacy = serializers.IntegerField(allow_null=True, help_text="Null: the ballots were exhausted.")
+    value = serializers.CharField(read_only=True, help_text='Exact value, as a fraction ("7/3").')
+
+
+class TransferSerializer(serializers.Serializer):
+    candidacy = serializers.IntegerField(help_text="The candidacy whose votes moved on (elected or eliminated).")
+    to = TransferTargetSerializer(many=True)
+
+
+class RoundTieSerializer(serializers.Serializer):
+    candidacies = serializers.ListField(child=serializers.IntegerField())
+    rule = serializers.CharField(read_only=True)
+    round = serializers.IntegerField(required=False, help_text="The earlier round that broke the tie.")
+
+
+class CountRoundSerializer(serializers.Serializer):
+    round = serializers.IntegerField()
+    totals = serializers.DictField(
+        child=serializers.CharField(), read_only=True, help_text="Candidacy id → exact total."
+    )
+    exhausted = serializers.CharField(read_only=True, help_text="Value of the ballots exhausted before this round.")
+    elected = serializers.ListField(child=serializers.IntegerField())
+    eliminated = serializers.ListField(child=serializers.IntegerField())
+    transfers = TransferSerializer(many=True)
+    tie = RoundTieSerializer(allow_null=True)
+
+
+class RankedCountSerializer(serializers.Serializer):
+    quota = serializers.CharField(read_only=True, help_text="Droop quota: ⌊valid weight ÷ (seats + 1)⌋ + 1.")
+    valid_weight = serializers.IntegerField()
+    blank = serializers.IntegerField()
+    rounds = CountRoundSerializer(many=True)
+
+
 class ResultsSerializer(serializers.Serializer):
     """Published at the close; empty before."""
 
@@ -56,6 +92,8 @@ class ResultsSerializer(serializers.Serializer):
     counts = CountSerializer(many=True, required=False, help_text="Ballot: each candidate's votes and weight.")
     ballots = serializers.IntegerField(required=False)
     tie = TieSerializer(required=False, allow_null=True, help_text="Candidates tied for the last seats, not broken.")
+    counting = serializers.CharField(read_only=True, help_text="Ranked: `count` holds every round.")
+    count = RankedCountSerializer(required=False, help_text="Ranked: the quota and every round of the count.")
     ballots_published = serializers.BooleanField(
         required=False,
         help_text="Whether the ballots (/ballots/) and each candidate's votes are published: not when a voting "
@@ -65,11 +103,18 @@ class ResultsSerializer(serializers.Serializer):
 
 class ElectionSerializer(serializers.ModelSerializer):
     circle = serializers.IntegerField(source="role.circle_id", read_only=True)
+    council = serializers.IntegerField(
+        source="role.council_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The council circle the role's holders sit on, seated on the day their term starts.",
+    )
     candidate = MemberSummarySerializer(read_only=True, allow_null=True)
     i_may_vote = serializers.BooleanField(read_only=True)
     i_have_voted = serializers.BooleanField(read_only=True)
     voted_count = serializers.IntegerField(read_only=True, help_text="How many have voted (never who chose what).")
     results = serializers.SerializerMethodField()
+    decided = serializers.SerializerMethodField(help_text="Closed: one sentence saying what decided it.")
 
     class Meta:
         model = Election
@@ -77,8 +122,10 @@ class ElectionSerializer(serializers.ModelSerializer):
             "id",
             "organisation",
             "circle",
+            "council",
             "role",
             "method",
+            "counting",
             "state",
             "seats",
             "term_starts_at",
@@ -97,6 +144,7 @@ class ElectionSerializer(serializers.ModelSerializer):
             "cancelled_at",
             "cancel_reason",
             "results",
+            "decided",
         ]
         read_only_fields = fields
 
@@ -104,11 +152,18 @@ class ElectionSerializer(serializers.ModelSerializer):
     def get_results(self, election):
         return queries.published_results(election)
 
+    @extend_schema_field(serializers.CharField())
+    def get_decided(self, election) -> str:
+        return queries.why_decided(election, queries.published_results(election))
+
 
 class ElectionCreateSerializer(serializers.Serializer):
     role = role_reference()
     method = serializers.ChoiceField(
         choices=ElectionMethod.choices, required=False, allow_null=True, default=None, help_text="Default: the role's."
+    )
+    counting = serializers.ChoiceField(
+        choices=Counting.choices, required=False, allow_null=True, default=None, help_text="Ballot. Default: plurality."
     )
     nominations_close_at = serializers.DateTimeField(
         required=False, allow_null=True, default=None, validators=[sane_date]
@@ -128,7 +183,18 @@ class BallotInputSerializer(serializers.Serializer):
     choices = serializers.ListField(
         child=serializers.IntegerField(),
         allow_empty=True,
-        help_text="Candidacy ids, at most one per seat; an empty list is a blank ballot.",
+        help_text="Candidacy ids, at most one per seat; ranked: every candidate you rank, first choice first. "
+        "An empty list is a blank ballot.",
+    )
+
+
+class AnswerSerializer(serializers.Serializer):
+    accepted = serializers.BooleanField(help_text="True: I accept to stand; false: I decline.")
+
+
+class CouncilSerializer(serializers.Serializer):
+    council = circle_reference(
+        allow_null=True, help_text="The circle whose roster the role's holders make up; null: none."
     )
 
 
@@ -210,6 +276,16 @@ class ElectionFilter(django_filters.FilterSet):
         request=BallotInputSerializer,
         responses={200: ElectionSerializer, **errors(*WRITE_STATEFUL)},
     ),
+    nomination_answer=extend_schema(
+        summary="Accept or decline my nomination (the nominee), while nominations are open",
+        request=AnswerSerializer,
+        responses={200: ElectionSerializer, **errors(*WRITE_STATEFUL)},
+    ),
+    council=extend_schema(
+        summary="Make the role seat a council circle (its holders make up that circle's roster), or stop",
+        request=CouncilSerializer,
+        responses={200: ElectionSerializer, **errors(*WRITE_STATEFUL)},
+    ),
     cancel=extend_schema(
         summary="Cancel an election under way (the circle's steward, or admins)",
         request=CancelSerializer,
@@ -223,6 +299,8 @@ class ElectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governan
         "propose": ProposeSerializer,
         "vote": BallotInputSerializer,
         "cancel": CancelSerializer,
+        "council": CouncilSerializer,
+        "nomination_answer": AnswerSerializer,
     }
     rules = {
         "retrieve": "elections.view_election",
@@ -230,6 +308,8 @@ class ElectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governan
         "propose": "elections.propose_candidate",
         "vote": "elections.vote",
         "cancel": "elections.cancel_election",
+        "council": "elections.seat_council",
+        "nomination_answer": "elections.answer_nomination",
     }
     filterset_class = ElectionFilter
     ordering_fields = ["opened_at", "closed_at"]
@@ -261,6 +341,20 @@ class ElectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governan
         services.ballot_cast(
             election=election, member=member_for(request.user, election.organisation_id), **self.read_input()
         )
+        return self.answer(election)
+
+    @action(detail=True, methods=["post"], url_path="answer")
+    def nomination_answer(self, request, pk=None):
+        election = self.get_object()
+        services.nomination_answer(
+            election=election, nominee=self.caller(election.organisation_id), **self.read_input()
+        )
+        return self.answer(election)
+
+    @action(detail=True, methods=["post"])
+    def council(self, request, pk=None):
+        election = self.get_object()
+        role_council_set(role=election.role, by=self.caller(election.organisation_id), **self.read_input())
         return self.answer(election)
 
     @action(detail=True, methods=["post"])

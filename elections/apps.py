@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from circles import hooks as circle_hooks
+from governance.inbox import inbox_sources
 from governance.integrations.events import event_types
 from proposals import hooks as proposal_hooks
 from roles import hooks as role_hooks
@@ -13,10 +15,20 @@ class ElectionsConfig(AppConfig):
     name = "elections"
 
     def ready(self):
-        from . import services  # it imports models, which load only once the app registry is ready
+        from . import councils, inbox, services  # they import models, which load only once the app registry is ready
+
+        inbox_sources.register(inbox.elections_awaiting_member)
+        circle_hooks.roster_removing.register(councils.council_removal_refusal)
 
         proposal_hooks.round_closed.register(services.election_rounds_closed)
         role_hooks.rotation_steps.register(services.elections_rotation_step)
         role_hooks.role_archived.register(services.elections_cancel_for_role)
         event_types.add("election.opened", "Election opened")
         event_types.add("election.closed", "Election closed")
+        event_types.add("election.voting_opened", "Election voting opened")
+        event_types.add("election.candidacy", "Candidate standing in an election")
+        event_types.add("election.voted", "Ballot cast (who voted, never what)")
+        event_types.add("council.seated", "Elected to a council")
+        event_types.add("election.nomination_accepted", "Nominee accepted to stand")
+        event_types.add("election.nomination_declined", "Nominee declined to stand")
+        event_types.add("council.unseated", "Council term ended")

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from roles.demo import GENERAL, PRODUCT, circles_by_name
-from roles.models import Election, ElectionMethod, Role
+from roles.models import Counting, Election, ElectionMethod, Role
 
 from .services import ballot_cast, candidacy_add, election_advance, election_open, nomination_add
 
@@ -45,7 +45,7 @@ def _selection(circles, members):
 
 
 def _ballot(circles, members):
-    """The board, elected by ballot in the general circle, in its voting phase."""
+    """The board, elected by ranked ballot (single transferable vote) in the general circle, voting."""
     role = Role.objects.filter(circle=circles.get(GENERAL), name="Board member").first()
     if role is None or Election.objects.filter(role=role).exists():
         return
@@ -54,6 +54,7 @@ def _ballot(circles, members):
         role=role,
         by=members["Alice Okafor"],
         method=ElectionMethod.BALLOT,
+        counting=Counting.RANKED,
         applications_close_at=now + timedelta(hours=1),
         voting_closes_at=now + timedelta(days=6),
     )

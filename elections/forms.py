@@ -3,6 +3,8 @@ are the services', whose refusals land on the form via add_domain_error."""
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from circles.forms import MemberChoiceField
 from circles.models import Circle
@@ -10,11 +12,19 @@ from governance.dates import sane_date
 from governance.models import Member
 from governance.text import single_line
 from roles.forms import MARKDOWN_HELP, members_of
-from roles.models import ElectionMethod
+from roles.models import Counting, ElectionMethod
 
 
 class ElectionForm(forms.Form):
     method = forms.ChoiceField(choices=ElectionMethod.choices, widget=forms.RadioSelect, label="Method")
+    counting = forms.ChoiceField(
+        choices=Counting.choices,
+        widget=forms.RadioSelect,
+        label=_("Counting (ballot)"),
+        initial=Counting.PLURALITY,
+        required=False,
+        help_text=_("Ranked ballots are counted by instant-runoff for one seat, by single transferable vote for more."),
+    )
     nominations_close = forms.DateTimeField(
         required=False,
         label="Nominations close",
@@ -60,6 +70,7 @@ class ElectionForm(forms.Form):
         data = self.cleaned_data
         return {
             "method": data["method"],
+            "counting": data.get("counting") or Counting.PLURALITY,
             "nominations_close_at": data["nominations_close"],
             "applications_close_at": data["applications_close"],
             "voting_closes_at": data["voting_closes"],
@@ -121,5 +132,56 @@ class BallotForm(forms.Form):
         return [int(c) for c in self.cleaned_data.get("choices", [])]
 
 
+class RankedBallotForm(forms.Form):
+    """A ranked ballot: one menu per candidate, "not ranked" or a rank from 1. Plain selects, so it is
+    filled by keyboard (Tab, then arrows or the rank's digit) and read by screen readers; no dragging."""
+
+    def __init__(self, *args, candidacies, seats: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        ranks = [("", _("Not ranked"))] + [(str(n), str(n)) for n in range(1, len(candidacies) + 1)]
+        self.candidacies = list(candidacies)
+        for c in self.candidacies:
+            self.fields[f"rank_{c.pk}"] = forms.TypedChoiceField(
+                choices=ranks,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                label=gettext("Rank for %(name)s") % {"name": c.member.user.display_name},
+            )
+        self.seats = seats
+
+    def rank_fields(self):
+        return [(c, self[f"rank_{c.pk}"]) for c in self.candidacies]
+
+    def clean(self):
+        data = super().clean()
+        ranks = {c.pk: data.get(f"rank_{c.pk}") for c in self.candidacies}
+        given = sorted((r, pk) for pk, r in ranks.items() if r is not None)
+        numbers = [r for r, _pk in given]
+        if len(set(numbers)) != len(numbers):
+            raise forms.ValidationError(gettext("Give each rank to one candidate only."))
+        if numbers != list(range(1, len(numbers) + 1)):
+            raise forms.ValidationError(gettext("Number your choices 1, 2, 3… without leaving a rank out."))
+        data["choices"] = [pk for _r, pk in given]
+        return data
+
+
 class CancelForm(forms.Form):
     reason = forms.CharField(max_length=300, label="Why is it cancelled?", validators=[single_line])
+
+
+class CouncilForm(forms.Form):
+    council = forms.ModelChoiceField(
+        queryset=Circle.objects.none(),
+        required=False,
+        label=_("Council seated by this role"),
+        empty_label=_("None: the role seats no council"),
+        help_text=_("The winners sit on that circle's roster from the day their term starts until it ends."),
+    )
+
+    def __init__(self, *args, role, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["council"].queryset = Circle.objects.filter(
+            organisation_id=role.circle.organisation_id, is_general=False, archived_at__isnull=True
+        ).exclude(pk=role.circle_id)
+        self.fields["council"].initial = role.council_id

@@ -3,12 +3,24 @@ publishes, with a constant number of queries whatever the number of nominations 
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.translation import gettext, ngettext
 
 from governance.models import Member
 from governance.queries import object_for
 from governance.rules import active_members
-from roles.models import Ballot, BallotVoter, Candidacy, Election, ElectionMethod, Nomination
+from roles.models import (
+    Ballot,
+    BallotVoter,
+    Candidacy,
+    Counting,
+    Election,
+    ElectionMethod,
+    Nomination,
+    NomineeAnswer,
+)
 
 # Fetch and check ---------------------------------------------------------------------------------
 
@@ -18,7 +30,12 @@ def get_election_for(user, pk, *, action: str = "elections.view_election", organ
     return object_for(
         user,
         Election.objects.select_related(
-            "organisation", "role__circle__organisation", "candidate__user", "proposal", "opened_by__user"
+            "organisation",
+            "role__circle__organisation",
+            "candidate__user",
+            "proposal",
+            "opened_by__user",
+            "role__council",
         ),
         pk,
         view="elections.view_election",
@@ -40,10 +57,15 @@ def nominations(election: Election):
 
 
 def nominees(election: Election) -> list[dict]:
-    """Each nominee with the nominations they received (who, why), most nominated first."""
+    """Each nominee with the nominations they received (who, why) and their answer (True: accepts,
+    False: declines, None: not yet), most nominated first."""
+    answers = dict(NomineeAnswer.objects.filter(election=election).values_list("nominee_id", "accepted"))
     by_nominee: dict[int, dict] = {}
     for nomination in nominations(election):
-        entry = by_nominee.setdefault(nomination.nominee_id, {"member": nomination.nominee, "nominations": []})
+        entry = by_nominee.setdefault(
+            nomination.nominee_id,
+            {"member": nomination.nominee, "nominations": [], "answer": answers.get(nomination.nominee_id)},
+        )
         entry["nominations"].append(nomination)
     return sorted(by_nominee.values(), key=lambda e: (-len(e["nominations"]), e["member"].user.name))
 
@@ -142,3 +164,110 @@ def published_ballots(ballots=None):
     return ballots.filter(election__state=Election.State.CLOSED, election__results__ballots_published=True).order_by(
         "election_id", "choices", "weight", "id"
     )
+
+
+def show_value(value: str | int) -> str:
+    """An exact count value ("7/3") as people read it: whole numbers as they are, fractions to two decimals."""
+    number = Fraction(value)
+    return str(number.numerator) if number.denominator == 1 else f"{float(number):.2f}"
+
+
+def count_rounds(results: dict) -> list[dict]:
+    """A published ranked count, round by round, by name: each candidate's total and outcome, the
+    transfers (from whom, to whom, how much; exhausted ballots as such) and any tie broken."""
+    count = results.get("count") or {}
+    names = {row["candidacy"]: row["name"] for row in results.get("counts", [])}
+    exhausted_label = gettext("exhausted")
+    rounds = []
+    for r in count.get("rounds", []):
+        elected, eliminated = set(r["elected"]), set(r["eliminated"])
+        totals = sorted(r["totals"].items(), key=lambda item: (-Fraction(item[1]), int(item[0])))
+        rounds.append(
+            {
+                "number": r["round"],
+                "totals": [
+                    {
+                        "name": names.get(int(c), "?"),
+                        "total": show_value(v),
+                        "outcome": gettext("elected")
+                        if int(c) in elected
+                        else gettext("eliminated")
+                        if int(c) in eliminated
+                        else "",
+                    }
+                    for c, v in totals
+                ],
+                "elected": [names.get(c, "?") for c in r["elected"]],
+                "eliminated": [names.get(c, "?") for c in r["eliminated"]],
+                "transfers": [
+                    {
+                        "from": names.get(move["candidacy"], "?"),
+                        "to": [
+                            {
+                                "name": exhausted_label if t["candidacy"] is None else names.get(t["candidacy"], "?"),
+                                "value": show_value(t["value"]),
+                            }
+                            for t in move["to"]
+                        ],
+                    }
+                    for move in r["transfers"]
+                ],
+                "exhausted": show_value(r["exhausted"]),
+                "tie": {
+                    "names": [names.get(c, "?") for c in r["tie"]["candidacies"]],
+                    "rule": r["tie"]["rule"],
+                }
+                if r.get("tie")
+                else None,
+            }
+        )
+    return rounds
+
+
+def why_decided(election: Election, results: dict) -> str:
+    """One sentence saying what decided a closed election (empty before the close)."""
+    if election.state != Election.State.CLOSED:
+        return ""
+    if election.method == ElectionMethod.SOCIOCRATIC:
+        rounds = len(results.get("rounds", []))
+        if not results.get("elected"):
+            return gettext("Nobody was selected.")
+        return ngettext(
+            "Selected by consent: no standing objection, in the first consent round.",
+            "Selected by consent: no standing objection, after %(rounds)d consent rounds.",
+            rounds,
+        ) % {"rounds": rounds}
+    if results.get("note") or not results.get("counts"):
+        return results.get("note") or gettext("Nobody was elected.")
+    counts = {row["member"]: row for row in results["counts"]}
+    elected = [counts[m] for m in results.get("elected", []) if m in counts]
+    if results.get("counting") == Counting.RANKED:
+        count = results["count"]
+        rounds = len(count["rounds"])
+        if election.seats == 1 and elected:
+            return ngettext(
+                "Elected by instant-runoff with %(first)s of %(valid)s first preferences, in %(rounds)d round.",
+                "Elected by instant-runoff with %(first)s of %(valid)s first preferences, after %(rounds)d rounds.",
+                rounds,
+            ) % {"first": elected[0]["weight"], "valid": count["valid_weight"], "rounds": rounds}
+        return ngettext(
+            "%(seated)d of %(seats)d seats filled by single transferable vote in %(rounds)d round, "
+            "with a quota of %(quota)s of %(valid)s votes.",
+            "%(seated)d of %(seats)d seats filled by single transferable vote after %(rounds)d rounds, "
+            "with a quota of %(quota)s of %(valid)s votes.",
+            rounds,
+        ) % {
+            "seated": len(elected),
+            "seats": election.seats,
+            "rounds": rounds,
+            "quota": show_value(count["quota"]),
+            "valid": count["valid_weight"],
+        }
+    if results.get("tie"):
+        return gettext("A tie for the last seats: the circle decides how to fill them.")
+    total = sum(row["weight"] for row in results["counts"])
+    return ngettext(
+        "Elected with the most votes: %(weights)s of %(total)d votes cast for the seat.",
+        "Elected with the most votes: %(weights)s of %(total)d votes cast for the seats.",
+        election.seats,
+    ) % {"weights": ", ".join(str(row["weight"]) for row in elected), "total": total}

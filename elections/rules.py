@@ -6,7 +6,7 @@ import rules
 
 from circles.rules import user_on_roster
 from governance.rules import member_for, stewarded_circle_ids
-from roles.models import BallotVoter, Role, RoleAssignment
+from roles.models import BallotVoter, Nomination, Role, RoleAssignment
 from roles.rules import facilitated_circle_ids, is_admin_of
 
 
@@ -56,6 +56,12 @@ def may_vote(user, election):
 
 
 @rules.predicate
+def is_nominee(user, election):
+    member = member_for(user, election.organisation_id)
+    return member is not None and Nomination.objects.filter(election=election, nominee=member).exists()
+
+
+@rules.predicate
 def is_voting(user, election):
     return election.state == "voting"
 
@@ -76,3 +82,6 @@ rules.add_rule("elections.vote", can_see_election & (may_vote | ~is_voting))
 rules.add_rule("elections.cancel_election", can_see_election & stewards_election)
 # What the page offers: the API checks who only (cancel_election), and the service refuses the state (409).
 rules.add_rule("elections.offer_cancel", can_see_election & stewards_election & before_the_deadline)
+# Who makes the role seat a council circle (elections.councils.role_council_set): its circle's steward, or admins.
+rules.add_rule("elections.seat_council", can_see_election & stewards_election)
+rules.add_rule("elections.answer_nomination", can_see_election & is_nominee)

@@ -16,8 +16,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from circles.queries import on_roster
+from elections.councils import council_seats_sync
+from elections.counting import stv_count
 from governance.errors import Conflict, DomainError, Invalid, NotAllowed
 from governance.models import Member
 from governance.services import clean_reason, event_record, notifications_queue
@@ -28,9 +31,11 @@ from roles.models import (
     Ballot,
     BallotVoter,
     Candidacy,
+    Counting,
     Election,
     ElectionMethod,
     Nomination,
+    NomineeAnswer,
     Role,
     RoleAssignment,
     Selection,
@@ -59,6 +64,7 @@ def elections_rotation_step(*, now) -> dict[str, int]:
     return {
         "elections_opened": elections_open_ahead(now=now),
         "elections_advanced": elections_advance_due(now=now),
+        **council_seats_sync(now=now),
     }
 
 
@@ -177,6 +183,7 @@ def election_open(
     role: Role,
     by: Member | None,
     method: str | None = None,
+    counting: str | None = None,
     term_starts_at=None,
     nominations_close_at=None,
     applications_close_at=None,
@@ -202,8 +209,14 @@ def election_open(
     seats = role.seats - running_at(role, term_starts_at).count()
     if seats < 1:
         raise Conflict(f"Every seat of {role.name} is taken when the new term would start; there is nothing to elect.")
+    counting = counting or Counting.PLURALITY
+    if counting not in Counting.values:
+        raise Invalid(gettext("Choose plurality or ranked counting."), field="counting")
+    if method == ElectionMethod.SOCIOCRATIC:
+        counting = Counting.PLURALITY  # a selection is decided by consent, not counted
     days = timedelta(days=1)
     election = Election(
+        counting=counting,
         organisation=organisation,
         role=role,
         method=method,
@@ -234,7 +247,7 @@ def election_open(
         verb="election.opened",
         obj=election,
         circle=role.circle,
-        details={"role": role.name, "method": method, "seats": seats},
+        details={"role": role.name, "method": method, "counting": counting, "seats": seats},
     )
     sociocratic = method == ElectionMethod.SOCIOCRATIC
     until = election.nominations_close_at if sociocratic else election.applications_close_at
@@ -275,6 +288,23 @@ def nomination_add(*, election: Election, nominee: Member, by: Member, reason: s
     if Nomination.objects.filter(election=election, nominee=nominee, nominated_by=by).exists():
         raise Conflict(f"You have already nominated {nominee.user}.", field="nominee")
     nomination = Nomination.objects.create(election=election, nominee=nominee, nominated_by=by, reason=reason)
+    if nominee.pk == by.pk:  # nominating oneself is accepting to stand
+        NomineeAnswer.objects.update_or_create(
+            election=election, nominee=nominee, defaults={"accepted": True, "answered_at": timezone.now()}
+        )
+    elif not NomineeAnswer.objects.filter(election=election, nominee=nominee).exists():
+        notifications_queue(
+            recipients=[nominee.user],
+            kind="election_nominated",
+            key=f"election:{election.pk}",
+            organisation=election.organisation,
+            context={
+                "role": role,
+                "by": str(by.user),
+                "reason": reason,
+                "url": page_url("election", election.organisation, pk=election.pk),
+            },
+        )
     event_record(
         organisation=election.organisation,
         actor=by,
@@ -284,6 +314,46 @@ def nomination_add(*, election: Election, nominee: Member, by: Member, reason: s
         details={"role": role.name, "member": str(nominee.user)},
     )
     return nomination
+
+
+@transaction.atomic
+def nomination_answer(*, election: Election, nominee: Member, accepted: bool) -> NomineeAnswer:
+    """A nominee accepts or declines to stand, while nominations are open; only one who accepted may
+    be proposed. They may change their mind until a candidate is proposed."""
+    election = _lock_election(election)
+    if election.method != ElectionMethod.SOCIOCRATIC:
+        raise Conflict(gettext("Only a sociocratic selection has nominations to answer."))
+    if election.state != Election.State.NOMINATING:
+        raise Conflict(gettext("Nominations are closed: a candidate has been proposed or the election is over."))
+    if not Nomination.objects.filter(election=election, nominee=nominee).exists():
+        raise NotAllowed(gettext("You have not been nominated in this election."))
+    answer, _created = NomineeAnswer.objects.update_or_create(
+        election=election, nominee=nominee, defaults={"accepted": bool(accepted), "answered_at": timezone.now()}
+    )
+    event_record(
+        organisation=election.organisation,
+        actor=nominee,
+        verb="election.nomination_accepted" if accepted else "election.nomination_declined",
+        obj=election,
+        circle=election.role.circle,
+        details={"role": election.role.name, "member": str(nominee.user)},
+    )
+    runners = facilitators_of(election.role.circle) or [
+        m for m in [stewards_by_circle([election.role.circle_id]).get(election.role.circle_id)] if m
+    ]
+    notifications_queue(
+        recipients=[m.user for m in runners if m.pk != nominee.pk],
+        kind="election_nomination_answered",
+        key=f"election:{election.pk}:answer:{nominee.pk}:{int(bool(accepted))}",
+        organisation=election.organisation,
+        context={
+            "role": election.role,
+            "member": str(nominee.user),
+            "accepted": bool(accepted),
+            "url": page_url("election", election.organisation, pk=election.pk),
+        },
+    )
+    return answer
 
 
 @transaction.atomic
@@ -305,6 +375,15 @@ def election_propose(*, election: Election, candidate: Member, by: Member, round
         )
     if not Nomination.objects.filter(election=election, nominee=candidate).exists():
         raise Invalid(f"{candidate.user} has not been nominated; propose one of the nominees.", field="candidate")
+    answer = NomineeAnswer.objects.filter(election=election, nominee=candidate).first()
+    if answer is None or not answer.accepted:
+        raise Conflict(
+            gettext("%(name)s has declined the nomination.") % {"name": candidate.user}
+            if answer
+            else gettext("%(name)s has not accepted the nomination yet; they are asked first.")
+            % {"name": candidate.user},
+            field="candidate",
+        )
     problem = eligibility_problem(role=role, member=candidate, start=election.term_starts_at)
     if problem:
         raise Invalid(problem.message, field="candidate")
@@ -328,6 +407,8 @@ def election_propose(*, election: Election, candidate: Member, by: Member, round
         "Consent means you have no objection that this would harm the circle. If the round passes, "
         "the term is assigned automatically.",
         round_length=timedelta(days=round_days or organisation.consent_round_days),
+        # A selection closes as soon as everyone eligible has consented (no objection, all responded).
+        early_close=True,
     )
     proposal = proposal_open(proposal=proposal, by=by)
     election.state, election.candidate, election.proposal = Election.State.CONSENT, candidate, proposal
@@ -549,6 +630,48 @@ def election_advance(*, election_id: int, now=None) -> bool:
 
 
 def ballot_count(election: Election) -> dict:
+    """Count the ballots, by plurality or ranked (ranked_count)."""
+    if election.counting == Counting.RANKED:
+        return ranked_count(election)
+    return plurality_count(election)
+
+
+def ranked_count(election: Election) -> dict:
+    """Count ranked ballots by instant-runoff or STV (elections.counting, whose rules the page states).
+    `counts` holds the first preferences; `count` every round, with where the votes went."""
+    candidacies = list(election.candidacies.filter(withdrawn_at__isnull=True).select_related("member__user"))
+    by_pk = {c.pk: c for c in candidacies}
+    cast = list(Ballot.objects.filter(election=election).values_list("choices", "weight"))
+    count = stv_count(candidates=sorted(by_pk), ballots=cast, seats=election.seats)
+    first = {c.pk: [0, 0] for c in candidacies}
+    for choices, weight in cast:
+        top = next((c for c in choices if c in first), None)
+        if top is not None:
+            first[top][0] += weight
+            first[top][1] += 1
+    ranking = sorted(candidacies, key=lambda c: (-first[c.pk][0], c.pk))
+    return {
+        "counting": Counting.RANKED,
+        "counts": [
+            {
+                "candidacy": c.pk,
+                "member": c.member_id,
+                "name": str(c.member.user),
+                "weight": first[c.pk][0],
+                "votes": first[c.pk][1],
+            }
+            for c in ranking
+        ],
+        "ballots": len(cast),
+        "elected": [by_pk[pk].member_id for pk in count.elected],
+        "elected_candidacies": count.elected,
+        "tie": None,
+        "count": count.as_json(),
+        "ballots_published": weights_single_out_nobody([w for _, w in cast]),
+    }
+
+
+def plurality_count(election: Election) -> dict:
     """Count the ballots: each choice adds the ballot's weight. The top N take the N seats. When
     candidates tie for the last seats, those ahead are elected and the tie is reported with the seats
     it leaves open; it is never broken by lot or by order."""
@@ -610,7 +733,8 @@ def weights_single_out_nobody(weights: list[int]) -> bool:
 
 @transaction.atomic
 def ballot_cast(*, election: Election, member: Member, choices: list[int]) -> None:
-    """Cast a secret ballot: up to one choice per seat among the candidates, or none (a blank ballot).
+    """Cast a secret ballot: up to one choice per seat among the candidates, or none (a blank ballot);
+    in a ranked election, the candidates in order of preference, as many as the voter wishes.
 
     `has_voted` is flipped on the voter's row (once: a conditional update) and an anonymous ballot
     row is written with the weight; nothing returned or stored links the two."""
@@ -624,15 +748,20 @@ def ballot_cast(*, election: Election, member: Member, choices: list[int]) -> No
     voter = BallotVoter.objects.filter(election=election, member=member).first()
     if voter is None:
         raise NotAllowed("You were not on this circle's roster with a voting class when voting opened.")
-    choices = list(dict.fromkeys(int(c) for c in choices or []))
-    if len(choices) > election.seats:
+    ranked = election.counting == Counting.RANKED
+    given = [int(c) for c in choices or []]
+    choices = list(dict.fromkeys(given))
+    if ranked and len(choices) != len(given):
+        raise Invalid(gettext("Rank each candidate once."), field="choices")
+    if not ranked and len(choices) > election.seats:
         raise Invalid(f"Choose at most {election.seats} candidate(s), one per seat.", field="choices")
     valid = set(election.candidacies.filter(withdrawn_at__isnull=True).values_list("pk", flat=True))
     if not set(choices) <= valid:
         raise Invalid("Choose among this election's candidates.", field="choices")
     if not BallotVoter.objects.filter(pk=voter.pk, has_voted=False).update(has_voted=True):
         raise Conflict("You have already voted; a ballot cannot be changed once cast.")
-    Ballot.objects.create(election=election, choices=sorted(choices), weight=voter.weight)
+    # A ranked ballot keeps its order (first choice first): the order is what was chosen, not who.
+    Ballot.objects.create(election=election, choices=choices if ranked else sorted(choices), weight=voter.weight)
     # The log says that someone voted, never how.
     event_record(
         organisation=election.organisation,

@@ -8,17 +8,34 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from governance.errors import DomainError
 from governance.exports import csv_writer
 from governance.forms import add_domain_error
 from governance.rules import member_for
-from roles.models import Election, ElectionMethod
+from roles.models import Counting, Election, ElectionMethod
 from roles.queries import get_role_for
 
 from . import queries, services
-from .forms import BallotForm, CancelForm, CandidacyForm, ElectionForm, NominationForm, ProposeForm
+from .councils import role_council_set
+from .forms import (
+    BallotForm,
+    CancelForm,
+    CandidacyForm,
+    CouncilForm,
+    ElectionForm,
+    NominationForm,
+    ProposeForm,
+    RankedBallotForm,
+)
+
+
+def ballot_form(data=None, *, election: Election, candidacies):
+    """The ballot of this election: crosses (plurality) or ranks."""
+    form_class = RankedBallotForm if election.counting == Counting.RANKED else BallotForm
+    return form_class(data, candidacies=candidacies, seats=election.seats)
 
 
 def _election_page(election: Election):
@@ -66,6 +83,8 @@ def _election_context(request, election: Election, **forms) -> dict:
     can_stand = open_now and rules.test_rule("elections.stand", user, election)
     results = queries.published_results(election)
     return {
+        "count_rounds": queries.count_rounds(results),
+        "decided": queries.why_decided(election, results),
         "organisation": election.organisation,
         "circle": role.circle,
         "role": role,
@@ -80,6 +99,7 @@ def _election_context(request, election: Election, **forms) -> dict:
         "elected": election.assignments.select_related("member__user").order_by("started_at", "id")
         if election.state == Election.State.CLOSED
         else [],
+        "my_nomination": next((n for n in nominees if member and n["member"].pk == member.pk), None),
         "can_nominate": can_nominate,
         "can_propose": can_propose,
         "can_stand": can_stand,
@@ -89,7 +109,7 @@ def _election_context(request, election: Election, **forms) -> dict:
         "propose_form": forms.get("propose_form")
         or (
             ProposeForm(
-                nominee_ids=[n["member"].pk for n in nominees],
+                nominee_ids=[n["member"].pk for n in nominees if n["answer"]],
                 initial={"round_days": election.organisation.consent_round_days},
             )
             if can_propose and nominees
@@ -98,11 +118,12 @@ def _election_context(request, election: Election, **forms) -> dict:
         "candidacy_form": forms.get("candidacy_form") or (CandidacyForm() if can_stand else None),
         "ballot_form": forms.get("ballot_form")
         or (
-            BallotForm(candidacies=candidacies, seats=election.seats)
+            ballot_form(election=election, candidacies=candidacies)
             if voter and not voter.has_voted and election.state == Election.State.VOTING and open_now
             else None
         ),
         "cancel_form": CancelForm(),
+        "council_form": CouncilForm(role=role) if rules.test_rule("elections.seat_council", user, election) else None,
         "now": timezone.now(),
         "nav": "roles",
     }
@@ -143,7 +164,7 @@ def nomination_add(request, org, pk):
 @require_POST
 def election_propose(request, org, pk):
     def nominee_ids(election):
-        return [n["member"].pk for n in queries.nominees(election)]
+        return [n["member"].pk for n in queries.nominees(election) if n["answer"]]
 
     return _election_form_post(
         request,
@@ -177,19 +198,62 @@ def candidacy_add(request, org, pk):
 @require_POST
 def ballot_cast(request, org, pk):
     def ballot_kwargs(election):
-        return {"candidacies": list(queries.candidacies(election)), "seats": election.seats}
+        return {"election": election, "candidacies": list(queries.candidacies(election))}
 
     return _election_form_post(
         request,
         org,
         pk,
         action="elections.vote",
-        form_class=BallotForm,
+        form_class=ballot_form,
         form_name="ballot_form",
         form_kwargs=ballot_kwargs,
-        call=lambda e, m, data: services.ballot_cast(election=e, member=m, **data),
+        call=lambda e, m, data: services.ballot_cast(election=e, member=m, choices=data["choices"]),
         success="Your ballot is cast. It is secret: nobody, admins included, can see what you chose.",
     )
+
+
+@login_required
+@require_POST
+def nomination_answer(request, org, pk):
+    """The nominee accepts ("yes") or declines ("no") to stand."""
+    election = queries.get_election_for(request.user, pk, action="elections.answer_nomination", organisation_slug=org)
+    accepted = request.POST.get("accepted") == "yes"
+    try:
+        services.nomination_answer(
+            election=election, nominee=member_for(request.user, election.organisation_id), accepted=accepted
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            gettext("You accept to stand; the facilitator may now propose you.")
+            if accepted
+            else gettext("You decline the nomination; you will not be proposed."),
+        )
+    return _election_page(election)
+
+
+@login_required
+@require_POST
+def election_council(request, org, pk):
+    election = queries.get_election_for(request.user, pk, action="elections.seat_council", organisation_slug=org)
+    form = CouncilForm(request.POST, role=election.role)
+    if not form.is_valid():
+        messages.error(request, gettext("Choose one of the circles offered."))
+        return _election_page(election)
+    try:
+        role_council_set(
+            role=election.role,
+            council=form.cleaned_data["council"],
+            by=member_for(request.user, election.organisation_id),
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, gettext("Saved. The council's seats follow the role's terms."))
+    return _election_page(election)
 
 
 @login_required
@@ -232,12 +296,30 @@ def election_results_csv(request, org, pk):
     if not published:
         if results.get("counts"):
             writer.writerow([UNPUBLISHED_BALLOTS])
+        _write_rounds(writer, queries.count_rounds(results))
         return response
     writer.writerow(["weight", "choices"])
     names = {row["candidacy"]: row["name"] for row in results.get("counts", [])}
     for ballot in queries.published_ballots(election.ballots.all()):
         writer.writerow([ballot.weight, "; ".join(names.get(c, "?") for c in ballot.choices)])
+    _write_rounds(writer, queries.count_rounds(results))
     return response
+
+
+def _write_rounds(writer, rounds: list[dict]) -> None:
+    """A ranked count's rounds, after the ballots: each candidate's total, who was elected or
+    eliminated, and where their votes went."""
+    if not rounds:
+        return
+    writer.writerow([])
+    writer.writerow(["round", "candidate", "total", "outcome", "transferred to", "value"])
+    for r in rounds:
+        for row in r["totals"]:
+            writer.writerow([r["number"], row["name"], row["total"], row["outcome"], "", ""])
+        for move in r["transfers"]:
+            for target in move["to"]:
+                writer.writerow([r["number"], move["from"], "", "", target["name"], target["value"]])
+        writer.writerow([r["number"], "(exhausted)", r["exhausted"], "", "", ""])
 
 
 UNPUBLISHED_BALLOTS = (

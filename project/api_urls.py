@@ -16,6 +16,7 @@ from meetings.api import (
     MinutesViewSet,
     TensionViewSet,
 )
+from polls.api import PollViewSet
 from proposals.api import ProposalViewSet, ProxyViewSet
 from roles.api import CircleViewSet, RoleAssignmentViewSet, RoleViewSet
 
@@ -47,6 +48,7 @@ router.register("elections", ElectionViewSet, basename="election")
 router.register("nominations", NominationViewSet, basename="nomination")
 router.register("candidacies", CandidacyViewSet, basename="candidacy")
 router.register("ballots", BallotViewSet, basename="ballot")
+router.register("polls", PollViewSet, basename="poll")
 router.register("auth/tokens", views.ApiTokenViewSet, basename="api-token")
 router.register("integration-tokens", views.IntegrationTokenViewSet, basename="integration-token")
 router.register("webhooks", views.WebhookViewSet, basename="webhook")

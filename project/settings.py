@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "proposals",
     "elections",
     "meetings",
+    "polls",
     "project",
 ]
 
@@ -274,6 +275,7 @@ SPECTACULAR_SETTINGS = {
         "MeetingKindEnum": "meetings.models.Kind",
         "AgendaItemKindEnum": "meetings.models.AgendaItem.Kind",
         "AttendanceStatusEnum": "meetings.models.Attendance.Status",
+        "PollKindEnum": "polls.models.Poll.Kind",
         "ActionItemStatusEnum": "meetings.models.ActionItem.Status",
     },
     # Tags and operation ids from the resource ("circles_list"), not from the version prefix.

@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("roles.urls")),
     path("", include("elections.urls")),
     path("", include("meetings.urls")),
+    path("", include("polls.urls")),
 ]
 
 # 404s under /api/ answer JSON, like the rest of the API.

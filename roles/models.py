@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from governance.dates import SaneDateTimeField
 from governance.text import SingleLineCharField
@@ -30,6 +31,13 @@ class Selection(models.TextChoices):
 class ElectionMethod(models.TextChoices):
     SOCIOCRATIC = "sociocratic", "Sociocratic selection (by consent)"
     BALLOT = "ballot", "Ballot"
+
+
+class Counting(models.TextChoices):
+    """How a ballot is counted (elections/counting.py states the ranked rules)."""
+
+    PLURALITY = "plurality", _("Plurality: a cross for each seat, the most votes win")
+    RANKED = "ranked", _("Ranked: instant-runoff for one seat, single transferable vote for several")
 
 
 class TimePeriod(models.TextChoices):
@@ -79,6 +87,17 @@ class Role(models.Model):
         choices=ElectionMethod.choices,
         default=ElectionMethod.SOCIOCRATIC,
         help_text="For elected roles.",
+    )
+    council = models.ForeignKey(
+        "circles.Circle",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="seated_by_roles",
+        help_text=_(
+            "Elected council: the holders of this role make up that circle's roster, seated on the day "
+            "their term starts and unseated when it ends."
+        ),
     )
     auto_renew = models.BooleanField(
         default=False,
@@ -304,6 +323,12 @@ class Election(models.Model):
     method = models.CharField(max_length=12, choices=ElectionMethod.choices)
     state = models.CharField(max_length=12, choices=State.choices, db_index=True)
     seats = models.PositiveSmallIntegerField(default=1, help_text="How many seats this election fills.")
+    counting = models.CharField(
+        max_length=10,
+        choices=Counting.choices,
+        default=Counting.PLURALITY,
+        help_text=_("Ballot: how the ballots are counted."),
+    )
     term_starts_at = SaneDateTimeField(help_text="When the chosen holders' term starts.")
     opened_by = models.ForeignKey(
         "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -412,6 +437,24 @@ class Nomination(models.Model):
         return f"{self.nominee.user} for {self.election.role}"
 
 
+class NomineeAnswer(models.Model):
+    """Sociocratic selection: a nominee says whether they accept to stand, before the facilitator may
+    propose them. One answer per nominee and election; they may change it while nominations are open
+    (the event log keeps each answer)."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="nominee_answers")
+    nominee = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="+")
+    accepted = models.BooleanField()
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["election", "answered_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["election", "nominee"], name="nominee_answer_once")]
+
+    def __str__(self):
+        return f"{self.nominee} {'accepts' if self.accepted else 'declines'} ({self.election})"
+
+
 class Candidacy(models.Model):
     """Ballot: a member stands for the role with a statement."""
 
@@ -456,7 +499,10 @@ class Ballot(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="ballots")
-    choices = models.JSONField(default=list, help_text="Ids of the chosen candidacies (an empty list is blank).")
+    choices = models.JSONField(
+        default=list,
+        help_text="Ids of the chosen candidacies (an empty list is blank); ranked: from first choice down.",
+    )
     weight = models.PositiveSmallIntegerField()
 
     class Meta:
@@ -464,3 +510,22 @@ class Ballot(models.Model):
 
     def __str__(self):
         return f"Ballot {str(self.id)[:8]} in {self.election}"
+
+
+class CouncilSeat(models.Model):
+    """A place on a council circle's roster that an elected term gives (Role.council). The rotation
+    sweep seats the holder on the day their term starts and unseats them when it ends; the roster row
+    keeps the history. `brought` says whether the term added them to the roster: someone already on it
+    stays when the term ends."""
+
+    assignment = models.OneToOneField(RoleAssignment, on_delete=models.PROTECT, related_name="council_seat")
+    membership = models.ForeignKey("circles.CircleMembership", on_delete=models.PROTECT, related_name="+")
+    brought = models.BooleanField(default=True)
+    seated_at = models.DateTimeField(default=timezone.now)
+    unseated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-seated_at", "-id"]
+
+    def __str__(self):
+        return f"{self.assignment.member} on {self.membership.circle}"

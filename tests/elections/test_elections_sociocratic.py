@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from elections.services import election_cancel, election_open, election_propose, nomination_add
+from elections.services import election_cancel, election_open, election_propose, nomination_add, nomination_answer
 from governance.errors import Conflict, Invalid, NotAllowed
 from governance.models import Event
 from proposals.models import Proposal
@@ -77,6 +77,7 @@ def test_nominations_close_at_their_deadline(world, election, time_machine):
 def test_the_facilitator_proposes_a_nominee_which_opens_a_consent_round_in_the_circle(world, fran, election):
     mia = world.member(world.mia)
     nomination_add(election=election, nominee=mia, by=world.member(world.steve), reason="Careful with money.")
+    nomination_answer(election=election, nominee=mia, accepted=True)
 
     election = election_propose(election=election, candidate=mia, by=fran)
 
@@ -95,8 +96,9 @@ def test_the_facilitator_can_only_propose_a_nominee(world, fran, election):
 def test_a_passed_round_creates_the_assignment_with_its_term_in_the_same_close(world, fran, election, time_machine):
     mia, steve = world.member(world.mia), world.member(world.steve)
     nomination_add(election=election, nominee=mia, by=steve, reason="Careful with money.")
+    nomination_answer(election=election, nominee=mia, accepted=True)
     election = election_propose(election=election, candidate=mia, by=fran)
-    for member in (mia, steve, fran):
+    for member in (mia, steve):  # Fran does not respond, so the round runs to its deadline
         position_record(proposal=election.proposal, member=member, kind="consent")
 
     time_machine.move_to(election.proposal.closes_at + timedelta(minutes=1))
@@ -116,6 +118,7 @@ def test_an_objection_sends_the_election_back_to_nominations(world, fran, electi
     mia, steve = world.member(world.mia), world.member(world.steve)
     nomination_add(election=election, nominee=mia, by=mia, reason="I would like to.")
     nomination_add(election=election, nominee=steve, by=mia, reason="He knows the budget.")
+    nomination_answer(election=election, nominee=steve, accepted=True)
     election = election_propose(election=election, candidate=mia, by=fran)
     position_record(proposal=election.proposal, member=steve, kind="objection", reason="Mia is overloaded.")
     time_machine.move_to(election.proposal.closes_at)
@@ -159,6 +162,7 @@ def test_re_selecting_the_holder_gives_them_the_next_term_and_the_sweep_ends_the
     time_machine.move_to(first.planned_end_at - timedelta(days=20))
     election = election_open(role=role, by=None)
     nomination_add(election=election, nominee=mia, by=world.member(world.steve), reason="Do it again.")
+    nomination_answer(election=election, nominee=mia, accepted=True)
     election = election_propose(election=election, candidate=mia, by=fran)
     time_machine.move_to(election.proposal.closes_at)
     proposal_close(proposal_id=election.proposal_id)

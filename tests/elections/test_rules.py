@@ -24,6 +24,7 @@ from elections.services import (
     election_open,
     election_propose,
     nomination_add,
+    nomination_answer,
 )
 from roles.models import Role
 from tests.factories import UserFactory, fresh, grid, make_facilitator, make_member, make_role
@@ -47,6 +48,7 @@ def cast(module_world):
         election = election_open(role=role(name, "sociocratic", circle), by=by)
         if propose:
             nomination_add(election=election, nominee=mia, by=steve, reason="She keeps the books.")
+            nomination_answer(election=election, nominee=mia, accepted=True)
             election = election_propose(election=election, candidate=mia, by=steve, round_days=7)
         return election
 
