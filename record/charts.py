@@ -37,13 +37,12 @@ def bar_chart(
             y -= h
             rects.append(
                 format_html(
-                    '<rect class="{}" x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}">'
-                    "<title>{}: {} {}</title></rect>",
+                    '<rect class="{}" x="{}" y="{}" width="{}" height="{}"><title>{}: {} {}</title></rect>',
                     css,
-                    x,
-                    y,
-                    bar_w,
-                    h,
+                    _n(x),
+                    _n(y),
+                    _n(bar_w),
+                    _n(h),
                     label,
                     values[i],
                     name,
@@ -52,16 +51,16 @@ def bar_chart(
         if totals[i]:
             rects.append(
                 format_html(
-                    '<text class="chart-value" x="{:.1f}" y="{:.1f}" text-anchor="middle">{}</text>',
-                    x + bar_w / 2,
-                    y - 3,
+                    '<text class="chart-value" x="{}" y="{}" text-anchor="middle">{}</text>',
+                    _n(x + bar_w / 2),
+                    _n(y - 3),
                     _fmt(totals[i]),
                 )
             )
         rects.append(
             format_html(
-                '<text class="chart-label" x="{:.1f}" y="{}" text-anchor="middle">{}</text>',
-                x + bar_w / 2,
+                '<text class="chart-label" x="{}" y="{}" text-anchor="middle">{}</text>',
+                _n(x + bar_w / 2),
                 height - 14,
                 label,
             )
@@ -83,9 +82,9 @@ def bar_chart(
         title,
         _id(title),
         description,
-        plot_h,
+        _n(plot_h),
         WIDTH,
-        plot_h,
+        _n(plot_h),
         mark_safe("".join(rects)),  # noqa: S308 -- each piece went through format_html
         legend,
     )
@@ -104,19 +103,19 @@ def hbar_chart(*, title: str, description: str, rows: list[tuple[str, object, bo
         parts.append(
             format_html(
                 '<text class="chart-label" x="{}" y="{}" text-anchor="end">{}</text>'
-                '<rect class="{}" x="{}" y="{}" width="{:.1f}" height="{}"><title>{}: {}</title></rect>'
-                '<text class="chart-value" x="{:.1f}" y="{}">{}</text>',
+                '<rect class="{}" x="{}" y="{}" width="{}" height="{}"><title>{}: {}</title></rect>'
+                '<text class="chart-value" x="{}" y="{}">{}</text>',
                 label_w - 6,
                 y + 15,
                 label[:26],
                 "bar-flag" if flagged else "bar-a",
                 label_w,
                 y + 2,
-                w,
+                _n(w),
                 row_h - 6,
                 label,
                 value,
-                label_w + w + 4,
+                _n(label_w + w + 4),
                 y + 15,
                 _fmt(_num(value)),
             )
@@ -124,7 +123,7 @@ def hbar_chart(*, title: str, description: str, rows: list[tuple[str, object, bo
     if mark is not None:
         x = label_w + _num(mark) / top * plot_w
         parts.append(
-            format_html('<line class="chart-mark" x1="{:.1f}" y1="0" x2="{:.1f}" y2="{}"></line>', x, x, height)
+            format_html('<line class="chart-mark" x1="{}" y1="0" x2="{}" y2="{}"></line>', _n(x), _n(x), height)
         )
     return format_html(
         '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-t {}-d" focusable="false">'
@@ -139,6 +138,11 @@ def hbar_chart(*, title: str, description: str, rows: list[tuple[str, object, bo
         description,
         mark_safe("".join(parts)),  # noqa: S308 -- each piece went through format_html
     )
+
+
+def _n(value) -> str:
+    """A coordinate as text (format_html escapes its arguments, so numbers are formatted first)."""
+    return f"{float(value):.1f}"
 
 
 def _fmt(value: float) -> str:
