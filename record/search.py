@@ -172,7 +172,10 @@ def _pattern(terms: list[str]):
     # A word's start marks its forms too ("budget" marks "budgets", "budgeting"): full-text search
     # found them by their stem.
     stems = sorted({t[: max(4, len(t) - 2)] if len(t) > 4 else t for t in terms}, key=len, reverse=True)
-    return re.compile("(" + "|".join(re.escape(escape(s)) for s in stems) + r")", re.IGNORECASE) if stems else None
+    if not stems:
+        return None
+    # At a word's start only, and never inside an entity the escaping made (&lt; &amp;…).
+    return re.compile(r"(?<![&\w])((?:" + "|".join(re.escape(escape(s)) for s in stems) + r")\w*)", re.IGNORECASE)
 
 
 def highlight(text: str, terms: list[str]) -> SafeString:
