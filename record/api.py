@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
 from circles.models import Circle
@@ -554,12 +555,19 @@ class OpenRoleSerializer(serializers.Serializer):
     holders = serializers.ListField(child=serializers.CharField(), source="holder_names")
 
 
+class OpenRateThrottle(ScopedRateThrottle):
+    """OPEN_API_RATE per client address, read on each request (so that a changed setting applies)."""
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
 class _OpenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Anyone may read, no credentials are looked at, and each client address has OPEN_API_RATE."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [OpenRateThrottle]
     throttle_scope = "open"
     filter_backends = []
     part = ""
