@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import rules
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -283,7 +284,7 @@ def member_erase(request, org, pk):
 def circle_summaries(request, org, circle):
     circle = get_circle_for(request.user, org, circle)
     organisation = circle.organisation
-    may_draft = request.user.has_perm("record.draft_summary", circle)
+    may_draft = rules.test_rule("record.draft_summary", request.user, circle)
     form = SummaryDraftForm(request.POST or None)
     if request.method == "POST":
         if not may_draft:
@@ -333,7 +334,7 @@ def get_summary_for(user, org, pk, *, action=None) -> TermSummary:
 def summary_detail(request, org, pk):
     summary = get_summary_for(request.user, org, pk)
     organisation, me = get_organisation_for(request.user, org)
-    may_change = request.user.has_perm("record.change_summary", summary)
+    may_change = rules.test_rule("record.change_summary", request.user, summary)
     form = SummaryForm(request.POST or None, instance=summary) if may_change else None
     if request.method == "POST":
         if form is None:
@@ -350,7 +351,7 @@ def summary_detail(request, org, pk):
         "organisation": organisation,
         "summary": summary,
         "form": form,
-        "may_publish": request.user.has_perm("record.publish_summary", summary),
+        "may_publish": rules.test_rule("record.publish_summary", request.user, summary),
         "body": render_markdown(summary.body),
         "nav": "circles",
     }
