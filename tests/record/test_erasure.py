@@ -82,7 +82,9 @@ def test_no_trace_of_the_name_or_email_remains(erased, as_user):
         assert response.status_code == 200, url
         body = response.content.decode()
         assert NAME not in body and EMAIL not in body, url
-    assert erasure.pseudonym in client.get(reverse("proposal", kwargs={"org": "acme", "pk": proposal.pk})).content.decode()
+    assert (
+        erasure.pseudonym in client.get(reverse("proposal", kwargs={"org": "acme", "pk": proposal.pk})).content.decode()
+    )
     archive = zipfile.ZipFile(io.BytesIO(b"".join(organisation_export(world.organisation))))
     everything = b"".join(archive.read(n) for n in archive.namelist()).decode()
     assert NAME not in everything and EMAIL not in everything

@@ -91,14 +91,26 @@ def test_it_shows_what_was_made_public(planted, client):
     world, minutes, _emails = planted
     cache.clear()
     assert "Anonymous choice" in client.get(reverse("open-decisions", kwargs={"org": "acme"})).content.decode()
-    assert "PUBLIC-MINUTES" in client.get(reverse("open-minutes-detail", kwargs={"org": "acme", "pk": minutes.pk})).content.decode()
+    assert (
+        "PUBLIC-MINUTES"
+        in client.get(reverse("open-minutes-detail", kwargs={"org": "acme", "pk": minutes.pk})).content.decode()
+    )
     roles = client.get(reverse("open-roles", kwargs={"org": "acme"})).content.decode()
     assert "Steve Steward" in roles
     feed = client.get(reverse("open-decisions-feed", kwargs={"org": "acme"}))
     assert feed["Content-Type"].startswith("application/atom+xml") and b"Anonymous choice" in feed.content
     decisions = client.get("/api/v1/open/acme/decisions/").json()["results"]
     assert [d["title"] for d in decisions] == ["Anonymous choice"]
-    assert set(decisions[0]) == {"id", "title", "circle", "outcome", "outcome_statement", "closed_at", "responded", "eligible"}
+    assert set(decisions[0]) == {
+        "id",
+        "title",
+        "circle",
+        "outcome",
+        "outcome_statement",
+        "closed_at",
+        "responded",
+        "eligible",
+    }
 
 
 def test_each_part_is_public_only_when_chosen(planted, client):

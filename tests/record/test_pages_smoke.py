@@ -27,7 +27,9 @@ def test_admin_pages_answer(world, as_user):
     client = as_user(world.alice)
     assert client.get(reverse("record-settings", kwargs={"org": "acme"})).status_code == 200
     assert client.get(reverse("record-health", kwargs={"org": "acme"}), {"circle": "finance"}).status_code == 200
-    assert client.get(reverse("record-circle-summaries", kwargs={"org": "acme", "circle": "finance"})).status_code == 200
+    assert (
+        client.get(reverse("record-circle-summaries", kwargs={"org": "acme", "circle": "finance"})).status_code == 200
+    )
 
 
 def test_public_pages_answer_once_opened(world, client):
@@ -41,7 +43,16 @@ def test_public_pages_answer_once_opened(world, client):
         public_minutes=True,
         public_log_verbs=["proposal.closed"],
     )
-    for name in ("open-index", "open-decisions", "open-decisions-feed", "open-log", "open-log-feed", "open-roles", "open-minutes", "open-minutes-feed"):
+    for name in (
+        "open-index",
+        "open-decisions",
+        "open-decisions-feed",
+        "open-log",
+        "open-log-feed",
+        "open-roles",
+        "open-minutes",
+        "open-minutes-feed",
+    ):
         assert client.get(reverse(name, kwargs={"org": "acme"})).status_code == 200, name
 
 

@@ -8,7 +8,6 @@ from django.urls import reverse
 from proposals.services import position_record
 from record.participation import leaderboard, participation
 from record.services import leaderboard_preference_set
-
 from tests.factories import make_member, make_proposal
 
 from .scenario import DAY, T0, build
@@ -60,10 +59,25 @@ def test_a_member_who_hides_is_left_off_but_counted_in_the_totals(scenario, as_u
     assert [r["name"] for r in leaderboard(figures, viewer=world.member(world.otto))] == ["Steve Steward"]
     assert figures["totals"]["responded"] == 5 and figures["totals"]["contributions"] == 10
     assert [r["name"] for r in leaderboard(figures, viewer=world.member(world.mia))] == ["Steve Steward", "Mia Member"]
-    page = as_user(world.otto).get(reverse("record-participation", kwargs={"org": "acme"}), {"circle": "finance", "since": "2026-04-26", "until": "2026-06-15"})
+    page = as_user(world.otto).get(
+        reverse("record-participation", kwargs={"org": "acme"}),
+        {"circle": "finance", "since": "2026-04-26", "until": "2026-06-15"},
+    )
     assert b"Mia Member" not in page.content
     assert b"1 member prefers not to be listed" in page.content
-    api = as_user(world.otto).get("/api/v1/participation/", {"organisation": world.organisation.pk, "circle": world.finance.pk, "since": "2026-04-26", "until": "2026-06-15"}).json()
+    api = (
+        as_user(world.otto)
+        .get(
+            "/api/v1/participation/",
+            {
+                "organisation": world.organisation.pk,
+                "circle": world.finance.pk,
+                "since": "2026-04-26",
+                "until": "2026-06-15",
+            },
+        )
+        .json()
+    )
     assert [r["name"] for r in api["rows"]] == ["Steve Steward"] and api["unlisted"] == 1
     assert api["totals"]["responded"] == 5
 

@@ -1,6 +1,5 @@
 """The dashboard's and search's query counts are pinned, and the same with more data."""
 
-import pytest
 from django.urls import reverse
 
 from meetings.services import action_item_create, tension_raise

@@ -66,7 +66,9 @@ def test_stewards_draft_members_read_what_is_published(scenario, as_user):
     steve = as_user(world.steve)
     response = steve.post(url, {"since": "2026-04-26", "until": "2026-06-15"})
     summary = TermSummary.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("record-summary", kwargs={"org": "acme", "pk": summary.pk})
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "record-summary", kwargs={"org": "acme", "pk": summary.pk}
+    )
     detail = reverse("record-summary", kwargs={"org": "acme", "pk": summary.pk})
     mia = as_user(world.mia)
     assert mia.get(detail).status_code == 404  # a draft is the steward's and secretary's
