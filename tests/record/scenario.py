@@ -36,7 +36,8 @@ def _round(time_machine, world, title, *, opened, closes_in=None):
 
 
 def build(time_machine) -> Scenario:
-    """The world's personas, made at T0-60d, then in Finance (roster: Steve the steward, Mia), all times UTC, "now" is T0 = 15 June 2026 noon:
+    """The world's personas, made at T0-60d, then in Finance (roster: Steve the steward, Mia), all times
+    UTC, "now" being T0 = 15 June 2026 noon:
 
     - P1 "Adopt a budget": opened T0-40d, Steve consents, closed T0-33d (13 May): passed at version 1,
       7 days. Mia never responds.

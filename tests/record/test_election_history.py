@@ -36,7 +36,7 @@ def counted(world, time_machine):
 
 
 def test_it_shows_candidates_winners_losers_turnout_and_the_count(counted):
-    world, election = counted
+    world, _election = counted
     (entry,) = election_history(world.organisation)
     assert entry["state"] == "closed"
     assert [c["name"] for c in entry["candidates"]] == ["Mia Member", "Nora Nocircle"]

@@ -94,7 +94,7 @@ def test_no_trace_of_the_name_or_email_remains(erased, as_user):
 
 
 def test_the_record_stays_whole_and_tallies_recount(erased):
-    world, erasure, proposal, tally, _meeting, election = erased
+    _world, erasure, proposal, tally, _meeting, election = erased
     proposal = Proposal.objects.get(pk=proposal.pk)
     assert proposal.tally == tally == tally_recount(proposal)
     assert proposal.author_id == erasure.member_id and proposal.outcome == "passed"

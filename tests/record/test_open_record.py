@@ -74,7 +74,7 @@ def _public_urls(minutes):
 
 
 def test_every_public_url_shows_nothing_private(planted, client):
-    world, minutes, emails = planted
+    _world, minutes, emails = planted
     cache.clear()
     seen_public = False
     for url in _public_urls(minutes):
@@ -88,7 +88,7 @@ def test_every_public_url_shows_nothing_private(planted, client):
 
 
 def test_it_shows_what_was_made_public(planted, client):
-    world, minutes, _emails = planted
+    _world, minutes, _emails = planted
     cache.clear()
     assert "Anonymous choice" in client.get(reverse("open-decisions", kwargs={"org": "acme"})).content.decode()
     assert (

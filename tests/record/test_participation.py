@@ -105,7 +105,7 @@ def test_its_queries_do_not_grow_with_the_data(scenario, django_assert_max_num_q
 
 def _more(world, time_machine):
     time_machine.move_to(T0 - 3 * DAY, tick=False)
-    for n in range(4):
+    for _ in range(4):
         make_member(world.organisation, circles=[world.finance])
     for n in range(3):
         p = make_proposal(world.finance, world.member(world.steve), title=f"More {n}")
