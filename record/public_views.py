@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
 
 from governance.markdown import render_markdown
 
@@ -17,23 +16,19 @@ from . import public
 from .search import plain
 
 PAGE = 50
-public_cache = cache_control(public=True, max_age=300)
 
 
-@public_cache
 def open_index(request, org):
     organisation, settings = public.open_organisation(org)
     return render(request, "record/open/index.html", {"org": organisation, "settings": settings})
 
 
-@public_cache
 def open_decisions(request, org):
     organisation, settings = public.open_organisation(org, part="public_decisions")
     page = Paginator(public.public_decisions(organisation), PAGE).get_page(request.GET.get("page"))
     return render(request, "record/open/decisions.html", {"org": organisation, "settings": settings, "page": page})
 
 
-@public_cache
 def open_log(request, org):
     organisation, settings = public.open_organisation(org, part="public_log")
     page = Paginator(public.public_log(organisation, settings), PAGE).get_page(request.GET.get("page"))
@@ -42,21 +37,18 @@ def open_log(request, org):
     return render(request, "record/open/log.html", {"org": organisation, "settings": settings, "page": page})
 
 
-@public_cache
 def open_roles(request, org):
     organisation, settings = public.open_organisation(org, part="public_roles")
     context = {"org": organisation, "settings": settings, "circles": public.public_roles(organisation)}
     return render(request, "record/open/roles.html", context)
 
 
-@public_cache
 def open_minutes(request, org):
     organisation, settings = public.open_organisation(org, part="public_minutes")
     page = Paginator(public.public_minutes(organisation), PAGE).get_page(request.GET.get("page"))
     return render(request, "record/open/minutes.html", {"org": organisation, "settings": settings, "page": page})
 
 
-@public_cache
 def open_minutes_detail(request, org, pk):
     organisation, settings = public.open_organisation(org, part="public_minutes")
     minutes = get_object_or_404(public.public_minutes(organisation), pk=pk)
