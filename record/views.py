@@ -10,6 +10,7 @@ import rules
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -288,7 +289,7 @@ def circle_summaries(request, org, circle):
     form = SummaryDraftForm(request.POST or None)
     if request.method == "POST":
         if not may_draft:
-            raise Http404("No such page.")
+            raise PermissionDenied("Only the circle's steward or secretary, or an admin, drafts its summaries.")
         if form.is_valid():
             tz = organisation.tzinfo
             try:
@@ -338,7 +339,7 @@ def summary_detail(request, org, pk):
     form = SummaryForm(request.POST or None, instance=summary) if may_change else None
     if request.method == "POST":
         if form is None:
-            raise Http404("No such page.")
+            raise PermissionDenied("This summary cannot be edited by you, or any more.")
         if form.is_valid():
             try:
                 services.term_summary_update(summary=summary, by=me, **form.cleaned_data)
