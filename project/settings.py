@@ -254,6 +254,7 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "MemberStatusEnum": "governance.models.Member.Status",
+        "TermSummaryStateEnum": "record.models.TermSummary.State",
         "InvitationStateEnum": ["pending", "accepted", "revoked", "expired"],
         "ApiTokenStateEnum": ["active", "expired", "revoked"],
         "WebhookEventTypeEnum": "governance.integrations.events.event_type_choices",

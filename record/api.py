@@ -228,12 +228,12 @@ class ParticipationSerializer(serializers.Serializer):
     totals = ParticipationTotalsSerializer()
 
 
-class PersonSerializer(serializers.Serializer):
+class HistoryPersonSerializer(serializers.Serializer):
     member_id = serializers.IntegerField(allow_null=True)
     name = serializers.CharField()
 
 
-class CountSerializer(serializers.Serializer):
+class HistoryCountSerializer(serializers.Serializer):
     member_id = serializers.IntegerField(allow_null=True)
     name = serializers.CharField()
     votes = serializers.IntegerField(allow_null=True)
@@ -250,13 +250,13 @@ class ElectionHistorySerializer(serializers.Serializer):
     seats = serializers.IntegerField()
     opened_at = serializers.DateTimeField()
     closed_at = serializers.DateTimeField(allow_null=True)
-    candidates = PersonSerializer(many=True)
-    elected = PersonSerializer(many=True)
-    not_elected = PersonSerializer(many=True)
+    candidates = HistoryPersonSerializer(many=True)
+    elected = HistoryPersonSerializer(many=True)
+    not_elected = HistoryPersonSerializer(many=True)
     eligible = serializers.IntegerField()
     voted = serializers.IntegerField()
     turnout_percent = serializers.IntegerField(allow_null=True)
-    counts = CountSerializer(many=True)
+    counts = HistoryCountSerializer(many=True)
     rounds = serializers.IntegerField()
     tie = serializers.BooleanField()
 
@@ -336,8 +336,8 @@ _read_only(
     ParticipationRowSerializer,
     ParticipationTotalsSerializer,
     ParticipationSerializer,
-    PersonSerializer,
-    CountSerializer,
+    HistoryPersonSerializer,
+    HistoryCountSerializer,
     ElectionHistorySerializer,
     SearchHitSerializer,
     SearchResultSerializer,
