@@ -80,3 +80,28 @@ def test_stewards_draft_members_read_what_is_published(scenario, as_user):
     assert summary.title.encode() in mia.get(url).content
     api = mia.get("/api/v1/term-summaries/").json()
     assert [s["id"] for s in api["results"]] == [summary.pk]
+
+
+def test_the_api_drafts_edits_and_publishes(scenario, as_user):
+    world = scenario.world
+    steve = as_user(world.steve)
+    made = steve.post(
+        "/api/v1/term-summaries/",
+        {"circle": world.finance.pk, "since": "2026-04-26", "until": "2026-06-15"},
+        content_type="application/json",
+    )
+    assert made.status_code == 201 and made.json()["state"] == "draft"
+    pk = made.json()["id"]
+    edited = steve.patch(
+        f"/api/v1/term-summaries/{pk}/", {"title": "Spring", "body": "Three decisions."}, content_type="application/json"
+    )
+    assert edited.json()["title"] == "Spring"
+    assert steve.post(f"/api/v1/term-summaries/{pk}/publish/").json()["state"] == "published"
+    assert steve.post(f"/api/v1/term-summaries/{pk}/publish/").status_code in (403, 409)
+    mia = as_user(world.mia)
+    refused = mia.post(
+        "/api/v1/term-summaries/",
+        {"circle": world.finance.pk, "since": "2026-01-01", "until": "2026-02-01"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 403
