@@ -93,7 +93,9 @@ def test_the_api_drafts_edits_and_publishes(scenario, as_user):
     assert made.status_code == 201 and made.json()["state"] == "draft"
     pk = made.json()["id"]
     edited = steve.patch(
-        f"/api/v1/term-summaries/{pk}/", {"title": "Spring", "body": "Three decisions."}, content_type="application/json"
+        f"/api/v1/term-summaries/{pk}/",
+        {"title": "Spring", "body": "Three decisions."},
+        content_type="application/json",
     )
     assert edited.json()["title"] == "Spring"
     assert steve.post(f"/api/v1/term-summaries/{pk}/publish/").json()["state"] == "published"
