@@ -45,9 +45,12 @@ def _int(request, name, *, required=False):
             raise ValidationError({name: ["This parameter is required."]})
         return None
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ValidationError({name: ["A whole number is required."]}) from None
+    if not 0 < number < 2**63:
+        raise ValidationError({name: ["Out of range."]})
+    return number
 
 
 def scope_of(request, *, action="governance.view_organisation"):
@@ -66,6 +69,13 @@ def scope_of(request, *, action="governance.view_organisation"):
         if circle is None:
             raise NotFound("No such circle.")
     return organisation, circle
+
+
+def _year(request):
+    year = _int(request, "year")
+    if year is not None and not 1 <= year <= 9999:
+        raise ValidationError({"year": ["A year between 1 and 9999."]})
+    return year
 
 
 def _date(request, name):
@@ -404,7 +414,7 @@ class ElectionHistoryViewSet(viewsets.ViewSet):
             circle=circle,
             state=request.query_params.get("state", ""),
             method=request.query_params.get("method", ""),
-            year=_int(request, "year"),
+            year=_year(request),
         )
         return Response(ElectionHistorySerializer(entries, many=True).data)
 

@@ -133,3 +133,11 @@ def test_the_api_hides_other_organisations(world, as_user):
     client = as_user(world.olga)
     assert client.get("/api/v1/health/", {"organisation": world.organisation.pk}).status_code == 404
     assert client.get("/api/v1/health/").status_code == 400
+
+
+def test_the_api_refuses_numbers_no_database_id_can_be(world, as_user):
+    client = as_user(world.mia)
+    for value in ("-325984698326498934784", "0", "seven"):
+        assert client.get("/api/v1/health/", {"organisation": value}).status_code == 400, value
+    answer = client.get("/api/v1/election-history/", {"organisation": world.organisation.pk, "year": 99999})
+    assert answer.status_code == 400
