@@ -46,6 +46,14 @@ ENDPOINTS = [
         body='{"kind": "%s"}',
         expect=201,
     ),
+    Endpoint("health-page", "Health dashboard", "/o/{slug}/health/", auth="session"),
+    Endpoint("search-page", "Search page (full-text)", "/o/{slug}/search/?q=budget", auth="session"),
+    Endpoint(
+        "search-api",
+        "Search API (full-text, token)",
+        "/api/v1/search/?organisation={organisation_id}&q=budget",
+        auth="token",
+    ),
 ]
 
 

@@ -39,8 +39,12 @@ def _circles_context(organisation) -> dict:
     return {"circle": Circle.objects.get(organisation=organisation, slug="circle-1").slug}
 
 
+def _record_context(organisation) -> dict:
+    return {"organisation_id": organisation.pk}
+
+
 # Add a function here for a new page's values (a meeting's pk, a role's pk).
-CONTEXT = [_proposals_context, _circles_context]
+CONTEXT = [_proposals_context, _circles_context, _record_context]
 
 
 def context(slug: str = BENCH_SLUG) -> dict:

@@ -18,6 +18,17 @@ from meetings.api import (
 )
 from polls.api import PollViewSet
 from proposals.api import ProposalViewSet, ProxyViewSet
+from record.api import (
+    ElectionHistoryViewSet,
+    HealthViewSet,
+    OpenDecisionViewSet,
+    OpenLogViewSet,
+    OpenMinutesViewSet,
+    OpenRoleViewSet,
+    ParticipationViewSet,
+    SearchViewSet,
+    TermSummaryViewSet,
+)
 from roles.api import CircleViewSet, RoleAssignmentViewSet, RoleViewSet
 
 from .api import MemberViewSet
@@ -49,6 +60,15 @@ router.register("nominations", NominationViewSet, basename="nomination")
 router.register("candidacies", CandidacyViewSet, basename="candidacy")
 router.register("ballots", BallotViewSet, basename="ballot")
 router.register("polls", PollViewSet, basename="poll")
+router.register("health", HealthViewSet, basename="health")
+router.register("participation", ParticipationViewSet, basename="participation")
+router.register("election-history", ElectionHistoryViewSet, basename="election-history")
+router.register("search", SearchViewSet, basename="search")
+router.register("term-summaries", TermSummaryViewSet, basename="term-summary")
+router.register(r"open/(?P<org>[-\w]+)/decisions", OpenDecisionViewSet, basename="open-decision")
+router.register(r"open/(?P<org>[-\w]+)/log", OpenLogViewSet, basename="open-event")
+router.register(r"open/(?P<org>[-\w]+)/minutes", OpenMinutesViewSet, basename="open-minutes")
+router.register(r"open/(?P<org>[-\w]+)/roles", OpenRoleViewSet, basename="open-role")
 router.register("auth/tokens", views.ApiTokenViewSet, basename="api-token")
 router.register("integration-tokens", views.IntegrationTokenViewSet, basename="integration-token")
 router.register("webhooks", views.WebhookViewSet, basename="webhook")

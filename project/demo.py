@@ -15,6 +15,7 @@ from governance.services import member_add, membership_class_save
 from meetings import demo as meetings_demo
 from polls import demo as polls_demo
 from proposals import demo as proposals_demo
+from record import demo as record_demo
 from roles import demo as roles_demo
 from roles.models import Role, RoleAssignment
 from roles.services import steward_assign
@@ -165,7 +166,14 @@ def load_demo() -> Organisation:
 
 def demo_steps():
     """Each capability's demo data, in order; each step takes (organisation=, members=) and is idempotent."""
-    return [proposals_demo.load, roles_demo.load, elections_demo.load, meetings_demo.load, polls_demo.load]
+    return [
+        proposals_demo.load,
+        roles_demo.load,
+        elections_demo.load,
+        meetings_demo.load,
+        polls_demo.load,
+        record_demo.load,
+    ]
 
 
 def demo_logins() -> list[tuple[str, str]]:

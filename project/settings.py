@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "elections",
     "meetings",
     "polls",
+    "record",
     "project",
 ]
 
@@ -241,6 +242,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_ANON_RATE", default="60/min"),
         "token": "10/min",
+        # The open record's anonymous API (record/api.py), per client address.
+        "open": env.str("OPEN_API_RATE", default="60/min"),
         # Per person or integration, whatever token or session they use. Generous: it stops a runaway
         # script, not a busy one.
         "user": env.str("API_USER_RATE", default="1200/min"),
@@ -264,6 +267,7 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "MemberStatusEnum": "governance.models.Member.Status",
+        "TermSummaryStateEnum": "record.models.TermSummary.State",
         "InvitationStateEnum": ["pending", "accepted", "revoked", "expired"],
         "ApiTokenStateEnum": ["active", "expired", "revoked"],
         "WebhookEventTypeEnum": "governance.integrations.events.event_type_choices",
@@ -335,6 +339,7 @@ CELERY_BEAT_SCHEDULE = {
     "meetings-remind": {"task": "meetings.tasks.meetings_remind", "schedule": 300.0},
     "action-items-remind": {"task": "meetings.tasks.action_items_remind", "schedule": 3600.0},
     "webhooks-flush": {"task": "governance.tasks.webhooks_flush", "schedule": 30.0},
+    "record-term-summaries": {"task": "record.tasks.term_summaries_draft_due", "schedule": 3600.0},
 }
 # Members who have not responded are reminded this many hours before a round closes.
 PROPOSAL_CLOSING_SOON_HOURS = env.int("PROPOSAL_CLOSING_SOON_HOURS", default=24)

@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("elections.urls")),
     path("", include("meetings.urls")),
     path("", include("polls.urls")),
+    path("", include("record.urls")),
 ]
 
 # 404s under /api/ answer JSON, like the rest of the API.
