@@ -16,6 +16,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -23,6 +24,7 @@ from . import services
 from .cache import FailoverRedisCache
 from .errors import DomainError
 from .forms import MembershipClassForm, MemberUpdateForm, OrganisationSettingsForm, add_domain_error
+from .inbox import inbox_for_request
 from .models import Invitation, MembershipClass
 from .queries import get_organisation_for, member_in, organisation_invitations_visible_to
 from .rules import active_members, forget_access_cache
@@ -233,3 +235,23 @@ def _broker_ok() -> bool:
         return True
     except Exception:
         return False
+
+
+# What needs me -----------------------------------------------------------------------------------
+
+
+@login_required
+def inbox(request, org):
+    """Everything waiting for me in one organisation (each app's inbox sources), nearest deadline first."""
+    organisation, me = get_organisation_for(request.user, org)
+    found = inbox_for_request(request, me)
+    context = {
+        "organisation": organisation,
+        "me": me,
+        "inbox": found,
+        "entries": found.entries,
+        "counts": found.labelled_counts(),
+        "now": timezone.now(),
+        "nav": "inbox",
+    }
+    return render(request, "inbox/inbox.html", context)

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
+from governance.inbox import inbox_kinds, inbox_sources
 from governance.integrations.events import event_types
 
 
@@ -8,6 +10,17 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Meetings"
 
     def ready(self):
+        from . import inbox  # it loads models, which exist once the registry is ready
+
+        inbox_sources.register(inbox.agendas_to_publish)
+        inbox_sources.register(inbox.minutes_to_publish)
+        inbox_sources.register(inbox.my_actions_due)
+        inbox_sources.register(inbox.my_meetings_this_week)
+        inbox_kinds.register("meeting.today", _("Meetings today"))
+        inbox_kinds.register("meeting.week", _("Meetings this week"))
+        inbox_kinds.register("meeting.agenda", _("Agendas to publish"))
+        inbox_kinds.register("meeting.minutes", _("Minutes to publish"))
+        inbox_kinds.register("action.due", _("Actions due"))
         event_types.add("meeting.scheduled", "Meeting scheduled")
         event_types.add("agenda.published", "Agenda published")
         event_types.add("minutes.published", "Minutes published")

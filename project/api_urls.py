@@ -51,5 +51,6 @@ router.register("webhook-deliveries", views.WebhookDeliveryViewSet, basename="we
 
 urlpatterns = [
     path("auth/token/", views.TokenCreateView.as_view(), name="api-token-create"),
+    path("me/inbox/", views.InboxView.as_view(), name="api-inbox"),
     *router.urls,
 ]

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
+from governance.inbox import inbox_kinds, inbox_sources
 from governance.integrations.events import event_types
 
 
@@ -7,6 +9,12 @@ class ProposalsConfig(AppConfig):
     name = "proposals"
 
     def ready(self):
+        from . import inbox  # it loads models, which exist once the registry is ready
+
+        inbox_sources.register(inbox.proposals_awaiting_position)
+        inbox_sources.register(inbox.objections_to_my_proposals)
+        inbox_kinds.register("proposal.position", _("Positions to give"))
+        inbox_kinds.register("proposal.objection", _("Objections to answer"))
         event_types.add("proposal.opened", "Proposal opened")
         event_types.add("position.recorded", "Position recorded")
         event_types.add("proposal.closed", "Proposal closed")

@@ -6,7 +6,9 @@ from django.templatetags.tz import do_timezone
 from django.urls import reverse
 from django.utils.html import format_html
 
+from governance.inbox import inbox_for_request
 from governance.markdown import render_markdown
+from governance.rules import member_for
 
 register = template.Library()
 
@@ -152,3 +154,14 @@ def event_text(event, organisation):
 
 # The rights an integration acts with, as the log reads them (see ApiToken.bot_rights).
 _ACTS_AS = {"admin": "an admin’s", "member": "a member’s", "none": "no"}
+
+
+@register.simple_tag(takes_context=True)
+def inbox_count(context, organisation) -> int:
+    """How many things wait for the signed-in member in this organisation (for the navigation); the
+    inbox is collected once per request, so a page that lists it too reads it only once."""
+    request = context.get("request")
+    member = member_for(getattr(request, "user", None), organisation.pk) if request else None
+    if member is None:
+        return 0
+    return inbox_for_request(request, member).total
