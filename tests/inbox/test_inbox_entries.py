@@ -7,8 +7,14 @@ from django.utils import timezone
 
 from governance.inbox import inbox_collect
 from meetings.models import ActionItem, Meeting
-from meetings.services import action_item_create, action_item_update, agenda_item_add, agenda_publish
-from meetings.services import minutes_publish, minutes_save_draft
+from meetings.services import (
+    action_item_create,
+    action_item_update,
+    agenda_item_add,
+    agenda_publish,
+    minutes_publish,
+    minutes_save_draft,
+)
 from proposals.services import objection_withdraw, position_record
 from roles.models import RoleAssignment
 from roles.services import assignment_end, role_assign
@@ -82,7 +88,8 @@ def test_todays_meeting_shows_my_part_in_it(world):
     make_meeting(world.outreach, by=None, title="Outreach sync", starts_in=timedelta(minutes=40))
     entries = [e for e in inbox_collect(mia).entries if e.kind in ("meeting.today", "meeting.week")]
     assert [(e.title, e.role) for e in entries] == [("Finance sync", "secretary")]  # not a circle of hers
-    steve_entries = {e.title: e.role for e in inbox_collect(steve).entries if e.kind in ("meeting.today", "meeting.week")}
+    meetings = ("meeting.today", "meeting.week")
+    steve_entries = {e.title: e.role for e in inbox_collect(steve).entries if e.kind in meetings}
     assert steve_entries == {"Finance sync": "facilitator"}  # the steward facilitates by default
     nora = world.member(world.nora)  # on no circle: only the general circle's meetings are hers
     assert not [e for e in inbox_collect(nora).entries if e.kind in ("meeting.today", "meeting.week")]
