@@ -4,12 +4,13 @@
 A beat sweep (`digests_send`, every quarter of an hour) sends each digest that is due: the digest of
 a day is due from DIGEST_HOUR in the organisation's time zone, and its outbox key names the member's
 organisation and the day. So a second tick, a second worker, or a worker back after being down for
-hours sends that day's digest once, at its next tick; nothing held is lost or sent twice.
+hours sends that day's digest once, at its next tick; nothing held is lost or sent twice. A day's
+digest holds what was held before its hour: the first message of a day does not go out alone.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -23,11 +24,14 @@ from .services.outbox import Message, notifications_queue_many
 from .sweeps import sweep_each
 
 
-def digest_day(organisation: Organisation, now) -> date:
-    """The day whose digest is due at `now`: today in the organisation's time zone from
-    DIGEST_HOUR on, yesterday before it."""
-    local = timezone.localtime(now, organisation.tzinfo)
-    return local.date() if local.hour >= settings.DIGEST_HOUR else local.date() - timedelta(days=1)
+def digest_due(organisation: Organisation, now) -> tuple[date, datetime]:
+    """The day whose digest is due at `now` and its moment: today at DIGEST_HOUR in the
+    organisation's time zone once that has come, else yesterday's. A day's digest holds what was
+    held before its moment; what came after waits for the next day's."""
+    tz = organisation.tzinfo
+    local = timezone.localtime(now, tz)
+    day = local.date() if local.hour >= settings.DIGEST_HOUR else local.date() - timedelta(days=1)
+    return day, datetime.combine(day, time(settings.DIGEST_HOUR), tzinfo=tz)
 
 
 def digests_send(*, now: datetime | None = None) -> int:
@@ -49,14 +53,14 @@ def digests_send(*, now: datetime | None = None) -> int:
 def digest_send(*, member: Member, now) -> int:
     """Queue one member's digest for the day due at `now` (once), with what is held for them."""
     organisation = member.organisation
-    day = digest_day(organisation, now)
+    day, cutoff = digest_due(organisation, now)
     key = f"digest:{organisation.pk}:{day.isoformat()}"
     if Notification.objects.filter(email=member.user.email, kind=DIGEST_KIND, key=key).exists():
-        return 0  # today's went out already: the rest waits for tomorrow's
+        return 0  # this day's went out already: the rest waits for the next
     items = list(
         Notification.objects.select_for_update(skip_locked=True)
         .filter(
-            recipient=member.user, organisation=organisation, held_for_digest=True, sent_at=None, created_at__lte=now
+            recipient=member.user, organisation=organisation, held_for_digest=True, sent_at=None, created_at__lt=cutoff
         )
         .order_by("created_at", "pk")
     )

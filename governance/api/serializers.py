@@ -14,6 +14,7 @@ from governance.models import (
     Invitation,
     Member,
     MembershipClass,
+    NotificationPreference,
     Organisation,
     WebhookDelivery,
     WebhookEndpoint,
@@ -490,3 +491,22 @@ class InboxSerializer(serializers.Serializer):
     results = InboxEntrySerializer(
         many=True, read_only=True, help_text="The nearest deadline first; those without one last."
     )
+
+
+class NotificationPreferenceSerializer(serializers.Serializer):
+    """How the caller takes one kind of email from one organisation."""
+
+    organisation = serializers.SlugField(read_only=True, help_text="The organisation's address (slug).")
+    kind = serializers.CharField(read_only=True)
+    label = serializers.CharField(read_only=True)
+    group = serializers.CharField(read_only=True)
+    delivery = serializers.ChoiceField(read_only=True, choices=NotificationPreference.Delivery.choices)
+    can_turn_off = serializers.BooleanField(
+        read_only=True, help_text="False for what is always sent at once (invitations, objections to your proposals…)."
+    )
+
+
+class NotificationPreferenceSetSerializer(serializers.Serializer):
+    organisation = serializers.SlugField(help_text="The organisation's address (slug).")
+    kind = serializers.CharField(max_length=60, validators=[single_line])
+    delivery = serializers.ChoiceField(choices=NotificationPreference.Delivery.choices)

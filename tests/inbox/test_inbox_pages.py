@@ -18,7 +18,7 @@ def open_items(world, n):
     """n open rounds waiting for Mia, n actions of hers due and n meetings of her circle this week,
     written in bulk (the services would take minutes for a thousand)."""
     mia, steve = world.member(world.mia), world.member(world.steve)
-    now = timezone.now()
+    now, today = timezone.now(), timezone.localdate()
     proposals = Proposal.objects.bulk_create(
         Proposal(
             organisation=world.organisation,
@@ -35,9 +35,7 @@ def open_items(world, n):
     )
     EligibleVoter.objects.bulk_create(EligibleVoter(proposal=p, member=mia, weight=1) for p in proposals)
     ActionItem.objects.bulk_create(
-        ActionItem(
-            organisation=world.organisation, circle=world.finance, title=f"Action {i}", owner=mia, due=now.date()
-        )
+        ActionItem(organisation=world.organisation, circle=world.finance, title=f"Action {i}", owner=mia, due=today)
         for i in range(n)
     )
     Meeting.objects.bulk_create(
