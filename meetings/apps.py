@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from governance.hooks import event_links
 from governance.inbox import inbox_kinds, inbox_sources
 from governance.integrations.events import event_types
 
@@ -16,6 +17,10 @@ class MeetingsConfig(AppConfig):
         inbox_sources.register(inbox.minutes_to_publish)
         inbox_sources.register(inbox.my_actions_due)
         inbox_sources.register(inbox.my_meetings_this_week)
+        event_links.register("meeting", inbox.meeting_links)
+        event_links.register("tension", inbox.tension_links)
+        event_links.register("actionitem", inbox.action_links)
+        event_links.register("meetingseries", inbox.series_links)
         inbox_kinds.register("meeting.today", _("Meetings today"))
         inbox_kinds.register("meeting.week", _("Meetings this week"))
         inbox_kinds.register("meeting.agenda", _("Agendas to publish"))

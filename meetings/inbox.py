@@ -154,3 +154,22 @@ def my_meetings_this_week(member: Member, now: datetime) -> list[InboxEntry]:
             )
         )
     return entries
+
+
+# The activity feed's links (governance.hooks.event_links) ----------------------------------------
+
+
+def meeting_links(organisation, ids) -> dict[int, str]:
+    return {pk: reverse("meeting", kwargs={"org": organisation.slug, "pk": pk}) for pk in ids}
+
+
+def tension_links(organisation, ids) -> dict[int, str]:
+    return {pk: reverse("tension", kwargs={"org": organisation.slug, "pk": pk}) for pk in ids}
+
+
+def action_links(organisation, ids) -> dict[int, str]:
+    return {pk: reverse("action-edit", kwargs={"org": organisation.slug, "pk": pk}) for pk in ids}
+
+
+def series_links(organisation, ids) -> dict[int, str]:
+    return {pk: reverse("series-edit", kwargs={"org": organisation.slug, "pk": pk}) for pk in ids}

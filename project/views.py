@@ -46,7 +46,8 @@ def organisation_home(request, org):
         "my_circles": my_circles,
         "my_circle_ids": {c.pk for c in my_circles} | stewarding,
         "stewarding": stewarding,
-        "events": recent_events(organisation, limit=10),
+        "events": recent_events(organisation, limit=40),
+        "events_limit": 10,  # lines, once repeated events are grouped
         "inbox": inbox,
         "inbox_entries": inbox.entries[:HOME_INBOX_SIZE],
         "now": timezone.now(),

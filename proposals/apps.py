@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from governance.hooks import event_links
 from governance.inbox import inbox_kinds, inbox_sources
 from governance.integrations.events import event_types
 
@@ -13,6 +14,7 @@ class ProposalsConfig(AppConfig):
 
         inbox_sources.register(inbox.proposals_awaiting_position)
         inbox_sources.register(inbox.objections_to_my_proposals)
+        event_links.register("proposal", inbox.proposal_links)
         inbox_kinds.register("proposal.position", _("Positions to give"))
         inbox_kinds.register("proposal.objection", _("Objections to answer"))
         event_types.add("proposal.opened", "Proposal opened")

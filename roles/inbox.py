@@ -46,3 +46,19 @@ def my_terms_ending(member: Member, now: datetime) -> list[InboxEntry]:
         )
         for term in terms
     ]
+
+
+# The activity feed's links (governance.hooks.event_links) ----------------------------------------
+
+
+def role_links(organisation, ids) -> dict[int, str]:
+    return {pk: reverse("role", kwargs={"org": organisation.slug, "pk": pk}) for pk in ids}
+
+
+def assignment_links(organisation, ids) -> dict[int, str]:
+    """A term links to its role's page: one query for all of them."""
+    terms = RoleAssignment.objects.filter(pk__in=ids, role__circle__organisation=organisation)
+    return {
+        pk: reverse("role", kwargs={"org": organisation.slug, "pk": role_id})
+        for pk, role_id in terms.values_list("pk", "role_id")
+    }

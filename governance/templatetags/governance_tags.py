@@ -5,7 +5,9 @@ from django import template
 from django.templatetags.tz import do_timezone
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
+from governance.activity import GROUP_PHRASES, events_grouped, object_links
 from governance.inbox import inbox_for_request
 from governance.markdown import render_markdown
 from governance.rules import member_for
@@ -165,3 +167,55 @@ def inbox_count(context, organisation) -> int:
     if member is None:
         return 0
     return inbox_for_request(request, member).total
+
+
+# The activity feed: grouped lines, every object linked (governance.activity) -------------------
+
+
+@register.simple_tag
+def activity(events, organisation, limit=None):
+    """The feed's lines: [(sentence, line)], repeated events grouped, at most `limit` lines, in a
+    constant number of queries (one per type of object named, for the links)."""
+    lines = events_grouped(events, limit=int(limit) if limit else None)
+    links = object_links(organisation, [e for line in lines for e in line.events])
+    return [(line_text(line, organisation, links), line) for line in lines]
+
+
+def line_text(line, organisation, links: dict):
+    """One line as a sentence: “Ben Laurent added Grace Mensah to Finance”, every name a link."""
+    event = line.first
+    if event.actor_id:
+        url = reverse("member", kwargs={"org": organisation.slug, "pk": event.actor_id})
+        actor = format_html('<a href="{}"><strong>{}</strong></a>', url, event.actor.user.display_name)
+    else:
+        actor = format_html("<strong>{}</strong>", _("Someone"))
+    details = event.details if isinstance(event.details, dict) else {}
+    if event.circle_id:
+        url = reverse("circle", kwargs={"org": organisation.slug, "circle": event.circle.slug})
+        circle = format_html('<a href="{}">{}</a>', url, event.circle.name)
+    else:
+        circle = _("a circle")
+    url = links.get((event.object_type, event.object_id))
+    if url:
+        obj = format_html('“<a href="{}">{}</a>”', url, event.object_repr)
+    else:
+        obj = format_html("“{}”", event.object_repr)
+    if line.count > 1:
+        single = EVENT_PHRASES.get(event.verb, "{actor}: {verb} “{object}”")
+        phrase = GROUP_PHRASES.get(event.verb, single + " ({count}×)")
+    else:
+        phrase = EVENT_PHRASES.get(event.verb, "{actor}: {verb} “{object}”")
+    # The phrases quote the object themselves; a linked object brings its own quotes.
+    phrase = phrase.replace("“{object}”", "{object}")
+    return format_html(
+        phrase,
+        actor=actor,
+        circle=circle,
+        object=obj,
+        count=line.count,
+        verb=event.verb.replace(".", " ").replace("_", " "),
+        email=details.get("email", "someone"),
+        member=details.get("member", "a member"),
+        role=details.get("role", "a role"),
+        acts_as=_ACTS_AS.get(str((details.get("acts_as") or [""])[-1]), "other"),
+    )
