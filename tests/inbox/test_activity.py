@@ -31,9 +31,8 @@ def test_people_added_to_a_circle_are_one_line_and_other_events_stay_apart(world
         roster_add(circle=world.outreach, member=person, by=world.member(world.otto))
     proposal = make_proposal(world.finance, world.member(world.steve), title="Buy a printer")
     html = feed(as_user(world.mia))
-    assert (
-        "added 3 people to" in html and "4 people joined the organisation" in html
-    )  # with Nora, who joined just before and 'href="/o/acme/c/outreach/">Outreach</a>' in html
+    assert "added 3 people to" in html and 'href="/o/acme/c/outreach/">Outreach</a>' in html
+    assert "4 people joined the organisation" in html  # with Nora, who joined just before
     assert f'href="/o/acme/p/{proposal.pk}/">Buy a printer</a>' in html
 
 
