@@ -87,6 +87,11 @@ def inbox_collect(member: Member, now: datetime | None = None) -> Inbox:
     return Inbox(entries=entries, counts=counts)
 
 
+def inbox_cached(request, member: Member) -> Inbox | None:
+    """The member's inbox if this request has collected it already, else None (and no query)."""
+    return request.__dict__.get("_inbox_cache", {}).get(member.pk)
+
+
 def inbox_for_request(request, member: Member) -> Inbox:
     """The member's inbox, collected once per request however many times a page asks (the
     navigation's counts and the home page's list are the same read)."""

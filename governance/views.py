@@ -268,6 +268,16 @@ def inbox(request, org):
     return render(request, "inbox/inbox.html", context)
 
 
+@login_required
+def inbox_count(request, org):
+    """The navigation's count of what needs me, fetched by the page once it has loaded (htmx), so
+    that a page that does not show the inbox does not run its queries while it renders."""
+    _organisation, me = get_organisation_for(request.user, org)
+    response = render(request, "inbox/_nav_count.html", {"total": inbox_for_request(request, me).total})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 # Notification preferences and the one-click unsubscribe ------------------------------------------
 
 

@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from governance.activity import GROUP_PHRASES, events_grouped, object_links
-from governance.inbox import inbox_for_request
+from governance.inbox import inbox_cached
 from governance.markdown import render_markdown
 from governance.rules import member_for
 
@@ -159,14 +159,17 @@ _ACTS_AS = {"admin": "an admin’s", "member": "a member’s", "none": "no"}
 
 
 @register.simple_tag(takes_context=True)
-def inbox_count(context, organisation) -> int:
-    """How many things wait for the signed-in member in this organisation (for the navigation); the
-    inbox is collected once per request, so a page that lists it too reads it only once."""
+def inbox_count(context, organisation) -> int | None:
+    """How many things wait for the signed-in member in this organisation, for the navigation, when
+    the page has read the inbox already (the home page, the inbox): it costs no query then. Else
+    None, and the navigation fetches the count on its own (`inbox_count` view), so that no other
+    page pays for the inbox's queries."""
     request = context.get("request")
     member = member_for(getattr(request, "user", None), organisation.pk) if request else None
     if member is None:
         return 0
-    return inbox_for_request(request, member).total
+    cached = inbox_cached(request, member)
+    return None if cached is None else cached.total
 
 
 # The activity feed: grouped lines, every object linked (governance.activity) -------------------

@@ -105,3 +105,17 @@ def test_the_api_needs_a_login(client):
 def test_the_inbox_is_in_the_schema(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
     assert "/api/v1/me/inbox/" in schema and "InboxEntry" in schema
+
+
+def test_other_pages_fetch_the_count_after_loading_and_pay_no_inbox_queries(world, as_user):
+    make_proposal(world.finance, world.member(world.steve), title="Buy a printer")
+    client = as_user(world.mia)
+    html = client.get("/o/acme/members/").content.decode()
+    assert 'hx-get="/o/acme/inbox/count/"' in html
+    count = client.get("/o/acme/inbox/count/")
+    assert count.status_code == 200 and ">1</span>" in count.content.decode()
+    assert count["Cache-Control"] == "private, no-store"
+    assert as_user(world.olga).get("/o/acme/inbox/count/").status_code == 404
+    # The home page has read the inbox: its navigation shows the count at once.
+    home = as_user(world.mia).get("/o/acme/").content.decode()
+    assert 'hx-get="/o/acme/inbox/count/"' not in home
