@@ -55,8 +55,8 @@ def message_footer(*, organisation, unsubscribe: str = "") -> tuple[str, str]:
             "notification_preferences", kwargs={"org": organisation.slug}
         )
     engine = Engine.get_default()
-    text = engine.get_template("email/_footer.txt").render(_plain(context))
-    html = engine.get_template("email/_footer.html").render(Context(context))
+    text = engine.get_template("email/parts/footer.txt").render(_plain(context))
+    html = engine.get_template("email/parts/footer.html").render(Context(context))
     return text, html
 
 
