@@ -8,8 +8,9 @@ import pytest
 from django.core import mail, signing
 from django.test import Client
 
+from governance.emails import message_render
 from governance.models import Notification, NotificationPreference
-from governance.notifications import unsubscribe_read, unsubscribe_token
+from governance.notifications import email_kinds, unsubscribe_read, unsubscribe_token
 from governance.services import notifications_flush
 from tests.factories import make_proposal
 
@@ -100,3 +101,10 @@ def test_a_token_of_someone_who_left_is_refused(world):
     token = unsubscribe_token(user_id=world.nora.pk, organisation_id=world.organisation.pk, kind="proposal_opened")
     member_remove(member=world.member(world.nora), by=world.member(world.alice), reason="Moved away")
     assert Client().post(f"/unsubscribe/{token}/").status_code == 404
+
+
+@pytest.mark.parametrize("kind", sorted(k.key for k in email_kinds()))
+def test_every_kind_renders_as_html_from_its_text_context(kind):
+    """Each kind's HTML (its own template or the base around its text) renders with an empty context."""
+    _subject, _body, html = message_render(kind, {"url": "http://governance.test/x/"})
+    assert html.lstrip().lower().startswith("<!doctype html>") and 'href="http://governance.test/x/"' in html
