@@ -180,8 +180,18 @@ def activity(events, organisation, limit=None):
     """The feed's lines: [(sentence, line)], repeated events grouped, at most `limit` lines, in a
     constant number of queries (one per type of object named, for the links)."""
     lines = events_grouped(events, limit=int(limit) if limit else None)
-    links = object_links(organisation, [e for line in lines for e in line.events])
+    # Only the objects a line names need a link: "added Mia to Finance" names the circle, not the stay.
+    named = [line.first for line in lines if "{object}" in _phrase(line)]
+    links = object_links(organisation, named)
     return [(line_text(line, organisation, links), line) for line in lines]
+
+
+def _phrase(line) -> str:
+    verb = line.first.verb
+    single = EVENT_PHRASES.get(verb, "{actor}: {verb} “{object}”")
+    if line.count > 1:
+        return GROUP_PHRASES.get(verb, single + " ({count}×)")
+    return single
 
 
 def line_text(line, organisation, links: dict):
@@ -203,11 +213,7 @@ def line_text(line, organisation, links: dict):
         obj = format_html('“<a href="{}">{}</a>”', url, event.object_repr)
     else:
         obj = format_html("“{}”", event.object_repr)
-    if line.count > 1:
-        single = EVENT_PHRASES.get(event.verb, "{actor}: {verb} “{object}”")
-        phrase = GROUP_PHRASES.get(event.verb, single + " ({count}×)")
-    else:
-        phrase = EVENT_PHRASES.get(event.verb, "{actor}: {verb} “{object}”")
+    phrase = _phrase(line)
     # The phrases quote the object themselves; a linked object brings its own quotes.
     phrase = phrase.replace("“{object}”", "{object}")
     return format_html(
