@@ -232,7 +232,7 @@ def notification_send(*, notification_id: int) -> bool:
     """Send one queued message, holding its row lock so that two workers never both send it."""
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update(skip_locked=True)
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk=notification_id, sent_at__isnull=True, held_for_digest=False)
             .select_related("organisation")
             .first()
