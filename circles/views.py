@@ -62,7 +62,8 @@ def circle_detail(request, org, circle):
         "roster": people,
         "size_notice": size_notice(circle, len(people)),
         "sub_circles": [(child, stewards.get(child.pk)) for child in children],
-        "events": recent_events(organisation, circle=circle, limit=10),
+        "events": recent_events(organisation, circle=circle, limit=40),
+        "events_limit": 10,  # lines, once repeated events are grouped
         "can_change": rules.test_rule("circles.change_circle", user, circle),
         "can_manage_roster": rules.test_rule("circles.manage_roster", user, circle),
         "can_assign_steward": rules.test_rule("circles.assign_steward", user, circle),

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from circles import hooks as circle_hooks
-from governance.inbox import inbox_sources
+from governance.inbox import inbox_kinds, inbox_sources
 from governance.integrations.events import event_types
 from proposals import hooks as proposal_hooks
 from roles import hooks as role_hooks
@@ -18,6 +19,8 @@ class ElectionsConfig(AppConfig):
         from . import councils, inbox, services  # they import models, which load only once the app registry is ready
 
         inbox_sources.register(inbox.elections_awaiting_member)
+        inbox_kinds.register("election.nomination", _("Nominations to answer"))
+        inbox_kinds.register("election.ballot", _("Ballots to cast"))
         circle_hooks.roster_removing.register(councils.council_removal_refusal)
 
         proposal_hooks.round_closed.register(services.election_rounds_closed)

@@ -32,6 +32,7 @@ from .models import (
     Member,
     MembershipClass,
     Notification,
+    NotificationPreference,
     Organisation,
     Provenance,
     SweepFailure,
@@ -590,12 +591,33 @@ class WebhookDeliveryAdmin(ReadOnlyMixin, admin.ModelAdmin):
     readonly_fields = fields
 
 
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """How members take each kind of email; theirs to change, on their preferences page or by the
+    one-click unsubscribe, so read-only here."""
+
+    list_display = ("member", "kind", "delivery", "updated_at")
+    list_filter = ("delivery", "kind")
+    list_select_related = ("member__user", "member__organisation")
+    search_fields = ("member__user__email", "member__user__name", "kind")
+
+
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
     """The outbox, to read and to nudge: "Retry now" sends a stuck message without waiting for its backoff."""
 
-    list_display = ("email", "kind", "key", "subject", "created_at", "sent_at", "attempts", "next_attempt_at")
-    list_filter = ("kind", null_filter("sent_at", "sent", "Sent", "Not sent yet"))
+    list_display = (
+        "email",
+        "kind",
+        "key",
+        "subject",
+        "created_at",
+        "sent_at",
+        "held_for_digest",
+        "attempts",
+        "next_attempt_at",
+    )
+    list_filter = ("kind", null_filter("sent_at", "sent", "Sent", "Not sent yet"), "held_for_digest")
     list_select_related = ("recipient",)
     search_fields = ("email", "key", "subject")
     date_hierarchy = "created_at"
@@ -608,6 +630,9 @@ class NotificationAdmin(admin.ModelAdmin):
         "key",
         "subject",
         "body",
+        "html",
+        "held_for_digest",
+        "digest",
         "created_at",
         "sent_at",
         "attempts",

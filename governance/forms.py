@@ -8,7 +8,7 @@ from django.forms.models import fields_for_model, model_to_dict
 from governance.text import single_line
 
 from .errors import DomainError
-from .models import Member, MembershipClass, Organisation
+from .models import Member, MembershipClass, NotificationPreference, Organisation
 from .services import ORGANISATION_SETTINGS
 
 
@@ -156,3 +156,26 @@ class InvitationForm(forms.Form):
             self.fields["circle"].empty_label = "Choose one of your circles"
             self.fields["circle"].widget.attrs["required"] = True
             self.fields["circle"].help_text = "Stewards invite people into a circle they steward."
+
+
+class NotificationPreferencesForm(forms.Form):
+    """One choice per kind of email that can be turned off: at once, in a daily digest, or off."""
+
+    def __init__(self, *args, kinds, chosen: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kinds = kinds
+        for kind in kinds:
+            if kind.can_turn_off:
+                self.fields[kind.key] = forms.ChoiceField(
+                    label=kind.label,
+                    choices=NotificationPreference.Delivery.choices,
+                    initial=chosen.get(kind.key, NotificationPreference.Delivery.NOW),
+                    widget=forms.RadioSelect,
+                )
+
+    def groups(self):
+        """(group, [(kind, bound field or None for a kind that is always sent)]), in the kinds' order."""
+        grouped: dict[str, list] = {}
+        for kind in self.kinds:
+            grouped.setdefault(kind.group, []).append((kind, self[kind.key] if kind.can_turn_off else None))
+        return list(grouped.items())

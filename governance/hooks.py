@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from .registry import Hook
+from .registry import Hook, Registry
 
 if TYPE_CHECKING:
     from .models import Invitation, Member
@@ -35,3 +35,9 @@ member_left: Hook[[Member, Member | None, str], None] = Hook(
     "(rosters, role terms) with that reason, through the services that own them. Called once the "
     "member's status is `left`, before `member.left` is recorded.",
 )
+
+# Where the activity feed links what an event names: an object type (an event's `object_type`, the
+# model's name) to a function of (organisation, ids) giving {id: the object's page}, in one query at
+# most, so that a feed of any length links every object in a constant number of queries. Each app
+# registers its own types in its `ready()`; the core's (members, invitations…) are in governance.activity.
+event_links: Registry = Registry("governance.event_links")

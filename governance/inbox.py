@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from governance.registry import Hook
+from django.utils import timezone
+
+from governance.registry import Hook, Registry
 
 if TYPE_CHECKING:
     from governance.models import Member
@@ -41,3 +43,59 @@ inbox_sources: Hook[[Member, datetime], list[InboxEntry]] = Hook(
     "governance.inbox_sources",
     doc="What of an app's is waiting for this member, now: a list of InboxEntry, in constant queries.",
 )
+
+
+# What each kind is called where the inbox counts them ("Positions to give"), registered with the
+# source: `inbox_kinds.register("proposal.position", gettext_lazy("Positions to give"))`.
+inbox_kinds: Registry = Registry("governance.inbox_kinds")
+
+
+@dataclass(frozen=True)
+class Inbox:
+    """A member's inbox at one moment: the entries, most pressing first, and how many of each kind."""
+
+    entries: list[InboxEntry]
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return len(self.entries)
+
+    def labelled_counts(self) -> list[tuple[str, str, int]]:
+        """(kind, its label, how many), in the order the kinds were registered, unknown ones last."""
+        order = {kind: n for n, kind in enumerate(inbox_kinds)}
+        kinds = sorted(self.counts, key=lambda k: (order.get(k, len(order)), k))
+        return [(kind, str(inbox_kinds.get(kind, kind)), self.counts[kind]) for kind in kinds]
+
+
+def _deadline_order(entry: InboxEntry) -> tuple:
+    # The nearest deadline first (an overdue one before one due later), what has none last; then by
+    # title so that the order is stable between two reads.
+    return (entry.due is None, entry.due.timestamp() if entry.due else 0, entry.kind, entry.title)
+
+
+def inbox_collect(member: Member, now: datetime | None = None) -> Inbox:
+    """Everything waiting for `member`, from every app's source: the inbox the home page, the
+    navigation's counts and `/api/v1/me/inbox/` show. Each source runs a constant number of
+    queries, so this does too, however many entries there are."""
+    from_ = now or timezone.now()
+    entries = [entry for found in inbox_sources.collect(member, from_) for entry in found]
+    entries.sort(key=_deadline_order)
+    counts: dict[str, int] = {}
+    for entry in entries:
+        counts[entry.kind] = counts.get(entry.kind, 0) + 1
+    return Inbox(entries=entries, counts=counts)
+
+
+def inbox_cached(request, member: Member) -> Inbox | None:
+    """The member's inbox if this request has collected it already, else None (and no query)."""
+    return request.__dict__.get("_inbox_cache", {}).get(member.pk)
+
+
+def inbox_for_request(request, member: Member) -> Inbox:
+    """The member's inbox, collected once per request however many times a page asks (the
+    navigation's counts and the home page's list are the same read)."""
+    cache = request.__dict__.setdefault("_inbox_cache", {})
+    if member.pk not in cache:
+        cache[member.pk] = inbox_collect(member)
+    return cache[member.pk]

@@ -419,6 +419,13 @@ class Notification(models.Model):
     key = SingleLineCharField(max_length=120, help_text="What this message is about, e.g. 'proposal:12'.")
     subject = SingleLineCharField(max_length=200)
     body = models.TextField()
+    html = models.TextField(blank=True, help_text="The same message as HTML (the footer is added when sent).")
+    held_for_digest = models.BooleanField(
+        default=False, help_text="The recipient takes this kind in a daily digest: sent within it, not alone."
+    )
+    digest = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="The digest it went in."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -431,11 +438,39 @@ class Notification(models.Model):
             models.UniqueConstraint(fields=["email", "kind", "key"], name="notification_once_per_recipient"),
         ]
         indexes = [
-            models.Index(fields=["next_attempt_at"], condition=Q(sent_at__isnull=True), name="notification_unsent")
+            models.Index(fields=["next_attempt_at"], condition=Q(sent_at__isnull=True), name="notification_unsent"),
+            models.Index(
+                fields=["recipient", "organisation"],
+                condition=Q(sent_at__isnull=True, held_for_digest=True),
+                name="notification_held_for_digest",
+            ),
         ]
 
     def __str__(self):
         return f"{self.kind} to {self.email}"
+
+
+class NotificationPreference(models.Model):
+    """How a member takes one kind of email in one organisation: at once (the default, with no row),
+    in a daily digest, or not at all. Kinds that cannot be turned off ignore it (governance.notifications)."""
+
+    class Delivery(models.TextChoices):
+        NOW = "now", _("At once")
+        DIGEST = "digest", _("In a daily digest")
+        OFF = "off", _("Off")
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="notification_preferences")
+    kind = SingleLineCharField(max_length=60)
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.NOW)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "kind"], name="notification_preference_once_per_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.member}: {self.kind} {self.delivery}"
 
 
 class WebhookEndpoint(models.Model):

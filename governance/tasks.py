@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import services
+from . import digests, services
 from .integrations import webhooks
 
 
@@ -10,6 +10,12 @@ from .integrations import webhooks
 def notifications_flush():
     """Deliver due outbox rows. Runs after each commit that queues mail and every minute from beat."""
     return services.notifications_flush()
+
+
+@shared_task(ignore_result=True)
+def digests_send():
+    """Queue the daily digests that are due (beat, every quarter of an hour; see governance.digests)."""
+    return digests.digests_send()
 
 
 @shared_task(ignore_result=True)

@@ -7,9 +7,11 @@ members who may not act), calls one service, and shows the service's refusal on 
 
 import rules
 from celery import current_app
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core import signing
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -17,14 +19,25 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from . import services
 from .cache import FailoverRedisCache
 from .errors import DomainError
-from .forms import MembershipClassForm, MemberUpdateForm, OrganisationSettingsForm, add_domain_error
-from .models import Invitation, MembershipClass
+from .forms import (
+    MembershipClassForm,
+    MemberUpdateForm,
+    NotificationPreferencesForm,
+    OrganisationSettingsForm,
+    add_domain_error,
+)
+from .inbox import inbox_for_request
+from .models import Invitation, Member, MembershipClass, NotificationPreference
+from .notifications import can_turn_off, deliveries_for, email_kinds, unsubscribe_read
 from .queries import get_organisation_for, member_in, organisation_invitations_visible_to
 from .rules import active_members, forget_access_cache
 
@@ -253,3 +266,87 @@ def _broker_ok() -> bool:
         return True
     except Exception:
         return False
+
+
+# What needs me -----------------------------------------------------------------------------------
+
+
+@login_required
+def inbox(request, org):
+    """Everything waiting for me in one organisation (each app's inbox sources), nearest deadline first."""
+    organisation, me = get_organisation_for(request.user, org)
+    found = inbox_for_request(request, me)
+    context = {
+        "organisation": organisation,
+        "me": me,
+        "inbox": found,
+        "entries": found.entries,
+        "counts": found.labelled_counts(),
+        "now": timezone.now(),
+        "nav": "inbox",
+    }
+    return render(request, "inbox/inbox.html", context)
+
+
+@login_required
+def inbox_count(request, org):
+    """The navigation's count of what needs me, fetched by the page once it has loaded (htmx), so
+    that a page that does not show the inbox does not run its queries while it renders."""
+    _organisation, me = get_organisation_for(request.user, org)
+    response = render(request, "inbox/_nav_count.html", {"total": inbox_for_request(request, me).total})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Notification preferences and the one-click unsubscribe ------------------------------------------
+
+
+@login_required
+def notification_preferences(request, org):
+    """Which emails I get from this organisation, kind by kind: at once, in a daily digest, or off."""
+    organisation, me = get_organisation_for(request.user, org)
+    chosen = deliveries_for(me)
+    form = NotificationPreferencesForm(request.POST or None, kinds=email_kinds(), chosen=chosen)
+    if request.method == "POST" and form.is_valid():
+        changed = 0
+        for key, delivery in form.cleaned_data.items():
+            if chosen.get(key, NotificationPreference.Delivery.NOW) != delivery:
+                services.notification_preference_set(member=me, kind=key, delivery=delivery)
+                changed += 1
+        messages.success(
+            request, gettext("Your email preferences are saved.") if changed else gettext("Nothing changed.")
+        )
+        return redirect("notification_preferences", org=organisation.slug)
+    context = {
+        "organisation": organisation,
+        "me": me,
+        "form": form,
+        "digest_hour": settings.DIGEST_HOUR,
+        "nav": "inbox",
+    }
+    return render(request, "inbox/preferences.html", context)
+
+
+# A mail client's one-click POST (RFC 8058) has no session and no CSRF token: the signed token is the proof.
+@csrf_exempt
+@never_cache
+def unsubscribe(request, token):
+    """Turn one kind of email off for the person the signed token names, without logging in: GET asks
+    to confirm (a link scanner must not unsubscribe anyone), POST does it."""
+    try:
+        user_id, organisation_id, kind = unsubscribe_read(token)
+    except signing.BadSignature:
+        return render(request, "inbox/unsubscribe.html", {"refused": True}, status=400)
+    member = (
+        Member.objects.filter(user_id=user_id, organisation_id=organisation_id, status=Member.Status.ACTIVE)
+        .select_related("organisation", "user")
+        .first()
+    )
+    if member is None or not can_turn_off(kind):
+        return render(request, "inbox/unsubscribe.html", {"refused": True}, status=404)
+    label = next((k.label for k in email_kinds() if k.key == kind), kind)
+    context = {"member": member, "organisation": member.organisation, "label": label, "token": token, "done": False}
+    if request.method == "POST":
+        services.notification_preference_set(member=member, kind=kind, delivery=NotificationPreference.Delivery.OFF)
+        context["done"] = True
+    return render(request, "inbox/unsubscribe.html", context)

@@ -10,5 +10,9 @@ urlpatterns = [
     path("o/<slug:org>/settings/classes/<int:pk>/", views.membership_class_edit, name="membership_class_edit"),
     path("o/<slug:org>/members/<int:pk>/update/", views.member_update, name="member_update"),
     path("o/<slug:org>/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("o/<slug:org>/inbox/", views.inbox, name="inbox"),
+    path("o/<slug:org>/inbox/count/", views.inbox_count, name="inbox_count"),
+    path("o/<slug:org>/notifications/", views.notification_preferences, name="notification_preferences"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

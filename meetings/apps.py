@@ -1,5 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
+from governance.hooks import event_links
+from governance.inbox import inbox_kinds, inbox_sources
 from governance.integrations.events import event_types
 from proposals import hooks as proposal_hooks
 
@@ -9,11 +12,23 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Meetings"
 
     def ready(self):
-        # Imported here: the services load models, which exist only once the app registry is ready.
-        from meetings.services.tensions import tension_follow_withdrawn_round, tensions_follow_closed_rounds
+        from . import inbox, services  # they load models, which exist once the registry is ready
 
-        proposal_hooks.round_closed.register(tensions_follow_closed_rounds)
-        proposal_hooks.round_withdrawn.register(tension_follow_withdrawn_round)
+        inbox_sources.register(inbox.agendas_to_publish)
+        inbox_sources.register(inbox.minutes_to_publish)
+        inbox_sources.register(inbox.my_actions_due)
+        inbox_sources.register(inbox.my_meetings_this_week)
+        event_links.register("meeting", inbox.meeting_links)
+        event_links.register("tension", inbox.tension_links)
+        event_links.register("actionitem", inbox.action_links)
+        event_links.register("meetingseries", inbox.series_links)
+        inbox_kinds.register("meeting.today", _("Meetings today"))
+        inbox_kinds.register("meeting.week", _("Meetings this week"))
+        inbox_kinds.register("meeting.agenda", _("Agendas to publish"))
+        inbox_kinds.register("meeting.minutes", _("Minutes to publish"))
+        inbox_kinds.register("action.due", _("Actions due"))
+        proposal_hooks.round_closed.register(services.tensions.tensions_follow_closed_rounds)
+        proposal_hooks.round_withdrawn.register(services.tensions.tension_follow_withdrawn_round)
         event_types.add("meeting.scheduled", "Meeting scheduled")
         event_types.add("agenda.published", "Agenda published")
         event_types.add("minutes.published", "Minutes published")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from circles.models import Circle
 from proposals.models import Proposal
 
-from .models import Attendance, Kind, Meeting, MeetingSeries, Minutes, Tension
+from .models import ActionItem, Attendance, Kind, Meeting, MeetingSeries, Minutes, Tension
 from .services import (
     action_item_create,
     agenda_item_add,
@@ -88,6 +88,26 @@ def load(*, organisation, members):
     _past_meeting_with_minutes(organisation, circles["Organisational Operations"], members)
     _tensions(organisation, circles, members)
     _all_hands(organisation, circles["General Circle"], members, today)
+    _actions_due(circles, members, today)
+
+
+# Actions due this week, so that the stewards and members who would otherwise only see meetings in
+# their inbox (governance.inbox) have something of their own to do.
+ACTIONS_DUE = [
+    ("Technology Operations", "Dev Patel", "Test restoring last night's backup", 2),
+    ("Product Strategy and Services", "Hiro Tanaka", "Write up the three user interviews", 1),
+    ("Product Strategy and Services", "Chiara Rossi", "Draft next quarter's roadmap", 4),
+]
+
+
+def _actions_due(circles, members, today):
+    for circle_name, owner, title, days in ACTIONS_DUE:
+        circle = circles[circle_name]
+        if ActionItem.objects.filter(circle=circle, title=title).exists():
+            continue
+        action_item_create(
+            circle=circle, by=members[owner], title=title, owner=members[owner], due=today + timedelta(days=days)
+        )
 
 
 def _past_meeting_with_minutes(organisation, circle, members):

@@ -329,6 +329,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "notifications-flush": {"task": "governance.tasks.notifications_flush", "schedule": 60.0},
+    "digests-send": {"task": "governance.tasks.digests_send", "schedule": 900.0},
     "proposals-close-due": {"task": "proposals.tasks.proposals_close_due", "schedule": 60.0},
     "proposals-closing-soon": {"task": "proposals.tasks.proposals_remind_closing_soon", "schedule": 300.0},
     "proposals-review": {"task": "proposals.tasks.proposals_remind_review", "schedule": 3600.0},
@@ -345,6 +346,10 @@ CELERY_BEAT_SCHEDULE = {
 PROPOSAL_CLOSING_SOON_HOURS = env.int("PROPOSAL_CLOSING_SOON_HOURS", default=24)
 # Roles: reminders before a term ends (days; the nearest one due is sent, each once), how early an
 # election opens before a term ends, the default length of each election phase, and "ending soon".
+# The daily digest of what members take "in a digest" goes out from this hour, their organisation's time.
+DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)
+if not 0 <= DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured("DIGEST_HOUR must be an hour of the day, 0 to 23.")
 ROLE_TERM_REMINDER_DAYS = sorted(env.list("ROLE_TERM_REMINDER_DAYS", cast=int, default=[30, 7]))
 if min(ROLE_TERM_REMINDER_DAYS, default=1) < 1:
     raise ImproperlyConfigured("ROLE_TERM_REMINDER_DAYS must list whole days, each at least 1.")

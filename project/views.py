@@ -9,12 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from circles.models import Circle, CircleMembership
 from circles.queries import circle_tree, circles_of_member, flatten
 from governance import services
 from governance.errors import DomainError
 from governance.forms import InvitationForm, MemberFilterForm, MemberRemoveForm, MemberUpdateForm, add_domain_error
+from governance.inbox import inbox_for_request
 from governance.models import MembershipClass
 from governance.queries import get_organisation_for, organisation_invitations_visible_to, recent_events
 from governance.rules import forget_access_cache, stewarded_circle_ids
@@ -25,6 +27,8 @@ from .queries import member_directory, member_with_load
 
 # The organisation home -------------------------------------------------------------------------
 
+HOME_INBOX_SIZE = 8  # the home page shows the most pressing; the inbox page has them all
+
 
 @login_required
 def organisation_home(request, org):
@@ -33,6 +37,7 @@ def organisation_home(request, org):
     nodes = flatten(circle_tree(organisation, include_archived=show_archived))
     my_circles = list(circles_of_member(me))
     stewarding = stewarded_circle_ids(request.user, organisation.pk)
+    inbox = inbox_for_request(request, me)
     context = {
         "organisation": organisation,
         "me": me,
@@ -41,7 +46,11 @@ def organisation_home(request, org):
         "my_circles": my_circles,
         "my_circle_ids": {c.pk for c in my_circles} | stewarding,
         "stewarding": stewarding,
-        "events": recent_events(organisation, limit=10),
+        "events": recent_events(organisation, limit=40),
+        "events_limit": 10,  # lines, once repeated events are grouped
+        "inbox": inbox,
+        "inbox_entries": inbox.entries[:HOME_INBOX_SIZE],
+        "now": timezone.now(),
         "nav": "circles",
     }
     return render(request, "governance/organisation.html", context)

@@ -1,7 +1,9 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from circles import hooks as circle_hooks
-from governance.hooks import member_left
+from governance.hooks import event_links, member_left
+from governance.inbox import inbox_kinds, inbox_sources
 from governance.integrations.events import event_types
 
 
@@ -9,8 +11,13 @@ class ProposalsConfig(AppConfig):
     name = "proposals"
 
     def ready(self):
-        from . import proxies  # it loads models, which exist once the registry is ready
+        from . import inbox, proxies  # they load models, which exist once the registry is ready
 
+        inbox_sources.register(inbox.proposals_awaiting_position)
+        inbox_sources.register(inbox.objections_to_my_proposals)
+        event_links.register("proposal", inbox.proposal_links)
+        inbox_kinds.register("proposal.position", _("Positions to give"))
+        inbox_kinds.register("proposal.objection", _("Objections to answer"))
         event_types.add("proposal.opened", "Proposal opened")
         event_types.add("position.recorded", "Position recorded")
         event_types.add("proposal.closed", "Proposal closed")

@@ -1,7 +1,9 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from circles import hooks as circle_hooks
-from governance.hooks import stewardship
+from governance.hooks import event_links, stewardship
+from governance.inbox import inbox_kinds, inbox_sources
 from governance.integrations.events import event_types
 
 
@@ -9,11 +11,15 @@ class RolesConfig(AppConfig):
     name = "roles"
 
     def ready(self):
-        from . import queries, services  # they load models, which exist once the registry is ready
+        from . import inbox, queries, services  # they load models, which exist once the registry is ready
 
         circle_hooks.circle_founded.register(services.core_roles_ensure)
         circle_hooks.roster_removing.register(services.roster_removal_refusal)
         circle_hooks.stewards.register(queries.stewards_by_circle)
         stewardship.register(queries.circles_stewarded_by)
+        inbox_sources.register(inbox.my_terms_ending)
+        event_links.register("role", inbox.role_links)
+        event_links.register("roleassignment", inbox.assignment_links)
+        inbox_kinds.register("role.term_ending", _("Terms ending"))
         event_types.add("role.assigned", "Role assigned")
         event_types.add("role.term_ending", "Role term ending")

@@ -14,6 +14,7 @@ from governance.models import (
     Invitation,
     Member,
     MembershipClass,
+    NotificationPreference,
     Organisation,
     WebhookDelivery,
     WebhookEndpoint,
@@ -467,3 +468,49 @@ class EventTypeSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=EVENT_TYPES)
     label = serializers.CharField()
     verbs = serializers.ListField(child=serializers.CharField(), help_text="The event-log verbs sent as this type.")
+
+
+class InboxEntrySerializer(serializers.Serializer):
+    """One thing waiting for the caller (see governance.inbox.InboxEntry)."""
+
+    organisation = serializers.SlugField(read_only=True, help_text="The organisation's address (slug).")
+    kind = serializers.CharField(
+        read_only=True, help_text='Stable key: "proposal.position", "meeting.minutes", "action.due"…'
+    )
+    title = serializers.CharField(read_only=True)
+    action = serializers.CharField(read_only=True, help_text="What to do, in the caller's language.")
+    url = serializers.URLField(read_only=True, help_text="The page where it is done.")
+    due = serializers.DateTimeField(read_only=True, allow_null=True, help_text="The deadline, if there is one.")
+    circle = serializers.CharField(read_only=True, allow_blank=True)
+    role = serializers.CharField(
+        read_only=True, allow_blank=True, help_text="The caller's part in it: secretary, facilitator…"
+    )
+    object_type = serializers.CharField(read_only=True, allow_blank=True)
+    object_id = serializers.IntegerField(read_only=True, allow_null=True)
+
+
+class InboxSerializer(serializers.Serializer):
+    count = serializers.IntegerField(read_only=True, help_text="How many entries, in every organisation asked for.")
+    counts = serializers.DictField(read_only=True, child=serializers.IntegerField(), help_text="How many of each kind.")
+    results = InboxEntrySerializer(
+        many=True, read_only=True, help_text="The nearest deadline first; those without one last."
+    )
+
+
+class NotificationPreferenceSerializer(serializers.Serializer):
+    """How the caller takes one kind of email from one organisation."""
+
+    organisation = serializers.SlugField(read_only=True, help_text="The organisation's address (slug).")
+    kind = serializers.CharField(read_only=True)
+    label = serializers.CharField(read_only=True)
+    group = serializers.CharField(read_only=True)
+    delivery = serializers.ChoiceField(read_only=True, choices=NotificationPreference.Delivery.choices)
+    can_turn_off = serializers.BooleanField(
+        read_only=True, help_text="False for what is always sent at once (invitations, objections to your proposals…)."
+    )
+
+
+class NotificationPreferenceSetSerializer(serializers.Serializer):
+    organisation = serializers.SlugField(help_text="The organisation's address (slug).")
+    kind = serializers.CharField(max_length=60, validators=[single_line])
+    delivery = serializers.ChoiceField(choices=NotificationPreference.Delivery.choices)

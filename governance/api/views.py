@@ -5,10 +5,13 @@ Each write fetches its object through the caller's queryset (404 for what they c
 RulePermission judge the action (403), and calls the one service that does it (400/409 from its
 domain errors)."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from dataclasses import asdict
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import Throttled
+from rest_framework.exceptions import NotFound, Throttled
 from rest_framework.filters import OrderingFilter
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
@@ -18,11 +21,13 @@ from rest_framework.throttling import ScopedRateThrottle
 from governance import queries
 from governance.authentication import LoginLocked, authenticate_password, needs_email_confirmation
 from governance.errors import Invalid
+from governance.inbox import inbox_collect
 from governance.integrations import queries as integration_queries
 from governance.integrations import webhooks
 from governance.integrations.events import event_type_choices, verbs_of
-from governance.models import ApiToken, Invitation, MembershipClass, WebhookEndpoint
-from governance.rules import member_for
+from governance.models import ApiToken, Invitation, MembershipClass, NotificationPreference, WebhookEndpoint
+from governance.notifications import deliveries_for, email_kinds
+from governance.rules import active_members, member_for
 from governance.services import (
     api_token_create,
     api_token_revoke,
@@ -30,6 +35,7 @@ from governance.services import (
     invitation_create,
     invitation_revoke,
     membership_class_save,
+    notification_preference_set,
     organisation_update,
 )
 
@@ -439,3 +445,99 @@ class TokenCreateView(GenericAPIView):
         token, key = api_token_create(user=user, name=data["name"], read_only=data["read_only"])
         token.token = key
         return Response(serializers.TokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
+
+
+class InboxView(GenericAPIView):
+    """What needs me: every inbox source, in each organisation I am an active member of (or one)."""
+
+    serializer_class = serializers.InboxSerializer
+    pagination_class = None
+    filter_backends = []
+
+    @extend_schema(
+        summary="What needs me: positions to give, agendas and minutes to publish, actions due, meetings…",
+        parameters=[
+            OpenApiParameter("organisation", str, description="Only this organisation (its slug).", required=False)
+        ],
+        responses={200: serializers.InboxSerializer, **errors(*READ_ONE)},
+    )
+    def get(self, request):
+        members = sorted(active_members(request.user).values(), key=lambda m: m.organisation.slug)
+        wanted = request.query_params.get("organisation")
+        if wanted:
+            members = [m for m in members if m.organisation.slug == wanted]
+            if not members:
+                raise NotFound("You are not an active member of that organisation.")
+        now = timezone.now()
+        entries, counts = [], {}
+        for member in members:
+            if member.is_bot:
+                continue
+            found = inbox_collect(member, now)
+            for entry in found.entries:
+                entries.append({**asdict(entry), "organisation": member.organisation.slug})
+                entries[-1]["url"] = request.build_absolute_uri(entry.url)
+            for kind, n in found.counts.items():
+                counts[kind] = counts.get(kind, 0) + n
+        entries.sort(key=lambda e: (e["due"] is None, e["due"].timestamp() if e["due"] else 0, e["kind"], e["title"]))
+        data = {"count": len(entries), "counts": counts, "results": entries}
+        return Response(self.get_serializer(data).data)
+
+
+class NotificationPreferencesView(GenericAPIView):
+    """How I take each kind of email, in each organisation I am an active member of (or one)."""
+
+    serializer_class = serializers.NotificationPreferenceSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def _members(self, slug: str | None):
+        members = sorted(
+            (m for m in active_members(self.request.user).values() if not m.is_bot),
+            key=lambda m: m.organisation.slug,
+        )
+        if slug:
+            members = [m for m in members if m.organisation.slug == slug]
+            if not members:
+                raise NotFound("You are not an active member of that organisation.")
+        return members
+
+    @staticmethod
+    def _row(member, kind, delivery: str) -> dict:
+        return {
+            "organisation": member.organisation.slug,
+            "kind": kind.key,
+            "label": kind.label,
+            "group": kind.group,
+            "delivery": delivery if kind.can_turn_off else NotificationPreference.Delivery.NOW,
+            "can_turn_off": kind.can_turn_off,
+        }
+
+    @extend_schema(
+        summary="How I take each kind of email: at once, in a daily digest, or off",
+        parameters=[
+            OpenApiParameter("organisation", str, description="Only this organisation (its slug).", required=False)
+        ],
+        responses={200: serializers.NotificationPreferenceSerializer(many=True), **errors(*READ_ONE)},
+    )
+    def get(self, request):
+        kinds = email_kinds()
+        rows = []
+        for member in self._members(request.query_params.get("organisation")):
+            chosen = deliveries_for(member)
+            rows += [self._row(member, kind, chosen.get(kind.key, "now")) for kind in kinds]
+        return Response(self.get_serializer(rows, many=True).data)
+
+    @extend_schema(
+        summary="Choose how I take one kind of email from one organisation",
+        request=serializers.NotificationPreferenceSetSerializer,
+        responses={200: serializers.NotificationPreferenceSerializer, **errors(*WRITE_STATEFUL)},
+    )
+    def post(self, request):
+        given = serializers.NotificationPreferenceSetSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        (member,) = self._members(data["organisation"])
+        preference = notification_preference_set(member=member, kind=data["kind"], delivery=data["delivery"])
+        kind = next(k for k in email_kinds() if k.key == preference.kind)
+        return Response(self.get_serializer(self._row(member, kind, preference.delivery)).data)

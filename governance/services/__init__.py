@@ -40,6 +40,7 @@ from .outbox import (
     notifications_queue,
     notifications_queue_many,
 )
+from .preferences import notification_preference_set
 from .provenance import provenance_latest, provenance_record
 from .tokens import (
     CALLERS_EXPIRY,
@@ -78,6 +79,7 @@ __all__ = [
     "member_remove",
     "member_update",
     "membership_class_save",
+    "notification_preference_set",
     "notification_send",
     "notifications_flush",
     "notifications_queue",

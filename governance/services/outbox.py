@@ -1,22 +1,29 @@
 """The notification outbox: one row per recipient, kind and key, written in the transaction of the
-change and delivered after commit by a task (or the periodic flush, if the broker is down)."""
+change and delivered after commit by a task (or the periodic flush, if the broker is down).
+
+Each member's notification preferences are obeyed here, for every kind and every caller: a kind
+they turned off is not queued for them, one they take in a daily digest is queued held
+(`held_for_digest`) and goes out in the next digest (`digests_send`), never alone. Every message
+goes out as text and HTML, with one-click unsubscribe headers (RFC 8058) for the kinds that can be
+turned off and a footer that links to the preferences."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from governance.dispatch import enqueue_after_commit
-from governance.emails import fit_key, fit_subject, message_render
-from governance.models import Notification, Organisation, User
+from governance.emails import fit_key, fit_subject, message_footer, message_render
+from governance.models import Notification, NotificationPreference, Organisation, User
+from governance.notifications import ALWAYS_SENT, unsubscribe_url
 
 log = logging.getLogger(__name__)
 
@@ -30,18 +37,29 @@ def notifications_queue(
     subject: str = "",
     body: str = "",
     organisation=None,
+    personal=(),
 ) -> int:
     """Write one outbox row per recipient (a User, or an email address for people without an account).
 
     The text is the kind's templates rendered with `context` (see governance.emails), or, without
     a context, the `subject` and `body` given. The (email, kind, key) constraint means asking twice
     queues once. Delivery is kicked off after commit; if the broker is down then, the periodic
-    flush picks the rows up later."""
+    flush picks the rows up later. `personal`: the users this message is about in particular (the
+    holder of a term that ends), whom it reaches whatever their preferences say."""
+    personal = frozenset(u.pk if isinstance(u, User) else u for u in personal)
     if context is not None:
-        message = Message.render(recipients=recipients, kind=kind, key=key, context=context, organisation=organisation)
+        message = Message.render(
+            recipients=recipients, kind=kind, key=key, context=context, organisation=organisation, personal=personal
+        )
     else:
         message = Message(
-            recipients=recipients, kind=kind, key=key, subject=subject, body=body, organisation=organisation
+            recipients=recipients,
+            kind=kind,
+            key=key,
+            subject=subject,
+            body=body,
+            organisation=organisation,
+            personal=personal,
         )
     return notifications_queue_many(messages=[message])
 
@@ -56,12 +74,28 @@ class Message:
     subject: str
     body: str
     organisation: Organisation | None = None
+    html: str = ""
+    personal: frozenset = frozenset()  # ids of the users it is about: their preferences do not apply
+    held: bool = False  # queued for the recipients' daily digest
 
     @classmethod
-    def render(cls, *, recipients: Iterable, kind: str, key: str, context: dict, organisation=None) -> Message:
-        """A message whose subject and body are the kind's email templates rendered with `context`."""
-        subject, body = message_render(kind, context)
-        return cls(recipients=recipients, kind=kind, key=key, subject=subject, body=body, organisation=organisation)
+    def render(
+        cls, *, recipients: Iterable, kind: str, key: str, context: dict, organisation=None, personal=frozenset()
+    ) -> Message:
+        """A message whose subject, body and HTML are the kind's email templates rendered with `context`."""
+        if organisation is not None:
+            context = {"organisation": organisation, **context}
+        subject, body, html = message_render(kind, context)
+        return cls(
+            recipients=recipients,
+            kind=kind,
+            key=key,
+            subject=subject,
+            body=body,
+            organisation=organisation,
+            html=html,
+            personal=frozenset(personal),
+        )
 
 
 def notifications_queue_many(*, messages: Iterable[Message]) -> int:
@@ -73,10 +107,50 @@ def notifications_queue_many(*, messages: Iterable[Message]) -> int:
         for recipient in message.recipients:
             user = recipient if isinstance(recipient, User) else None
             recipients.setdefault(message, {})[user.email if user else str(recipient)] = user.pk if user else None
+    recipients = _obey_preferences(recipients)
     queued = _outbox_insert(recipients) if recipients else 0
     if queued:
         enqueue_after_commit("governance.tasks.notifications_flush")
     return queued
+
+
+def _obey_preferences(recipients: dict[Message, dict[str, int | None]]) -> dict[Message, dict[str, int | None]]:
+    """Leave out the recipients who turned a message's kind off in its organisation, and move those
+    who take it in a digest to a held copy of the message. One query for the whole batch: the
+    preferences of its organisations and kinds that are not "at once" (few: most people keep the
+    default, which has no row)."""
+    concerned = {m for m in recipients if m.organisation is not None and m.kind not in ALWAYS_SENT and not m.held}
+    if not concerned:
+        return recipients
+    chosen = {
+        (user_id, organisation_id, kind): delivery
+        for user_id, organisation_id, kind, delivery in NotificationPreference.objects.filter(
+            member__organisation_id__in={m.organisation.pk for m in concerned},
+            kind__in={m.kind for m in concerned},
+        )
+        .exclude(delivery=NotificationPreference.Delivery.NOW)
+        .values_list("member__user_id", "member__organisation_id", "kind", "delivery")
+    }
+    if not chosen:
+        return recipients
+    result: dict[Message, dict[str, int | None]] = {}
+    for message, users in recipients.items():
+        if message not in concerned:
+            result[message] = users
+            continue
+        now_, held = {}, {}
+        for address, user_id in users.items():
+            delivery = None
+            if user_id is not None and user_id not in message.personal:
+                delivery = chosen.get((user_id, message.organisation.pk, message.kind))
+            if delivery == NotificationPreference.Delivery.OFF:
+                continue
+            (held if delivery == NotificationPreference.Delivery.DIGEST else now_)[address] = user_id
+        if now_:
+            result[message] = now_
+        if held:
+            result[replace(message, held=True)] = held
+    return result
 
 
 def _outbox_insert(recipients: dict[Message, dict[str, int | None]]) -> int:
@@ -104,6 +178,8 @@ def _outbox_insert(recipients: dict[Message, dict[str, int | None]]) -> int:
             "key": fit_key(message.key),
             "subject": fit_subject(message.subject),
             "body": message.body,
+            "html": message.html,
+            "held_for_digest": message.held,
         }
         messages.append([f.get_db_prep_save(values[f.attname], connection) for f in shared])
         rows.extend((number, user_id, address) for address, user_id in users.items())
@@ -156,8 +232,9 @@ def notification_send(*, notification_id: int) -> bool:
     """Send one queued message, holding its row lock so that two workers never both send it."""
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(pk=notification_id, sent_at__isnull=True)
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk=notification_id, sent_at__isnull=True, held_for_digest=False)
+            .select_related("organisation")
             .first()
         )
         if notification is None:
@@ -165,7 +242,7 @@ def notification_send(*, notification_id: int) -> bool:
         now = timezone.now()
         notification.attempts += 1
         try:
-            send_mail(notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL, [notification.email])
+            email_of(notification).send()
         except Exception as exc:
             delay = RETRY_BACKOFF[min(notification.attempts - 1, len(RETRY_BACKOFF) - 1)]
             notification.next_attempt_at = now + timedelta(seconds=delay)
@@ -179,10 +256,42 @@ def notification_send(*, notification_id: int) -> bool:
         return True
 
 
+def email_of(notification: Notification) -> EmailMultiAlternatives:
+    """The email of an outbox row: its text, its HTML, the footer (the organisation, the link to the
+    preferences, and for a kind that can be turned off, the link that does it) and, for those kinds,
+    the List-Unsubscribe headers of RFC 8058 with a link signed for this recipient and kind."""
+    organisation = notification.organisation
+    unsubscribe = ""
+    if organisation is not None and notification.recipient_id and notification.kind not in ALWAYS_SENT:
+        unsubscribe = unsubscribe_url(
+            user_id=notification.recipient_id, organisation_id=organisation.pk, kind=notification.kind
+        )
+    text_footer, html_footer = message_footer(organisation=organisation, unsubscribe=unsubscribe)
+    headers = {}
+    if unsubscribe:
+        headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    email = EmailMultiAlternatives(
+        subject=notification.subject,
+        body=notification.body.rstrip() + "\n" + text_footer,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.email],
+        headers=headers,
+    )
+    if notification.html:
+        email.attach_alternative(_with_footer(notification.html, html_footer), "text/html")
+    return email
+
+
+def _with_footer(html: str, footer: str) -> str:
+    marker = "</body>"
+    at = html.rfind(marker)
+    return html + footer if at < 0 else html[:at] + footer + html[at:]
+
+
 def notifications_flush(*, limit: int = 500) -> int:
-    """Send every due, unsent message. Safe to run on several workers at once."""
+    """Send every due, unsent message (not those held for a digest). Safe to run on several workers at once."""
     due = list(
-        Notification.objects.filter(sent_at__isnull=True, next_attempt_at__lte=timezone.now())
+        Notification.objects.filter(sent_at__isnull=True, held_for_digest=False, next_attempt_at__lte=timezone.now())
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )

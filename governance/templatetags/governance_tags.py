@@ -5,8 +5,12 @@ from django import template
 from django.templatetags.tz import do_timezone
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
+from governance.activity import GROUP_PHRASES, events_grouped, object_links
+from governance.inbox import inbox_cached
 from governance.markdown import render_markdown
+from governance.rules import member_for
 
 register = template.Library()
 
@@ -159,3 +163,75 @@ def event_text(event, organisation):
 
 # The rights an integration acts with, as the log reads them (see ApiToken.bot_rights).
 _ACTS_AS = {"admin": "an admin’s", "member": "a member’s", "none": "no"}
+
+
+@register.simple_tag(takes_context=True)
+def inbox_count(context, organisation) -> int | None:
+    """How many things wait for the signed-in member in this organisation, for the navigation, when
+    the page has read the inbox already (the home page, the inbox): it costs no query then. Else
+    None, and the navigation fetches the count on its own (`inbox_count` view), so that no other
+    page pays for the inbox's queries."""
+    request = context.get("request")
+    member = member_for(getattr(request, "user", None), organisation.pk) if request else None
+    if member is None:
+        return 0
+    cached = inbox_cached(request, member)
+    return None if cached is None else cached.total
+
+
+# The activity feed: grouped lines, every object linked (governance.activity) -------------------
+
+
+@register.simple_tag
+def activity(events, organisation, limit=None):
+    """The feed's lines: [(sentence, line)], repeated events grouped, at most `limit` lines, in a
+    constant number of queries (one per type of object named, for the links)."""
+    lines = events_grouped(events, limit=int(limit) if limit else None)
+    # Only the objects a line names need a link: "added Mia to Finance" names the circle, not the stay.
+    named = [line.first for line in lines if "{object}" in _phrase(line)]
+    links = object_links(organisation, named)
+    return [(line_text(line, organisation, links), line) for line in lines]
+
+
+def _phrase(line) -> str:
+    verb = line.first.verb
+    single = EVENT_PHRASES.get(verb, "{actor}: {verb} “{object}”")
+    if line.count > 1:
+        return GROUP_PHRASES.get(verb, single + " ({count}×)")
+    return single
+
+
+def line_text(line, organisation, links: dict):
+    """One line as a sentence: “Ben Laurent added Grace Mensah to Finance”, every name a link."""
+    event = line.first
+    if event.actor_id:
+        url = reverse("member", kwargs={"org": organisation.slug, "pk": event.actor_id})
+        actor = format_html('<a href="{}"><strong>{}</strong></a>', url, event.actor.user.display_name)
+    else:
+        actor = format_html("<strong>{}</strong>", _("Someone"))
+    details = event.details if isinstance(event.details, dict) else {}
+    if event.circle_id:
+        url = reverse("circle", kwargs={"org": organisation.slug, "circle": event.circle.slug})
+        circle = format_html('<a href="{}">{}</a>', url, event.circle.name)
+    else:
+        circle = _("a circle")
+    url = links.get((event.object_type, event.object_id))
+    if url:
+        obj = format_html('“<a href="{}">{}</a>”', url, event.object_repr)
+    else:
+        obj = format_html("“{}”", event.object_repr)
+    phrase = _phrase(line)
+    # The phrases quote the object themselves; a linked object brings its own quotes.
+    phrase = phrase.replace("“{object}”", "{object}")
+    return format_html(
+        phrase,
+        actor=actor,
+        circle=circle,
+        object=obj,
+        count=line.count,
+        verb=event.verb.replace(".", " ").replace("_", " "),
+        email=details.get("email", "someone"),
+        member=details.get("member", "a member"),
+        role=details.get("role", "a role"),
+        acts_as=_ACTS_AS.get(str((details.get("acts_as") or [""])[-1]), "other"),
+    )

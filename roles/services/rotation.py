@@ -84,6 +84,7 @@ def terms_remind_ending(*, now=None) -> int:
             kind="role_term_ending",
             key=f"assignment:{assignment.pk}:{mark}d",
             organisation=organisation,
+            personal=[assignment.member.user],  # the holder hears of their own term whatever they chose
             context={
                 "role": role,
                 "holder": assignment.member.user,

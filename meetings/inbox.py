@@ -1,0 +1,175 @@
+"""What of the meetings app waits for a member (governance.inbox): agendas to publish (the
+facilitator's, else the steward's), minutes to publish (the secretary's, else the steward's), their
+action items due soon or overdue, and the meetings of today and this week with their part in each.
+Each source is one or two queries, however many meetings there are."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from circles.models import CircleMembership
+from governance.hooks import stewardship
+from governance.inbox import InboxEntry
+from governance.models import Member
+
+from .models import ActionItem, Meeting, MeetingSettings, Minutes
+from .services.reminders import MINUTES_DUE_AFTER, MINUTES_REMINDER_WINDOW
+
+AGENDA_AHEAD = timedelta(days=14)  # an agenda to publish shows from two weeks before the meeting
+ACTIONS_AHEAD = timedelta(days=7)  # an action item shows from a week before its due date
+WEEK = timedelta(days=7)
+
+
+def _stewarded(member: Member) -> set[int]:
+    return {pk for ids in stewardship.collect(member) for pk in ids}
+
+
+def _lead_of(field: str, member: Member) -> Q:
+    """Meetings where the member holds the part, or where nobody does and they steward the circle."""
+    return Q(**{field: member}) | Q(**{f"{field}__isnull": True}, circle_id__in=_stewarded(member))
+
+
+def _meeting_url(meeting: Meeting, slug: str) -> str:
+    return reverse("meeting", kwargs={"org": slug, "pk": meeting.pk})
+
+
+def agendas_to_publish(member: Member, now: datetime) -> list[InboxEntry]:
+    organisation = member.organisation
+    due_days = (
+        MeetingSettings.objects.filter(organisation=organisation).values_list("agenda_due_days", flat=True).first()
+    )
+    due_before = timedelta(days=2 if due_days is None else due_days)
+    meetings = (
+        Meeting.objects.scheduled()
+        .filter(organisation=organisation, agenda_published_at__isnull=True)
+        .filter(starts_at__gt=now, starts_at__lte=now + AGENDA_AHEAD + due_before)
+        .filter(_lead_of("facilitator", member))
+        .select_related("circle")
+    )
+    return [
+        InboxEntry(
+            kind="meeting.agenda",
+            title=meeting.title,
+            action=_("Publish the agenda"),
+            url=_meeting_url(meeting, organisation.slug),
+            due=meeting.starts_at - due_before,
+            circle=meeting.circle.name,
+            role=_("facilitator") if meeting.facilitator_id == member.pk else _("steward"),
+            object_type="meeting",
+            object_id=meeting.pk,
+        )
+        for meeting in meetings
+    ]
+
+
+def minutes_to_publish(member: Member, now: datetime) -> list[InboxEntry]:
+    organisation = member.organisation
+    published = Minutes.objects.filter(meeting=OuterRef("pk"), state=Minutes.State.PUBLISHED)
+    meetings = (
+        Meeting.objects.scheduled()
+        .filter(organisation=organisation, ends_at__lte=now, ends_at__gt=now - MINUTES_REMINDER_WINDOW)
+        .exclude(Exists(published))
+        .filter(_lead_of("secretary", member))
+        .select_related("circle")
+    )
+    return [
+        InboxEntry(
+            kind="meeting.minutes",
+            title=meeting.title,
+            action=_("Publish the minutes"),
+            url=_meeting_url(meeting, organisation.slug),
+            due=meeting.ends_at + MINUTES_DUE_AFTER,
+            circle=meeting.circle.name,
+            role=_("secretary") if meeting.secretary_id == member.pk else _("steward"),
+            object_type="meeting",
+            object_id=meeting.pk,
+        )
+        for meeting in meetings
+    ]
+
+
+def my_actions_due(member: Member, now: datetime) -> list[InboxEntry]:
+    organisation = member.organisation
+    tz = organisation.tzinfo
+    today = timezone.localtime(now, tz).date()
+    items = ActionItem.objects.filter(
+        owner=member, status__in=ActionItem.ACTIVE, due__isnull=False, due__lte=today + ACTIONS_AHEAD
+    ).select_related("circle")
+    url = reverse("my-actions", kwargs={"org": organisation.slug})
+    return [
+        InboxEntry(
+            kind="action.due",
+            title=item.title,
+            action=_("Overdue: finish or update it") if item.due < today else _("Finish it by its due date"),
+            url=url,
+            # Due on a day: the deadline is the end of that day, in the organisation's time.
+            due=datetime.combine(item.due + timedelta(days=1), time.min, tzinfo=tz),
+            circle=item.circle.name,
+            role=_("owner"),
+            object_type="actionitem",
+            object_id=item.pk,
+        )
+        for item in items
+    ]
+
+
+def my_meetings_this_week(member: Member, now: datetime) -> list[InboxEntry]:
+    """Meetings of today and the next seven days in the member's circles (the general circle's are
+    everyone's), or where they facilitate or take the minutes, with their part in each."""
+    organisation = member.organisation
+    tz = organisation.tzinfo
+    on_roster = CircleMembership.objects.filter(circle_id=OuterRef("circle_id"), member=member, left_at__isnull=True)
+    meetings = (
+        Meeting.objects.scheduled()
+        .filter(organisation=organisation, ends_at__gt=now, starts_at__lt=now + WEEK)
+        .filter(Q(facilitator=member) | Q(secretary=member) | Q(circle__is_general=True) | Exists(on_roster))
+        .select_related("circle")
+    )
+    today = timezone.localtime(now, tz).date()
+    entries = []
+    for meeting in meetings:
+        if meeting.secretary_id == member.pk:
+            role, action = _("secretary"), _("Take the minutes")
+        elif meeting.facilitator_id == member.pk:
+            role, action = _("facilitator"), _("Facilitate")
+        else:
+            role, action = "", _("Take part")
+        is_today = timezone.localtime(meeting.starts_at, tz).date() == today
+        entries.append(
+            InboxEntry(
+                kind="meeting.today" if is_today else "meeting.week",
+                title=meeting.title,
+                action=action,
+                url=_meeting_url(meeting, organisation.slug),
+                due=meeting.starts_at,
+                circle=meeting.circle.name,
+                role=role,
+                object_type="meeting",
+                object_id=meeting.pk,
+            )
+        )
+    return entries
+
+
+# The activity feed's links (governance.hooks.event_links) ----------------------------------------
+
+
+def meeting_links(organisation, ids) -> dict[int, str]:
+    return {pk: reverse("meeting", kwargs={"org": organisation.slug, "pk": pk}) for pk in ids}
+
+
+def tension_links(organisation, ids) -> dict[int, str]:
+    return {pk: reverse("tension", kwargs={"org": organisation.slug, "pk": pk}) for pk in ids}
+
+
+def action_links(organisation, ids) -> dict[int, str]:
+    return {pk: reverse("action-edit", kwargs={"org": organisation.slug, "pk": pk}) for pk in ids}
+
+
+def series_links(organisation, ids) -> dict[int, str]:
+    return {pk: reverse("series-edit", kwargs={"org": organisation.slug, "pk": pk}) for pk in ids}

@@ -1,0 +1,82 @@
+"""What of the proposals app waits for a member (governance.inbox): a position to give in an open
+round they are eligible in, and the objections and concerns standing against a round they opened."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from governance.inbox import InboxEntry
+from governance.models import Member
+
+from .models import Kind, Proposal
+from .queries import waiting_for
+
+
+def _url(proposal: Proposal, slug: str) -> str:
+    return reverse("proposal", kwargs={"org": slug, "pk": proposal.pk})
+
+
+def proposals_awaiting_position(member: Member, now: datetime) -> list[InboxEntry]:
+    """Open rounds in which the member is eligible and has not taken a position: one query."""
+    slug = member.organisation.slug
+    return [
+        InboxEntry(
+            kind="proposal.position",
+            title=proposal.title,
+            action=_("Give your position"),
+            url=_url(proposal, slug),
+            due=proposal.closes_at,
+            circle=proposal.circle.name,
+            object_type="proposal",
+            object_id=proposal.pk,
+        )
+        for proposal in waiting_for(member).filter(closes_at__gt=now).select_related("circle")
+    ]
+
+
+def objections_to_my_proposals(member: Member, now: datetime) -> list[InboxEntry]:
+    """The member's open rounds with standing objections or concerns to answer: one entry per round,
+    counted in one query. An anonymous round is left out: its author may not learn the counts by
+    kind before the close (what the round shows everyone is "n of m responded")."""
+    slug = member.organisation.slug
+    standing = Q(positions__is_current=True)
+    rounds = (
+        Proposal.objects.filter(author=member, state=Proposal.State.OPEN, anonymous=False, closes_at__gt=now)
+        .annotate(
+            objections=Count("positions", filter=standing & Q(positions__kind=Kind.OBJECTION)),
+            concerns=Count("positions", filter=standing & Q(positions__kind=Kind.CONCERN)),
+        )
+        .filter(Q(objections__gt=0) | Q(concerns__gt=0))
+        .select_related("circle")
+    )
+    entries = []
+    for proposal in rounds:
+        parts = []
+        if proposal.objections:
+            parts.append(ngettext("%d objection", "%d objections", proposal.objections) % proposal.objections)
+        if proposal.concerns:
+            parts.append(ngettext("%d concern", "%d concerns", proposal.concerns) % proposal.concerns)
+        entries.append(
+            InboxEntry(
+                kind="proposal.objection",
+                title=proposal.title,
+                action=_("Answer %(what)s") % {"what": _(" and ").join(parts)},
+                url=_url(proposal, slug),
+                due=proposal.closes_at,
+                circle=proposal.circle.name,
+                role=_("author"),
+                object_type="proposal",
+                object_id=proposal.pk,
+            )
+        )
+    return entries
+
+
+def proposal_links(organisation, ids) -> dict[int, str]:
+    """The activity feed's links to proposals (governance.hooks.event_links): no query needed."""
+    return {pk: reverse("proposal", kwargs={"org": organisation.slug, "pk": pk}) for pk in ids}

@@ -1,0 +1,64 @@
+"""What of the roles app waits for a member (governance.inbox): their terms ending soon (within the
+longest of ROLE_TERM_REMINDER_DAYS), unless already renewed or re-elected. One query."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Exists, F, OuterRef
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from governance.inbox import InboxEntry
+from governance.models import Member
+
+from .models import RoleAssignment
+
+
+def my_terms_ending(member: Member, now: datetime) -> list[InboxEntry]:
+    ahead = timedelta(days=max(settings.ROLE_TERM_REMINDER_DAYS, default=30))
+    renewed = RoleAssignment.objects.filter(
+        role_id=OuterRef("role_id"),
+        member_id=OuterRef("member_id"),
+        ended_at__isnull=True,
+        started_at__gte=OuterRef("planned_end_at"),
+    )
+    terms = (
+        RoleAssignment.objects.filter(member=member, ended_at__isnull=True, started_at__lte=now, planned_end_at__gt=now)
+        .filter(planned_end_at__lte=now + ahead)
+        .exclude(Exists(renewed))
+        .select_related("role__circle")
+        .order_by(F("planned_end_at").asc())
+    )
+    slug = member.organisation.slug
+    return [
+        InboxEntry(
+            kind="role.term_ending",
+            title=term.role.name,
+            action=_("Your term ends: stand again or hand over"),
+            url=reverse("role", kwargs={"org": slug, "pk": term.role_id}),
+            due=term.planned_end_at,
+            circle=term.role.circle.name,
+            role=term.role.name,
+            object_type="roleassignment",
+            object_id=term.pk,
+        )
+        for term in terms
+    ]
+
+
+# The activity feed's links (governance.hooks.event_links) ----------------------------------------
+
+
+def role_links(organisation, ids) -> dict[int, str]:
+    return {pk: reverse("role", kwargs={"org": organisation.slug, "pk": pk}) for pk in ids}
+
+
+def assignment_links(organisation, ids) -> dict[int, str]:
+    """A term links to its role's page: one query for all of them."""
+    terms = RoleAssignment.objects.filter(pk__in=ids, role__circle__organisation=organisation)
+    return {
+        pk: reverse("role", kwargs={"org": organisation.slug, "pk": role_id})
+        for pk, role_id in terms.values_list("pk", "role_id")
+    }
