@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 
 from circles import hooks as circle_hooks
+from governance.changes import change_kinds
 from governance.hooks import stewardship
 from governance.integrations.events import event_types
 
@@ -9,7 +10,7 @@ class RolesConfig(AppConfig):
     name = "roles"
 
     def ready(self):
-        from . import queries, services  # they load models, which exist once the registry is ready
+        from . import changes, queries, services  # they load models, which exist once the registry is ready
 
         circle_hooks.circle_founded.register(services.core_roles_ensure)
         circle_hooks.roster_removing.register(services.roster_removal_refusal)
@@ -17,3 +18,5 @@ class RolesConfig(AppConfig):
         stewardship.register(queries.circles_stewarded_by)
         event_types.add("role.assigned", "Role assigned")
         event_types.add("role.term_ending", "Role term ending")
+        for kind in changes.KINDS:
+            change_kinds.register(kind.key, kind)

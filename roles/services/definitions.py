@@ -197,8 +197,8 @@ def _check_definition(spec: dict) -> None:
 
 
 @transaction.atomic
-def role_create(*, circle, by: Member | None, name: str, **fields) -> Role:
-    """Define a role in a circle."""
+def role_create(*, circle, by: Member | None, name: str, extra_details: dict | None = None, **fields) -> Role:
+    """Define a role in a circle. `extra_details` join the event's details (the decision behind it)."""
     unknown = set(fields) - set(ROLE_FIELDS)
     if unknown:
         raise Invalid(f"Unknown role field: {', '.join(sorted(unknown))}.")
@@ -217,13 +217,13 @@ def role_create(*, circle, by: Member | None, name: str, **fields) -> Role:
         verb="role.created",
         obj=role,
         circle=circle,
-        details={"role": role.name},
+        details={"role": role.name, **(extra_details or {})},
     )
     return role
 
 
 @transaction.atomic
-def role_update(*, role: Role, by: Member | None, **changes) -> Role:
+def role_update(*, role: Role, by: Member | None, extra_details: dict | None = None, **changes) -> Role:
     """Change a role's definition. Running terms keep their dates; the new term length applies to
     the next term."""
     unknown = set(changes) - set(ROLE_FIELDS)
@@ -252,7 +252,7 @@ def role_update(*, role: Role, by: Member | None, **changes) -> Role:
             verb="role.updated",
             obj=role,
             circle=role.circle,
-            details={"changes": changed, "role": role.name},
+            details={"changes": changed, "role": role.name, **(extra_details or {})},
         )
     return role
 

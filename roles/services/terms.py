@@ -133,6 +133,7 @@ def role_assign(
     planned_end_at=None,
     started_at=None,
     election: Election | None = None,
+    extra_details: dict | None = None,
 ) -> RoleAssignment:
     """Give a member a seat in a role for a term, explaining a refusal: not a member, already holding
     it, seats full, not on the circle's roster, or past the term limit (with when they may serve again).
@@ -205,7 +206,7 @@ def role_assign(
         verb="role.assigned",
         obj=assignment,
         circle=role.circle,
-        details={"role": role.name, "member": str(member.user)},
+        details={"role": role.name, "member": str(member.user), **(extra_details or {})},
     )
     return assignment
 
@@ -277,7 +278,13 @@ def _unlink_parent(assignment: RoleAssignment, *, by: Member | None) -> None:
 
 @transaction.atomic
 def assignment_end(
-    *, assignment: RoleAssignment, by: Member | None, reason: str, note: str = "", at=None
+    *,
+    assignment: RoleAssignment,
+    by: Member | None,
+    reason: str,
+    note: str = "",
+    at=None,
+    extra_details: dict | None = None,
 ) -> RoleAssignment:
     """End a term (or cancel an upcoming one) with a reason. The row stays: it is the role's history."""
     if reason not in RoleAssignment.EndReason.values:
@@ -301,7 +308,7 @@ def assignment_end(
         verb="role.ended",
         obj=assignment,
         circle=role.circle,
-        details={"role": role.name, "member": str(assignment.member.user), "reason": reason},
+        details={"role": role.name, "member": str(assignment.member.user), "reason": reason, **(extra_details or {})},
     )
     return assignment
 
@@ -327,7 +334,7 @@ def assignment_renew(*, assignment: RoleAssignment, by: Member | None) -> RoleAs
 
 
 @transaction.atomic
-def steward_assign(*, circle, member: Member, by: Member | None) -> RoleAssignment:
+def steward_assign(*, circle, member: Member, by: Member | None, extra_details: dict | None = None) -> RoleAssignment:
     """Make a member the circle's steward, replacing the current one. A steward who is not yet on the
     circle's roster joins it, since the steward keeps the roster."""
     if circle.is_archived:
@@ -336,17 +343,17 @@ def steward_assign(*, circle, member: Member, by: Member | None) -> RoleAssignme
     for current in role.assignments.open():
         if current.member_id == member.pk and current.started_at <= timezone.now():
             raise Conflict(f"{member.user} is already the steward of {circle}.", field="member")
-        assignment_end(assignment=current, by=by, reason=RoleAssignment.EndReason.REPLACED)
+        assignment_end(assignment=current, by=by, reason=RoleAssignment.EndReason.REPLACED, extra_details=extra_details)
     if not circle.is_general and not CircleMembership.objects.current().filter(circle=circle, member=member).exists():
         roster_add(circle=circle, member=member, by=by)
-    return role_assign(role=role, member=member, by=by)
+    return role_assign(role=role, member=member, by=by, extra_details=extra_details)
 
 
 # Archiving a role ends its terms ----------------------------------------------------------------
 
 
 @transaction.atomic
-def role_archive(*, role: Role, by: Member | None) -> Role:
+def role_archive(*, role: Role, by: Member | None, extra_details: dict | None = None) -> Role:
     """Archive a role: its holders' terms end, an election under way is cancelled, and its history stays.
     Core roles come with every circle and cannot be archived."""
     if role.is_core:
@@ -356,7 +363,13 @@ def role_archive(*, role: Role, by: Member | None) -> Role:
         raise Conflict("This role is already archived.")
     role.refresh_from_db()
     for assignment in role.assignments.open().select_related("member__user", "role__circle__organisation"):
-        assignment_end(assignment=assignment, by=by, reason=RoleAssignment.EndReason.REMOVED, note="Role archived")
+        assignment_end(
+            assignment=assignment,
+            by=by,
+            reason=RoleAssignment.EndReason.REMOVED,
+            note="Role archived",
+            extra_details=extra_details,
+        )
     hooks.role_archived(role=role, by=by)
     event_record(
         organisation=role.circle.organisation,
@@ -364,7 +377,7 @@ def role_archive(*, role: Role, by: Member | None) -> Role:
         verb="role.archived",
         obj=role,
         circle=role.circle,
-        details={"role": role.name},
+        details={"role": role.name, **(extra_details or {})},
     )
     return role
 
