@@ -1,12 +1,21 @@
 from django.apps import AppConfig
 
+from governance.changes import change_kinds
 from governance.hooks import invitation_accepted
+from governance.integrations.events import event_types
 
 
 class CirclesConfig(AppConfig):
     name = "circles"
 
     def ready(self):
-        from .services import invitation_roster_join  # it loads models, which exist once the registry is ready
+        from . import structure_changes  # they load models, which exist once the registry is ready
+        from .services import invitation_roster_join
 
         invitation_accepted.register(invitation_roster_join)
+        for kind in structure_changes.KINDS:
+            change_kinds.register(kind.key, kind)
+        event_types.add("policy.section_added", "Policy section added")
+        event_types.add("policy.section_amended", "Policy section amended")
+        event_types.add("policy.section_repealed", "Policy section repealed")
+        event_types.add("working_group.ending", "Working group ending")

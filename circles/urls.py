@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import policy_views, views
 
 urlpatterns = [
     path("o/<slug:org>/circles/new/", views.circle_new, name="circle_new"),
@@ -11,4 +11,6 @@ urlpatterns = [
     path("o/<slug:org>/c/<slug:circle>/roster/", views.roster_manage, name="roster"),
     path("o/<slug:org>/c/<slug:circle>/roster/add/", views.roster_add, name="roster_add"),
     path("o/<slug:org>/c/<slug:circle>/roster/<int:pk>/remove/", views.roster_remove, name="roster_remove"),
+    path("o/<slug:org>/c/<slug:circle>/policy/", policy_views.circle_policy, name="circle_policy"),
+    path("o/<slug:org>/c/<slug:circle>/working-group/", policy_views.working_group_end, name="working_group_end"),
 ]
