@@ -6,7 +6,7 @@ from django.db.models import Count, F, Q
 
 from governance.admin_tools import EndWithReasonAdmin, ReadOnlyMixin, ServiceAdmin, acting_member, null_filter
 
-from . import services
+from . import policy_admin, services  # noqa: F401  (policy_admin registers the policies' admin)
 from .models import Circle, CircleMembership
 
 

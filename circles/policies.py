@@ -60,9 +60,7 @@ def section_base_check(section: PolicySection, base_version: int | None) -> None
         )
     if base_version is not None and base_version != section.version:
         raise Conflict(
-            gettext(
-                "The section “%(title)s” changed since this was drafted (version %(now)s now, not %(then)s)."
-            )
+            gettext("The section “%(title)s” changed since this was drafted (version %(now)s now, not %(then)s).")
             % {"title": section.title, "now": section.version, "then": base_version},
             field="section",
         )

@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from circles.api import CircleMembershipViewSet
+from circles.policy_api import PolicySectionViewSet
 from elections.api import BallotViewSet, CandidacyViewSet, ElectionViewSet, NominationViewSet
 from governance.api import views
 from meetings.api import (
@@ -27,6 +28,7 @@ router.register("membership-classes", views.MembershipClassViewSet, basename="me
 router.register("members", MemberViewSet, basename="member")
 router.register("circles", CircleViewSet, basename="circle")
 router.register("circle-memberships", CircleMembershipViewSet, basename="circle-membership")
+router.register("policy-sections", PolicySectionViewSet, basename="policy-section")
 router.register("invitations", views.InvitationViewSet, basename="invitation")
 router.register("events", views.EventViewSet, basename="event")
 router.register("proposals", ProposalViewSet, basename="proposal")
