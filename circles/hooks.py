@@ -28,3 +28,15 @@ stewards: Hook[[Iterable[int]], dict[int, Member]] = Hook(
     "circles.stewards",
     doc="The current steward of each of these circles (ids), as {circle id: member}, in one query.",
 )
+
+circle_moved: Hook[..., None] = Hook(
+    "circles.circle_moved",
+    doc="A circle was just moved under another parent (circle=, old_parent=, by=): what follows the tree "
+    "follows it at once (the double-linking of its steward and delegate), before circle.moved is recorded.",
+)
+
+roster_removed: Hook[..., None] = Hook(
+    "circles.roster_removed",
+    doc="A member was just taken off a circle's roster (membership=, by=): what needed the seat ends with it "
+    "(their terms in the circle's roles, and the parent seat a delegate's term brought).",
+)

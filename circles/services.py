@@ -92,10 +92,13 @@ def circle_update(*, circle: Circle, by: Member | None, **changes) -> Circle:
                 raise Invalid("The general circle is the root of the tree; it has no parent.", field="parent")
         elif new_parent is None or new_parent.pk != circle.parent_id:
             _check_parent(organisation=circle.organisation, parent=new_parent, circle=circle)
+    old_parent = circle.parent
     changed = changes_apply(circle, changes)
     if not changed:
         return circle
     circle.save(update_fields=list(changes))
+    if "parent" in changed:
+        hooks.circle_moved(circle=circle, old_parent=old_parent, by=by)
     verb = "circle.moved" if set(changed) == {"parent"} else "circle.updated"
     event_record(
         organisation=circle.organisation, actor=by, verb=verb, obj=circle, circle=circle, details={"changes": changed}
@@ -170,7 +173,9 @@ def roster_remove(*, membership: CircleMembership, by: Member | None, reason: st
     if membership.circle.is_archived:
         raise Conflict("This circle is archived; its roster cannot change.")
     hooks.roster_removing(membership=membership)
-    return _roster_end(membership, by=by, reason=reason)
+    membership = _roster_end(membership, by=by, reason=reason)
+    hooks.roster_removed(membership=membership, by=by)
+    return membership
 
 
 @transaction.atomic

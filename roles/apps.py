@@ -14,6 +14,8 @@ class RolesConfig(AppConfig):
 
         circle_hooks.circle_founded.register(services.core_roles_ensure)
         circle_hooks.roster_removing.register(services.roster_removal_refusal)
+        circle_hooks.roster_removed.register(services.roster_departure_terms_end)
+        circle_hooks.circle_moved.register(services.parent_links_follow)
         circle_hooks.stewards.register(queries.stewards_by_circle)
         stewardship.register(queries.circles_stewarded_by)
         event_types.add("role.assigned", "Role assigned")

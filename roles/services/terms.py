@@ -402,3 +402,44 @@ def roster_removal_refusal(*, membership: CircleMembership) -> None:
             f"{membership.member.user} sits here as {linked.role.name} of {linked.role.circle}; "
             "they leave when that term ends."
         )
+
+
+# Double-linking follows the tree and the rosters (circles.hooks.circle_moved, roster_removed) ------
+
+
+def parent_links_follow(*, circle, old_parent, by: Member | None) -> None:
+    """A circle moved: its steward and delegate leave the seat their term brought in the old parent's
+    roster (unless a sibling's term of theirs still needs it) and take one in the new parent's, at once
+    rather than at the next sweep."""
+    terms = (
+        RoleAssignment.objects.current()
+        .filter(role__circle=circle, role__kind__in=LINKING_KINDS, role__archived_at__isnull=True)
+        .select_related("role__circle__parent", "member__user", "parent_membership__circle", "assigned_by")
+    )
+    for assignment in terms:
+        brought = assignment.parent_membership
+        if brought is not None and brought.left_at is None and brought.circle_id == circle.parent_id:
+            continue
+        if brought is not None:
+            # The term no longer holds the old seat: clear the link first, so the roster lets it go.
+            RoleAssignment.objects.filter(pk=assignment.pk).update(parent_membership=None)
+            _unlink_parent(assignment, by=by)
+            assignment.parent_membership = None
+        link_parent(assignment)
+
+
+def roster_departure_terms_end(*, membership: CircleMembership, by: Member | None) -> None:
+    """A member left a circle's roster: their terms in its roles end (a role is held from the roster),
+    and with a delegate's term the seat it brought in the parent circle."""
+    terms = (
+        RoleAssignment.objects.open()
+        .filter(role__circle_id=membership.circle_id, member_id=membership.member_id)
+        .select_related("role__circle")
+    )
+    for assignment in terms:
+        assignment_end(
+            assignment=assignment,
+            by=by,
+            reason=RoleAssignment.EndReason.REMOVED,
+            note=f"Left the roster of {assignment.role.circle}",
+        )
