@@ -29,6 +29,13 @@ class Circle(models.Model):
     end_reminded_on = models.DateField(
         null=True, blank=True, help_text="The end date its steward was last reminded of (once per end date)."
     )
+    # Settings the circle owns for its proposals (empty: the organisation's defaults).
+    consent_round_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Default length of its consent rounds, in days (empty: the organisation's)."
+    )
+    quorum_percent = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Default quorum of its proposals, in % (empty: none)."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     archived_at = models.DateTimeField(null=True, blank=True)
 
@@ -44,6 +51,14 @@ class Circle(models.Model):
             models.CheckConstraint(
                 condition=Q(is_general=False, parent__isnull=False) | Q(is_general=True, parent__isnull=True),
                 name="circle_general_is_the_only_root",
+            ),
+            models.CheckConstraint(
+                condition=Q(consent_round_days__isnull=True) | Q(consent_round_days__gte=1, consent_round_days__lte=60),
+                name="circle_consent_round_days_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(quorum_percent__isnull=True) | Q(quorum_percent__gte=1, quorum_percent__lte=100),
+                name="circle_quorum_is_a_percentage",
             ),
         ]
 

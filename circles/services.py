@@ -140,6 +140,41 @@ def circle_restore(*, circle: Circle, by: Member | None) -> Circle:
     return circle
 
 
+PROPOSAL_SETTINGS = ("consent_round_days", "quorum_percent")
+
+
+@transaction.atomic
+def circle_proposal_settings_update(
+    *,
+    circle: Circle,
+    by: Member | None,
+    consent_round_days: int | None,
+    quorum_percent: int | None,
+    extra_details: dict | None = None,
+) -> Circle:
+    """The defaults of a circle's proposals: its consent rounds' length and quorum (None: the
+    organisation's round length, no quorum)."""
+    if consent_round_days is not None and not 1 <= consent_round_days <= 60:
+        raise Invalid("A consent round lasts between 1 and 60 days.", field="consent_round_days")
+    if quorum_percent is not None and not 1 <= quorum_percent <= 100:
+        raise Invalid("Quorum is a percentage between 1 and 100.", field="quorum_percent")
+    circle = Circle.objects.select_for_update().get(pk=circle.pk)
+    if circle.is_archived:
+        raise Conflict("This circle is archived; restore it before editing.")
+    changed = changes_apply(circle, {"consent_round_days": consent_round_days, "quorum_percent": quorum_percent})
+    if changed:
+        circle.save(update_fields=list(PROPOSAL_SETTINGS))
+        event_record(
+            organisation=circle.organisation,
+            actor=by,
+            verb="circle.settings_updated",
+            obj=circle,
+            circle=circle,
+            details={"changes": changed, **(extra_details or {})},
+        )
+    return circle
+
+
 @transaction.atomic
 def roster_add(*, circle: Circle, member: Member, by: Member | None) -> CircleMembership:
     """Add an organisation member to a circle's roster."""

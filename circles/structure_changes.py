@@ -25,7 +25,7 @@ from .policies import (
     section_base_check,
     section_text,
 )
-from .services import circle_archive
+from .services import circle_archive, circle_proposal_settings_update
 from .working_groups import end_date_check, working_group_create, working_group_extend
 
 
@@ -459,7 +459,109 @@ class WorkingGroupClose(ChangeKind):
         return {"circle": obj.pk}
 
 
+# Settings a circle owns -------------------------------------------------------------------------
+
+
+def _optional_int(data: dict, key: str, low: int, high: int, message: str) -> int | None:
+    value = data.get(key)
+    if value in (None, ""):
+        return None
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        raise ChangeInvalid(message, field=key) from None
+    if not low <= value <= high:
+        raise ChangeInvalid(message, field=key)
+    return value
+
+
+class ProposalSettingsForm(KindForm):
+    circle = forms.IntegerField(label=_("Circle"))
+    consent_round_days = forms.IntegerField(
+        label=_("Consent round (days)"),
+        required=False,
+        min_value=1,
+        max_value=60,
+        help_text=_("Empty: the organisation's."),
+    )
+    quorum_percent = forms.IntegerField(
+        label=_("Quorum (%)"), required=False, min_value=1, max_value=100, help_text=_("Empty: no quorum.")
+    )
+
+
+class ProposalSettingsSerializer(serializers.Serializer):
+    circle = serializers.IntegerField(help_text="The circle.")
+    consent_round_days = serializers.IntegerField(
+        min_value=1, max_value=60, allow_null=True, help_text="Its rounds' default length; null: the organisation's."
+    )
+    quorum_percent = serializers.IntegerField(
+        min_value=1, max_value=100, allow_null=True, help_text="Its proposals' default quorum; null: none."
+    )
+
+
+class CircleProposalSettings(ChangeKind):
+    key = "circle.proposal_settings"
+    label = _("Change a circle's proposal settings")
+    group = _("Settings")
+    form_class = ProposalSettingsForm
+    serializer_class = ProposalSettingsSerializer
+
+    def clean(self, ctx, data):
+        circle = _circle(ctx, data)
+        return {
+            "circle": circle.pk,
+            "consent_round_days": _optional_int(
+                data, "consent_round_days", 1, 60, gettext("A consent round lasts between 1 and 60 days.")
+            ),
+            "quorum_percent": _optional_int(
+                data, "quorum_percent", 1, 100, gettext("Quorum is a percentage between 1 and 100.")
+            ),
+        }
+
+    def circles(self, ctx, data):
+        return [_circle(ctx, data)]
+
+    def describe(self, ctx, data):
+        circle = Circle.objects.filter(pk=data.get("circle")).select_related("organisation").first()
+        default_days = circle.organisation.consent_round_days if circle else None
+        rows = [
+            ChangeRow(
+                label=gettext("Consent round (days)"),
+                before=(circle.consent_round_days or default_days) if circle else None,
+                after=data.get("consent_round_days") or default_days,
+            ),
+            ChangeRow(
+                label=gettext("Quorum (%)"),
+                before=(circle.quorum_percent if circle else None) or "—",
+                after=data.get("quorum_percent") or "—",
+            ),
+        ]
+        return ChangeDescription(
+            summary=gettext("Change the proposal settings of “%(circle)s”") % {"circle": circle or "?"},
+            rows=[row for row in rows if row.before != row.after],
+        )
+
+    def apply(self, ctx, data):
+        data = self.clean(ctx, data)
+        circle = Circle.objects.get(pk=data["circle"])
+        summary = self.describe(ctx, data).summary
+        circle = _checked(
+            circle_proposal_settings_update,
+            circle=circle,
+            by=ctx.actor,
+            consent_round_days=data["consent_round_days"],
+            quorum_percent=data["quorum_percent"],
+            extra_details=ctx.event_details(),
+        )
+        provenance_record(ctx=ctx, obj=circle, change_kind=self.key, summary=summary, circle=circle)
+        return [circle]
+
+    def initial(self, obj):
+        return {"circle": obj.pk, "consent_round_days": obj.consent_round_days, "quorum_percent": obj.quorum_percent}
+
+
 KINDS = [
+    CircleProposalSettings(),
     PolicyAddSection(),
     PolicyAmendSection(),
     PolicyRepealSection(),

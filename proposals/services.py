@@ -157,9 +157,10 @@ def proposal_create(
     """Draft a proposal in a circle. Drafts are private to their author until opened."""
     if circle.is_archived:
         raise Conflict("This circle is archived; proposals cannot be made in it.")
+    quorum_percent = circle.quorum_percent if quorum_percent is None else quorum_percent  # the circle's default
     _check_settings(method=method, threshold=threshold, quorum_percent=quorum_percent, title=title, body=body)
     organisation = circle.organisation
-    round_length = round_length or timedelta(days=organisation.consent_round_days)
+    round_length = round_length or timedelta(days=circle.consent_round_days or organisation.consent_round_days)
     if round_length < timedelta(minutes=5):
         raise Invalid("A round lasts at least five minutes.", field="closes_at")
     proposal = Proposal.objects.create(
