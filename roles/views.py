@@ -15,6 +15,7 @@ from governance.errors import DomainError
 from governance.forms import add_domain_error
 from governance.queries import get_organisation_for
 from governance.rules import forget_access_cache, member_for
+from governance.services.provenance import provenance_latest
 
 from . import queries, services
 from .forms import AssignForm, DirectoryFilterForm, EndForm, RoleForm, StewardForm, TemplateForm
@@ -188,6 +189,7 @@ def _role_context(request, role: Role, **forms) -> dict:
         "role": role,
         "row": row,
         "history": queries.role_history(role),
+        "provenance": provenance_latest([role]).get(("role", role.pk)),
         "elections": queries.role_elections(role),
         "me": member_for(user, role.circle.organisation_id),
         "can_change": rules.test_rule("roles.change_role", user, role),
