@@ -53,6 +53,7 @@ AMENDABLE = {
     "term_limit": _("Term limit"),
     "selection": _("How it is filled"),
     "election_method": _("Election method"),
+    "auto_renew": _("Renews automatically"),
 }
 TEXT_FIELDS = ("purpose", "domains")
 INT_FIELDS = ("seats", "term_months", "term_limit")
@@ -126,8 +127,9 @@ def _int_or_none(value, key: str) -> int | None:
         raise ChangeInvalid(gettext("Give a whole number."), field=key) from None
 
 
-def _definition(data: dict, keys) -> dict:
-    """The role fields of `data` among `keys`, normalised to JSON, checked by roles' own rule."""
+def _definition(data: dict, keys, *, whole: bool = True) -> dict:
+    """The role fields of `data` among `keys`, normalised to JSON, checked by roles' own rule (for
+    an amendment, `whole=False`: the rule is then checked on the role as it would become)."""
     spec = {}
     for key in keys:
         if key not in data:
@@ -152,6 +154,8 @@ def _definition(data: dict, keys) -> dict:
         elif key in INT_FIELDS:
             value = _int_or_none(value, key)
         spec[key] = value
+    if not whole:
+        return spec
     try:
         _check_definition(_as_model_values(spec))
     except DomainError as refusal:
@@ -241,6 +245,7 @@ class RoleDefinitionForm(KindForm):
     election_method = forms.ChoiceField(
         label=_("Election method"), choices=ElectionMethod.choices, initial=ElectionMethod.SOCIOCRATIC
     )
+    auto_renew = forms.BooleanField(label=_("Renews automatically"), required=False)
 
     def clean_time_hours(self):
         value = self.cleaned_data.get("time_hours")
@@ -281,6 +286,7 @@ class RoleDefinitionSerializer(serializers.Serializer):
     term_limit = serializers.IntegerField(min_value=1, max_value=20, allow_null=True, required=False)
     selection = serializers.ChoiceField(choices=Selection.choices, required=False)
     election_method = serializers.ChoiceField(choices=ElectionMethod.choices, required=False)
+    auto_renew = serializers.BooleanField(required=False)
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
@@ -361,7 +367,7 @@ class RoleAmend(ChangeKind):
 
     def clean(self, ctx, data):
         role = _role(ctx, data)
-        spec = _definition(data, AMENDABLE)
+        spec = _definition(data, AMENDABLE, whole=False)
         if not spec:
             raise ChangeInvalid(gettext("Say what changes in the role."))
         if "name" in spec:
@@ -411,8 +417,10 @@ class RoleAmend(ChangeKind):
         return ChangeDescription(summary=gettext("Amend the role “%(name)s”") % {"name": name}, rows=rows)
 
     def apply(self, ctx, data):
-        data = self.clean(ctx, data)
+        # The role's row is locked before the check: a decision closing at the same moment waits,
+        # then is checked against what the first one made of the role.
         role = _role(ctx, data, lock=True)
+        data = self.clean(ctx, data)
         summary = self.describe(ctx, data).summary
         fields = _as_model_values({k: v for k, v in data.items() if k != "role"})
         role = _applying(role_update, role=role, by=ctx.actor, extra_details=ctx.event_details(), **fields)
@@ -674,6 +682,7 @@ class RoleAssign(ChangeKind):
         )
 
     def apply(self, ctx, data):
+        _role(ctx, data, lock=True)
         data = self.clean(ctx, data)
         role = _role(ctx, data)
         member = Member.objects.select_related("user").get(pk=data["member"])
