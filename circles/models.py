@@ -186,9 +186,6 @@ class PolicySectionVersion(models.Model):
     proposal_id = models.PositiveBigIntegerField(null=True, blank=True, help_text="The decision, if not an override.")
     proposal_title = SingleLineCharField(max_length=200, blank=True)
     override_reason = SingleLineCharField(max_length=300, blank=True)
-    provenance = models.ForeignKey(
-        "governance.Provenance", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
     actor = models.ForeignKey("governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -67,14 +67,11 @@ def section_base_check(section: PolicySection, base_version: int | None) -> None
 
 
 def _version(ctx: ChangeContext, section: PolicySection, *, change_kind: str, summary: str, repeal=False):
-    provenance = provenance_record(
-        ctx=ctx,
-        obj=section,
-        change_kind=change_kind,
-        summary=summary,
-        circle=section.policy.circle,
-        change_id=getattr(ctx, "change_id", None),
-    )
+    """The section's new version, naming the decision behind it. A decision's provenance is recorded
+    by the proposal that enacts it (for the objects its change returns); an admin's override records
+    its own here, so that the section shows it."""
+    if ctx.proposal_id is None:
+        provenance_record(ctx=ctx, obj=section, change_kind=change_kind, summary=summary, circle=section.policy.circle)
     return PolicySectionVersion.objects.create(
         section=section,
         number=section.version,
@@ -84,7 +81,6 @@ def _version(ctx: ChangeContext, section: PolicySection, *, change_kind: str, su
         proposal_id=ctx.proposal_id,
         proposal_title=fit_text(ctx.proposal_title, 200),
         override_reason=fit_text(ctx.override_reason, 300),
-        provenance=provenance,
         actor=ctx.actor,
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from governance.changes import ChangeContext
 from governance.errors import Conflict, Invalid
 from governance.models import Member, Organisation
 from governance.services import changes_apply, clean_reason, event_record, unique_slug
@@ -150,7 +151,7 @@ def circle_proposal_settings_update(
     by: Member | None,
     consent_round_days: int | None,
     quorum_percent: int | None,
-    extra_details: dict | None = None,
+    decision: ChangeContext | None = None,
 ) -> Circle:
     """The defaults of a circle's proposals: its consent rounds' length and quorum (None: the
     organisation's round length, no quorum)."""
@@ -170,7 +171,7 @@ def circle_proposal_settings_update(
             verb="circle.settings_updated",
             obj=circle,
             circle=circle,
-            details={"changes": changed, **(extra_details or {})},
+            details={"changes": changed, **(decision.event_details() if decision is not None else {})},
         )
     return circle
 

@@ -13,7 +13,6 @@ from rest_framework import serializers
 from governance.changes import ChangeContext, ChangeDescription, ChangeInvalid, ChangeKind, ChangeRow
 from governance.dates import sane_date
 from governance.errors import DomainError
-from governance.services.provenance import provenance_record
 from governance.text import MULTI_LINE, single_line
 
 from .models import Circle, PolicySection
@@ -81,7 +80,10 @@ def _base(data: dict) -> int | None:
 
 
 class KindForm(forms.Form):
-    def __init__(self, *args, organisation=None, **kwargs):
+    def __init__(self, *args, context=None, organisation=None, **kwargs):
+        # Proposals build the form with the drafting proposal's ChangeContext (`context`).
+        self.context = context
+        organisation = organisation or (context.organisation if context is not None else None)
         super().__init__(*args, **kwargs)
         if organisation is None:
             return
@@ -367,10 +369,7 @@ class WorkingGroupCreate(ChangeKind):
             goal=data["goal"],
             purpose=data["purpose"],
             ends_on=date.fromisoformat(data["ends_on"]),
-            extra_details=ctx.event_details(),
-        )
-        provenance_record(
-            ctx=ctx, obj=circle, change_kind=self.key, summary=self.describe(ctx, data).summary, circle=circle
+            decision=ctx,
         )
         return [circle]
 
@@ -409,15 +408,13 @@ class WorkingGroupExtend(ChangeKind):
     def apply(self, ctx, data):
         data = self.clean(ctx, data)
         circle = Circle.objects.get(pk=data["circle"])
-        summary = self.describe(ctx, data).summary
         circle = _checked(
             working_group_extend,
             circle=circle,
             by=ctx.actor,
             ends_on=date.fromisoformat(data["ends_on"]),
-            extra_details=ctx.event_details(),
+            decision=ctx,
         )
-        provenance_record(ctx=ctx, obj=circle, change_kind=self.key, summary=summary, circle=circle)
         return [circle]
 
     def initial(self, obj):
@@ -449,10 +446,8 @@ class WorkingGroupClose(ChangeKind):
     def apply(self, ctx, data):
         data = self.clean(ctx, data)
         circle = Circle.objects.get(pk=data["circle"])
-        summary = self.describe(ctx, data).summary
         reason = gettext("Closed by the decision “%(title)s”") % {"title": ctx.proposal_title or ctx.override_reason}
         circle = _checked(circle_archive, circle=circle, by=ctx.actor, reason=reason)
-        provenance_record(ctx=ctx, obj=circle, change_kind=self.key, summary=summary, circle=circle)
         return [circle]
 
     def initial(self, obj):
@@ -544,16 +539,14 @@ class CircleProposalSettings(ChangeKind):
     def apply(self, ctx, data):
         data = self.clean(ctx, data)
         circle = Circle.objects.get(pk=data["circle"])
-        summary = self.describe(ctx, data).summary
         circle = _checked(
             circle_proposal_settings_update,
             circle=circle,
             by=ctx.actor,
             consent_round_days=data["consent_round_days"],
             quorum_percent=data["quorum_percent"],
-            extra_details=ctx.event_details(),
+            decision=ctx,
         )
-        provenance_record(ctx=ctx, obj=circle, change_kind=self.key, summary=summary, circle=circle)
         return [circle]
 
     def initial(self, obj):

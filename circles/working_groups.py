@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from governance.changes import ChangeContext
 from governance.dates import sane_date
 from governance.errors import Conflict, Invalid
 from governance.models import Member, Organisation
@@ -25,6 +26,10 @@ from governance.sweeps import sweep_each
 from . import hooks
 from .models import Circle
 from .services import circle_create
+
+
+def _decided(decision: ChangeContext | None) -> dict:
+    return decision.event_details() if decision is not None else {}
 
 
 def local_today(organisation: Organisation, now=None) -> date:
@@ -64,7 +69,7 @@ def working_group_create(
     goal: str,
     ends_on: date,
     purpose: str = "",
-    extra_details: dict | None = None,
+    decision: ChangeContext | None = None,
 ) -> Circle:
     """Create a working group: a circle under `parent` with a goal and an end date."""
     goal = (goal or "").strip()
@@ -80,14 +85,14 @@ def working_group_create(
         verb="working_group.created",
         obj=circle,
         circle=circle,
-        details={"goal": goal, "ends_on": ends_on.isoformat(), **(extra_details or {})},
+        details={"goal": goal, "ends_on": ends_on.isoformat(), **_decided(decision)},
     )
     return circle
 
 
 @transaction.atomic
 def working_group_extend(
-    *, circle: Circle, by: Member | None, ends_on: date, extra_details: dict | None = None
+    *, circle: Circle, by: Member | None, ends_on: date, decision: ChangeContext | None = None
 ) -> Circle:
     """Move a working group's end date later; its steward is reminded again before the new one."""
     circle = Circle.objects.select_for_update().select_related("organisation").get(pk=circle.pk)
@@ -105,7 +110,7 @@ def working_group_extend(
         verb="working_group.extended",
         obj=circle,
         circle=circle,
-        details={"changes": {"ends_on": [before.isoformat(), ends_on.isoformat()]}, **(extra_details or {})},
+        details={"changes": {"ends_on": [before.isoformat(), ends_on.isoformat()]}, **_decided(decision)},
     )
     return circle
 

@@ -11,7 +11,6 @@ from rest_framework import serializers
 from circles.models import Circle
 from governance.changes import ChangeDescription, ChangeInvalid, ChangeKind, ChangeRow
 from governance.errors import DomainError
-from governance.services.provenance import provenance_record
 
 from .models import CircleMeetingSettings, MeetingSettings
 from .services import circle_meeting_settings_update
@@ -32,7 +31,10 @@ class MeetingSettingsForm(forms.Form):
         label=_("Meets"), choices=[("", _("No set cadence")), *CADENCES.choices], required=False
     )
 
-    def __init__(self, *args, organisation=None, **kwargs):
+    def __init__(self, *args, context=None, organisation=None, **kwargs):
+        # Proposals build the form with the drafting proposal's ChangeContext (`context`).
+        self.context = context
+        organisation = organisation or (context.organisation if context is not None else None)
         super().__init__(*args, **kwargs)
         if organisation is not None:
             circles = [(c.pk, c.name) for c in Circle.objects.active().filter(organisation=organisation)]
@@ -119,18 +121,16 @@ class CircleMeetingSettingsChange(ChangeKind):
     def apply(self, ctx, data):
         data = self.clean(ctx, data)
         circle = Circle.objects.select_related("organisation").get(pk=data["circle"])
-        summary = self.describe(ctx, data).summary
         try:
             settings = circle_meeting_settings_update(
                 circle=circle,
                 by=ctx.actor,
                 agenda_due_days=data["agenda_due_days"],
                 cadence=data["cadence"],
-                extra_details=ctx.event_details(),
+                decision=ctx,
             )
         except DomainError as refusal:
             raise ChangeInvalid(refusal.message, field=refusal.field) from None
-        provenance_record(ctx=ctx, obj=circle, change_kind=self.key, summary=summary, circle=circle)
         return [settings]
 
     def initial(self, obj):

@@ -21,7 +21,6 @@ from governance.changes import ChangeContext, ChangeDescription, ChangeInvalid, 
 from governance.errors import DomainError
 from governance.models import Member, MembershipClass
 from governance.services import member_update
-from governance.services.provenance import provenance_record
 from governance.text import MULTI_LINE, single_line
 
 from .models import ElectionMethod, Role, RoleAssignment, Selection, TimePeriod
@@ -178,17 +177,6 @@ def _applying(call, **kwargs):
         raise ChangeInvalid(refusal.message, field=refusal.field) from None
 
 
-def _record(ctx: ChangeContext, obj, kind: ChangeKind, summary: str, circle) -> None:
-    provenance_record(
-        ctx=ctx,
-        obj=obj,
-        change_kind=kind.key,
-        summary=summary,
-        circle=circle,
-        change_id=getattr(ctx, "change_id", None),
-    )
-
-
 def _shown(key: str, value):
     if key in ("selection", "election_method", "time_period") and value:
         choices = {"selection": Selection, "election_method": ElectionMethod, "time_period": TimePeriod}[key]
@@ -204,7 +192,10 @@ def _shown(key: str, value):
 class KindForm(forms.Form):
     """A drafting form whose circle, role and member fields list the organisation's, when given."""
 
-    def __init__(self, *args, organisation=None, **kwargs):
+    def __init__(self, *args, context=None, organisation=None, **kwargs):
+        # Proposals build the form with the drafting proposal's ChangeContext (`context`).
+        self.context = context
+        organisation = organisation or (context.organisation if context is not None else None)
         super().__init__(*args, **kwargs)
         if organisation is None:
             return
@@ -351,10 +342,7 @@ class RoleCreate(ChangeKind):
         data = self.clean(ctx, data)
         circle = Circle.objects.get(pk=data["circle"])
         fields = _as_model_values({k: v for k, v in data.items() if k not in ("circle", "name")})
-        role = _applying(
-            role_create, circle=circle, by=ctx.actor, name=data["name"], extra_details=ctx.event_details(), **fields
-        )
-        _record(ctx, role, self, self.describe(ctx, data).summary, circle)
+        role = _applying(role_create, circle=circle, by=ctx.actor, name=data["name"], decision=ctx, **fields)
         return [role]
 
 
@@ -421,10 +409,8 @@ class RoleAmend(ChangeKind):
         # then is checked against what the first one made of the role.
         role = _role(ctx, data, lock=True)
         data = self.clean(ctx, data)
-        summary = self.describe(ctx, data).summary
         fields = _as_model_values({k: v for k, v in data.items() if k != "role"})
-        role = _applying(role_update, role=role, by=ctx.actor, extra_details=ctx.event_details(), **fields)
-        _record(ctx, role, self, summary, role.circle)
+        role = _applying(role_update, role=role, by=ctx.actor, decision=ctx, **fields)
         return [role]
 
     def initial(self, obj):
@@ -466,9 +452,7 @@ class RoleRetire(ChangeKind):
     def apply(self, ctx, data):
         data = self.clean(ctx, data)
         role = _role(ctx, data)
-        summary = self.describe(ctx, data).summary
-        role = _applying(role_archive, role=role, by=ctx.actor, extra_details=ctx.event_details())
-        _record(ctx, role, self, summary, role.circle)
+        role = _applying(role_archive, role=role, by=ctx.actor, decision=ctx)
         return [role]
 
     def initial(self, obj):
@@ -538,11 +522,7 @@ class StewardAssign(ChangeKind):
         data = self.clean(ctx, data)
         circle = Circle.objects.get(pk=data["circle"])
         member = Member.objects.select_related("user").get(pk=data["member"])
-        summary = self.describe(ctx, data).summary
-        assignment = _applying(
-            steward_assign, circle=circle, member=member, by=ctx.actor, extra_details=ctx.event_details()
-        )
-        _record(ctx, assignment.role, self, summary, circle)
+        assignment = _applying(steward_assign, circle=circle, member=member, by=ctx.actor, decision=ctx)
         return [assignment]
 
     def initial(self, obj):
@@ -582,7 +562,6 @@ class StewardEnd(ChangeKind):
     def apply(self, ctx, data):
         data = self.clean(ctx, data)
         circle = Circle.objects.get(pk=data["circle"])
-        summary = self.describe(ctx, data).summary
         current = _current_steward(circle)
         _applying(
             assignment_end,
@@ -590,9 +569,8 @@ class StewardEnd(ChangeKind):
             by=ctx.actor,
             reason=RoleAssignment.EndReason.REMOVED,
             note=gettext("Ended by decision"),
-            extra_details=ctx.event_details(),
+            decision=ctx,
         )
-        _record(ctx, current.role, self, summary, circle)
         return [current]
 
 
@@ -686,13 +664,9 @@ class RoleAssign(ChangeKind):
         data = self.clean(ctx, data)
         role = _role(ctx, data)
         member = Member.objects.select_related("user").get(pk=data["member"])
-        summary = self.describe(ctx, data).summary
         months = data.get("term_months")
         end = add_months(timezone.now(), months, ctx.organisation.tzinfo) if months else None
-        assignment = _applying(
-            role_assign, role=role, member=member, by=ctx.actor, planned_end_at=end, extra_details=ctx.event_details()
-        )
-        _record(ctx, role, self, summary, role.circle)
+        assignment = _applying(role_assign, role=role, member=member, by=ctx.actor, planned_end_at=end, decision=ctx)
         return [assignment]
 
     def initial(self, obj):
@@ -740,7 +714,6 @@ class RoleUnassign(ChangeKind):
         data = self.clean(ctx, data)
         role = _role(ctx, data)
         member = Member.objects.get(pk=data["member"])
-        summary = self.describe(ctx, data).summary
         ended = []
         for term in role.assignments.open().filter(member=member):
             ended.append(
@@ -750,10 +723,9 @@ class RoleUnassign(ChangeKind):
                     by=ctx.actor,
                     reason=RoleAssignment.EndReason.REMOVED,
                     note=data.get("reason") or gettext("Ended by decision"),
-                    extra_details=ctx.event_details(),
+                    decision=ctx,
                 )
             )
-        _record(ctx, role, self, summary, role.circle)
         return ended
 
 
@@ -810,11 +782,8 @@ class MemberClass(ChangeKind):
     def apply(self, ctx, data):
         data = self.clean(ctx, data)
         member = Member.objects.select_related("user", "organisation").get(pk=data["member"])
-        summary = self.describe(ctx, data).summary
         klass = MembershipClass.objects.get(pk=data["membership_class"])
         member = _applying(member_update, member=member, by=ctx.actor, membership_class=klass)
-        general = Circle.objects.filter(organisation=ctx.organisation, is_general=True).first()
-        _record(ctx, member, self, summary, general)
         return [member]
 
     def initial(self, obj):
@@ -833,8 +802,9 @@ class DomainMoveForm(KindForm):
         label=_("To"), max_length=30, help_text=_("circle:<id> or role:<id>"), validators=[single_line]
     )
 
-    def __init__(self, *args, organisation=None, **kwargs):
-        super().__init__(*args, organisation=organisation, **kwargs)
+    def __init__(self, *args, context=None, organisation=None, **kwargs):
+        organisation = organisation or (context.organisation if context is not None else None)
+        super().__init__(*args, context=context, organisation=organisation, **kwargs)
         if organisation is None:
             return
         holders = [(f"circle:{c.pk}", c.name) for c in Circle.objects.active().filter(organisation=organisation)]
@@ -923,7 +893,6 @@ class DomainMove(ChangeKind):
         data = self.clean(ctx, data)
         source = self._holder(ctx, data["source"], "source")
         target = self._holder(ctx, data["target"], "target")
-        summary = self.describe(ctx, data).summary
         kept = [
             line for line in (source.domains or "").splitlines() if _line(line).casefold() != data["domain"].casefold()
         ]
@@ -932,14 +901,12 @@ class DomainMove(ChangeKind):
             (target.domains or "").rstrip() + "\n" if (target.domains or "").strip() else ""
         ) + f"- {data['domain']}"
         target = self._write(ctx, target, added)
-        for holder in (source, target):
-            _record(ctx, holder, self, summary, holder if isinstance(holder, Circle) else holder.circle)
         return [source, target]
 
     def _write(self, ctx, holder, domains: str):
         if isinstance(holder, Circle):
             return _applying(circle_update, circle=holder, by=ctx.actor, domains=domains)
-        return _applying(role_update, role=holder, by=ctx.actor, domains=domains, extra_details=ctx.event_details())
+        return _applying(role_update, role=holder, by=ctx.actor, domains=domains, decision=ctx)
 
 
 def _ref(holder) -> str:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('circles', '0004_circle_proposal_settings'),
+        ('circles', '0003_policies_working_groups_and_settings'),
         ('meetings', '0001_initial'),
     ]
 

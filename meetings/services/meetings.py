@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from circles.models import Circle
+from governance.changes import ChangeContext
 from governance.errors import Conflict, Invalid
 from governance.models import Member, Organisation
 from governance.services import changes_apply, event_record, notifications_queue
@@ -56,7 +57,7 @@ def meeting_settings_update(
 
 @transaction.atomic
 def circle_meeting_settings_update(
-    *, circle, by: Member | None, agenda_due_days: int | None, cadence: str, extra_details: dict | None = None
+    *, circle, by: Member | None, agenda_due_days: int | None, cadence: str, decision: ChangeContext | None = None
 ) -> CircleMeetingSettings:
     """What a circle decided about its meetings: how early its agendas are due (None: the
     organisation's habit) and how often it meets ("" for no set cadence)."""
@@ -74,7 +75,7 @@ def circle_meeting_settings_update(
             verb="circle_meeting_settings.updated",
             obj=current,
             circle=circle,
-            details={"changes": changes, **(extra_details or {})},
+            details={"changes": changes, **(decision.event_details() if decision is not None else {})},
         )
     return current
 

@@ -9,11 +9,18 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from governance.changes import ChangeContext
 from governance.errors import Conflict, Invalid
 from governance.models import Member, Organisation
 from governance.services import changes_apply, event_record
 
 from ..models import ElectionMethod, Role, RoleTemplate, Selection, TimePeriod
+
+
+def _decided(decision: ChangeContext | None) -> dict:
+    """What an event's details say of the decision (or the admin override) that made the write."""
+    return decision.event_details() if decision is not None else {}
+
 
 # The core roles ---------------------------------------------------------------------------------
 
@@ -197,8 +204,8 @@ def _check_definition(spec: dict) -> None:
 
 
 @transaction.atomic
-def role_create(*, circle, by: Member | None, name: str, extra_details: dict | None = None, **fields) -> Role:
-    """Define a role in a circle. `extra_details` join the event's details (the decision behind it)."""
+def role_create(*, circle, by: Member | None, name: str, decision: ChangeContext | None = None, **fields) -> Role:
+    """Define a role in a circle. `decision`: the decision (or override) behind it, named in the event."""
     unknown = set(fields) - set(ROLE_FIELDS)
     if unknown:
         raise Invalid(f"Unknown role field: {', '.join(sorted(unknown))}.")
@@ -217,13 +224,13 @@ def role_create(*, circle, by: Member | None, name: str, extra_details: dict | N
         verb="role.created",
         obj=role,
         circle=circle,
-        details={"role": role.name, **(extra_details or {})},
+        details={"role": role.name, **_decided(decision)},
     )
     return role
 
 
 @transaction.atomic
-def role_update(*, role: Role, by: Member | None, extra_details: dict | None = None, **changes) -> Role:
+def role_update(*, role: Role, by: Member | None, decision: ChangeContext | None = None, **changes) -> Role:
     """Change a role's definition. Running terms keep their dates; the new term length applies to
     the next term."""
     unknown = set(changes) - set(ROLE_FIELDS)
@@ -252,7 +259,7 @@ def role_update(*, role: Role, by: Member | None, extra_details: dict | None = N
             verb="role.updated",
             obj=role,
             circle=role.circle,
-            details={"changes": changed, "role": role.name, **(extra_details or {})},
+            details={"changes": changed, "role": role.name, **_decided(decision)},
         )
     return role
 

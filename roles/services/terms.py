@@ -23,13 +23,14 @@ from django.utils import timezone
 from circles.models import CircleMembership
 from circles.queries import on_roster
 from circles.services import roster_add, roster_remove
+from governance.changes import ChangeContext
 from governance.errors import Conflict, Invalid
 from governance.models import Member, Organisation
 from governance.services import event_record
 
 from .. import hooks
 from ..models import Election, Role, RoleAssignment
-from .definitions import LINKING_KINDS, steward_role
+from .definitions import LINKING_KINDS, _decided, steward_role
 
 # Dates ------------------------------------------------------------------------------------------
 
@@ -133,7 +134,7 @@ def role_assign(
     planned_end_at=None,
     started_at=None,
     election: Election | None = None,
-    extra_details: dict | None = None,
+    decision: ChangeContext | None = None,
 ) -> RoleAssignment:
     """Give a member a seat in a role for a term, explaining a refusal: not a member, already holding
     it, seats full, not on the circle's roster, or past the term limit (with when they may serve again).
@@ -206,7 +207,7 @@ def role_assign(
         verb="role.assigned",
         obj=assignment,
         circle=role.circle,
-        details={"role": role.name, "member": str(member.user), **(extra_details or {})},
+        details={"role": role.name, "member": str(member.user), **_decided(decision)},
     )
     return assignment
 
@@ -284,7 +285,7 @@ def assignment_end(
     reason: str,
     note: str = "",
     at=None,
-    extra_details: dict | None = None,
+    decision: ChangeContext | None = None,
 ) -> RoleAssignment:
     """End a term (or cancel an upcoming one) with a reason. The row stays: it is the role's history."""
     if reason not in RoleAssignment.EndReason.values:
@@ -308,7 +309,7 @@ def assignment_end(
         verb="role.ended",
         obj=assignment,
         circle=role.circle,
-        details={"role": role.name, "member": str(assignment.member.user), "reason": reason, **(extra_details or {})},
+        details={"role": role.name, "member": str(assignment.member.user), "reason": reason, **_decided(decision)},
     )
     return assignment
 
@@ -334,7 +335,9 @@ def assignment_renew(*, assignment: RoleAssignment, by: Member | None) -> RoleAs
 
 
 @transaction.atomic
-def steward_assign(*, circle, member: Member, by: Member | None, extra_details: dict | None = None) -> RoleAssignment:
+def steward_assign(
+    *, circle, member: Member, by: Member | None, decision: ChangeContext | None = None
+) -> RoleAssignment:
     """Make a member the circle's steward, replacing the current one. A steward who is not yet on the
     circle's roster joins it, since the steward keeps the roster."""
     if circle.is_archived:
@@ -343,17 +346,17 @@ def steward_assign(*, circle, member: Member, by: Member | None, extra_details: 
     for current in role.assignments.open():
         if current.member_id == member.pk and current.started_at <= timezone.now():
             raise Conflict(f"{member.user} is already the steward of {circle}.", field="member")
-        assignment_end(assignment=current, by=by, reason=RoleAssignment.EndReason.REPLACED, extra_details=extra_details)
+        assignment_end(assignment=current, by=by, reason=RoleAssignment.EndReason.REPLACED, decision=decision)
     if not circle.is_general and not CircleMembership.objects.current().filter(circle=circle, member=member).exists():
         roster_add(circle=circle, member=member, by=by)
-    return role_assign(role=role, member=member, by=by, extra_details=extra_details)
+    return role_assign(role=role, member=member, by=by, decision=decision)
 
 
 # Archiving a role ends its terms ----------------------------------------------------------------
 
 
 @transaction.atomic
-def role_archive(*, role: Role, by: Member | None, extra_details: dict | None = None) -> Role:
+def role_archive(*, role: Role, by: Member | None, decision: ChangeContext | None = None) -> Role:
     """Archive a role: its holders' terms end, an election under way is cancelled, and its history stays.
     Core roles come with every circle and cannot be archived."""
     if role.is_core:
@@ -368,7 +371,7 @@ def role_archive(*, role: Role, by: Member | None, extra_details: dict | None = 
             by=by,
             reason=RoleAssignment.EndReason.REMOVED,
             note="Role archived",
-            extra_details=extra_details,
+            decision=decision,
         )
     hooks.role_archived(role=role, by=by)
     event_record(
@@ -377,7 +380,7 @@ def role_archive(*, role: Role, by: Member | None, extra_details: dict | None = 
         verb="role.archived",
         obj=role,
         circle=role.circle,
-        details={"role": role.name, **(extra_details or {})},
+        details={"role": role.name, **_decided(decision)},
     )
     return role
 

@@ -54,7 +54,7 @@ def test_it_assigns_a_role_for_a_term_of_its_own_length(world):
     ctx = decision(world)
     (term,) = enact(ctx, "role.assign", {"role": role.pk, "member": world.member(world.mia).pk, "term_months": 3})
     assert 88 <= (term.planned_end_at - term.started_at).days <= 93
-    assert Provenance.objects.filter(object_type="role", object_id=role.pk, change_kind="role.assign").exists()
+    assert Provenance.objects.filter(object_type="roleassignment", object_id=term.pk, circle=world.finance).exists()
 
 
 def test_it_refuses_a_holder_who_is_not_on_the_roster(world):
@@ -120,7 +120,7 @@ def test_it_moves_a_domain_from_a_circle_to_a_role(world):
     data = kind.clean(ctx, {"domain": "invoices", "source": f"circle:{world.finance.pk}", "target": f"role:{role.pk}"})
     assert data["domain"] == "invoices"
     assert {c.pk for c in kind.circles(ctx, data)} == {world.finance.pk, world.outreach.pk}
-    kind.apply(ctx, data)
+    enact(ctx, "domain.move", data)
     world.finance.refresh_from_db()
     role.refresh_from_db()
     assert world.finance.domains == "- Bank accounts"

@@ -24,7 +24,7 @@ def test_adding_a_section_makes_the_bylaws_and_its_first_version(world, section)
     assert section.policy.title == "Bylaws" and section.position == 1 and section.version == 1
     (version,) = section.versions.all()
     assert (version.number, version.proposal_id, version.proposal_title) == (1, 7, "Adopt the bylaws")
-    assert version.provenance.change_kind == "policy.add_section"
+    assert version.override_reason == "" and version.actor == world.member(world.alice)
     assert Provenance.objects.get(object_type="policysection", object_id=section.pk).circle == world.general
     event = Event.objects.get(verb="policy.section_added")
     assert event.details["decision"] == {"proposal": 7, "title": "Adopt the bylaws"}
