@@ -18,6 +18,7 @@ from roles import demo as roles_demo
 from roles.models import Role, RoleAssignment
 from roles.services import steward_assign
 
+from . import structure_demo
 from .workflows import organisation_found
 
 DEMO_SLUG = "commons-cloud"
@@ -164,7 +165,7 @@ def load_demo() -> Organisation:
 
 def demo_steps():
     """Each capability's demo data, in order; each step takes (organisation=, members=) and is idempotent."""
-    return [proposals_demo.load, roles_demo.load, elections_demo.load, meetings_demo.load]
+    return [proposals_demo.load, roles_demo.load, elections_demo.load, meetings_demo.load, structure_demo.load]
 
 
 def demo_logins() -> list[tuple[str, str]]:
