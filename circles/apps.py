@@ -9,10 +9,11 @@ class CirclesConfig(AppConfig):
     name = "circles"
 
     def ready(self):
-        from . import structure_changes  # they load models, which exist once the registry is ready
+        from . import changes, structure_changes  # they load models, which exist once the registry is ready
         from .services import invitation_roster_join
 
         invitation_accepted.register(invitation_roster_join)
+        changes.register()
         for kind in structure_changes.KINDS:
             change_kinds.register(kind.key, kind)
         event_types.add("policy.section_added", "Policy section added")

@@ -40,3 +40,9 @@ roster_removed: Hook[..., None] = Hook(
     doc="A member was just taken off a circle's roster (membership=, by=): what needed the seat ends with it "
     "(their terms in the circle's roles, and the parent seat a delegate's term brought).",
 )
+
+steward_appoint: Hook[..., object] = Hook(
+    "circles.steward_appoint",
+    doc="A circle a decision created is to have this steward (circle=, member=, by=, decision=): make "
+    "them its steward, recording the decision in the event (roles fills it with steward_assign).",
+)

@@ -11,12 +11,14 @@ class RolesConfig(AppConfig):
 
     def ready(self):
         from . import changes, queries, services  # they load models, which exist once the registry is ready
+        from .services import appoint
 
         circle_hooks.circle_founded.register(services.core_roles_ensure)
         circle_hooks.roster_removing.register(services.roster_removal_refusal)
         circle_hooks.roster_removed.register(services.roster_departure_terms_end)
         circle_hooks.circle_moved.register(services.parent_links_follow)
         circle_hooks.stewards.register(queries.stewards_by_circle)
+        circle_hooks.steward_appoint.register(appoint.steward_appoint)
         stewardship.register(queries.circles_stewarded_by)
         event_types.add("role.assigned", "Role assigned")
         event_types.add("role.term_ending", "Role term ending")
