@@ -447,7 +447,7 @@ class WorkingGroupClose(ChangeKind):
         data = self.clean(ctx, data)
         circle = Circle.objects.get(pk=data["circle"])
         reason = gettext("Closed by the decision “%(title)s”") % {"title": ctx.proposal_title or ctx.override_reason}
-        circle = _checked(circle_archive, circle=circle, by=ctx.actor, reason=reason)
+        circle = _checked(circle_archive, circle=circle, by=ctx.actor, reason=reason, decision=ctx)
         return [circle]
 
     def initial(self, obj):

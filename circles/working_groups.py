@@ -76,7 +76,9 @@ def working_group_create(
     if not goal:
         raise Invalid(gettext("Say what the working group is for: its goal."), field="goal")
     ends_on = end_date_check(ends_on, organisation=organisation)
-    circle = circle_create(organisation=organisation, by=by, name=name, parent=parent, purpose=purpose)
+    circle = circle_create(
+        organisation=organisation, by=by, name=name, parent=parent, purpose=purpose, decision=decision
+    )
     Circle.objects.filter(pk=circle.pk).update(goal=goal, ends_on=ends_on)
     circle.refresh_from_db()
     event_record(

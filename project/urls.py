@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from governance import views as core_views
 
-from . import views
+from . import structure_views, views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -25,6 +25,12 @@ urlpatterns = [
     path("o/<slug:org>/members/<int:pk>/", views.member_profile, name="member"),
     path("o/<slug:org>/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
     path("o/<slug:org>/invitations/", views.invitation_list, name="invitations"),
+    path("o/<slug:org>/roles/<int:pk>/propose/<str:kind>/", structure_views.role_propose, name="role-propose"),
+    path(
+        "o/<slug:org>/c/<slug:circle>/working-group/propose/<str:action>/",
+        structure_views.working_group_propose,
+        name="working_group_propose",
+    ),
     path("", include("governance.web_urls")),
     path("", include("governance.integrations.urls")),
     path("", include("circles.urls")),

@@ -905,7 +905,7 @@ class DomainMove(ChangeKind):
 
     def _write(self, ctx, holder, domains: str):
         if isinstance(holder, Circle):
-            return _applying(circle_update, circle=holder, by=ctx.actor, domains=domains)
+            return _applying(circle_update, circle=holder, by=ctx.actor, domains=domains, decision=ctx)
         return _applying(role_update, role=holder, by=ctx.actor, domains=domains, decision=ctx)
 
 

@@ -30,7 +30,7 @@ from governance.services import event_record
 
 from .. import hooks
 from ..models import Election, Role, RoleAssignment
-from .definitions import LINKING_KINDS, _decided, steward_role
+from .definitions import LINKING_KINDS, _decided, definition_edit_context, override_record, steward_role
 
 # Dates ------------------------------------------------------------------------------------------
 
@@ -356,9 +356,15 @@ def steward_assign(
 
 
 @transaction.atomic
-def role_archive(*, role: Role, by: Member | None, decision: ChangeContext | None = None) -> Role:
+def role_archive(
+    *, role: Role, by: Member | None, decision: ChangeContext | None = None, override_reason: str = ""
+) -> Role:
     """Archive a role: its holders' terms end, an election under way is cancelled, and its history stays.
-    Core roles come with every circle and cannot be archived."""
+    Core roles come with every circle and cannot be archived. Under "structure changes by consent", by
+    a decision or an admin's override with a reason."""
+    decision = definition_edit_context(
+        organisation=role.circle.organisation, by=by, decision=decision, override_reason=override_reason
+    )
     if role.is_core:
         raise Conflict(f"{role.name} is a core role of every circle; it cannot be archived.")
     archived = Role.objects.filter(pk=role.pk, archived_at__isnull=True).update(archived_at=timezone.now())
@@ -382,6 +388,7 @@ def role_archive(*, role: Role, by: Member | None, decision: ChangeContext | Non
         circle=role.circle,
         details={"role": role.name, **_decided(decision)},
     )
+    override_record(decision, role, kind="role.retire", summary=f"Archived the role “{role.name}”")
     return role
 
 
