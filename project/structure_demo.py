@@ -1,7 +1,7 @@
 """Demo structure made by decisions: the general circle's bylaws (a section amended once, so that its
 history shows a diff), a role split in Organisational Operations, and a working group with an end
-date. Each decision is a consent round that passed; its changes are applied as the proposal's
-enactment applies them, with their provenance. Looked up by title first: loading twice adds nothing."""
+date. Each decision is a consent round carrying its changes, which its enactment applied when it
+passed (with their provenance). Looked up by title first: loading twice adds nothing."""
 
 from __future__ import annotations
 
@@ -10,10 +10,15 @@ from datetime import timedelta
 from django.utils import timezone
 
 from circles.models import Circle
-from governance.changes import ChangeContext, change_kinds
-from governance.services.provenance import provenance_record
 from proposals.models import Proposal
-from proposals.services import outcome_write, position_record, proposal_close, proposal_create, proposal_open
+from proposals.services import (
+    change_add,
+    outcome_write,
+    position_record,
+    proposal_close,
+    proposal_create,
+    proposal_open,
+)
 from roles.models import Role
 
 GENERAL = "General Circle"
@@ -117,7 +122,7 @@ DECISIONS = [
 ]
 
 
-def _resolve(value, organisation, circles: dict[str, Circle]):
+def _resolve(value, circles: dict[str, Circle]):
     """The demo's placeholders: @general, @ops, @section:<title>, @role:<name>, @in:<days>."""
     if not isinstance(value, str) or not value.startswith("@"):
         return value
@@ -137,9 +142,12 @@ def _resolve(value, organisation, circles: dict[str, Circle]):
 
 
 def _decide(spec, *, organisation, members, circles) -> None:
+    """A proposal carrying the changes, consented to and closed: its enactment applies them."""
     circle = circles[spec["circle"]]
     author = members[spec["author"]]
     proposal = proposal_create(circle=circle, author=author, title=spec["title"], body=spec["body"])
+    for key, raw in spec["changes"]:
+        change_add(proposal=proposal, by=author, kind=key, data={k: _resolve(v, circles) for k, v in raw.items()})
     proposal = proposal_open(proposal=proposal, by=author)
     for name in spec["positions"]:
         position_record(proposal=proposal, member=members[name], kind="consent")
@@ -149,23 +157,6 @@ def _decide(spec, *, organisation, members, circles) -> None:
     )
     proposal_close(proposal_id=proposal.pk, now=closes_at)
     proposal.refresh_from_db()
-    ctx = ChangeContext(
-        organisation=organisation, circle=circle, actor=author, proposal_id=proposal.pk, proposal_title=proposal.title
-    )
-    for key, raw in spec["changes"]:
-        kind = change_kinds[key]
-        data = kind.clean(ctx, {k: _resolve(v, organisation, circles) for k, v in raw.items()})
-        reached = kind.circles(ctx, data)
-        summary = kind.describe(ctx, data).summary
-        for obj in kind.apply(ctx, data):
-            home = obj if isinstance(obj, Circle) else getattr(obj, "circle", None)
-            provenance_record(
-                ctx=ctx,
-                obj=obj,
-                change_kind=key,
-                summary=summary,
-                circle=home if isinstance(home, Circle) else reached[0],
-            )
     outcome_write(proposal=proposal, by=author, statement=f"Agreed: {spec['title'].lower()}.")
 
 

@@ -3,6 +3,7 @@
 from circles.models import Circle, PolicySection
 from governance.models import Provenance
 from project.demo import load_demo
+from proposals.models import Proposal
 from roles.models import Role
 
 
@@ -18,4 +19,6 @@ def test_the_demo_has_bylaws_a_role_split_and_a_working_group_each_by_decision(d
     clerk = Role.objects.get(circle__organisation=organisation, name="Payroll clerk")
     provenance = Provenance.objects.get(object_type="role", object_id=clerk.pk)
     assert provenance.proposal_title == "Split payroll out of bookkeeping"
+    split = Proposal.objects.get(organisation=organisation, title="Split payroll out of bookkeeping")
+    assert split.enacted is True and split.changes.count() == 2
     assert Provenance.objects.filter(organisation=organisation, object_type="circle", object_id=group.pk).count() == 1
