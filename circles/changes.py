@@ -267,6 +267,7 @@ class CircleCreate(ChangeKind):
     group = GROUP
     form_class = CircleCreateForm
     serializer_class = CircleCreateDataSerializer
+    model = Circle
 
     def clean(self, ctx, data):
         parent = _active(_circle(ctx, data, "parent"), "parent")
@@ -320,6 +321,7 @@ class CircleAmend(ChangeKind):
     group = GROUP
     form_class = CircleAmendForm
     serializer_class = CircleAmendDataSerializer
+    model = Circle
 
     def clean(self, ctx, data):
         circle = _active(_circle(ctx, data, "circle", lock=True), "circle")
@@ -359,6 +361,7 @@ class CircleMove(ChangeKind):
     group = GROUP
     form_class = CircleMoveForm
     serializer_class = CircleMoveDataSerializer
+    model = Circle
 
     def clean(self, ctx, data):
         # The general circle's row is the lock of the organisation's tree: two moves at once could
@@ -407,6 +410,7 @@ class CircleArchive(ChangeKind):
     group = GROUP
     form_class = CircleArchiveForm
     serializer_class = CircleArchiveDataSerializer
+    model = Circle
 
     def clean(self, ctx, data):
         circle = _active(_circle(ctx, data, "circle", lock=True), "circle")

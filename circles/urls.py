@@ -6,6 +6,7 @@ urlpatterns = [
     path("o/<slug:org>/circles/new/", views.circle_new, name="circle_new"),
     path("o/<slug:org>/c/<slug:circle>/", views.circle_detail, name="circle"),
     path("o/<slug:org>/c/<slug:circle>/edit/", views.circle_edit, name="circle_edit"),
+    path("o/<slug:org>/c/<slug:circle>/record/", views.circle_record, name="circle-record"),
     path("o/<slug:org>/c/<slug:circle>/archive/", views.circle_archive, name="circle_archive"),
     path("o/<slug:org>/c/<slug:circle>/restore/", views.circle_restore, name="circle_restore"),
     path("o/<slug:org>/c/<slug:circle>/roster/", views.roster_manage, name="roster"),

@@ -97,6 +97,9 @@ class ChangeKind:
     group: str = ""  # what the "add a change" menu groups it under: "Circles", "Roles", "People", "Money"…
     form_class: type[forms.Form] | None = None  # the drafting form; cleaned_data is the data
     serializer_class: type[serializers.Serializer] | None = None  # the API's typed shape of the data
+    # The model of the object `initial(obj)` takes, if any: "Propose a change" links pass its pk
+    # (`?kind=role.amend&object=<pk>`) and the page fetches it from this model.
+    model: type | None = None
 
     def clean(self, ctx: ChangeContext, data: dict) -> dict:
         raise NotImplementedError

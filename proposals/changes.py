@@ -41,6 +41,16 @@ from .models import Change, Position, Proposal, ProposalVersion
 MAX_CHANGES = 50
 
 
+class ChangeRefused(Invalid):
+    """A change of a proposal drafted with its changes (the API's nested `changes`, "Propose a change")
+    was refused: `index` says which one, `change_field` which of its data."""
+
+    def __init__(self, message: str, *, index: int, change_field: str | None = None):
+        super().__init__(message, field="changes")
+        self.index = index
+        self.change_field = change_field
+
+
 def _url(proposal: Proposal) -> str:
     path = reverse("proposal", kwargs={"org": proposal.organisation.slug, "pk": proposal.pk})
     return f"{settings.SITE_URL}{path}"
@@ -220,6 +230,17 @@ def change_remove(*, change: Change, by: Member) -> None:
     )
     change.delete()
     _after_edit(proposal, by=by, note=_("Removed: %(s)s") % {"s": summary}, now=now)
+
+
+def changes_add(*, proposal: Proposal, by: Member, changes: list[tuple[str, dict]]) -> list[Change]:
+    """Add several changes to a draft, in order; a refusal says which one (ChangeRefused)."""
+    added = []
+    for index, (kind, data) in enumerate(changes):
+        try:
+            added.append(change_add(proposal=proposal, by=by, kind=kind, data=data))
+        except Invalid as error:
+            raise ChangeRefused(error.message, index=index, change_field=error.field) from error
+    return added
 
 
 def changes_check(proposal: Proposal, *, by: Member | None = None) -> int:

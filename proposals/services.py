@@ -35,10 +35,12 @@ from governance.sweeps import SweepRun, sweep_each
 
 from . import hooks
 from .changes import (
+    ChangeRefused,
     change_add,
     change_context,
     change_remove,
     change_update,
+    changes_add,
     changes_check,
     changes_enact,
     proposal_reopen,
@@ -60,10 +62,12 @@ from .models import (
 log = logging.getLogger(__name__)
 
 __all__ = [  # the changes a proposal carries live in proposals.changes; their services are here too
+    "ChangeRefused",
     "change_add",
     "change_context",
     "change_remove",
     "change_update",
+    "changes_add",
     "changes_check",
     "proposal_reopen",
 ]
@@ -196,6 +200,15 @@ def proposal_create(
         round_length=round_length,
     )
     ProposalVersion.objects.create(proposal=proposal, number=1, title=proposal.title, body=body, author=author)
+    return proposal
+
+
+@transaction.atomic
+def proposal_create_with_changes(*, circle: Circle, author: Member, changes: list[tuple[str, dict]], **fields):
+    """Draft a proposal with the changes it carries (kind, data), all or nothing: a refused change
+    raises ChangeRefused, naming it, and no draft is saved."""
+    proposal = proposal_create(circle=circle, author=author, **fields)
+    changes_add(proposal=proposal, by=author, changes=changes)
     return proposal
 
 

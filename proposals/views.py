@@ -20,6 +20,7 @@ from governance.queries import counts_by, get_organisation_for
 from governance.rules import member_for
 
 from . import queries, services
+from .change_views import changes_view
 from .forms import AmendForm, CommentForm, DecisionFilterForm, OpenForm, OutcomeForm, PositionForm, ProposalForm
 from .models import Proposal
 
@@ -139,6 +140,7 @@ def _detail_context(request, proposal: Proposal, *, position_form=None, comment_
         "earlier_comments": earlier_comments,
         "comment_form": comment_form or CommentForm(),
         "open_form": OpenForm(organisation=proposal.organisation),
+        "changes": changes_view(proposal),
         "now": timezone.now(),
         "nav": "circles",
     }

@@ -152,3 +152,13 @@ def event_text(event, organisation):
 
 # The rights an integration acts with, as the log reads them (see ApiToken.bot_rights).
 _ACTS_AS = {"admin": "an admin’s", "member": "a member’s", "none": "no"}
+
+
+@register.filter
+def provenance_of(provenances, obj):
+    """The newest provenance of an object, from the dict governance.services.provenance_latest made for
+    the whole page in one query: `{% include "governance/_provenance.html" with
+    provenance=provenances|provenance_of:role %}`."""
+    if not provenances or obj is None or getattr(obj, "pk", None) is None:
+        return None
+    return provenances.get((obj._meta.model_name, obj.pk))
