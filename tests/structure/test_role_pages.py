@@ -18,7 +18,7 @@ def test_the_role_page_shows_the_decision_that_created_it(world, as_user):
         {"circle": world.finance.pk, "name": "Finance coordinator"},
     )
     page = as_user(world.mia).get(f"/o/acme/roles/{role.pk}/").content.decode()
-    assert 'Decided by <a href="/o/acme/p/42/">Split global coordination</a>' in page
+    assert "Decided by" in page and 'href="/o/acme/p/42/">Split global coordination</a>' in page
 
 
 def test_an_amendment_is_the_latest_decision_shown(world, as_user):
@@ -78,7 +78,7 @@ def test_an_admin_edits_directly_with_a_reason_shown_as_an_override(world, as_us
     provenance = Provenance.objects.get(object_type="role", object_id=role.pk)
     assert provenance.is_override and provenance.override_reason == "The steward is away and minutes are due"
     page = client.get(f"/o/acme/roles/{role.pk}/").content.decode()
-    assert "Admin override on" in page and "The steward is away" in page
+    assert "Admin override" in page and "The steward is away" in page
 
 
 def test_without_a_reason_the_admin_edit_is_refused(world):

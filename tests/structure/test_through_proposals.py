@@ -42,7 +42,7 @@ def test_splitting_an_overloaded_role_into_three_in_two_circles_is_enacted(world
     provenance = Provenance.objects.get(object_type="role", object_id=outreach_role.pk)
     assert (provenance.proposal_id, provenance.circle_id) == (proposal.pk, world.outreach.pk)
     page = as_user(world.otto).get(f"/o/acme/roles/{outreach_role.pk}/").content.decode()
-    assert f'Decided by <a href="/o/acme/p/{proposal.pk}/">Split global coordination</a>' in page
+    assert "Decided by" in page and f'href="/o/acme/p/{proposal.pk}/">Split global coordination</a>' in page
 
 
 def test_a_role_retired_meanwhile_leaves_the_round_passed_not_enacted(world, time_machine):
@@ -89,7 +89,7 @@ def test_a_policy_section_added_by_a_proposal_shows_its_decision(world, time_mac
     section = PolicySection.objects.get(title="Purpose")
     assert section.versions.get().proposal_id == proposal.pk
     page = as_user(world.mia).get(f"/o/acme/c/{world.general.slug}/policy/").content.decode()
-    assert f'Decided by <a href="/o/acme/p/{proposal.pk}/">Write our purpose down</a>' in page
+    assert "Decided by" in page and f'href="/o/acme/p/{proposal.pk}/">Write our purpose down</a>' in page
 
 
 def test_the_reminders_extend_button_drafts_the_extension_in_the_parent_circle(world, time_machine, as_user):
