@@ -141,6 +141,7 @@ class SectionRepealSerializer(serializers.Serializer):
 
 class PolicyAddSection(ChangeKind):
     key = "policy.add_section"
+    model = Circle
     label = _("Add a policy section")
     group = _("Policies")
     form_class = SectionAddForm
@@ -177,6 +178,7 @@ class PolicyAddSection(ChangeKind):
 
 class PolicyAmendSection(ChangeKind):
     key = "policy.amend_section"
+    model = PolicySection
     label = _("Amend a policy section")
     group = _("Policies")
     form_class = SectionAmendForm
@@ -228,6 +230,7 @@ class PolicyAmendSection(ChangeKind):
 
 class PolicyRepealSection(ChangeKind):
     key = "policy.repeal_section"
+    model = PolicySection
     label = _("Repeal a policy section")
     group = _("Policies")
     form_class = SectionRepealForm
@@ -376,6 +379,7 @@ class WorkingGroupCreate(ChangeKind):
 
 class WorkingGroupExtend(ChangeKind):
     key = "working_group.extend"
+    model = Circle
     label = _("Extend a working group")
     group = _("Circles")
     form_class = WorkingGroupExtendForm
@@ -423,6 +427,7 @@ class WorkingGroupExtend(ChangeKind):
 
 class WorkingGroupClose(ChangeKind):
     key = "working_group.close"
+    model = Circle
     label = _("Close a working group")
     group = _("Circles")
     form_class = WorkingGroupCloseForm
@@ -496,6 +501,7 @@ class ProposalSettingsSerializer(serializers.Serializer):
 
 class CircleProposalSettings(ChangeKind):
     key = "circle.proposal_settings"
+    model = Circle
     label = _("Change a circle's proposal settings")
     group = _("Settings")
     form_class = ProposalSettingsForm

@@ -58,6 +58,7 @@ def _settings(circle) -> CircleMeetingSettings | None:
 
 class CircleMeetingSettingsChange(ChangeKind):
     key = "meetings.circle_settings"
+    model = Circle
     label = _("Change a circle's meeting settings")
     group = _("Settings")
     form_class = MeetingSettingsForm

@@ -1,6 +1,7 @@
-"""One click from a piece of structure to a draft proposal carrying the change to it: "Propose a
-change" on a role's page (amend or retire it), and "Extend" or "Close" on a working group's page.
-The draft is the member's own: they review it, edit its changes and open the round."""
+"""One click from a working group's page (where its end reminder leads) to a draft proposal, in its
+parent circle, carrying the change "extend it" or "close it". The draft is the member's own: they
+review it, edit its change and open the round. (A role's "Propose a change" is proposals'
+`propose-change` page, pre-filled from the kind's `initial`.)"""
 
 from __future__ import annotations
 
@@ -15,13 +16,10 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from circles.queries import get_circle_for
-from governance.changes import change_kinds
 from governance.errors import DomainError, NotAllowed
 from governance.models import Member
 from proposals.services import change_add, proposal_create
-from roles.queries import get_role_for
 
-ROLE_KINDS = ("role.amend", "role.retire")
 WORKING_GROUP_KINDS = {"extend": "working_group.extend", "close": "working_group.close"}
 
 
@@ -44,32 +42,6 @@ def _author(request, circle) -> Member:
 def _drafted(request, proposal):
     messages.success(request, gettext("A draft proposal carries the change. Review it, then open the round."))
     return redirect("proposal", org=proposal.organisation.slug, pk=proposal.pk)
-
-
-@login_required
-@require_POST
-def role_propose(request, org, pk, kind):
-    """Draft, in the role's circle, a proposal that amends (pre-filled with the role as it is) or retires it."""
-    role = get_role_for(request.user, pk, organisation_slug=org)
-    if kind not in ROLE_KINDS:
-        return redirect("role", org=org, pk=role.pk)
-    change_kind = change_kinds[kind]
-    title = (
-        gettext("Amend the role “%(role)s”") if kind == "role.amend" else gettext("Retire the role “%(role)s”")
-    ) % {"role": role.name}
-    try:
-        proposal = proposal_draft_with_change(
-            circle=role.circle,
-            author=_author(request, role.circle),
-            title=title,
-            body=gettext("Why this change to the role: …"),
-            kind=kind,
-            data=change_kind.initial(role),
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("role", org=org, pk=role.pk)
-    return _drafted(request, proposal)
 
 
 @login_required

@@ -25,7 +25,6 @@ urlpatterns = [
     path("o/<slug:org>/members/<int:pk>/", views.member_profile, name="member"),
     path("o/<slug:org>/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
     path("o/<slug:org>/invitations/", views.invitation_list, name="invitations"),
-    path("o/<slug:org>/roles/<int:pk>/propose/<str:kind>/", structure_views.role_propose, name="role-propose"),
     path(
         "o/<slug:org>/c/<slug:circle>/working-group/propose/<str:action>/",
         structure_views.working_group_propose,

@@ -305,6 +305,7 @@ class RoleRetireSerializer(serializers.Serializer):
 
 class RoleCreate(ChangeKind):
     key = "role.create"
+    model = Circle
     label = _("Create a role")
     group = _("Roles")
     form_class = RoleCreateForm
@@ -338,6 +339,9 @@ class RoleCreate(ChangeKind):
             rows=rows,
         )
 
+    def initial(self, obj):
+        return {"circle": obj.pk}
+
     def apply(self, ctx, data):
         data = self.clean(ctx, data)
         circle = Circle.objects.get(pk=data["circle"])
@@ -348,6 +352,7 @@ class RoleCreate(ChangeKind):
 
 class RoleAmend(ChangeKind):
     key = "role.amend"
+    model = Role
     label = _("Amend a role")
     group = _("Roles")
     form_class = RoleAmendForm
@@ -421,6 +426,7 @@ class RoleAmend(ChangeKind):
 
 class RoleRetire(ChangeKind):
     key = "role.retire"
+    model = Role
     label = _("Retire a role")
     group = _("Roles")
     form_class = RoleRetireForm
@@ -483,6 +489,7 @@ def _current_steward(circle) -> RoleAssignment | None:
 
 class StewardAssign(ChangeKind):
     key = "steward.assign"
+    model = Circle
     label = _("Assign a steward")
     group = _("People")
     form_class = StewardForm
@@ -608,6 +615,7 @@ class RoleUnassignSerializer(serializers.Serializer):
 
 class RoleAssign(ChangeKind):
     key = "role.assign"
+    model = Role
     label = _("Assign a role for a term")
     group = _("People")
     form_class = RoleAssignForm
@@ -743,6 +751,7 @@ class MemberClass(ChangeKind):
     """A member's class is the organisation's matter: only the general circle decides it."""
 
     key = "member.class"
+    model = Member
     label = _("Change a member's class")
     group = _("People")
     form_class = MemberClassForm

@@ -4,7 +4,6 @@ import pytest
 
 from governance.errors import Invalid, NotAllowed
 from governance.models import Provenance
-from proposals.models import Proposal
 from roles.services import role_update
 from tests.factories import make_role
 
@@ -44,11 +43,10 @@ def test_with_the_setting_on_a_steward_proposes_instead_of_editing(world, as_use
     client = as_user(world.steve)
     page = client.get(f"/o/acme/roles/{role.pk}/").content.decode()
     assert "Propose a change" in page and f"/o/acme/roles/{role.pk}/edit/" not in page
-    response = client.post(f"/o/acme/roles/{role.pk}/propose/role.amend/")
-    proposal = Proposal.objects.get(circle=world.finance)
-    assert response.status_code == 302 and response["Location"] == f"/o/acme/p/{proposal.pk}/"
-    (change,) = proposal.changes.all()
-    assert change.kind == "role.amend" and change.data["role"] == role.pk
+    link = f"/o/acme/c/finance/propose/?kind=role.amend&amp;object={role.pk}"
+    assert link in page
+    form = client.get(link.replace("&amp;", "&"))
+    assert form.status_code == 200 and 'value="Scribe"' in form.content.decode()
     with pytest.raises(NotAllowed):
         role_update(role=role, by=world.member(world.steve), purpose="Direct")
 
