@@ -155,7 +155,15 @@ class OrganisationAdmin(ServiceAdmin):
         (None, {"fields": ("name", "slug", "description", "time_zone", "created_at")}),
         (
             "Settings",
-            {"fields": ("circle_size_min", "circle_size_max", "load_max_circles", "consent_round_days")},
+            {
+                "fields": (
+                    "circle_size_min",
+                    "circle_size_max",
+                    "load_max_circles",
+                    "consent_round_days",
+                    "structure_by_consent",
+                )
+            },
         ),
     )
 

@@ -174,8 +174,9 @@ def direct_edit_context(
     the organisation's setting "structure changes by consent" (Organisation.structure_by_consent).
 
     - a write made by an applied change passes its `decision` through: it is returned as it is;
-    - with the setting off, or for the system itself (`by` None: the seed, the sweeps), None: an
-      ordinary edit, as before;
+    - with the setting off, or for the system itself (`by` None: the seed, the sweeps, a site admin who
+      is not a member) without a reason, None: an ordinary edit, as before (with a reason, `by` None is
+      an override too);
     - with the setting on, an organisation admin may edit directly with a reason: the answer is an
       override context (proposal_id None, override_reason set), which the service passes to
       `ctx.event_details()` for its event and to `provenance_record`, so the edit is shown as an
@@ -184,13 +185,21 @@ def direct_edit_context(
     """
     if decision is not None:
         return decision
-    if not organisation.structure_by_consent or by is None:
+    if not organisation.structure_by_consent:
         return None
+    reason = " ".join((override_reason or "").split())
+    if by is None:
+        # The system itself (the seed, a sweep), or a site admin who is not a member: an override when
+        # they give a reason (the Django admin asks for one), else an ordinary edit.
+        return (
+            ChangeContext(organisation=organisation, circle=None, actor=None, override_reason=reason[:300])
+            if reason
+            else None
+        )
     if not by.is_admin:
         raise NotAllowed(
             str(_("In this organisation the structure changes by consent: propose a change instead of editing it."))
         )
-    reason = " ".join((override_reason or "").split())
     if not reason:
         raise Invalid(
             str(_("Say why you edit the structure directly instead of proposing a change.")), field="override_reason"

@@ -18,6 +18,7 @@ from meetings.api import (
     TensionViewSet,
 )
 from proposals.api import ProposalViewSet
+from proposals.change_api import EnactedChangeViewSet
 from roles.api import CircleViewSet, RoleAssignmentViewSet, RoleViewSet
 
 from .api import MemberViewSet
@@ -32,6 +33,7 @@ router.register("policy-sections", PolicySectionViewSet, basename="policy-sectio
 router.register("invitations", views.InvitationViewSet, basename="invitation")
 router.register("events", views.EventViewSet, basename="event")
 router.register("proposals", ProposalViewSet, basename="proposal")
+router.register("changes", EnactedChangeViewSet, basename="change")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("meeting-series", MeetingSeriesViewSet, basename="meeting-series")
 router.register("agenda-items", AgendaItemViewSet, basename="agenda-item")

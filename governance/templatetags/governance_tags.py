@@ -129,8 +129,13 @@ EVENT_PHRASES = {
 @register.simple_tag
 def event_text(event, organisation):
     """One event as a sentence: “Ben Laurent added Grace Mensah to Finance”."""
-    actor = format_html("<strong>{}</strong>", event.actor.user.display_name if event.actor_id else "Someone")
     details = event.details if isinstance(event.details, dict) else {}
+    if event.actor_id:
+        actor = format_html("<strong>{}</strong>", event.actor.user.display_name)
+    elif details.get("site_admin"):
+        actor = format_html("<strong>{}</strong> (site admin)", details["site_admin"])
+    else:
+        actor = format_html("<strong>{}</strong>", "Someone")
     if event.circle_id:
         url = reverse("circle", kwargs={"org": organisation.slug, "circle": event.circle.slug})
         circle = format_html('<a href="{}">{}</a>', url, event.circle.name)

@@ -7,7 +7,8 @@ import pytest
 
 from circles.models import Circle
 from circles.services import circle_archive, circle_update
-from governance.models import Event, Notification, Provenance
+from governance.integrations.webhooks import webhook_create
+from governance.models import Event, Notification, Provenance, WebhookDelivery
 from proposals.models import Change, Proposal
 from proposals.services import change_add, change_remove, proposal_reopen, proposal_withdraw
 from roles.queries import stewards_by_circle
@@ -123,3 +124,19 @@ def test_the_author_amends_and_reopens_a_round_that_was_not_enacted(acme, time_m
     proposal = close(proposal, time_machine)
     assert proposal.enacted is True
     assert Circle.objects.get(pk=acme.finance.pk).purpose == "Books."
+
+
+def test_enactment_queues_the_proposal_enacted_and_change_applied_webhooks(acme, time_machine, settings):
+    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
+    alice = acme.member(acme.alice)
+    webhook_create(
+        organisation=acme.organisation,
+        by=alice,
+        url="http://127.0.0.1:9/governance",
+        event_types=["proposal.enacted", "change.applied"],
+    )
+    proposal = opened(acme.general, alice, ("circle.amend", amend_data(acme.finance, purpose="Books")))
+    close(proposal, time_machine)
+    deliveries = {d.event_type: d.payload for d in WebhookDelivery.objects.all()}
+    assert set(deliveries) == {"proposal.enacted", "change.applied"}
+    assert "Amend the circle" in str(deliveries["change.applied"])
