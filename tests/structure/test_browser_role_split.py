@@ -32,7 +32,9 @@ def test_a_member_splits_global_coordination_and_the_role_page_shows_the_decisio
     log_in("mia@acme.test")
     page.goto(f"/o/acme/c/{world.general.slug}/proposals/new/")
     page.get_by_label("Title").fill("Split global coordination")
-    page.get_by_role("textbox", name="Body").fill("Global coordination carries too much: three roles, in the circles doing the work.")
+    page.get_by_role("textbox", name="Body").fill(
+        "Global coordination carries too much: three roles, in the circles doing the work."
+    )
     page.get_by_role("button", name="Save as draft").click()
     proposal = Proposal.objects.get(title="Split global coordination")
     url = f"/o/acme/p/{proposal.pk}/"
