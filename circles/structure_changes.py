@@ -1,5 +1,6 @@
-"""Change kinds circles owns beside the circle kinds (circles/changes.py): a circle's policy sections
-and its working groups. Registered in CirclesConfig.ready()."""
+"""Change kinds circles owns beside the circle kinds (circles/changes.py): a circle's policy sections,
+its working groups (created with a goal and an end date, extended; a working group is closed as any
+circle is, by circle.archive) and the settings of its proposals. Registered in CirclesConfig.ready()."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from .policies import (
     section_base_check,
     section_text,
 )
-from .services import circle_archive, circle_proposal_settings_update
+from .services import circle_proposal_settings_update
 from .working_groups import end_date_check, working_group_create, working_group_extend
 
 
@@ -287,10 +288,6 @@ class WorkingGroupExtendForm(KindForm):
         return self.cleaned_data["ends_on"].isoformat()
 
 
-class WorkingGroupCloseForm(KindForm):
-    circle = forms.IntegerField(label=_("Working group"))
-
-
 class IsoDateField(serializers.DateField):
     def to_internal_value(self, value):
         return super().to_internal_value(value).isoformat()
@@ -307,10 +304,6 @@ class WorkingGroupCreateSerializer(serializers.Serializer):
 class WorkingGroupExtendSerializer(serializers.Serializer):
     circle = serializers.IntegerField(help_text="The working group.")
     ends_on = IsoDateField(help_text="Its new end date, after the current one.", validators=[sane_date])
-
-
-class WorkingGroupCloseSerializer(serializers.Serializer):
-    circle = serializers.IntegerField(help_text="The working group to close (archive).")
 
 
 def _working_group(ctx, data) -> Circle:
@@ -425,40 +418,6 @@ class WorkingGroupExtend(ChangeKind):
         return {"circle": obj.pk, "ends_on": obj.ends_on.isoformat() if obj.ends_on else None}
 
 
-class WorkingGroupClose(ChangeKind):
-    key = "working_group.close"
-    model = Circle
-    label = _("Close a working group")
-    group = _("Circles")
-    form_class = WorkingGroupCloseForm
-    serializer_class = WorkingGroupCloseSerializer
-
-    def clean(self, ctx, data):
-        circle = _working_group(ctx, data)
-        if Circle.objects.active().filter(parent=circle).exists():
-            raise ChangeInvalid(gettext("Archive or move this circle's sub-circles first."), field="circle")
-        return {"circle": circle.pk}
-
-    def circles(self, ctx, data):
-        return [_circle(ctx, data)]
-
-    def describe(self, ctx, data):
-        circle = Circle.objects.filter(pk=data.get("circle")).first()
-        return ChangeDescription(
-            summary=gettext("Close the working group “%(circle)s”") % {"circle": circle or "?"}, rows=[]
-        )
-
-    def apply(self, ctx, data):
-        data = self.clean(ctx, data)
-        circle = Circle.objects.get(pk=data["circle"])
-        reason = gettext("Closed by the decision “%(title)s”") % {"title": ctx.proposal_title or ctx.override_reason}
-        circle = _checked(circle_archive, circle=circle, by=ctx.actor, reason=reason, decision=ctx)
-        return [circle]
-
-    def initial(self, obj):
-        return {"circle": obj.pk}
-
-
 # Settings a circle owns -------------------------------------------------------------------------
 
 
@@ -566,5 +525,4 @@ KINDS = [
     PolicyRepealSection(),
     WorkingGroupCreate(),
     WorkingGroupExtend(),
-    WorkingGroupClose(),
 ]

@@ -20,7 +20,7 @@ from governance.errors import DomainError, NotAllowed
 from governance.models import Member
 from proposals.services import change_add, proposal_create
 
-WORKING_GROUP_KINDS = {"extend": "working_group.extend", "close": "working_group.close"}
+WORKING_GROUP_KINDS = {"extend": "working_group.extend", "close": "circle.archive"}
 
 
 @transaction.atomic
@@ -57,7 +57,7 @@ def working_group_propose(request, org, circle, action):
         data = {"circle": group.pk, "ends_on": (group.ends_on + timedelta(days=30)).isoformat()}
         title = gettext("Extend the working group “%(circle)s”") % {"circle": group.name}
     else:
-        data = {"circle": group.pk}
+        data = {"circle": group.pk, "reason": gettext("Its work is done.")}
         title = gettext("Close the working group “%(circle)s”") % {"circle": group.name}
     try:
         proposal = proposal_draft_with_change(

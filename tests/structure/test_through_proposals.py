@@ -7,6 +7,7 @@ from circles.models import PolicySection
 from governance.errors import Invalid
 from governance.models import Provenance
 from proposals.models import Proposal
+from proposals.services import proposal_open
 from roles.models import Role
 from roles.services import role_archive
 from tests.changes.helpers import close, draft, opened
@@ -126,3 +127,25 @@ def test_a_member_outside_the_parent_circle_cannot_draft_there(world, time_machi
     group = world.finance.children.get(name="Audit")
     as_user(world.nora).post(f"/o/acme/c/{group.slug}/working-group/propose/close/")
     assert Proposal.objects.count() == 1
+
+
+def test_the_close_button_drafts_archiving_the_working_group_and_passing_closes_it(world, time_machine, as_user):
+    time_machine.move_to("2027-03-01 09:00Z")
+    steve = world.member(world.steve)
+    close(
+        opened(
+            world.finance,
+            steve,
+            (
+                "working_group.create",
+                {"parent": world.finance.pk, "name": "Audit", "goal": "Audit.", "ends_on": "2027-04-01"},
+            ),
+        ),
+        time_machine,
+    )
+    group = world.finance.children.get(name="Audit")
+    as_user(world.steve).post(f"/o/acme/c/{group.slug}/working-group/propose/close/")
+    closing = Proposal.objects.get(changes__kind="circle.archive")
+    closing = close(proposal_open(proposal=closing, by=steve), time_machine)
+    group.refresh_from_db()
+    assert closing.enacted is True and group.is_archived

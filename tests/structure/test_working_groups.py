@@ -98,7 +98,7 @@ def test_an_extension_ends_after_the_current_end(world, group):
 def test_closing_archives_the_group_and_a_later_extension_is_stale(world, group):
     ctx = decision(world, proposal_id=103, title="Close the audit group")
     extension = change_kinds["working_group.extend"].clean(ctx, {"circle": group.pk, "ends_on": "2027-08-01"})
-    enact(ctx, "working_group.close", {"circle": group.pk})
+    enact(ctx, "circle.archive", {"circle": group.pk, "reason": "Done"})
     group.refresh_from_db()
     assert group.is_archived
     with pytest.raises(ChangeInvalid, match="is archived"):
