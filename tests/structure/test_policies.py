@@ -133,3 +133,12 @@ def test_the_policy_page_shows_sections_their_decision_and_history(
 
 def test_outsiders_do_not_see_the_policy(world, as_user):
     assert as_user(world.olga).get(f"/o/acme/c/{world.general.slug}/policy/").status_code == 404
+
+
+def test_the_policy_page_offers_to_propose_an_amendment_prefilled(world, section, as_user):
+    client = as_user(world.mia)
+    page = client.get(f"/o/acme/c/{world.general.slug}/policy/").content.decode()
+    link = f"/o/acme/c/{world.general.slug}/propose/?kind=policy.amend_section&amp;object={section.pk}"
+    assert link in page
+    form = client.get(link.replace("&amp;", "&")).content.decode()
+    assert "Anyone who shares our purpose may join." in form
