@@ -84,11 +84,12 @@ def _proposing(request, circle: Circle) -> dict:
     organisation = circle.organisation
     mode = structure_edit_mode(organisation, member_for(request.user, organisation.pk))
     if mode == "direct" or circle.is_archived:
-        return {"edit_mode": mode, "propose_in": None}
-    propose_in = circle
-    if not rules.test_rule("proposals.add_proposal", request.user, circle):
-        propose_in = Circle.objects.filter(organisation=organisation, is_general=True).first()
-    return {"edit_mode": mode, "propose_in": propose_in}
+        return {"edit_mode": mode, "propose_in": None, "propose_move_in": None}
+    general = Circle.objects.filter(organisation=organisation, is_general=True).first()
+    propose_in = circle if rules.test_rule("proposals.add_proposal", request.user, circle) else general
+    # A move reaches the new parent too, which is rarely inside the circle's own domain: the general
+    # circle decides it.
+    return {"edit_mode": mode, "propose_in": propose_in, "propose_move_in": general}
 
 
 def _service_data(form) -> dict:

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
 from circles.queries import get_circle_for
@@ -140,7 +141,8 @@ def _detail_context(request, proposal: Proposal, *, position_form=None, comment_
         "earlier_comments": earlier_comments,
         "comment_form": comment_form or CommentForm(),
         "open_form": OpenForm(organisation=proposal.organisation),
-        "changes": changes_view(proposal),
+        # Read only if the template shows them (not for the htmx position panel).
+        "changes": SimpleLazyObject(lambda: changes_view(proposal)),
         "now": timezone.now(),
         "nav": "circles",
     }

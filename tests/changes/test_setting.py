@@ -71,6 +71,8 @@ def test_with_the_setting_on_members_find_propose_a_change(world, client):
     propose = reverse("propose-change", kwargs={"org": "acme", "circle": "finance"})
     assert f"{propose}?kind=circle.amend&amp;object={world.finance.pk}" in html
     assert circle_url(world, "circle_edit") not in html
+    in_general = reverse("propose-change", kwargs={"org": "acme", "circle": world.general.slug})
+    assert f"{in_general}?kind=circle.move&amp;object={world.finance.pk}" in html
     client.force_login(world.alice)
     html = client.get(circle_url(world)).content.decode()
     assert "Edit directly (admin override)" in html
