@@ -1,12 +1,14 @@
 """The admin for circles and rosters. Circles are archived, never deleted; roster rows are ended with
 a reason, never deleted, and an ended row cannot be edited."""
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, F, Q
 
 from governance.admin_tools import EndWithReasonAdmin, ReadOnlyMixin, ServiceAdmin, acting_member, null_filter
+from governance.text import single_line
 
-from . import services
+from . import policy_admin, services  # noqa: F401  (policy_admin registers the policies' admin)
 from .models import Circle, CircleMembership
 
 
@@ -34,8 +36,24 @@ class RosterInline(ReadOnlyMixin, admin.TabularInline):
         )
 
 
+class CircleAdminForm(forms.ModelForm):
+    override_reason = forms.CharField(
+        required=False,
+        max_length=300,
+        validators=[single_line],
+        label="Why edit directly (admin override)",
+        help_text="In an organisation whose structure changes by consent, a direct edit is an admin override: "
+        "say why. It is logged and shown as such.",
+    )
+
+    class Meta:
+        model = Circle
+        fields = ("organisation", "parent", "name", "purpose", "domains", "accountabilities")
+
+
 @admin.register(Circle)
 class CircleAdmin(ServiceAdmin):
+    form = CircleAdminForm
     list_display = ("name", "organisation", "parent", "is_general", "current_members", "created_at", "archived_at")
     list_filter = ("organisation", "is_general", null_filter("archived_at", "archived", "Archived", "Active"))
     list_select_related = ("organisation", "parent")
@@ -55,6 +73,7 @@ class CircleAdmin(ServiceAdmin):
         "is_general",
         "created_at",
         "archived_at",
+        "override_reason",
     )
 
     def get_readonly_fields(self, request, obj=None):
@@ -95,11 +114,13 @@ class CircleAdmin(ServiceAdmin):
                 purpose=data["purpose"],
                 domains=data["domains"],
                 accountabilities=data["accountabilities"],
+                override_reason=data.get("override_reason", ""),
             )
         circle = Circle.objects.select_related("organisation").get(pk=form.instance.pk)
         return services.circle_update(
             circle=circle,
             by=acting_member(request, circle.organisation_id),
+            override_reason=data.get("override_reason", ""),
             **self.changed(form, services.CIRCLE_FIELDS),
         )
 

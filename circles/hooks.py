@@ -34,3 +34,21 @@ roster_ended: Hook[..., None] = Hook(
     doc="A stay on a roster just ended (membership=), by removal or by leaving the organisation: end "
     "what the member held through that roster (proxies in the circle), before roster.removed is recorded.",
 )
+
+circle_moved: Hook[..., None] = Hook(
+    "circles.circle_moved",
+    doc="A circle was just moved under another parent (circle=, old_parent=, by=): what follows the tree "
+    "follows it at once (the double-linking of its steward and delegate), before circle.moved is recorded.",
+)
+
+roster_removed: Hook[..., None] = Hook(
+    "circles.roster_removed",
+    doc="A member was just taken off a circle's roster (membership=, by=): what needed the seat ends with it "
+    "(their terms in the circle's roles, and the parent seat a delegate's term brought).",
+)
+
+steward_appoint: Hook[..., object] = Hook(
+    "circles.steward_appoint",
+    doc="A circle a decision created is to have this steward (circle=, member=, by=, decision=): make "
+    "them its steward, recording the decision in the event (roles fills it with steward_assign).",
+)

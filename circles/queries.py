@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Count, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 
-from governance.models import Member, Organisation
+from governance.models import Member, Organisation, Provenance
 from governance.queries import object_for
 from governance.rules import active_members
 
@@ -230,3 +230,9 @@ def load_circles() -> Q:
         circle_memberships__circle__archived_at__isnull=True,
         circle_memberships__circle__is_general=False,
     )
+
+
+def governance_record(circle):
+    """Every Provenance row of the circle (what decisions and admin overrides made and changed it, and
+    its roles and policies), newest first, with who acted: one query per page however long the record."""
+    return Provenance.objects.filter(circle=circle).select_related("actor__user").order_by("-created_at", "-id")

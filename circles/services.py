@@ -5,12 +5,27 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from governance.changes import ChangeContext, direct_edit_context
 from governance.errors import Conflict, Invalid
 from governance.models import Member, Organisation
-from governance.services import changes_apply, clean_reason, event_record, unique_slug
+from governance.services import changes_apply, clean_reason, event_record, provenance_record, unique_slug
 
 from . import hooks
 from .models import Circle, CircleMembership
+
+
+def _decided(details: dict | None, ctx: ChangeContext | None) -> dict | None:
+    """An event's details, with the decision (or the admin override) that made the edit."""
+    if ctx is None:
+        return details
+    return {**(details or {}), **ctx.event_details()}
+
+
+def _override_record(ctx: ChangeContext | None, circle: Circle, *, kind: str, summary: str) -> None:
+    """A direct edit an admin made under "structure changes by consent" is shown as an override.
+    (An edit a decision made gets its provenance from the proposal that carried it.)"""
+    if ctx is not None and ctx.proposal_id is None:
+        provenance_record(ctx=ctx, obj=circle, change_kind=kind, summary=summary, circle=circle)
 
 
 def _check_parent(*, organisation: Organisation, parent: Circle | None, circle: Circle | None = None) -> None:
@@ -38,14 +53,19 @@ def circle_create(
     purpose: str = "",
     domains: str = "",
     accountabilities: str = "",
+    decision: ChangeContext | None = None,
+    override_reason: str = "",
 ) -> Circle:
     """Create a circle with its core roles (hooks.circle_founded). The first circle of an organisation
-    is its general circle."""
+    is its general circle. Under "structure changes by consent", a sub-circle is created by a decision
+    (`decision`, from the circle.create change) or by an admin's override with a reason."""
     name = (name or "").strip()
     if not name:
         raise Invalid("A circle needs a name.", field="name")
     is_general = not Circle.objects.filter(organisation=organisation, is_general=True).exists()
+    ctx = None
     if not is_general:
+        ctx = direct_edit_context(organisation=organisation, by=by, decision=decision, override_reason=override_reason)
         _check_parent(organisation=organisation, parent=parent)
     circle = Circle.objects.create(
         organisation=organisation,
@@ -64,8 +84,9 @@ def circle_create(
         verb="circle.created",
         obj=circle,
         circle=circle,
-        details={"parent": str(parent) if parent else None},
+        details=_decided({"parent": str(parent) if parent else None}, ctx),
     )
+    _override_record(ctx, circle, kind="circle.create", summary=f"Created the circle “{circle}”")
     return circle
 
 
@@ -73,12 +94,23 @@ CIRCLE_FIELDS = ("name", "purpose", "domains", "accountabilities", "parent")
 
 
 @transaction.atomic
-def circle_update(*, circle: Circle, by: Member | None, **changes) -> Circle:
-    """Edit a circle's description or move it under another parent."""
+def circle_update(
+    *,
+    circle: Circle,
+    by: Member | None,
+    decision: ChangeContext | None = None,
+    override_reason: str = "",
+    **changes,
+) -> Circle:
+    """Edit a circle's description or move it under another parent. Under "structure changes by
+    consent", by a decision (`decision`) or by an admin's override with a reason."""
     unknown = set(changes) - set(CIRCLE_FIELDS)
     if unknown:
         raise Invalid(f"Unknown circle field: {', '.join(sorted(unknown))}.")
-    circle = Circle.objects.select_for_update().get(pk=circle.pk)
+    circle = Circle.objects.select_for_update().select_related("organisation").get(pk=circle.pk)
+    ctx = direct_edit_context(
+        organisation=circle.organisation, by=by, decision=decision, override_reason=override_reason
+    )
     if circle.is_archived:
         raise Conflict("This circle is archived; restore it before editing.")
     if "name" in changes:
@@ -92,20 +124,47 @@ def circle_update(*, circle: Circle, by: Member | None, **changes) -> Circle:
                 raise Invalid("The general circle is the root of the tree; it has no parent.", field="parent")
         elif new_parent is None or new_parent.pk != circle.parent_id:
             _check_parent(organisation=circle.organisation, parent=new_parent, circle=circle)
+    old_parent = circle.parent
     changed = changes_apply(circle, changes)
     if not changed:
         return circle
     circle.save(update_fields=list(changes))
+    if "parent" in changed:
+        hooks.circle_moved(circle=circle, old_parent=old_parent, by=by)
     verb = "circle.moved" if set(changed) == {"parent"} else "circle.updated"
     event_record(
-        organisation=circle.organisation, actor=by, verb=verb, obj=circle, circle=circle, details={"changes": changed}
+        organisation=circle.organisation,
+        actor=by,
+        verb=verb,
+        obj=circle,
+        circle=circle,
+        details=_decided({"changes": changed}, ctx),
+    )
+    _override_record(
+        ctx,
+        circle,
+        kind="circle.move" if verb == "circle.moved" else "circle.amend",
+        summary=(
+            f"Moved “{circle}” under “{circle.parent}”" if verb == "circle.moved" else f"Amended the circle “{circle}”"
+        ),
     )
     return circle
 
 
 @transaction.atomic
-def circle_archive(*, circle: Circle, by: Member | None, reason: str = "") -> Circle:
-    """Archive a circle. Nothing is deleted: its roster, roles and records stay readable."""
+def circle_archive(
+    *,
+    circle: Circle,
+    by: Member | None,
+    reason: str = "",
+    decision: ChangeContext | None = None,
+    override_reason: str = "",
+) -> Circle:
+    """Archive a circle. Nothing is deleted: its roster, roles and records stay readable. Under
+    "structure changes by consent", by a decision (`decision`) or by an admin's override."""
+    ctx = direct_edit_context(
+        organisation=circle.organisation, by=by, decision=decision, override_reason=override_reason or reason
+    )
     if circle.is_general:
         raise Conflict("The general circle cannot be archived.")
     if Circle.objects.filter(parent=circle, archived_at__isnull=True).exists():
@@ -120,8 +179,9 @@ def circle_archive(*, circle: Circle, by: Member | None, reason: str = "") -> Ci
         verb="circle.archived",
         obj=circle,
         circle=circle,
-        details={"reason": reason} if reason else None,
+        details=_decided({"reason": reason} if reason else None, ctx),
     )
+    _override_record(ctx, circle, kind="circle.archive", summary=f"Archived the circle “{circle}”")
     return circle
 
 
@@ -134,6 +194,41 @@ def circle_restore(*, circle: Circle, by: Member | None) -> Circle:
         raise Conflict("This circle is not archived.")
     circle.refresh_from_db()
     event_record(organisation=circle.organisation, actor=by, verb="circle.restored", obj=circle, circle=circle)
+    return circle
+
+
+PROPOSAL_SETTINGS = ("consent_round_days", "quorum_percent")
+
+
+@transaction.atomic
+def circle_proposal_settings_update(
+    *,
+    circle: Circle,
+    by: Member | None,
+    consent_round_days: int | None,
+    quorum_percent: int | None,
+    decision: ChangeContext | None = None,
+) -> Circle:
+    """The defaults of a circle's proposals: its consent rounds' length and quorum (None: the
+    organisation's round length, no quorum)."""
+    if consent_round_days is not None and not 1 <= consent_round_days <= 60:
+        raise Invalid("A consent round lasts between 1 and 60 days.", field="consent_round_days")
+    if quorum_percent is not None and not 1 <= quorum_percent <= 100:
+        raise Invalid("Quorum is a percentage between 1 and 100.", field="quorum_percent")
+    circle = Circle.objects.select_for_update().get(pk=circle.pk)
+    if circle.is_archived:
+        raise Conflict("This circle is archived; restore it before editing.")
+    changed = changes_apply(circle, {"consent_round_days": consent_round_days, "quorum_percent": quorum_percent})
+    if changed:
+        circle.save(update_fields=list(PROPOSAL_SETTINGS))
+        event_record(
+            organisation=circle.organisation,
+            actor=by,
+            verb="circle.settings_updated",
+            obj=circle,
+            circle=circle,
+            details={"changes": changed, **(decision.event_details() if decision is not None else {})},
+        )
     return circle
 
 
@@ -170,7 +265,9 @@ def roster_remove(*, membership: CircleMembership, by: Member | None, reason: st
     if membership.circle.is_archived:
         raise Conflict("This circle is archived; its roster cannot change.")
     hooks.roster_removing(membership=membership)
-    return _roster_end(membership, by=by, reason=reason)
+    membership = _roster_end(membership, by=by, reason=reason)
+    hooks.roster_removed(membership=membership, by=by)
+    return membership
 
 
 @transaction.atomic

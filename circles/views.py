@@ -8,19 +8,22 @@ work over htmx, answering with the roster panel so that it updates in place."""
 import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from governance.errors import DomainError
-from governance.forms import add_domain_error
+from governance.forms import add_domain_error, override_field_add, override_reason_of, structure_edit_mode
 from governance.queries import get_organisation_for, recent_events
 from governance.rules import member_for
+from governance.services import provenance_latest
 
 from . import services
 from .forms import ArchiveForm, CircleForm, RosterAddForm, RosterRemoveForm
 from .models import Circle, CircleMembership
 from .queries import (
     get_circle_for,
+    governance_record,
     roster,
     roster_history,
     roster_memberships,
@@ -68,9 +71,52 @@ def circle_detail(request, org, circle):
         "can_manage_roster": rules.test_rule("circles.manage_roster", user, circle),
         "can_assign_steward": rules.test_rule("circles.assign_steward", user, circle),
         "can_add_circle": rules.test_rule("circles.add_circle", user, organisation),
+        "provenances": provenance_latest([circle]),
+        **_proposing(request, circle),
         "nav": "circles",
     }
     return render(request, "circles/circle.html", context)
+
+
+def _proposing(request, circle: Circle) -> dict:
+    """What the page offers under "structure changes by consent": `edit_mode` (direct, propose or
+    override: governance.forms.structure_edit_mode) and the circle whose proposal would decide a
+    change to this one: the circle itself for a member of its roster, else the general circle."""
+    organisation = circle.organisation
+    mode = structure_edit_mode(organisation, member_for(request.user, organisation.pk))
+    if mode == "direct" or circle.is_archived:
+        return {"edit_mode": mode, "propose_in": None, "propose_move_in": None}
+    general = Circle.objects.filter(organisation=organisation, is_general=True).first()
+    propose_in = circle if rules.test_rule("proposals.add_proposal", request.user, circle) else general
+    # A move reaches the new parent too, which is rarely inside the circle's own domain: the general
+    # circle decides it.
+    return {"edit_mode": mode, "propose_in": propose_in, "propose_move_in": general}
+
+
+def _service_data(form) -> dict:
+    return {k: v for k, v in form.cleaned_data.items() if k != "override_reason"}
+
+
+@login_required
+def circle_record(request, org, circle):
+    """The circle's governance record: its structure as it stands, then every change that made it,
+    newest first (governance.Provenance), a page at a time."""
+    circle = get_circle_for(request.user, org, circle)
+    organisation = circle.organisation
+    page = Paginator(governance_record(circle), RECORD_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "organisation": organisation,
+        "circle": circle,
+        "ancestors": _ancestors(circle),
+        "sub_circles": list(sub_circles(circle)),
+        "provenances": provenance_latest([circle]),
+        "page": page,
+        "nav": "circles",
+    }
+    return render(request, "circles/circle_record.html", context)
+
+
+RECORD_PAGE_SIZE = 25
 
 
 @login_required
@@ -80,9 +126,12 @@ def circle_new(request, org):
     parent = parent or Circle.objects.filter(organisation=organisation, is_general=True).first()
     initial = {"parent": str(parent.pk) if parent else ""}
     form = CircleForm(request.POST or None, organisation=organisation, initial=initial)
+    override_field_add(form, organisation)
     if request.method == "POST" and form.is_valid():
         try:
-            created = services.circle_create(organisation=organisation, by=me, **form.cleaned_data)
+            created = services.circle_create(
+                organisation=organisation, by=me, override_reason=override_reason_of(form), **_service_data(form)
+            )
         except DomainError as e:
             add_domain_error(form, e)
         else:
@@ -97,9 +146,15 @@ def circle_edit(request, org, circle):
     circle = get_circle_for(request.user, org, circle, action="circles.change_circle")
     organisation = circle.organisation
     form = CircleForm(request.POST or None, organisation=organisation, circle=circle)
+    override_field_add(form, organisation)
     if request.method == "POST" and form.is_valid():
         try:
-            services.circle_update(circle=circle, by=member_for(request.user, organisation.pk), **form.cleaned_data)
+            services.circle_update(
+                circle=circle,
+                by=member_for(request.user, organisation.pk),
+                override_reason=override_reason_of(form),
+                **_service_data(form),
+            )
         except DomainError as e:
             add_domain_error(form, e)
         else:
@@ -114,10 +169,13 @@ def circle_archive(request, org, circle):
     """GET asks for confirmation; POST archives."""
     circle = get_circle_for(request.user, org, circle, action="circles.change_circle")
     form = ArchiveForm(request.POST or None)
+    override_field_add(form, circle.organisation)
     if request.method == "POST" and form.is_valid():
         by = member_for(request.user, circle.organisation_id)
         try:
-            services.circle_archive(circle=circle, by=by, reason=form.cleaned_data["reason"])
+            services.circle_archive(
+                circle=circle, by=by, reason=form.cleaned_data["reason"], override_reason=override_reason_of(form)
+            )
         except DomainError as e:
             add_domain_error(form, e)
         else:

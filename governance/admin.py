@@ -167,6 +167,7 @@ class OrganisationAdmin(ServiceAdmin):
                     "load_max_circles",
                     "consent_round_days",
                     "proxies_max_held",
+                    "structure_by_consent",
                 )
             },
         ),

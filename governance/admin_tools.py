@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .errors import DomainError
 from .models import Member
+from .services.events import site_admin_acting
 
 
 def acting_member(request, organisation_id) -> Member | None:
@@ -80,15 +81,20 @@ class ServiceAdmin(admin.ModelAdmin):
         adopt(obj, self.service_save(request, form, change))
 
     def save_related(self, request, form, formsets, change):
-        """Inlines here are read-only and the models have no many-to-many fields: nothing to save."""
+        """Inlines here are read-only and the models have no many-to-many fields: nothing to save. The
+        admin's change message still reads what each formset saved, so say it saved nothing."""
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except DomainError as error:
-            # The transaction around the view has rolled back; show the same form with the reason.
-            request._service_error = error
-            return super().changeform_view(request, object_id, form_url, extra_context)
+        # A site admin who is not a member of the organisation is named in the events the save records.
+        with site_admin_acting(request.user):
+            try:
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            except DomainError as error:
+                # The transaction around the view has rolled back; show the same form with the reason.
+                request._service_error = error
+                return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change=change, **kwargs)
@@ -112,7 +118,8 @@ class ServiceAdmin(admin.ModelAdmin):
         succeeded = 0
         for obj in queryset:
             try:
-                call(obj)
+                with site_admin_acting(request.user):
+                    call(obj)
             except DomainError as error:
                 self.message_user(request, f"{obj}: {error.message}", messages.ERROR)
             else:

@@ -4,6 +4,7 @@ messages land on the form through `add_domain_error`."""
 
 from django import forms
 from django.forms.models import fields_for_model, model_to_dict
+from django.utils.translation import gettext_lazy as _
 
 from governance.text import single_line
 
@@ -16,6 +17,34 @@ def add_domain_error(form: forms.Form, error: DomainError) -> None:
     """Show a service's refusal next to the field it is about, or above the form."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
+
+
+def override_field_add(form: forms.Form, organisation: Organisation) -> None:
+    """Under "structure changes by consent", a direct edit of structure is an admin's override and
+    needs a reason: add the `override_reason` field to the form (render it with
+    templates/governance/_override_field.html; pass `override_reason_of(form)` to the service, which
+    refuses without one through governance.changes.direct_edit_context)."""
+    if organisation.structure_by_consent:
+        form.fields["override_reason"] = forms.CharField(
+            label=_("Why edit directly instead of proposing a change?"),
+            max_length=300,
+            required=False,
+            widget=forms.TextInput(attrs={"required": True}),
+            validators=[single_line],
+        )
+
+
+def override_reason_of(form: forms.Form) -> str:
+    return form.cleaned_data.get("override_reason", "") if hasattr(form, "cleaned_data") else ""
+
+
+def structure_edit_mode(organisation: Organisation, member: Member | None) -> str:
+    """How a page offers an edit of structure: "direct" (the setting is off: Edit buttons as before),
+    "override" (on, for an admin: "Propose a change", and a direct edit with a reason), "propose" (on,
+    for anyone else: "Propose a change" only)."""
+    if not organisation.structure_by_consent:
+        return "direct"
+    return "override" if member is not None and member.is_admin else "propose"
 
 
 class SignupExtraForm(forms.Form):
@@ -47,6 +76,7 @@ class OrganisationSettingsForm(forms.Form):
         self.fields["circle_size_max"].label = "Largest circle size"
         self.fields["load_max_circles"].label = "Circles per member (guidance)"
         self.fields["consent_round_days"].label = "Consent round length (days)"
+        self.fields["structure_by_consent"].label = _("Structure changes by consent")
         # Added after the other settings: a form (or a script) that leaves them out keeps them as they are.
         self.organisation = organisation
         for name in ("language", "currency", "proxies_max_held"):

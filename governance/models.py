@@ -110,6 +110,12 @@ class Organisation(models.Model):
         verbose_name=_("Proxies one member may hold"),
         help_text=_("How many other members one member may respond for at a time; 0 turns proxies off."),
     )
+    structure_by_consent = models.BooleanField(
+        default=True,
+        help_text="Structure changes by consent: circles (and roles) change through the changes a passed "
+        "proposal carries; members find “Propose a change” where Edit buttons were, and admins edit directly "
+        "only as a logged override with a reason.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -12,6 +12,7 @@ from .models import (
     AgendaItem,
     Attendance,
     CalendarFeed,
+    CircleMeetingSettings,
     Meeting,
     MeetingSeries,
     MeetingSettings,
@@ -89,6 +90,15 @@ class MeetingSeriesAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def materialise(self, request, queryset):
         created = sum(services.series_materialise(series=s) for s in queryset)
         self.message_user(request, f"Created {created} occurrence(s).")
+
+
+@admin.register(CircleMeetingSettings)
+class CircleMeetingSettingsAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """A circle's meeting settings change by its decisions (meetings.circle_settings)."""
+
+    list_display = ("circle", "agenda_due_days", "cadence")
+    list_select_related = ("circle",)
+    search_fields = ("circle__name",)
 
 
 @admin.register(MeetingSettings)

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from governance.changes import change_kinds
 from governance.hooks import event_links
 from governance.inbox import inbox_kinds, inbox_sources
 from governance.integrations.events import event_types
@@ -12,7 +13,7 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Meetings"
 
     def ready(self):
-        from . import inbox, services  # they load models, which exist once the registry is ready
+        from . import changes, inbox, services  # they load models, which exist once the registry is ready
 
         inbox_sources.register(inbox.agendas_to_publish)
         inbox_sources.register(inbox.minutes_to_publish)
@@ -29,6 +30,8 @@ class MeetingsConfig(AppConfig):
         inbox_kinds.register("action.due", _("Actions due"))
         proposal_hooks.round_closed.register(services.tensions.tensions_follow_closed_rounds)
         proposal_hooks.round_withdrawn.register(services.tensions.tension_follow_withdrawn_round)
+        for kind in changes.KINDS:
+            change_kinds.register(kind.key, kind)
         event_types.add("meeting.scheduled", "Meeting scheduled")
         event_types.add("agenda.published", "Agenda published")
         event_types.add("minutes.published", "Minutes published")

@@ -54,6 +54,35 @@ class MeetingSettings(models.Model):
         return f"Meeting settings of {self.organisation}"
 
 
+class CircleMeetingSettings(models.Model):
+    """What one circle decided about its meetings, over the organisation's habits: how early its agendas
+    are due and how often it means to meet. Changed by the circle's decisions (meetings/changes.py)."""
+
+    class Cadence(models.TextChoices):
+        WEEKLY = "weekly", "Every week"
+        FORTNIGHTLY = "fortnightly", "Every two weeks"
+        MONTHLY = "monthly", "Every month"
+        QUARTERLY = "quarterly", "Every three months"
+
+    circle = models.OneToOneField("circles.Circle", on_delete=models.CASCADE, related_name="meeting_settings")
+    agenda_due_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Days before a meeting its agenda is due (empty: the organisation's)."
+    )
+    cadence = models.CharField(max_length=12, choices=Cadence.choices, blank=True, help_text="How often it meets.")
+
+    class Meta:
+        verbose_name_plural = "circle meeting settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(agenda_due_days__isnull=True) | Q(agenda_due_days__lte=60),
+                name="circle_meeting_settings_agenda_due_days_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Meeting settings of {self.circle}"
+
+
 class MeetingSeries(models.Model):
     """A recurring meeting: its rule (RFC 5545, without UNTIL, which lives in `until`), the first
     occurrence's start and the duration. Times recur at the same wall-clock time in `time_zone`,

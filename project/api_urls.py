@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from circles.api import CircleMembershipViewSet
+from circles.policy_api import PolicySectionViewSet
 from elections.api import BallotViewSet, CandidacyViewSet, ElectionViewSet, NominationViewSet
 from governance.api import views
 from meetings.api import (
@@ -18,6 +19,7 @@ from meetings.api import (
 )
 from polls.api import PollViewSet
 from proposals.api import ProposalViewSet, ProxyViewSet
+from proposals.change_api import EnactedChangeViewSet
 from record.api import (
     ElectionHistoryViewSet,
     HealthViewSet,
@@ -41,10 +43,12 @@ router.register("membership-classes", views.MembershipClassViewSet, basename="me
 router.register("members", MemberViewSet, basename="member")
 router.register("circles", CircleViewSet, basename="circle")
 router.register("circle-memberships", CircleMembershipViewSet, basename="circle-membership")
+router.register("policy-sections", PolicySectionViewSet, basename="policy-section")
 router.register("invitations", InvitationViewSet, basename="invitation")
 router.register("events", views.EventViewSet, basename="event")
 router.register("proposals", ProposalViewSet, basename="proposal")
 router.register("proxies", ProxyViewSet, basename="proxy")
+router.register("changes", EnactedChangeViewSet, basename="change")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("meeting-series", MeetingSeriesViewSet, basename="meeting-series")
 router.register("agenda-items", AgendaItemViewSet, basename="agenda-item")

@@ -335,6 +335,7 @@ CELERY_BEAT_SCHEDULE = {
     "proposals-review": {"task": "proposals.tasks.proposals_remind_review", "schedule": 3600.0},
     # The daily rotation sweep, run hourly so that a term ends within the hour of its local midnight.
     "roles-rotation": {"task": "roles.tasks.roles_rotation_sweep", "schedule": 3600.0},
+    "working-groups-remind": {"task": "circles.tasks.working_groups_remind", "schedule": 3600.0},
     "elections-advance": {"task": "elections.tasks.elections_advance_due", "schedule": 300.0},
     "meetings-materialise": {"task": "meetings.tasks.meetings_materialise", "schedule": 3600.0},
     "meetings-remind": {"task": "meetings.tasks.meetings_remind", "schedule": 300.0},
@@ -350,6 +351,10 @@ PROPOSAL_CLOSING_SOON_HOURS = env.int("PROPOSAL_CLOSING_SOON_HOURS", default=24)
 DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)
 if not 0 <= DIGEST_HOUR <= 23:
     raise ImproperlyConfigured("DIGEST_HOUR must be an hour of the day, 0 to 23.")
+# Working groups: how many days before its end date a working group's steward is reminded.
+WORKING_GROUP_REMINDER_DAYS = env.int("WORKING_GROUP_REMINDER_DAYS", default=14)
+if WORKING_GROUP_REMINDER_DAYS < 1:
+    raise ImproperlyConfigured("WORKING_GROUP_REMINDER_DAYS must be at least 1.")
 ROLE_TERM_REMINDER_DAYS = sorted(env.list("ROLE_TERM_REMINDER_DAYS", cast=int, default=[30, 7]))
 if min(ROLE_TERM_REMINDER_DAYS, default=1) < 1:
     raise ImproperlyConfigured("ROLE_TERM_REMINDER_DAYS must list whole days, each at least 1.")

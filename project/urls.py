@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from governance import views as core_views
 
-from . import onboarding_views, views
+from . import onboarding_views, structure_views, views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -30,6 +30,11 @@ urlpatterns = [
     path("organisations/new/", onboarding_views.organisation_new, name="organisation_start"),
     path("o/<slug:org>/invitations/bulk/", onboarding_views.bulk_onboarding, name="bulk_onboarding"),
     path("o/<slug:org>/invitations/<int:pk>/resend/", onboarding_views.invitation_resend, name="invitation_resend"),
+    path(
+        "o/<slug:org>/c/<slug:circle>/working-group/propose/<str:action>/",
+        structure_views.working_group_propose,
+        name="working_group_propose",
+    ),
     path("", include("governance.web_urls")),
     path("", include("governance.integrations.urls")),
     path("", include("circles.urls")),

@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, Q
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from governance.api.base import GovernanceViewSet
@@ -25,7 +25,26 @@ from governance.text import MULTI_LINE, single_line
 
 from . import proxies as proxy_services
 from . import queries, services
-from .models import Comment, EligibleVoter, Kind, Method, Position, Proposal, ProposalVersion, Proxy, Threshold
+from .change_api import (
+    ChangeDataSerializer,
+    ChangeInputSerializer,
+    ChangeSerializer,
+    ChangesField,
+    change_input_schema,
+    kind_data,
+)
+from .models import (
+    Change,
+    Comment,
+    EligibleVoter,
+    Kind,
+    Method,
+    Position,
+    Proposal,
+    ProposalVersion,
+    Proxy,
+    Threshold,
+)
 from .why import why_decided
 
 # Serializers -----------------------------------------------------------------------------------
@@ -110,11 +129,17 @@ class ProposalSerializer(serializers.ModelSerializer):
             "outcome",
             "outcome_statement",
             "review_date",
+            "enacted",
+            "enactment_error",
+            "enacted_at",
             "i_am_eligible",
             "i_responded",
             "why",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "enacted": {"help_text": "null until a passed round with changes closes; false: passed, not enacted."}
+        }
 
     @extend_schema_field(WhySerializer(allow_null=True))
     def get_why(self, proposal):
@@ -147,6 +172,11 @@ class ProposalWriteSerializer(serializers.Serializer):
 
 class ProposalCreateSerializer(ProposalWriteSerializer):
     circle = circle_scope(help_text="The circle that decides.")
+    changes = ChangesField(
+        required=False,
+        default=list,
+        help_text="The changes it carries, each `{kind, data}` with the kind's own shape; applied when it passes.",
+    )
 
 
 class ProposalOpenSerializer(serializers.Serializer):
@@ -334,6 +364,11 @@ class ProposalFilter(django_filters.FilterSet):
         request=None,
         responses={200: MyPositionSerializer, **errors(401, 403, 404, 409)},
     ),
+    reopen=extend_schema(
+        summary="Re-open a round that passed but could not be enacted (the author), after amending its changes",
+        request=None,
+        responses={200: ProposalSerializer, **errors(401, 403, 404, 409)},
+    ),
 )
 class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GovernanceViewSet):
     serializer_class = ProposalSerializer
@@ -355,6 +390,9 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governan
         "positions": "proposals.view_proposal",
         "withdraw_objection": "proposals.add_position",
         "comments": "proposals.view_proposal",
+        "changes": "proposals.view_proposal",
+        "change": "proposals.change_proposal",
+        "reopen": "proposals.change_proposal",
     }
     filterset_class = ProposalFilter
     ordering_fields = ["created_at", "closes_at", "closed_at", "title"]
@@ -383,9 +421,14 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governan
         data = serializer.service_kwargs(serializer.validated_data)
         circle = data.pop("circle")
         self.check_creation(Proposal(circle=circle, organisation_id=circle.organisation_id))
-        proposal = services.proposal_create(
-            circle=circle, author=member_for(request.user, circle.organisation_id), **data
-        )
+        changes = [(change["kind"], change["data"]) for change in data.pop("changes", [])]
+        try:
+            proposal = services.proposal_create_with_changes(
+                circle=circle, author=member_for(request.user, circle.organisation_id), changes=changes, **data
+            )
+        except services.ChangeRefused as error:
+            detail = f"Change {error.index + 1}: {error.message}"
+            return Response({"detail": detail, "changes": _refusal_at(error, len(changes))}, status=400)
         return self.answer(proposal, status_code=status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
@@ -501,9 +544,74 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governan
         page = self.paginate_queryset(queries.comments(proposal))
         return self.get_paginated_response(CommentSerializer(page, many=True).data)
 
+    @extend_schema(
+        methods=["GET"],
+        summary="The changes it carries, in order, before → after",
+        responses={200: ChangeSerializer(many=True), **errors(*READ_ONE)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Add a change (the author): to a draft, or to an open round as an amendment that restarts it",
+        request=change_input_schema(many=False),
+        responses={201: ChangeSerializer, **errors(*WRITE_STATEFUL)},
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    def changes(self, request, pk=None):
+        proposal = self.get_object()
+        if request.method == "POST":
+            self._require("proposals.change_proposal", proposal)
+            data = ChangeInputSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            change = services.change_add(proposal=proposal, by=self._by(proposal), **data.validated_data)
+            return Response(ChangeSerializer(change).data, status=status.HTTP_201_CREATED)
+        return Response(ChangeSerializer(proposal.changes.all(), many=True).data)
+
+    @extend_schema(
+        methods=["PUT"],
+        summary="Replace a change's data (the author); its kind stays",
+        request=ChangeDataSerializer,
+        responses={200: ChangeSerializer, **errors(*WRITE_STATEFUL)},
+    )
+    @extend_schema(
+        methods=["DELETE"],
+        summary="Remove a change (the author)",
+        request=None,
+        responses={204: None, **errors(401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["put", "delete"], url_path=r"changes/(?P<change_id>\d+)")
+    def change(self, request, pk=None, change_id=None):
+        proposal = self.get_object()
+        change = Change.objects.filter(proposal=proposal, pk=change_id).first()
+        if change is None:
+            raise NotFound("No such change on this proposal.")
+        if request.method == "DELETE":
+            services.change_remove(change=change, by=self._by(proposal))
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        body = ChangeDataSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = kind_data(change.kind, body.validated_data["data"])
+        change = services.change_update(change=change, by=self._by(proposal), data=data)
+        return Response(ChangeSerializer(change).data)
+
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        proposal = self.get_object()
+        services.proposal_reopen(proposal=proposal, by=self._by(proposal))
+        return self.answer(proposal)
+
     def _require(self, rule: str, proposal) -> None:
         if not rules.test_rule(rule, self.request.user, proposal):
             raise PermissionDenied("You are not allowed to do that with this proposal.")
+
+
+def _refusal_at(error, count: int) -> list[dict]:
+    """A refused change's message where it belongs in `changes`: [{}, {"data": {"name": ["…"]}}, …]."""
+    answer: list[dict] = [{} for _ in range(count)]
+    if error.change_field in ("kind", None):
+        answer[error.index] = {error.change_field or "non_field_errors": [error.message]}
+    else:
+        answer[error.index] = {"data": {error.change_field: [error.message]}}
+    return answer
 
 
 # Proxies -----------------------------------------------------------------------------------------

@@ -26,3 +26,5 @@ class ProposalsConfig(AppConfig):
         event_types.add("proxy.ended", "Proxy ended (the holder or the grantor left)")
         member_left.register(proxies.proxies_end_for_member)
         circle_hooks.roster_ended.register(proxies.proxies_end_for_roster)
+        event_types.add("proposal.enacted", "Proposal enacted", "proposal.enacted", "proposal.not_enacted")
+        event_types.add("change.applied", "Change applied")

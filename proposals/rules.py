@@ -61,6 +61,18 @@ def is_open(user, proposal):
     return proposal.is_open
 
 
+@rules.predicate
+def changes_may_change(user, proposal):
+    """A draft, an open round before its deadline (an amendment), or a passed round that could not be
+    enacted (before it is re-opened)."""
+    return round_may_change(user, proposal) or proposal.passed_not_enacted
+
+
+@rules.predicate
+def passed_not_enacted(user, proposal):
+    return proposal.passed_not_enacted
+
+
 rules.add_rule("proposals.add_proposal", is_circle_member)
 rules.add_rule("proposals.view_proposal", can_see)
 rules.add_rule("proposals.change_proposal", can_see & is_author)
@@ -71,3 +83,5 @@ rules.add_rule("proposals.comment", can_see & (in_the_circle | is_eligible | is_
 # (change_proposal) and lets the service refuse the state with a 409.
 rules.add_rule("proposals.offer_withdraw", can_see & is_author & round_may_change)
 rules.add_rule("proposals.offer_amend", can_see & is_author & is_open & round_may_change)
+rules.add_rule("proposals.change_changes", can_see & is_author & changes_may_change)
+rules.add_rule("proposals.reopen", can_see & is_author & passed_not_enacted)

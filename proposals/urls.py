@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import change_views, views
 
 urlpatterns = [
     path("o/<slug:org>/c/<slug:circle>/proposals/", views.circle_proposals, name="circle-proposals"),
@@ -20,4 +20,9 @@ urlpatterns = [
     path("o/<slug:org>/p/<int:pk>/outcome/", views.outcome_write, name="outcome-write"),
     path("o/<slug:org>/p/<int:pk>/comments/", views.comment_add, name="comment-add"),
     path("o/<slug:org>/p/<int:pk>/versions/", views.proposal_versions, name="proposal-versions"),
+    path("o/<slug:org>/p/<int:pk>/changes/new/", change_views.change_new, name="change-new"),
+    path("o/<slug:org>/p/<int:pk>/changes/<int:change>/", change_views.change_edit, name="change-edit"),
+    path("o/<slug:org>/p/<int:pk>/changes/<int:change>/remove/", change_views.change_remove, name="change-remove"),
+    path("o/<slug:org>/p/<int:pk>/reopen/", change_views.proposal_reopen, name="proposal-reopen"),
+    path("o/<slug:org>/c/<slug:circle>/propose/", change_views.propose, name="propose-change"),
 ]

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -23,6 +24,7 @@ from governance.rules import member_for
 
 from . import proxies as proxy_services
 from . import queries, services
+from .change_views import changes_view
 from .forms import (
     AmendForm,
     CommentForm,
@@ -168,6 +170,8 @@ def _detail_context(request, proposal: Proposal, *, position_form=None, comment_
         "earlier_comments": earlier_comments,
         "comment_form": comment_form or CommentForm(),
         "open_form": OpenForm(organisation=proposal.organisation),
+        # Read only if the template shows them (not for the htmx position panel).
+        "changes": SimpleLazyObject(lambda: changes_view(proposal)),
         "now": timezone.now(),
         "nav": "circles",
     }

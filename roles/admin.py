@@ -70,21 +70,36 @@ class RoleAdmin(ServiceAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    # Under "structure changes by consent", an edit in the site admin is an admin's override.
+    OVERRIDE_REASON = "Edited in the site admin"
+
     def service_save(self, request, form, change):
         data = {f: form.cleaned_data[f] for f in ROLE_FIELDS if f in form.cleaned_data}
         if not change:
             circle = form.cleaned_data["circle"]
-            return services.role_create(circle=circle, by=acting_member(request, circle.organisation_id), **data)
+            return services.role_create(
+                circle=circle,
+                by=acting_member(request, circle.organisation_id),
+                override_reason=self.OVERRIDE_REASON,
+                **data,
+            )
         role = Role.objects.select_related("circle__organisation").get(pk=form.instance.pk)
         changes = {f: v for f, v in data.items() if f in form.changed_data}
-        return services.role_update(role=role, by=acting_member(request, role.circle.organisation_id), **changes)
+        return services.role_update(
+            role=role,
+            by=acting_member(request, role.circle.organisation_id),
+            override_reason=self.OVERRIDE_REASON,
+            **changes,
+        )
 
     @admin.action(description="Archive the selected roles (their terms end; history stays)")
     def archive(self, request, queryset):
         self.run_action(
             request,
             queryset.select_related("circle__organisation"),
-            lambda role: services.role_archive(role=role, by=acting_member(request, role.circle.organisation_id)),
+            lambda role: services.role_archive(
+                role=role, by=acting_member(request, role.circle.organisation_id), override_reason=self.OVERRIDE_REASON
+            ),
             done="Archived",
         )
 

@@ -110,6 +110,14 @@ class RoleUpdateSerializer(serializers.Serializer):
     selection = serializers.ChoiceField(choices=Selection.choices, required=False)
     election_method = serializers.ChoiceField(choices=ElectionMethod.choices, required=False)
     auto_renew = serializers.BooleanField(required=False)
+    override_reason = serializers.CharField(
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        validators=[single_line],
+        help_text="Under “structure changes by consent”: why an admin edits directly instead of proposing "
+        "(logged and shown as an admin override). Others propose a change (role.amend) instead.",
+    )
 
 
 class RoleCreateSerializer(RoleUpdateSerializer):
@@ -258,13 +266,21 @@ class RoleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GovernanceVi
     @action(detail=True, methods=["post"])
     def archive(self, request, pk=None):
         role = self.get_object()
-        services.role_archive(role=role, by=self.caller(role.circle.organisation_id))
+        services.role_archive(
+            role=role,
+            by=self.caller(role.circle.organisation_id),
+            override_reason=str(request.data.get("override_reason", "")),
+        )
         return self.answer(role)
 
     @action(detail=True, methods=["post"])
     def restore(self, request, pk=None):
         role = self.get_object()
-        services.role_restore(role=role, by=self.caller(role.circle.organisation_id))
+        services.role_restore(
+            role=role,
+            by=self.caller(role.circle.organisation_id),
+            override_reason=str(request.data.get("override_reason", "")),
+        )
         return self.answer(role)
 
 

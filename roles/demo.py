@@ -126,7 +126,7 @@ def load(*, organisation, members):
             continue
         for spec in specs:
             if not Role.objects.filter(circle=circle, name=spec["name"]).exists():
-                role_create(circle=circle, by=alice, **spec)
+                role_create(circle=circle, by=None, **spec)  # the demo's seed; decisions: structure_demo
     now = timezone.now()
     for circle_name, role_name, person, days_ago in TERMS:
         circle = circles.get(circle_name)

@@ -4,6 +4,7 @@ are the services', whose refusals land on the form via add_domain_error."""
 from datetime import datetime, time
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from circles.forms import MemberChoiceField
 from circles.models import Circle
@@ -15,6 +16,19 @@ from .models import ElectionMethod, Role, RoleAssignment, Selection, TimePeriod
 from .services import ROLE_FIELDS
 
 MARKDOWN_HELP = "Markdown: **bold**, *italic*, - lists, [links](https://example.org)."
+
+
+class OverrideReasonField(forms.CharField):
+    """Why an admin edits the structure directly instead of proposing it (logged as an override)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Why edit directly instead of proposing (admin override)"))
+        kwargs.setdefault("max_length", 300)
+        kwargs.setdefault("validators", [single_line])
+        kwargs.setdefault(
+            "help_text", _("This organisation changes its structure by consent; a direct edit is logged and shown.")
+        )
+        super().__init__(**kwargs)
 
 
 class RoleForm(forms.Form):
@@ -81,6 +95,7 @@ class RoleForm(forms.Form):
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)
+        data.pop("override_reason", None)  # the why of an admin's override, not a role field
         data["accountabilities"] = [line for line in data["accountabilities"].splitlines() if line.strip()]
         return data
 

@@ -15,9 +15,10 @@ from governance.errors import DomainError
 from governance.forms import add_domain_error
 from governance.queries import get_organisation_for
 from governance.rules import forget_access_cache, member_for
+from governance.services.provenance import provenance_latest
 
 from . import queries, services
-from .forms import AssignForm, DirectoryFilterForm, EndForm, RoleForm, StewardForm, TemplateForm
+from .forms import AssignForm, DirectoryFilterForm, EndForm, OverrideReasonField, RoleForm, StewardForm, TemplateForm
 from .models import Role, RoleTemplate
 
 
@@ -135,10 +136,16 @@ def role_template(request, org):
 def role_new(request, org, circle):
     circle = get_circle_for(request.user, org, circle, action="roles.add_role")
     form = RoleForm(request.POST or None)
+    by_consent = _override_field(form, circle.organisation)
     if request.method == "POST" and form.is_valid():
         data = form.service_kwargs()
         try:
-            role = services.role_create(circle=circle, by=member_for(request.user, circle.organisation_id), **data)
+            role = services.role_create(
+                circle=circle,
+                by=member_for(request.user, circle.organisation_id),
+                override_reason=form.cleaned_data.get("override_reason", "") if by_consent else "",
+                **data,
+            )
         except DomainError as error:
             add_domain_error(form, error)
         else:
@@ -151,14 +158,26 @@ def role_new(request, org, circle):
     )
 
 
+def _override_field(form, organisation) -> bool:
+    """Under "structure changes by consent" a direct edit is an admin's override: it asks why."""
+    if not organisation.structure_by_consent:
+        return False
+    form.fields["override_reason"] = OverrideReasonField()
+    return True
+
+
 @login_required
 def role_edit(request, org, pk):
     role = queries.get_role_for(request.user, pk, action="roles.change_role", organisation_slug=org)
     form = RoleForm(request.POST or None, initial=RoleForm.initial_for(role))
+    by_consent = _override_field(form, role.circle.organisation)
     if request.method == "POST" and form.is_valid():
         try:
             services.role_update(
-                role=role, by=member_for(request.user, role.circle.organisation_id), **form.changes_for(role)
+                role=role,
+                by=member_for(request.user, role.circle.organisation_id),
+                override_reason=form.cleaned_data.get("override_reason", "") if by_consent else "",
+                **form.changes_for(role),
             )
         except DomainError as error:
             add_domain_error(form, error)
@@ -182,15 +201,25 @@ def _role_context(request, role: Role, **forms) -> dict:
     row = queries.role_rows(queries.with_terms(Role.objects.filter(pk=role.pk)))[0]
     user = request.user
     can_assign = rules.test_rule("roles.assign_role", user, role)
+    organisation = role.circle.organisation
+    me = member_for(user, role.circle.organisation_id)
+    can_change = rules.test_rule("roles.change_role", user, role)
+    # Under "structure changes by consent" a role changes by proposal; admins keep a direct edit,
+    # logged as an override with its reason.
+    by_consent = organisation.structure_by_consent
     return {
         "organisation": role.circle.organisation,
         "circle": role.circle,
         "role": role,
         "row": row,
         "history": queries.role_history(role),
+        "provenance": provenance_latest([role]).get(("role", role.pk)),
         "elections": queries.role_elections(role),
         "me": member_for(user, role.circle.organisation_id),
-        "can_change": rules.test_rule("roles.change_role", user, role),
+        "can_change": can_change,
+        "by_consent": by_consent,
+        "can_edit_directly": can_change and (not by_consent or bool(me and me.is_admin)),
+        "can_propose": by_consent and rules.test_rule("proposals.add_proposal", user, role.circle),
         "can_assign": can_assign,
         "can_start_election": rules.test_rule("roles.start_election", user, role),
         "assign_form": forms.get("assign_form") or (AssignForm(role=role) if can_assign else None),
@@ -226,11 +255,12 @@ def role_assign(request, org, pk):
 def role_archive(request, org, pk):
     role = queries.get_role_for(request.user, pk, action="roles.change_role", organisation_slug=org)
     by = member_for(request.user, role.circle.organisation_id)
+    reason = request.POST.get("override_reason", "")
     try:
         if role.is_archived:
-            services.role_restore(role=role, by=by)
+            services.role_restore(role=role, by=by, override_reason=reason)
         else:
-            services.role_archive(role=role, by=by)
+            services.role_archive(role=role, by=by, override_reason=reason)
     except DomainError as error:
         messages.error(request, error.message)
     else:

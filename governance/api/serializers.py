@@ -101,6 +101,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
             "load_max_circles",
             "consent_round_days",
             "proxies_max_held",
+            "structure_by_consent",
             "created_at",
             "my_membership",
         ]

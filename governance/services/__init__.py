@@ -5,7 +5,7 @@ rule refuses, records an event, and queues side effects (emails, webhooks) only 
 transaction commits. One module per part; their public names are all importable from here.
 """
 
-from .events import changes_apply, event_new, event_record, events_record, plain
+from .events import changes_apply, event_new, event_record, events_record, plain, site_admin_acting
 from .invitations import (
     invitation_accept,
     invitation_create,
@@ -89,6 +89,7 @@ __all__ = [
     "plain",
     "provenance_latest",
     "provenance_record",
+    "site_admin_acting",
     "slug_problem",
     "unique_slug",
     "user_create",

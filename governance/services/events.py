@@ -5,6 +5,10 @@ Every line whose verb is sent to webhooks queues its deliveries here (governance
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from governance.integrations.deliveries import webhook_deliveries_queue
 from governance.integrations.events import event_type_of
 from governance.models import Event, Member, Organisation, WebhookEndpoint
@@ -23,8 +27,28 @@ def event_record(
     return event
 
 
+# Who is acting in the Django admin, when the site admin is not a member of the organisation: the
+# event's actor is a membership, which they have not, so the event names them in its details instead
+# (set around each admin save and action by governance.admin_tools.ServiceAdmin).
+_site_admin: ContextVar[str | None] = ContextVar("site_admin", default=None)
+
+
+@contextmanager
+def site_admin_acting(user) -> Iterator[None]:
+    """Events recorded inside without an actor name this site admin (`details["site_admin"]`)."""
+    name = (getattr(user, "name", "") or getattr(user, "email", "") or str(user))[:150]
+    token = _site_admin.set(name)
+    try:
+        yield
+    finally:
+        _site_admin.reset(token)
+
+
 def event_new(*, organisation: Organisation, actor: Member | None, verb: str, obj, circle=None, details=None) -> Event:
     """An unsaved line of the event log, to pass to events_record."""
+    site_admin = _site_admin.get()
+    if actor is None and site_admin:
+        details = {**(details or {}), "site_admin": site_admin}
     return Event(
         organisation=organisation,
         actor=actor,

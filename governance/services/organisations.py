@@ -120,6 +120,7 @@ ORGANISATION_SETTINGS = (
     "load_max_circles",
     "consent_round_days",
     "proxies_max_held",
+    "structure_by_consent",
 )
 
 

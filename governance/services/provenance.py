@@ -43,6 +43,6 @@ def provenance_latest(objects) -> dict[tuple[str, int], Provenance]:
     for object_type, ids in by_type.items():
         rows = rows | Provenance.objects.filter(object_type=object_type, object_id__in=ids)
     latest: dict[tuple[str, int], Provenance] = {}
-    for row in rows.order_by("-created_at", "-id"):
+    for row in rows.select_related("actor__user").order_by("-created_at", "-id"):
         latest.setdefault((row.object_type, row.object_id), row)
     return latest

@@ -140,8 +140,13 @@ EVENT_PHRASES = {
 @register.simple_tag
 def event_text(event, organisation):
     """One event as a sentence: “Ben Laurent added Grace Mensah to Finance”."""
-    actor = format_html("<strong>{}</strong>", event.actor.user.display_name if event.actor_id else "Someone")
     details = event.details if isinstance(event.details, dict) else {}
+    if event.actor_id:
+        actor = format_html("<strong>{}</strong>", event.actor.user.display_name)
+    elif details.get("site_admin"):
+        actor = format_html("<strong>{}</strong> (site admin)", details["site_admin"])
+    else:
+        actor = format_html("<strong>{}</strong>", "Someone")
     if event.circle_id:
         url = reverse("circle", kwargs={"org": organisation.slug, "circle": event.circle.slug})
         circle = format_html('<a href="{}">{}</a>', url, event.circle.name)
@@ -235,3 +240,13 @@ def line_text(line, organisation, links: dict):
         role=details.get("role", "a role"),
         acts_as=_ACTS_AS.get(str((details.get("acts_as") or [""])[-1]), "other"),
     )
+
+
+@register.filter
+def provenance_of(provenances, obj):
+    """The newest provenance of an object, from the dict governance.services.provenance_latest made for
+    the whole page in one query: `{% include "governance/_provenance.html" with
+    provenance=provenances|provenance_of:role %}`."""
+    if not provenances or obj is None or getattr(obj, "pk", None) is None:
+        return None
+    return provenances.get((obj._meta.model_name, obj.pk))

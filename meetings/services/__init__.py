@@ -15,7 +15,13 @@ from .agenda import (
     agenda_reorder,
 )
 from .feeds import calendar_feed_create, calendar_feed_revoke, calendar_feed_touch
-from .meetings import meeting_cancel, meeting_create, meeting_settings_update, meeting_update
+from .meetings import (
+    circle_meeting_settings_update,
+    meeting_cancel,
+    meeting_create,
+    meeting_settings_update,
+    meeting_update,
+)
 from .minutes import (
     attendance_everyone_present,
     attendance_record,
@@ -61,6 +67,7 @@ __all__ = [
     "calendar_feed_create",
     "calendar_feed_revoke",
     "calendar_feed_touch",
+    "circle_meeting_settings_update",
     "meeting_cancel",
     "meeting_create",
     "meeting_reminders_send",

@@ -9,12 +9,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from circles.models import Circle
+from governance.changes import ChangeContext
 from governance.errors import Conflict, Invalid
 from governance.models import Member, Organisation
 from governance.services import changes_apply, event_record, notifications_queue
 
 from .. import queries
-from ..models import AgendaItem, Kind, Meeting, MeetingSettings, Tension
+from ..models import AgendaItem, CircleMeetingSettings, Kind, Meeting, MeetingSettings, Tension
 from .agenda import tension_maybe_reopen
 from .shaping import (
     NOTE_MAX,
@@ -50,6 +51,31 @@ def meeting_settings_update(
             verb="meeting_settings.updated",
             obj=current,
             details={"changes": changes},
+        )
+    return current
+
+
+@transaction.atomic
+def circle_meeting_settings_update(
+    *, circle, by: Member | None, agenda_due_days: int | None, cadence: str, decision: ChangeContext | None = None
+) -> CircleMeetingSettings:
+    """What a circle decided about its meetings: how early its agendas are due (None: the
+    organisation's habit) and how often it meets ("" for no set cadence)."""
+    if agenda_due_days is not None and not 0 <= agenda_due_days <= 60:
+        raise Invalid("An agenda is due between 0 and 60 days ahead.", field="agenda_due_days")
+    if cadence and cadence not in CircleMeetingSettings.Cadence.values:
+        raise Invalid("Choose how often the circle meets.", field="cadence")
+    current, _ = CircleMeetingSettings.objects.select_for_update().get_or_create(circle=circle)
+    changes = changes_apply(current, {"agenda_due_days": agenda_due_days, "cadence": cadence})
+    if changes:
+        current.save()
+        event_record(
+            organisation=circle.organisation,
+            actor=by,
+            verb="circle_meeting_settings.updated",
+            obj=current,
+            circle=circle,
+            details={"changes": changes, **(decision.event_details() if decision is not None else {})},
         )
     return current
 

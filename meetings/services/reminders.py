@@ -15,7 +15,7 @@ from governance.models import Member
 from governance.services import notifications_queue
 from governance.sweeps import sweep_each
 
-from ..models import ActionItem, Meeting, MeetingSettings, Minutes
+from ..models import ActionItem, CircleMeetingSettings, Meeting, MeetingSettings, Minutes
 from .shaping import actions_url, circle_people, meeting_context, users_of
 
 
@@ -54,13 +54,21 @@ def agenda_due_remind(*, now: datetime | None = None) -> int:
     organisation's setting, 2 days ahead by default) and not yet published."""
     now = now or timezone.now()
     due_days = {s.organisation_id: s.agenda_due_days for s in MeetingSettings.objects.all()}
-    longest = max([2, *due_days.values()])
+    # A circle's own decision about its agendas comes before the organisation's habit.
+    circle_days = dict(
+        CircleMeetingSettings.objects.filter(agenda_due_days__isnull=False).values_list("circle_id", "agenda_due_days")
+    )
+    longest = max([2, *due_days.values(), *circle_days.values()])
     meetings = list(
         Meeting.objects.scheduled()
         .filter(agenda_published_at__isnull=True, starts_at__gt=now, starts_at__lte=now + timedelta(days=longest))
         .select_related("organisation", "circle", "facilitator__user")
     )
-    meetings = [m for m in meetings if m.starts_at - timedelta(days=due_days.get(m.organisation_id, 2)) <= now]
+
+    def days_ahead(meeting: Meeting) -> int:
+        return circle_days.get(meeting.circle_id, due_days.get(meeting.organisation_id, 2))
+
+    meetings = [m for m in meetings if m.starts_at - timedelta(days=days_ahead(m)) <= now]
     stewards = stewards_by_circle({m.circle_id for m in meetings})
 
     def remind(meeting: Meeting) -> int:

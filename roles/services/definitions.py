@@ -9,11 +9,34 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from governance.changes import ChangeContext, direct_edit_context
 from governance.errors import Conflict, Invalid
 from governance.models import Member, Organisation
-from governance.services import changes_apply, event_record
+from governance.services import changes_apply, event_record, provenance_record
 
 from ..models import ElectionMethod, Role, RoleTemplate, Selection, TimePeriod
+
+
+def _decided(decision: ChangeContext | None) -> dict:
+    """What an event's details say of the decision (or the admin override) that made the write."""
+    return decision.event_details() if decision is not None else {}
+
+
+def definition_edit_context(
+    *, organisation: Organisation, by: Member | None, decision: ChangeContext | None, override_reason: str
+) -> ChangeContext | None:
+    """Who may change a role's definition, under "structure changes by consent": a decision, or an
+    admin's override with a reason (governance.changes.direct_edit_context); otherwise anyone the rules
+    let, as before."""
+    return direct_edit_context(organisation=organisation, by=by, decision=decision, override_reason=override_reason)
+
+
+def override_record(ctx: ChangeContext | None, role: Role, *, kind: str, summary: str) -> None:
+    """An admin's direct edit is shown on the role as an override (a decision's provenance is the
+    enacting proposal's to record)."""
+    if ctx is not None and ctx.proposal_id is None:
+        provenance_record(ctx=ctx, obj=role, change_kind=kind, summary=summary, circle=role.circle)
+
 
 # The core roles ---------------------------------------------------------------------------------
 
@@ -197,13 +220,25 @@ def _check_definition(spec: dict) -> None:
 
 
 @transaction.atomic
-def role_create(*, circle, by: Member | None, name: str, **fields) -> Role:
-    """Define a role in a circle."""
+def role_create(
+    *,
+    circle,
+    by: Member | None,
+    name: str,
+    decision: ChangeContext | None = None,
+    override_reason: str = "",
+    **fields,
+) -> Role:
+    """Define a role in a circle. `decision`: the decision behind it, named in the event; under
+    "structure changes by consent" an admin may instead give an `override_reason`."""
     unknown = set(fields) - set(ROLE_FIELDS)
     if unknown:
         raise Invalid(f"Unknown role field: {', '.join(sorted(unknown))}.")
     if circle.is_archived:
         raise Conflict("This circle is archived; its roles cannot change.")
+    decision = definition_edit_context(
+        organisation=circle.organisation, by=by, decision=decision, override_reason=override_reason
+    )
     spec = {"name": (name or "").strip(), **fields}
     if "accountabilities" in spec:
         spec["accountabilities"] = _clean_accountabilities(spec["accountabilities"])
@@ -217,19 +252,25 @@ def role_create(*, circle, by: Member | None, name: str, **fields) -> Role:
         verb="role.created",
         obj=role,
         circle=circle,
-        details={"role": role.name},
+        details={"role": role.name, **_decided(decision)},
     )
+    override_record(decision, role, kind="role.create", summary=f"Created the role “{role.name}”")
     return role
 
 
 @transaction.atomic
-def role_update(*, role: Role, by: Member | None, **changes) -> Role:
+def role_update(
+    *, role: Role, by: Member | None, decision: ChangeContext | None = None, override_reason: str = "", **changes
+) -> Role:
     """Change a role's definition. Running terms keep their dates; the new term length applies to
-    the next term."""
+    the next term. Under "structure changes by consent", by a decision or an admin's override."""
     unknown = set(changes) - set(ROLE_FIELDS)
     if unknown:
         raise Invalid(f"Unknown role field: {', '.join(sorted(unknown))}.")
     role = Role.objects.select_for_update(of=("self",)).select_related("circle__organisation").get(pk=role.pk)
+    decision = definition_edit_context(
+        organisation=role.circle.organisation, by=by, decision=decision, override_reason=override_reason
+    )
     if role.is_archived:
         raise Conflict("This role is archived; restore it before editing.")
     if "name" in changes:
@@ -252,13 +293,17 @@ def role_update(*, role: Role, by: Member | None, **changes) -> Role:
             verb="role.updated",
             obj=role,
             circle=role.circle,
-            details={"changes": changed, "role": role.name},
+            details={"changes": changed, "role": role.name, **_decided(decision)},
         )
+        override_record(decision, role, kind="role.amend", summary=f"Amended the role “{role.name}”")
     return role
 
 
 @transaction.atomic
-def role_restore(*, role: Role, by: Member | None) -> Role:
+def role_restore(*, role: Role, by: Member | None, override_reason: str = "") -> Role:
+    decision = definition_edit_context(
+        organisation=role.circle.organisation, by=by, decision=None, override_reason=override_reason
+    )
     if role.circle.is_archived:
         raise Conflict("Its circle is archived; restore the circle first.")
     if Role.objects.active().filter(circle=role.circle, name__iexact=role.name).exclude(pk=role.pk).exists():
@@ -273,6 +318,7 @@ def role_restore(*, role: Role, by: Member | None) -> Role:
         verb="role.restored",
         obj=role,
         circle=role.circle,
-        details={"role": role.name},
+        details={"role": role.name, **_decided(decision)},
     )
+    override_record(decision, role, kind="role.restore", summary=f"Restored the role “{role.name}”")
     return role

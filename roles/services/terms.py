@@ -23,13 +23,14 @@ from django.utils import timezone
 from circles.models import CircleMembership
 from circles.queries import on_roster
 from circles.services import roster_add, roster_remove
+from governance.changes import ChangeContext
 from governance.errors import Conflict, Invalid
 from governance.models import Member, Organisation
 from governance.services import event_record
 
 from .. import hooks
 from ..models import Election, Role, RoleAssignment
-from .definitions import LINKING_KINDS, steward_role
+from .definitions import LINKING_KINDS, _decided, definition_edit_context, override_record, steward_role
 
 # Dates ------------------------------------------------------------------------------------------
 
@@ -133,6 +134,7 @@ def role_assign(
     planned_end_at=None,
     started_at=None,
     election: Election | None = None,
+    decision: ChangeContext | None = None,
 ) -> RoleAssignment:
     """Give a member a seat in a role for a term, explaining a refusal: not a member, already holding
     it, seats full, not on the circle's roster, or past the term limit (with when they may serve again).
@@ -205,7 +207,7 @@ def role_assign(
         verb="role.assigned",
         obj=assignment,
         circle=role.circle,
-        details={"role": role.name, "member": str(member.user)},
+        details={"role": role.name, "member": str(member.user), **_decided(decision)},
     )
     return assignment
 
@@ -277,7 +279,13 @@ def _unlink_parent(assignment: RoleAssignment, *, by: Member | None) -> None:
 
 @transaction.atomic
 def assignment_end(
-    *, assignment: RoleAssignment, by: Member | None, reason: str, note: str = "", at=None
+    *,
+    assignment: RoleAssignment,
+    by: Member | None,
+    reason: str,
+    note: str = "",
+    at=None,
+    decision: ChangeContext | None = None,
 ) -> RoleAssignment:
     """End a term (or cancel an upcoming one) with a reason. The row stays: it is the role's history."""
     if reason not in RoleAssignment.EndReason.values:
@@ -301,7 +309,7 @@ def assignment_end(
         verb="role.ended",
         obj=assignment,
         circle=role.circle,
-        details={"role": role.name, "member": str(assignment.member.user), "reason": reason},
+        details={"role": role.name, "member": str(assignment.member.user), "reason": reason, **_decided(decision)},
     )
     return assignment
 
@@ -327,7 +335,9 @@ def assignment_renew(*, assignment: RoleAssignment, by: Member | None) -> RoleAs
 
 
 @transaction.atomic
-def steward_assign(*, circle, member: Member, by: Member | None) -> RoleAssignment:
+def steward_assign(
+    *, circle, member: Member, by: Member | None, decision: ChangeContext | None = None
+) -> RoleAssignment:
     """Make a member the circle's steward, replacing the current one. A steward who is not yet on the
     circle's roster joins it, since the steward keeps the roster."""
     if circle.is_archived:
@@ -336,19 +346,25 @@ def steward_assign(*, circle, member: Member, by: Member | None) -> RoleAssignme
     for current in role.assignments.open():
         if current.member_id == member.pk and current.started_at <= timezone.now():
             raise Conflict(f"{member.user} is already the steward of {circle}.", field="member")
-        assignment_end(assignment=current, by=by, reason=RoleAssignment.EndReason.REPLACED)
+        assignment_end(assignment=current, by=by, reason=RoleAssignment.EndReason.REPLACED, decision=decision)
     if not circle.is_general and not CircleMembership.objects.current().filter(circle=circle, member=member).exists():
         roster_add(circle=circle, member=member, by=by)
-    return role_assign(role=role, member=member, by=by)
+    return role_assign(role=role, member=member, by=by, decision=decision)
 
 
 # Archiving a role ends its terms ----------------------------------------------------------------
 
 
 @transaction.atomic
-def role_archive(*, role: Role, by: Member | None) -> Role:
+def role_archive(
+    *, role: Role, by: Member | None, decision: ChangeContext | None = None, override_reason: str = ""
+) -> Role:
     """Archive a role: its holders' terms end, an election under way is cancelled, and its history stays.
-    Core roles come with every circle and cannot be archived."""
+    Core roles come with every circle and cannot be archived. Under "structure changes by consent", by
+    a decision or an admin's override with a reason."""
+    decision = definition_edit_context(
+        organisation=role.circle.organisation, by=by, decision=decision, override_reason=override_reason
+    )
     if role.is_core:
         raise Conflict(f"{role.name} is a core role of every circle; it cannot be archived.")
     archived = Role.objects.filter(pk=role.pk, archived_at__isnull=True).update(archived_at=timezone.now())
@@ -356,7 +372,13 @@ def role_archive(*, role: Role, by: Member | None) -> Role:
         raise Conflict("This role is already archived.")
     role.refresh_from_db()
     for assignment in role.assignments.open().select_related("member__user", "role__circle__organisation"):
-        assignment_end(assignment=assignment, by=by, reason=RoleAssignment.EndReason.REMOVED, note="Role archived")
+        assignment_end(
+            assignment=assignment,
+            by=by,
+            reason=RoleAssignment.EndReason.REMOVED,
+            note="Role archived",
+            decision=decision,
+        )
     hooks.role_archived(role=role, by=by)
     event_record(
         organisation=role.circle.organisation,
@@ -364,8 +386,9 @@ def role_archive(*, role: Role, by: Member | None) -> Role:
         verb="role.archived",
         obj=role,
         circle=role.circle,
-        details={"role": role.name},
+        details={"role": role.name, **_decided(decision)},
     )
+    override_record(decision, role, kind="role.retire", summary=f"Archived the role “{role.name}”")
     return role
 
 
@@ -388,4 +411,45 @@ def roster_removal_refusal(*, membership: CircleMembership) -> None:
         raise Conflict(
             f"{membership.member.user} sits here as {linked.role.name} of {linked.role.circle}; "
             "they leave when that term ends."
+        )
+
+
+# Double-linking follows the tree and the rosters (circles.hooks.circle_moved, roster_removed) ------
+
+
+def parent_links_follow(*, circle, old_parent, by: Member | None) -> None:
+    """A circle moved: its steward and delegate leave the seat their term brought in the old parent's
+    roster (unless a sibling's term of theirs still needs it) and take one in the new parent's, at once
+    rather than at the next sweep."""
+    terms = (
+        RoleAssignment.objects.current()
+        .filter(role__circle=circle, role__kind__in=LINKING_KINDS, role__archived_at__isnull=True)
+        .select_related("role__circle__parent", "member__user", "parent_membership__circle", "assigned_by")
+    )
+    for assignment in terms:
+        brought = assignment.parent_membership
+        if brought is not None and brought.left_at is None and brought.circle_id == circle.parent_id:
+            continue
+        if brought is not None:
+            # The term no longer holds the old seat: clear the link first, so the roster lets it go.
+            RoleAssignment.objects.filter(pk=assignment.pk).update(parent_membership=None)
+            _unlink_parent(assignment, by=by)
+            assignment.parent_membership = None
+        link_parent(assignment)
+
+
+def roster_departure_terms_end(*, membership: CircleMembership, by: Member | None) -> None:
+    """A member left a circle's roster: their terms in its roles end (a role is held from the roster),
+    and with a delegate's term the seat it brought in the parent circle."""
+    terms = (
+        RoleAssignment.objects.open()
+        .filter(role__circle_id=membership.circle_id, member_id=membership.member_id)
+        .select_related("role__circle")
+    )
+    for assignment in terms:
+        assignment_end(
+            assignment=assignment,
+            by=by,
+            reason=RoleAssignment.EndReason.REMOVED,
+            note=f"Left the roster of {assignment.role.circle}",
         )

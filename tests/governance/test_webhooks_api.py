@@ -194,7 +194,8 @@ def test_it_lists_the_event_types_and_their_verbs(world):
     rows = {row["type"]: row for row in response.json()}
     assert rows["member.joined"]["verbs"] == ["member.joined", "member.rejoined"]
     assert rows["proposal.opened"]["label"] == "Proposal opened"
-    assert len(rows) == len(event_types)  # every app's types (12 before the record app added its two)
+    assert len(rows) == len(event_types)  # every type the apps registered (proposal.enacted too)
+    assert rows["proposal.enacted"]["verbs"] == ["proposal.enacted", "proposal.not_enacted"]
 
 
 def test_an_integration_with_admin_rights_cannot_manage_webhooks(world, receiver):

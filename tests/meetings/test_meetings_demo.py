@@ -12,7 +12,7 @@ def test_the_demo_has_the_meetings_the_issue_asks_for(db):
     organisation = load_demo()
     now = timezone.now()
 
-    for circle in Circle.objects.filter(organisation=organisation):
+    for circle in Circle.objects.filter(organisation=organisation, ends_on__isnull=True):  # not working groups
         series = MeetingSeries.objects.get(circle=circle)
         assert series.frequency == "fortnightly" and series.rrule == "FREQ=WEEKLY;INTERVAL=2", circle
         assert Meeting.objects.filter(series=series, starts_at__gt=now).exists(), circle
