@@ -53,6 +53,10 @@ def test_saving_an_organisation_in_the_admin_redirects(client, world, site_admin
         "circle_size_max": 8,
         "load_max_circles": 3,
         "consent_round_days": 7,
+        "language": organisation.language,
+        "currency": organisation.currency,
+        "proxies_max_held": organisation.proxies_max_held,
+        "structure_by_consent": "on" if organisation.structure_by_consent else "",
     }
     classes = list(organisation.membership_classes.all())
     count = str(len(classes))
