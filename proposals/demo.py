@@ -103,11 +103,12 @@ CLOSED = [
 
 
 def load(*, organisation, members):
+    general = Circle.objects.get(organisation=organisation, is_general=True)
     technology = Circle.objects.filter(organisation=organisation, name="Technology Operations").first()
     if technology and not Proposal.objects.filter(organisation=organisation, title=OPEN_TITLE).exists():
         author = members["Dev Patel"]
         proposal = proposal_create(
-            circle=technology,
+            circle=general,
             author=author,
             title=OPEN_TITLE,
             body="Security work keeps being squeezed between other priorities. A small security circle inside "

@@ -10,7 +10,7 @@ from governance.models import Member, User
 
 # Session, user, the circle, the user's memberships, roster, sub-circles, stewards, ancestors,
 # events, and the rules' lookup of the circles a steward keeps. Never growing with the roster.
-CIRCLE_PAGE_MAX_QUERIES = 10
+CIRCLE_PAGE_MAX_QUERIES = 11  # + the provenance of the circle ("Decided by …", issue 12)
 
 
 def grow(world, circle, size: int) -> None:

@@ -19,6 +19,7 @@ requests reach real objects rather than only 404s.
 
 import contextlib
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -183,7 +184,7 @@ def ids_for(operation, organisation=None) -> list[int]:
     """Ids of the objects an `{id}` operation is about (those of one organisation, if given)."""
     if "{id}" not in operation.path:
         return []
-    viewset = resolve(operation.path.replace("{id}", "1")).func.cls
+    viewset = resolve(re.sub(r"\{[^}]+\}", "1", operation.path)).func.cls
     serializer = getattr(viewset, "serializer_class", None)
     model = getattr(getattr(serializer, "Meta", None), "model", None)
     if model is None:
