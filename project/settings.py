@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "rest_framework",
     "django_filters",
+    "djmoney",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "circles",
     "roles",
     "proposals",
+    "money",
     "elections",
     "meetings",
     "project",
@@ -182,6 +184,10 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
+MEDIA_URL = "/media/"  # never served as such: attachments go through permission-checked views
+MONEY_ATTACHMENT_MAX_BYTES = env.int("MONEY_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

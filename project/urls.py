@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("roles.urls")),
     path("", include("elections.urls")),
     path("", include("meetings.urls")),
+    path("", include("money.urls")),
 ]
 
 # 404s under /api/ answer JSON, like the rest of the API.

@@ -132,8 +132,8 @@ def test_every_circle_gets_the_core_roles_and_the_general_circle_no_delegate(wor
     kinds = set(Role.objects.filter(circle=world.finance).values_list("kind", flat=True))
     general = set(Role.objects.filter(circle=world.general).values_list("kind", flat=True))
 
-    assert kinds == {"steward", "facilitator", "secretary", "delegate"}
-    assert general == {"steward", "facilitator", "secretary"}
+    assert kinds == {"steward", "facilitator", "secretary", "delegate", "treasurer"}
+    assert general == {"steward", "facilitator", "secretary", "treasurer"}
 
 
 def test_new_circles_take_their_core_roles_from_the_organisation_template(world):
