@@ -29,6 +29,12 @@ from governance.models import Member, Organisation
 from governance.services import event_record, notifications_queue
 from governance.sweeps import sweep_each
 from governance.text import has_control_characters
+from proposals.services import proposal_create, proposal_open
+
+try:  # TEMPORARY until h/changes is merged
+    from proposals.services import change_add
+except ImportError:  # pragma: no cover
+    change_add = None
 from roles.models import Role, RoleAssignment
 
 from .models import (
@@ -454,6 +460,30 @@ def spending_proposal_link(*, spending: Spending, proposal, by: Member) -> Spend
     spending.state = Spending.State.PROPOSED
     spending.save(update_fields=["proposal", "state"])
     return spending
+
+
+@transaction.atomic
+def spending_propose(*, spending: Spending, by: Member, open_round: bool = True):
+    """Put a drafted spending to its deciding circle: a consent proposal there that carries the
+    change `spending.commit` (its close commits the amount, or says why it could not)."""
+    spending = Spending.objects.select_related("budget", "deciding_circle", "category").get(pk=spending.pk)
+    if spending.created_by_id != by.pk:
+        raise NotAllowed(_("Only the author puts a spending proposal to the circle."))
+    if spending.state != Spending.State.DRAFT:
+        raise Conflict(_("This spending is already being decided."))
+    body = _("%(purpose)s\n\n**Amount:** %(amount)s · **Payee:** %(payee)s · **Budget:** %(budget)s") % {
+        "purpose": spending.purpose,
+        "amount": spending.amount,
+        "payee": spending.payee,
+        "budget": spending.budget.name,
+    }
+    title = (_("Spend %(amount)s: %(title)s") % {"amount": spending.amount, "title": spending.title})[:200]
+    proposal = proposal_create(circle=spending.deciding_circle, author=by, title=title, body=body)
+    change_add(proposal=proposal, by=by, kind="spending.commit", data={"spending": spending.pk})
+    spending = spending_proposal_link(spending=spending, proposal=proposal, by=by)
+    if open_round:
+        proposal_open(proposal=proposal, by=by)
+    return proposal
 
 
 def spending_fundable(spending: Spending) -> Decimal:

@@ -20,6 +20,7 @@ urlpatterns = [
         name="claim_new",
     ),
     path("o/<slug:org>/money/spending/<int:pk>/", views.spending_detail, name="spending"),
+    path("o/<slug:org>/money/spending/<int:pk>/propose/", views.spending_propose, name="spending_propose"),
     path("o/<slug:org>/money/spending/<int:pk>/attach/", views.attachment_add, name="attachment_add"),
     path("o/<slug:org>/money/attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("o/<slug:org>/money/commitments/<int:pk>/", views.commitment_detail, name="commitment"),

@@ -211,6 +211,19 @@ def spending_detail(request, org, pk):
 
 @login_required
 @require_POST
+def spending_propose(request, org, pk):
+    spending = queries.get_spending_for(request.user, pk, org=org, action="money.change_spending")
+    try:
+        proposal = services.spending_propose(spending=spending, by=member_for(request.user, spending.organisation_id))
+    except DomainError as error:
+        _fail(request, error)
+        return redirect("money:spending", org=org, pk=spending.pk)
+    messages.success(request, _("The proposal is open in %(circle)s.") % {"circle": proposal.circle.name})
+    return redirect("proposal", org=org, pk=proposal.pk)
+
+
+@login_required
+@require_POST
 def attachment_add(request, org, pk):
     spending = queries.get_spending_for(request.user, pk, org=org)
     form = AttachmentForm(request.POST, request.FILES)
