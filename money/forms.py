@@ -18,7 +18,11 @@ AMOUNT = {"max_digits": 14, "decimal_places": 2, "min_value": 0}
 class FundForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120, validators=[single_line])
     currency = forms.CharField(
-        label=_("Currency"), max_length=3, min_length=3, validators=[single_line], help_text=_("ISO 4217: EUR, GBP, USD…")
+        label=_("Currency"),
+        max_length=3,
+        min_length=3,
+        validators=[single_line],
+        help_text=_("ISO 4217: EUR, GBP, USD…"),
     )
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
 
@@ -47,7 +51,10 @@ class SpendingForm(forms.Form):
     )
     interval_months = forms.IntegerField(label=_("Months between payments"), min_value=1, max_value=12, initial=1)
     first_due = forms.DateField(
-        label=_("First payment due"), required=False, validators=[sane_date], widget=forms.DateInput(attrs={"type": "date"})
+        label=_("First payment due"),
+        required=False,
+        validators=[sane_date],
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     quote = forms.FileField(label=_("Quote or other attachment"), required=False)
 

@@ -98,23 +98,39 @@ def allocations_of(user):
 
 def get_fund_for(user, pk, *, org=None, action=None) -> Fund:
     return object_for(
-        user, Fund.objects.select_related("organisation"), pk, view="money.view_fund", action=action,
-        organisation_slug=org, what="fund",
-    )  # fmt: skip
+        user,
+        Fund.objects.select_related("organisation"),
+        pk,
+        view="money.view_fund",
+        action=action,
+        organisation_slug=org,
+        what="fund",
+    )
 
 
 def get_budget_for(user, pk, *, org=None, action=None) -> Budget:
     return object_for(
-        user, Budget.objects.select_related("fund", "circle__parent", "organisation"), pk,
-        view="money.view_budget", action=action, organisation_slug=org, what="budget",
-    )  # fmt: skip
+        user,
+        Budget.objects.select_related("fund", "circle__parent", "organisation"),
+        pk,
+        view="money.view_budget",
+        action=action,
+        organisation_slug=org,
+        what="budget",
+    )
 
 
 def get_spending_for(user, pk, *, org=None, action=None) -> Spending:
     queryset = Spending.objects.select_related(
-        "budget__fund", "budget__circle__parent", "category", "payee_member__user", "deciding_circle", "proposal",
-        "created_by__user", "organisation",
-    )  # fmt: skip
+        "budget__fund",
+        "budget__circle__parent",
+        "category",
+        "payee_member__user",
+        "deciding_circle",
+        "proposal",
+        "created_by__user",
+        "organisation",
+    )
     return object_for(
         user, queryset, pk, view="money.view_spending", action=action, organisation_slug=org, what="spending proposal"
     )
@@ -124,8 +140,9 @@ def get_commitment_for(user, pk, *, org=None, action=None) -> Commitment:
     queryset = Commitment.objects.select_related(
         "budget__fund", "budget__circle", "spending__payee_member__user", "bucket", "organisation"
     )
-    return object_for(user, queryset, pk, view="money.view_budget", action=action, organisation_slug=org,
-                      what="commitment")  # fmt: skip
+    return object_for(
+        user, queryset, pk, view="money.view_budget", action=action, organisation_slug=org, what="commitment"
+    )
 
 
 def get_attachment_for(user, pk, *, org=None) -> Attachment:
@@ -135,9 +152,14 @@ def get_attachment_for(user, pk, *, org=None) -> Attachment:
 
 def get_round_for(user, pk, *, org=None, action=None) -> Round:
     return object_for(
-        user, Round.objects.select_related("fund", "circle", "budget", "organisation"), pk, view="money.view_round",
-        action=action, organisation_slug=org, what="round",
-    )  # fmt: skip
+        user,
+        Round.objects.select_related("fund", "circle", "budget", "organisation"),
+        pk,
+        view="money.view_round",
+        action=action,
+        organisation_slug=org,
+        what="round",
+    )
 
 
 def get_bucket_for(user, pk, *, org=None, action=None) -> Bucket:

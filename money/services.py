@@ -618,7 +618,12 @@ def payment_record(
             recipients=[payee.user],
             kind="payment_recorded",
             key=f"payment:{entry.pk}",
-            context={"entry": entry, "commitment": commitment, "spending": commitment.spending, "url": _url(commitment)},
+            context={
+                "entry": entry,
+                "commitment": commitment,
+                "spending": commitment.spending,
+                "url": _url(commitment),
+            },
             organisation=commitment.budget.organisation,
         )
     return entry

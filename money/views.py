@@ -363,7 +363,9 @@ def bucket_new(request, org, pk):
     form = BucketForm(request.POST)
     if form.is_valid():
         try:
-            services.bucket_create(round=round_, by=member_for(request.user, round_.organisation_id), **form.cleaned_data)
+            services.bucket_create(
+                round=round_, by=member_for(request.user, round_.organisation_id), **form.cleaned_data
+            )
         except DomainError as error:
             _fail(request, error)
     else:
@@ -380,7 +382,9 @@ def allocation_set(request, org, pk):
     if form.is_valid():
         try:
             services.allocation_set(
-                bucket=bucket, member=member_for(request.user, round_.organisation_id), amount=form.cleaned_data["amount"]
+                bucket=bucket,
+                member=member_for(request.user, round_.organisation_id),
+                amount=form.cleaned_data["amount"],
             )
             messages.success(request, _("Your allocation is saved."))
         except DomainError as error:

@@ -16,6 +16,19 @@ from meetings.api import (
     MinutesViewSet,
     TensionViewSet,
 )
+from money.api import (
+    AllocationViewSet,
+    BucketViewSet,
+    BudgetViewSet,
+    CategoryViewSet,
+    ClaimViewSet,
+    CommitmentViewSet,
+    EntryViewSet,
+    FundViewSet,
+    ReportViewSet,
+    RoundViewSet,
+    SpendingViewSet,
+)
 from proposals.api import ProposalViewSet
 from roles.api import CircleViewSet, RoleAssignmentViewSet, RoleViewSet
 
@@ -44,6 +57,17 @@ router.register("elections", ElectionViewSet, basename="election")
 router.register("nominations", NominationViewSet, basename="nomination")
 router.register("candidacies", CandidacyViewSet, basename="candidacy")
 router.register("ballots", BallotViewSet, basename="ballot")
+router.register("funds", FundViewSet, basename="fund")
+router.register("ledger-entries", EntryViewSet, basename="ledger-entry")
+router.register("budgets", BudgetViewSet, basename="budget")
+router.register("spending-categories", CategoryViewSet, basename="spending-category")
+router.register("spending-proposals", SpendingViewSet, basename="spending-proposal")
+router.register("claims", ClaimViewSet, basename="claim")
+router.register("commitments", CommitmentViewSet, basename="commitment")
+router.register("rounds", RoundViewSet, basename="round")
+router.register("buckets", BucketViewSet, basename="bucket")
+router.register("allocations", AllocationViewSet, basename="allocation")
+router.register("money-reports", ReportViewSet, basename="money-report")
 router.register("auth/tokens", views.ApiTokenViewSet, basename="api-token")
 router.register("integration-tokens", views.IntegrationTokenViewSet, basename="integration-token")
 router.register("webhooks", views.WebhookViewSet, basename="webhook")
