@@ -342,7 +342,7 @@ def budget_allocate(
             "created": created,
         },
     )
-    return budget
+    return entry.budget  # the row as the entry left it (locked and saved with its new balance)
 
 
 @transaction.atomic

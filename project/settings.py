@@ -321,6 +321,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "notifications-flush": {"task": "governance.tasks.notifications_flush", "schedule": 60.0},
     "proposals-close-due": {"task": "proposals.tasks.proposals_close_due", "schedule": 60.0},
+    "money-rounds-finalise": {"task": "money.tasks.money_rounds_finalise", "schedule": 60.0},
     "proposals-closing-soon": {"task": "proposals.tasks.proposals_remind_closing_soon", "schedule": 300.0},
     "proposals-review": {"task": "proposals.tasks.proposals_remind_review", "schedule": 3600.0},
     # The daily rotation sweep, run hourly so that a term ends within the hour of its local midnight.
