@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, F, Prefetch, Q, Sum, Value
-from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter, TruncYear
+from django.db.models.functions import Cast, Coalesce, TruncMonth, TruncQuarter, TruncYear
 
 from governance.models import Member, Organisation
 from governance.queries import object_for, visible_organisation_ids
@@ -20,7 +20,7 @@ PERIODS = {"month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
 
 
 def _sum(column: str, *kinds: str, negate: bool = False):
-    total = Coalesce(Sum(column, filter=Q(moves__in=kinds)), ZERO)
+    total = Cast(Coalesce(Sum(column, filter=Q(moves__in=kinds)), ZERO), DecimalField(max_digits=14, decimal_places=2))
     return -total if negate else total
 
 
