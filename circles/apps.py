@@ -7,6 +7,8 @@ class CirclesConfig(AppConfig):
     name = "circles"
 
     def ready(self):
-        from .services import invitation_roster_join  # it loads models, which exist once the registry is ready
+        from . import changes
+        from .services import invitation_roster_join
 
         invitation_accepted.register(invitation_roster_join)
+        changes.register()

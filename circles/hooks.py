@@ -28,3 +28,9 @@ stewards: Hook[[Iterable[int]], dict[int, Member]] = Hook(
     "circles.stewards",
     doc="The current steward of each of these circles (ids), as {circle id: member}, in one query.",
 )
+
+steward_appoint: Hook[..., object] = Hook(
+    "circles.steward_appoint",
+    doc="A circle a decision created is to have this steward (circle=, member=, by=, decision=): make "
+    "them its steward, recording the decision in the event (roles fills it with steward_assign).",
+)

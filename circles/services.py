@@ -5,12 +5,27 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from governance.changes import ChangeContext, direct_edit_context
 from governance.errors import Conflict, Invalid
 from governance.models import Member, Organisation
-from governance.services import changes_apply, clean_reason, event_record, unique_slug
+from governance.services import changes_apply, clean_reason, event_record, provenance_record, unique_slug
 
 from . import hooks
 from .models import Circle, CircleMembership
+
+
+def _decided(details: dict | None, ctx: ChangeContext | None) -> dict | None:
+    """An event's details, with the decision (or the admin override) that made the edit."""
+    if ctx is None:
+        return details
+    return {**(details or {}), **ctx.event_details()}
+
+
+def _override_record(ctx: ChangeContext | None, circle: Circle, *, kind: str, summary: str) -> None:
+    """A direct edit an admin made under "structure changes by consent" is shown as an override.
+    (An edit a decision made gets its provenance from the proposal that carried it.)"""
+    if ctx is not None and ctx.proposal_id is None:
+        provenance_record(ctx=ctx, obj=circle, change_kind=kind, summary=summary, circle=circle)
 
 
 def _check_parent(*, organisation: Organisation, parent: Circle | None, circle: Circle | None = None) -> None:
@@ -38,14 +53,19 @@ def circle_create(
     purpose: str = "",
     domains: str = "",
     accountabilities: str = "",
+    decision: ChangeContext | None = None,
+    override_reason: str = "",
 ) -> Circle:
     """Create a circle with its core roles (hooks.circle_founded). The first circle of an organisation
-    is its general circle."""
+    is its general circle. Under "structure changes by consent", a sub-circle is created by a decision
+    (`decision`, from the circle.create change) or by an admin's override with a reason."""
     name = (name or "").strip()
     if not name:
         raise Invalid("A circle needs a name.", field="name")
     is_general = not Circle.objects.filter(organisation=organisation, is_general=True).exists()
+    ctx = None
     if not is_general:
+        ctx = direct_edit_context(organisation=organisation, by=by, decision=decision, override_reason=override_reason)
         _check_parent(organisation=organisation, parent=parent)
     circle = Circle.objects.create(
         organisation=organisation,
@@ -64,8 +84,9 @@ def circle_create(
         verb="circle.created",
         obj=circle,
         circle=circle,
-        details={"parent": str(parent) if parent else None},
+        details=_decided({"parent": str(parent) if parent else None}, ctx),
     )
+    _override_record(ctx, circle, kind="circle.create", summary=f"Created the circle “{circle}”")
     return circle
 
 
@@ -73,12 +94,23 @@ CIRCLE_FIELDS = ("name", "purpose", "domains", "accountabilities", "parent")
 
 
 @transaction.atomic
-def circle_update(*, circle: Circle, by: Member | None, **changes) -> Circle:
-    """Edit a circle's description or move it under another parent."""
+def circle_update(
+    *,
+    circle: Circle,
+    by: Member | None,
+    decision: ChangeContext | None = None,
+    override_reason: str = "",
+    **changes,
+) -> Circle:
+    """Edit a circle's description or move it under another parent. Under "structure changes by
+    consent", by a decision (`decision`) or by an admin's override with a reason."""
     unknown = set(changes) - set(CIRCLE_FIELDS)
     if unknown:
         raise Invalid(f"Unknown circle field: {', '.join(sorted(unknown))}.")
-    circle = Circle.objects.select_for_update().get(pk=circle.pk)
+    circle = Circle.objects.select_for_update().select_related("organisation").get(pk=circle.pk)
+    ctx = direct_edit_context(
+        organisation=circle.organisation, by=by, decision=decision, override_reason=override_reason
+    )
     if circle.is_archived:
         raise Conflict("This circle is archived; restore it before editing.")
     if "name" in changes:
@@ -98,14 +130,38 @@ def circle_update(*, circle: Circle, by: Member | None, **changes) -> Circle:
     circle.save(update_fields=list(changes))
     verb = "circle.moved" if set(changed) == {"parent"} else "circle.updated"
     event_record(
-        organisation=circle.organisation, actor=by, verb=verb, obj=circle, circle=circle, details={"changes": changed}
+        organisation=circle.organisation,
+        actor=by,
+        verb=verb,
+        obj=circle,
+        circle=circle,
+        details=_decided({"changes": changed}, ctx),
+    )
+    _override_record(
+        ctx,
+        circle,
+        kind="circle.move" if verb == "circle.moved" else "circle.amend",
+        summary=(
+            f"Moved “{circle}” under “{circle.parent}”" if verb == "circle.moved" else f"Amended the circle “{circle}”"
+        ),
     )
     return circle
 
 
 @transaction.atomic
-def circle_archive(*, circle: Circle, by: Member | None, reason: str = "") -> Circle:
-    """Archive a circle. Nothing is deleted: its roster, roles and records stay readable."""
+def circle_archive(
+    *,
+    circle: Circle,
+    by: Member | None,
+    reason: str = "",
+    decision: ChangeContext | None = None,
+    override_reason: str = "",
+) -> Circle:
+    """Archive a circle. Nothing is deleted: its roster, roles and records stay readable. Under
+    "structure changes by consent", by a decision (`decision`) or by an admin's override."""
+    ctx = direct_edit_context(
+        organisation=circle.organisation, by=by, decision=decision, override_reason=override_reason or reason
+    )
     if circle.is_general:
         raise Conflict("The general circle cannot be archived.")
     if Circle.objects.filter(parent=circle, archived_at__isnull=True).exists():
@@ -120,8 +176,9 @@ def circle_archive(*, circle: Circle, by: Member | None, reason: str = "") -> Ci
         verb="circle.archived",
         obj=circle,
         circle=circle,
-        details={"reason": reason} if reason else None,
+        details=_decided({"reason": reason} if reason else None, ctx),
     )
+    _override_record(ctx, circle, kind="circle.archive", summary=f"Archived the circle “{circle}”")
     return circle
 
 

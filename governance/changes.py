@@ -30,6 +30,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext as _
+
+from governance.errors import Invalid, NotAllowed
 from governance.registry import Registry
 
 if TYPE_CHECKING:
@@ -117,3 +120,76 @@ class ChangeKind:
 
 
 change_kinds: Registry[ChangeKind] = Registry("governance.change_kinds")
+
+
+class ChangeForm:
+    """Mixin for a kind's `form_class` (put it before `forms.Form`): the form is built as
+    `form_class(data, initial=…, context=ctx)`, with `ctx` the ChangeContext of the proposal being
+    drafted, so that choices (the organisation's circles, members) can be read from it. Its
+    `cleaned_data` must be JSON (ids, not model instances): it is the data given to `kind.clean`."""
+
+    def __init__(self, *args, context: ChangeContext, **kwargs):
+        self.context = context
+        super().__init__(*args, **kwargs)
+
+
+def description_as_json(description: ChangeDescription) -> dict:
+    """A description as the proposal stores it (so the record reads after the structure moves on)."""
+    return {
+        "summary": str(description.summary),
+        "rows": [
+            {"label": str(row.label), "before": _plain(row.before), "after": _plain(row.after), "text": row.text}
+            for row in description.rows
+        ],
+    }
+
+
+def description_from_json(value: dict | None) -> ChangeDescription:
+    value = value or {}
+    return ChangeDescription(
+        summary=value.get("summary", ""),
+        rows=[
+            ChangeRow(r["label"], r.get("before"), r.get("after"), bool(r.get("text"))) for r in value.get("rows", [])
+        ],
+    )
+
+
+def _plain(value):
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def direct_edit_context(
+    *, organisation: Organisation, by: Member | None, decision: ChangeContext | None = None, override_reason: str = ""
+) -> ChangeContext | None:
+    """What allows a direct edit of structure (a service's write outside a proposal's change), under
+    the organisation's setting "structure changes by consent" (Organisation.structure_by_consent).
+
+    - a write made by an applied change passes its `decision` through: it is returned as it is;
+    - with the setting off, or for the system itself (`by` None: the seed, the sweeps), None: an
+      ordinary edit, as before;
+    - with the setting on, an organisation admin may edit directly with a reason: the answer is an
+      override context (proposal_id None, override_reason set), which the service passes to
+      `ctx.event_details()` for its event and to `provenance_record`, so the edit is shown as an
+      admin override;
+    - anyone else is refused (governance.errors.NotAllowed): they propose a change instead.
+    """
+    if decision is not None:
+        return decision
+    if not organisation.structure_by_consent or by is None:
+        return None
+    if not by.is_admin:
+        raise NotAllowed(
+            str(_("In this organisation the structure changes by consent: propose a change instead of editing it."))
+        )
+    reason = " ".join((override_reason or "").split())
+    if not reason:
+        raise Invalid(
+            str(_("Say why you edit the structure directly instead of proposing a change.")), field="override_reason"
+        )
+    return ChangeContext(organisation=organisation, circle=None, actor=by, override_reason=reason[:300])

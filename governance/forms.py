@@ -4,6 +4,7 @@ messages land on the form through `add_domain_error`."""
 
 from django import forms
 from django.forms.models import fields_for_model, model_to_dict
+from django.utils.translation import gettext_lazy as _
 
 from governance.text import single_line
 
@@ -47,6 +48,7 @@ class OrganisationSettingsForm(forms.Form):
         self.fields["circle_size_max"].label = "Largest circle size"
         self.fields["load_max_circles"].label = "Circles per member (guidance)"
         self.fields["consent_round_days"].label = "Consent round length (days)"
+        self.fields["structure_by_consent"].label = _("Structure changes by consent")
 
 
 class MembershipClassForm(forms.Form):

@@ -92,6 +92,12 @@ class Organisation(models.Model):
     consent_round_days = models.PositiveSmallIntegerField(
         default=7, help_text="Default length of a consent round, in days."
     )
+    structure_by_consent = models.BooleanField(
+        default=True,
+        help_text="Structure changes by consent: circles (and roles) change through the changes a passed "
+        "proposal carries; members find “Propose a change” where Edit buttons were, and admins edit directly "
+        "only as a logged override with a reason.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -8,7 +8,7 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 
 from circles.models import Circle, CircleMembership
-from circles.services import circle_create, roster_add
+from circles.services import roster_add
 from elections import demo as elections_demo
 from governance.models import Member, MembershipClass, Organisation, User
 from governance.services import member_add, membership_class_save
@@ -137,19 +137,15 @@ def load_demo() -> Organisation:
         members[name] = member or member_add(
             organisation=organisation, user=users[name], membership_class=classes[kind], by=founder, is_admin=is_admin
         )
-    general = Circle.objects.get(organisation=organisation, is_general=True)
+    # The three circles are the general circle's decision: its changes created them, with their stewards.
+    proposals_demo.circles_adopt(
+        organisation=organisation,
+        author=founder,
+        circles=[{**spec, "steward": members[spec["steward"]]} for spec in CIRCLES],
+        voters=[members[name] for name in ("Ben Laurent", "Dev Patel", "Grace Mensah", "Hiro Tanaka")],
+    )
     for spec in CIRCLES:
-        circle = Circle.objects.filter(organisation=organisation, name=spec["name"]).first()
-        if circle is None:
-            circle = circle_create(
-                organisation=organisation,
-                by=founder,
-                name=spec["name"],
-                parent=general,
-                purpose=spec["purpose"],
-                domains=spec["domains"],
-                accountabilities=spec["accountabilities"],
-            )
+        circle = Circle.objects.get(organisation=organisation, name=spec["name"])
         steward = members[spec["steward"]]
         has_steward = RoleAssignment.objects.current().filter(role__circle=circle, role__kind=Role.Kind.STEWARD)
         if not has_steward.exists():

@@ -25,12 +25,17 @@ def organisation_found(
     description: str = "",
     time_zone: str = "UTC",
     general_circle_name: str = "General circle",
+    structure_by_consent: bool = True,
 ) -> Organisation:
     """Found an organisation: a default membership class, the creator as its first admin member, its
-    general circle, and the creator as the general circle's steward."""
+    general circle, and the creator as the general circle's steward. A new organisation changes its
+    structure by consent (Organisation.structure_by_consent) unless asked otherwise."""
     organisation = organisation_create(
         name=name, creator=creator, slug=slug, description=description, time_zone=time_zone
     )
+    if organisation.structure_by_consent != structure_by_consent:
+        organisation.structure_by_consent = structure_by_consent
+        organisation.save(update_fields=["structure_by_consent"])
     founder = Member.objects.get(organisation=organisation, user=creator)
     general = circle_create(
         organisation=organisation,

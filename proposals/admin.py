@@ -7,7 +7,7 @@ from governance.admin_tools import ReadOnlyMixin
 from governance.errors import DomainError
 
 from . import services
-from .models import Comment, EligibleVoter, Position, Proposal, ProposalVersion
+from .models import Change, Comment, EligibleVoter, Position, Proposal, ProposalVersion
 
 
 class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
@@ -20,6 +20,12 @@ class VersionInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class ChangeInline(ReadOnlyInline):
+    model = Change
+    fields = ("ordinal", "kind", "summary", "applied_at", "error")
+    readonly_fields = fields
+
+
 class CommentInline(ReadOnlyInline):
     model = Comment
     fields = ("author", "is_question", "body", "created_at")
@@ -29,7 +35,7 @@ class CommentInline(ReadOnlyInline):
 @admin.register(Proposal)
 class ProposalAdmin(admin.ModelAdmin):
     list_display = ("title", "circle", "organisation", "state", "method", "outcome", "closes_at", "responded")
-    list_filter = ("state", "method", "outcome", "anonymous", "organisation")
+    list_filter = ("state", "method", "outcome", "enacted", "anonymous", "organisation")
     search_fields = ("title", "body", "circle__name")
     date_hierarchy = "created_at"
     list_select_related = ("circle", "organisation")
@@ -60,8 +66,11 @@ class ProposalAdmin(admin.ModelAdmin):
         "outcome_statement",
         "outcome_by",
         "review_date",
+        "enacted",
+        "enactment_error",
+        "enacted_at",
     )
-    inlines = [VersionInline, CommentInline]
+    inlines = [VersionInline, ChangeInline, CommentInline]
     actions = ["close_if_due", "withdraw"]
 
     @admin.display(description="responded")
@@ -121,3 +130,16 @@ class EligibleVoterAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("proposal__title", "member__user__email", "member__user__name")
     list_select_related = ("proposal", "member__user")
     readonly_fields = ("proposal", "member", "weight")
+
+
+@admin.register(Change)
+class ChangeAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The changes proposals carry, read-only: they change through the proposal's author and apply
+    when its round passes."""
+
+    list_display = ("summary", "kind", "proposal", "ordinal", "applied_at", "error")
+    list_filter = ("kind", ("applied_at", admin.EmptyFieldListFilter))
+    search_fields = ("proposal__title", "kind")
+    list_select_related = ("proposal",)
+    fields = ("proposal", "ordinal", "kind", "data", "description", "applied_at", "error", "created_at")
+    readonly_fields = fields

@@ -10,3 +10,5 @@ class ProposalsConfig(AppConfig):
         event_types.add("proposal.opened", "Proposal opened")
         event_types.add("position.recorded", "Position recorded")
         event_types.add("proposal.closed", "Proposal closed")
+        event_types.add("proposal.enacted", "Proposal enacted", "proposal.enacted", "proposal.not_enacted")
+        event_types.add("change.applied", "Change applied")

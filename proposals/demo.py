@@ -1,5 +1,6 @@
-"""Demo proposals: an open consent round in the general circle and a few decisions in the log.
-Each is looked up by title first, so loading the demo twice adds nothing."""
+"""Demo proposals: the general circle's decision that created the three circles (its changes
+enacted), an open consent round carrying a change, and a few decisions in the log. Each is looked up
+by title first, so loading the demo twice adds nothing."""
 
 from datetime import timedelta
 
@@ -8,9 +9,54 @@ from django.utils import timezone
 from circles.models import Circle
 
 from .models import Proposal
-from .services import outcome_write, position_record, proposal_close, proposal_create, proposal_open
+from .services import change_add, outcome_write, position_record, proposal_close, proposal_create, proposal_open
 
-OPEN_TITLE = "Adopt three circles with a steward each"
+ADOPT_TITLE = "Adopt three circles with a steward each"
+ADOPT_BODY = (
+    "We organise our work in three circles under the general circle:\n\n"
+    "1. **Organisational Operations**: membership, finance, legal, governance.\n"
+    "2. **Product Strategy and Services**: what we offer and to whom.\n"
+    "3. **Technology Operations**: the platform and its security.\n\n"
+    "Each circle has a steward, elected for a year, who keeps its roster and reports to the "
+    "general circle. Decisions within a circle's domain are made by consent in that circle."
+)
+OPEN_TITLE = "Give Technology Operations a security circle"
+
+
+def circles_adopt(*, organisation, author, circles: list[dict], voters: list, days_ago: int = 60) -> None:
+    """The general circle's passed decision that creates the demo's circles, each with its steward
+    (the circles' provenance links to it). `circles` are dicts of name, purpose, domains,
+    accountabilities and steward (a Member). Nothing happens if it exists, or if the circles do."""
+    if Proposal.objects.filter(organisation=organisation, title=ADOPT_TITLE).exists():
+        return
+    if Circle.objects.filter(organisation=organisation, name__in=[c["name"] for c in circles]).exists():
+        return
+    general = Circle.objects.get(organisation=organisation, is_general=True)
+    proposal = proposal_create(
+        circle=general, author=author, title=ADOPT_TITLE, body=ADOPT_BODY, round_length=timedelta(days=7)
+    )
+    for spec in circles:
+        data = {key: spec[key] for key in ("name", "purpose", "domains", "accountabilities")}
+        data.update(parent=general.pk, steward=spec["steward"].pk)
+        change_add(proposal=proposal, by=author, kind="circle.create", data=data)
+    proposal = proposal_open(proposal=proposal, by=author)
+    for voter in voters:
+        position_record(proposal=proposal, member=voter, kind="consent")
+    _close_in_the_past(proposal, days_ago)
+    outcome_write(
+        proposal=proposal, by=author, statement="Agreed: three circles under the general circle, each with its steward."
+    )
+
+
+def _close_in_the_past(proposal, days_ago: int) -> None:
+    """Backdate the round so that the decision log reads like a history, and close it then."""
+    closes_at = timezone.now() - timedelta(days=days_ago)
+    Proposal.objects.filter(pk=proposal.pk).update(
+        opened_at=closes_at - proposal.round_length, closes_at=closes_at, created_at=closes_at - timedelta(days=9)
+    )
+    proposal_close(proposal_id=proposal.pk, now=closes_at)
+    proposal.refresh_from_db()
+
 
 CLOSED = [
     {
@@ -53,28 +99,37 @@ CLOSED = [
 
 
 def load(*, organisation, members):
-    general = Circle.objects.get(organisation=organisation, is_general=True)
-    if not Proposal.objects.filter(organisation=organisation, title=OPEN_TITLE).exists():
+    technology = Circle.objects.filter(organisation=organisation, name="Technology Operations").first()
+    if technology and not Proposal.objects.filter(organisation=organisation, title=OPEN_TITLE).exists():
+        author = members["Dev Patel"]
         proposal = proposal_create(
-            circle=general,
-            author=members["Alice Okafor"],
+            circle=technology,
+            author=author,
             title=OPEN_TITLE,
-            body="We organise our work in three circles under the general circle:\n\n"
-            "1. **Organisational Operations**: membership, finance, legal, governance.\n"
-            "2. **Product Strategy and Services**: what we offer and to whom.\n"
-            "3. **Technology Operations**: the platform and its security.\n\n"
-            "Each circle has a steward, elected for a year, who keeps its roster and reports to the "
-            "general circle. Decisions within a circle's domain are made by consent in that circle.",
+            body="Security work keeps being squeezed between other priorities. A small security circle inside "
+            "Technology Operations would own incident response and the yearly audit.",
             round_length=timedelta(days=7),
         )
-        proposal = proposal_open(proposal=proposal, by=members["Alice Okafor"])
-        position_record(proposal=proposal, member=members["Ben Laurent"], kind="consent")
-        position_record(proposal=proposal, member=members["Dev Patel"], kind="consent")
+        change_add(
+            proposal=proposal,
+            by=author,
+            kind="circle.create",
+            data={
+                "parent": technology.pk,
+                "name": "Security",
+                "purpose": "Keep our members' data safe.",
+                "domains": "- Incident response\n- The yearly security audit",
+                "accountabilities": "- Incidents reported to members within a day\n- An audit report each year",
+                "steward": members["Farid Haddad"].pk,
+            },
+        )
+        proposal = proposal_open(proposal=proposal, by=author)
+        position_record(proposal=proposal, member=members["Kemi Adeyemi"], kind="consent")
         position_record(
             proposal=proposal,
-            member=members["Hiro Tanaka"],
+            member=members["Liam OBrien"],
             kind="concern",
-            reason="User members should have a voice in Product Strategy, not only workers.",
+            reason="Let the security circle report to the general circle once a year too.",
         )
     for spec in CLOSED:
         if Proposal.objects.filter(organisation=organisation, title=spec["title"]).exists():
@@ -85,11 +140,5 @@ def load(*, organisation, members):
         proposal = proposal_open(proposal=proposal, by=author)
         for name, kind, reason in spec["positions"]:
             position_record(proposal=proposal, member=members[name], kind=kind, reason=reason)
-        # Backdate the round so that the decision log reads like a history.
-        closes_at = timezone.now() - timedelta(days=spec["days_ago"])
-        Proposal.objects.filter(pk=proposal.pk).update(
-            opened_at=closes_at - proposal.round_length, closes_at=closes_at, created_at=closes_at - timedelta(days=9)
-        )
-        proposal_close(proposal_id=proposal.pk, now=closes_at)
-        proposal.refresh_from_db()
+        _close_in_the_past(proposal, spec["days_ago"])
         outcome_write(proposal=proposal, by=author, statement=spec["statement"])

@@ -85,6 +85,12 @@ class Proposal(models.Model):
         "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     review_date = SaneDateField(null=True, blank=True, help_text="When the agreement should be reviewed.")
+    # Enactment of the changes the proposal carries (proposals.changes): None until a passed round
+    # with changes is closed; True when every change applied; False ("passed, not enacted") when one
+    # could no longer apply, with the reason, and none was applied.
+    enacted = models.BooleanField(null=True, blank=True, default=None)
+    enactment_error = models.TextField(blank=True)
+    enacted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -113,6 +119,10 @@ class Proposal(models.Model):
     @property
     def is_open(self):
         return self.state == self.State.OPEN
+
+    @property
+    def passed_not_enacted(self):
+        return self.state == self.State.CLOSED and self.outcome == self.Outcome.PASSED and self.enacted is False
 
     def deadline_passed(self, now=None) -> bool:
         """Whether the round's deadline has come, closed by the sweep yet or not. From then on the only
@@ -232,3 +242,31 @@ class Comment(models.Model):
 
     def __str__(self):
         return f"Comment on {self.proposal}"
+
+
+class Change(models.Model):
+    """One change a proposal carries (governance.changes): its kind's key and its data, validated when
+    drafted, when the round opens and when it closes, applied when the round passes. `description` is
+    what the page shows, before → after, stored as JSON: refreshed when drafted and opened, and frozen
+    when applied, so the record reads the same after the structure moves on."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="changes")
+    ordinal = models.PositiveSmallIntegerField(help_text="Its place among the proposal's changes; applied in order.")
+    kind = SingleLineCharField(max_length=60, help_text="The kind's key, e.g. 'circle.amend'.")
+    data = models.JSONField(default=dict, blank=True)
+    description = models.JSONField(default=dict, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True, help_text="Why it could not apply (or be opened), if it could not.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["proposal", "ordinal"]
+        constraints = [models.UniqueConstraint(fields=["proposal", "ordinal"], name="change_unique_ordinal")]
+        indexes = [models.Index(fields=["kind", "-applied_at"], name="change_kind_applied")]
+
+    def __str__(self):
+        return (self.description or {}).get("summary") or self.kind
+
+    @property
+    def summary(self):
+        return (self.description or {}).get("summary") or self.kind

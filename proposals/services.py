@@ -34,6 +34,16 @@ from governance.services import (
 from governance.sweeps import SweepRun, sweep_each
 
 from . import hooks
+from .changes import (
+    change_add,
+    change_context,
+    change_remove,
+    change_update,
+    changes_check,
+    changes_enact,
+    proposal_reopen,
+    round_restart,
+)
 from .models import (
     KINDS_FOR_METHOD,
     KINDS_NEEDING_REASON,
@@ -48,6 +58,15 @@ from .models import (
 )
 
 log = logging.getLogger(__name__)
+
+__all__ = [  # the changes a proposal carries live in proposals.changes; their services are here too
+    "change_add",
+    "change_context",
+    "change_remove",
+    "change_update",
+    "changes_check",
+    "proposal_reopen",
+]
 
 # Reading and shaping ---------------------------------------------------------------------------
 
@@ -220,6 +239,8 @@ def proposal_open(*, proposal: Proposal, by: Member, closes_at=None) -> Proposal
         if closes_at <= now + timedelta(minutes=5):
             raise Invalid("The round must close at least five minutes from now.", field="closes_at")
         proposal.round_length = closes_at - now
+    # The changes it carries are checked again against the structure as it is now.
+    changes_check(proposal, by=by)
     voters = eligible_members(proposal.circle)
     if not voters:
         raise Conflict("Nobody in this circle may vote yet; add members with a voting class first.")
@@ -377,44 +398,7 @@ def proposal_amend(*, proposal: Proposal, by: Member, title: str, body: str, cha
     )
     if title.strip() == proposal.title and body == proposal.body:
         raise Invalid("The amendment changes nothing; edit the title or the text.", field="body")
-    proposal.version += 1
-    version = ProposalVersion.objects.create(
-        proposal=proposal,
-        number=proposal.version,
-        title=title.strip(),
-        body=body,
-        change_note=change_note.strip(),
-        author=by,
-    )
-    Position.objects.filter(proposal=proposal, is_current=True).update(
-        is_current=False, retired_at=now, retired_because="amended"
-    )
-    proposal.title, proposal.body, proposal.tally = version.title, body, {}
-    proposal.closes_at = now + proposal.round_length
-    proposal.save(update_fields=["version", "title", "body", "tally", "closes_at"])
-    event_record(
-        organisation=proposal.organisation,
-        actor=by,
-        verb="proposal.amended",
-        obj=proposal,
-        circle=proposal.circle,
-        details={"version": version.number, "note": version.change_note},
-    )
-    voters = Member.objects.filter(pk__in=proposal.eligible_voters.values("member_id")).select_related("user")
-    notifications_queue(
-        recipients=_recipients(voters),
-        kind="proposal_amended",
-        key=f"proposal:{proposal.pk}:v{version.number}",
-        organisation=proposal.organisation,
-        context={
-            "proposal": proposal,
-            "version": version,
-            "by": by,
-            "closes": local_time(proposal.organisation, proposal.closes_at),
-            "url": proposal_url(proposal),
-        },
-    )
-    return version
+    return round_restart(proposal, by=by, title=title, body=body, change_note=change_note, now=now)
 
 
 @transaction.atomic
@@ -490,6 +474,8 @@ def _close_rounds(proposals: list[Proposal], *, now) -> None:
             for proposal in proposals
         ]
     )
+    # The changes passed rounds carry apply now, in this transaction (or none of a round's do).
+    changes_enact(proposals, now=now)
     voters: dict[int, set[int]] = {proposal.pk: {proposal.author.user_id} for proposal in proposals}
     for proposal_id, user_id in EligibleVoter.objects.filter(proposal__in=voters).values_list(
         "proposal_id", "member__user_id"

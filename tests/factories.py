@@ -32,9 +32,11 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.get_or_create(user=obj, email=obj.email, defaults={"verified": True, "primary": True})
 
 
-def make_organisation(name="Acme Co-op", *, admin=None, slug=""):
+def make_organisation(name="Acme Co-op", *, admin=None, slug="", structure_by_consent=False):
+    """Tests run with direct edits of the structure unless they ask for "structure changes by consent"
+    (the product's default for a new organisation: see tests/changes)."""
     admin = admin or UserFactory()
-    return organisation_found(name=name, slug=slug, creator=admin)
+    return organisation_found(name=name, slug=slug, creator=admin, structure_by_consent=structure_by_consent)
 
 
 def make_member(organisation, *, user=None, membership_class=None, is_admin=False, circles=()):

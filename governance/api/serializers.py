@@ -97,6 +97,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
             "circle_size_max",
             "load_max_circles",
             "consent_round_days",
+            "structure_by_consent",
             "created_at",
             "my_membership",
         ]

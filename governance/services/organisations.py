@@ -50,6 +50,7 @@ ORGANISATION_SETTINGS = (
     "circle_size_max",
     "load_max_circles",
     "consent_round_days",
+    "structure_by_consent",
 )
 
 

@@ -4,6 +4,7 @@ delivery log; members get 403, outsiders 404; the secret is in the creation answ
 import pytest
 from rest_framework.test import APIClient
 
+from governance.integrations.events import event_types
 from governance.integrations.webhooks import webhook_create, webhooks_flush
 from governance.models import Event, WebhookDelivery, WebhookEndpoint
 from governance.services import integration_token_create
@@ -193,7 +194,8 @@ def test_it_lists_the_event_types_and_their_verbs(world):
     rows = {row["type"]: row for row in response.json()}
     assert rows["member.joined"]["verbs"] == ["member.joined", "member.rejoined"]
     assert rows["proposal.opened"]["label"] == "Proposal opened"
-    assert len(rows) == 12
+    assert len(rows) == len(event_types)  # every type the apps registered (proposal.enacted too)
+    assert rows["proposal.enacted"]["verbs"] == ["proposal.enacted", "proposal.not_enacted"]
 
 
 def test_an_integration_with_admin_rights_cannot_manage_webhooks(world, receiver):
