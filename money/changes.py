@@ -17,10 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from circles.models import Circle
-from governance.changes import ChangeContext, ChangeDescription, ChangeInvalid, ChangeKind, ChangeRow
+from governance.changes import ChangeContext, ChangeDescription, ChangeForm, ChangeInvalid, ChangeKind, ChangeRow
 from governance.dates import sane_date
 from governance.errors import DomainError
-from governance.services.provenance import provenance_record
 from governance.text import single_line
 
 from . import services
@@ -50,12 +49,8 @@ def _invalid(error: DomainError) -> ChangeInvalid:
 # budget.allocate -------------------------------------------------------------------------------
 
 
-class KindForm(forms.Form):
+class KindForm(ChangeForm, forms.Form):
     """A kind's drafting form, built with the ChangeContext of the proposal being drafted."""
-
-    def __init__(self, *args, context: ChangeContext | None = None, **kwargs):
-        self.context = context
-        super().__init__(*args, **kwargs)
 
 
 class BudgetAllocateForm(KindForm):
@@ -197,15 +192,7 @@ class BudgetAllocate(ChangeKind):
             )
         except DomainError as error:
             raise _invalid(error) from None
-        provenance_record(
-            ctx=ctx,
-            obj=budget,
-            change_kind=self.key,
-            summary=gettext("Budget of %(amount)s allocated")
-            % {"amount": services.Money(data["amount"], fund.currency)},
-            circle=circle,
-        )
-        return [budget]
+        return [budget]  # proposals record its provenance
 
     def initial(self, obj) -> dict:
         if isinstance(obj, Budget):
@@ -266,7 +253,7 @@ class SpendingCommit(ChangeKind):
             )
         budget = Budget.objects.get(pk=spending.budget_id)
         if budget.available.amount < spending.amount.amount:
-            raise ChangeInvalid(gettext("The budget has %(left)s left.") % {"left": budget.available}, field="spending")
+            raise ChangeInvalid(gettext("the budget has %(left)s left") % {"left": budget.available}, field="spending")
         return {"spending": spending.pk}
 
     def circles(self, ctx: ChangeContext, data: dict) -> list:
@@ -302,17 +289,8 @@ class SpendingCommit(ChangeKind):
                 spending=spending, by=ctx.actor, proposal_id=ctx.proposal_id, details=ctx.event_details()
             )
         except DomainError as error:
-            message = error.message
-            raise ChangeInvalid(message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")) from None
-        provenance_record(
-            ctx=ctx,
-            obj=commitment,
-            change_kind=self.key,
-            summary=gettext("%(amount)s committed for “%(title)s”")
-            % {"amount": spending.amount, "title": spending.title},
-            circle=spending.budget.circle,
-        )
-        return [commitment]
+            raise ChangeInvalid(error.message) from None
+        return [commitment]  # proposals record its provenance
 
     def initial(self, obj) -> dict:
         return {"spending": obj.pk} if isinstance(obj, Spending) else {}

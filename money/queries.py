@@ -178,7 +178,9 @@ def spending_status(spending: Spending) -> tuple[str, str]:
     proposal = spending.proposal
     if spending.state == Spending.State.PROPOSED and proposal is not None and proposal.state == "closed":
         if proposal.outcome == "passed":
-            return Spending.State.NOT_ENACTED, str(Spending.State.NOT_ENACTED.label)
+            reason = proposal.enactment_error
+            label = str(Spending.State.NOT_ENACTED.label)
+            return Spending.State.NOT_ENACTED, f"{label}: {reason}" if reason else label
         return Spending.State.REJECTED, str(Spending.State.REJECTED.label)
     if spending.state == Spending.State.PROPOSED and proposal is not None and proposal.state == "withdrawn":
         return Spending.State.REJECTED, str(Spending.State.REJECTED.label)

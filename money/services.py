@@ -29,12 +29,7 @@ from governance.models import Member, Organisation
 from governance.services import event_record, notifications_queue
 from governance.sweeps import sweep_each
 from governance.text import has_control_characters
-from proposals.services import proposal_create, proposal_open
-
-try:  # TEMPORARY until h/changes is merged
-    from proposals.services import change_add
-except ImportError:  # pragma: no cover
-    change_add = None
+from proposals.services import change_add, proposal_create, proposal_open
 from roles.models import Role, RoleAssignment
 
 from .models import (
@@ -482,7 +477,7 @@ def spending_propose(*, spending: Spending, by: Member, open_round: bool = True)
     change_add(proposal=proposal, by=by, kind="spending.commit", data={"spending": spending.pk})
     spending = spending_proposal_link(spending=spending, proposal=proposal, by=by)
     if open_round:
-        proposal_open(proposal=proposal, by=by)
+        proposal = proposal_open(proposal=proposal, by=by)
     return proposal
 
 

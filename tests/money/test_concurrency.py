@@ -13,6 +13,8 @@ from governance.changes import ChangeContext, ChangeInvalid
 from money import services
 from money.changes import spending_commit_kind
 from money.models import Allocation, Budget, Commitment, Entry, Share
+from proposals.models import Proposal
+from proposals.services import proposal_close
 from tests.concurrency import run_together
 from tests.factories import make_circle, make_member
 from tests.money.conftest import allocate, make_money
@@ -21,6 +23,30 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL (CI runs it)"),
 ]
+
+
+def test_fifty_spending_proposals_passing_at_once_against_a_budget_that_funds_ten(world):
+    money = make_money(world)
+    budget = allocate(world, world.outreach, fund=money.fund, amount="1000.00", name="Ten")
+    otto = world.member(world.otto)
+    proposals = []
+    for i in range(50):
+        spending = services.spending_create(
+            budget=budget, by=otto, title=f"S{i}", amount="100.00", purpose="p", payee_name="P"
+        )
+        proposals.append(services.spending_propose(spending=spending, by=otto))
+    Proposal.objects.filter(pk__in=[p.pk for p in proposals]).update(closes_at=timezone.now() - timedelta(minutes=1))
+
+    assert run_together(50, lambda i: proposal_close(proposal_id=proposals[i].pk)) == [True] * 50
+
+    closed = Proposal.objects.filter(pk__in=[p.pk for p in proposals])
+    assert {p.outcome for p in closed} == {"passed"}
+    assert closed.filter(enacted=True).count() == 10
+    not_enacted = closed.filter(enacted=False)
+    assert not_enacted.count() == 40
+    assert {p.enactment_error.split(": ", 1)[1] for p in not_enacted} == {"the budget has €0.00 left"}
+    assert Commitment.objects.filter(budget=budget).count() == 10
+    assert Budget.objects.get(pk=budget.pk).available.amount == 0
 
 
 def test_fifty_commitments_at_once_against_a_budget_that_funds_ten(world):
@@ -41,7 +67,7 @@ def test_fifty_commitments_at_once_against_a_budget_that_funds_ten(world):
 
     results = run_together(50, commit)
     refused = [r for r in results if isinstance(r, ChangeInvalid)]
-    assert len(refused) == 40 and {r.message for r in refused} == {"The budget has €0.00 left."}
+    assert len(refused) == 40 and {r.message for r in refused} == {"the budget has €0.00 left"}
     assert Commitment.objects.filter(budget=budget).count() == 10
     assert Budget.objects.get(pk=budget.pk).available.amount == 0
     assert Entry.objects.filter(budget=budget, kind="commitment").count() == 10
@@ -78,5 +104,7 @@ def test_a_hundred_members_allocating_at_once_never_over_allocate(world):
         assert share.allocated == (given or 0) <= share.amount == Decimal("10.00")
     for bucket in (first, second):
         bucket.refresh_from_db()
-        assert bucket.total == Allocation.objects.filter(bucket=bucket).aggregate(t=Sum("amount"))["t"] <= bucket.max_goal
+        assert (
+            bucket.total == Allocation.objects.filter(bucket=bucket).aggregate(t=Sum("amount"))["t"] <= bucket.max_goal
+        )
     assert second.total <= Decimal("300.00")
