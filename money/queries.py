@@ -19,6 +19,14 @@ ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=14, decimal_places
 PERIODS = {"month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
 
 
+CENT = Decimal("0.01")
+
+
+def _d(value) -> Decimal:
+    """An aggregate as an exact amount of cents (SQLite hands back what it summed without places)."""
+    return Decimal(value or 0).quantize(CENT)
+
+
 def _sum(column: str, *kinds: str, negate: bool = False):
     total = Cast(Coalesce(Sum(column, filter=Q(moves__in=kinds)), ZERO), DecimalField(max_digits=14, decimal_places=2))
     return -total if negate else total
@@ -278,12 +286,12 @@ def report_funds(organisation: Organisation) -> list[ReportRow]:
         out.append(
             ReportRow(
                 label=fund.name,
-                budgeted=r.get("budgeted", Decimal(0)),
-                committed=r.get("committed", Decimal(0)),
-                paid=r.get("paid", Decimal(0)),
-                returned=r.get("returned", Decimal(0)),
+                budgeted=_d(r.get("budgeted")),
+                committed=_d(r.get("committed")),
+                paid=_d(r.get("paid")),
+                returned=_d(r.get("returned")),
                 currency=fund.currency,
-                extra={"income": r.get("income", Decimal(0)), "balance": fund.balance.amount, "pk": fund.pk},
+                extra={"income": _d(r.get("income")), "balance": fund.balance.amount, "pk": fund.pk},
             )
         )
     return out
@@ -303,10 +311,10 @@ def report_budgets(organisation: Organisation, *, fund: Fund | None = None) -> l
         out.append(
             ReportRow(
                 label=f"{budget.circle.name}: {budget.name}",
-                budgeted=r.get("budgeted", Decimal(0)),
-                committed=r.get("committed", Decimal(0)),
-                paid=r.get("paid", Decimal(0)),
-                returned=r.get("returned", Decimal(0)),
+                budgeted=_d(r.get("budgeted")),
+                committed=_d(r.get("committed")),
+                paid=_d(r.get("paid")),
+                returned=_d(r.get("returned")),
                 period=(budget.period_start, budget.period_end),
                 currency=budget.currency,
                 extra={"pk": budget.pk, "available": budget.available.amount},
@@ -338,9 +346,9 @@ def report_categories(organisation: Organisation, *, period: str = "quarter") ->
             label=r["category"] or "",
             period=r["period"].date() if hasattr(r["period"], "date") else r["period"],
             count=r["count"],
-            committed=r["committed"],
-            paid=r["paid"],
-            returned=r["returned"],
+            committed=_d(r["committed"]),
+            paid=_d(r["paid"]),
+            returned=_d(r["returned"]),
             currency=r["amount_currency"],
         )
         for r in rows
