@@ -13,6 +13,7 @@ from elections import demo as elections_demo
 from governance.models import Member, MembershipClass, Organisation, User
 from governance.services import member_add, membership_class_save
 from meetings import demo as meetings_demo
+from money import demo as money_demo
 from proposals import demo as proposals_demo
 from roles import demo as roles_demo
 from roles.models import Role, RoleAssignment
@@ -160,7 +161,7 @@ def load_demo() -> Organisation:
 
 def demo_steps():
     """Each capability's demo data, in order; each step takes (organisation=, members=) and is idempotent."""
-    return [proposals_demo.load, roles_demo.load, elections_demo.load, meetings_demo.load]
+    return [proposals_demo.load, roles_demo.load, elections_demo.load, meetings_demo.load, money_demo.load]
 
 
 def demo_logins() -> list[tuple[str, str]]:
