@@ -122,7 +122,8 @@ def load(*, organisation, members) -> None:
     stipend = decide(
         services.spending_create(
             budget=budget[OPS], by=members["Ben Laurent"], title="Facilitator stipend", amount="1800.00",
-            purpose="Six months of facilitation of the general circle's meetings.", payee_member=members["Grace Mensah"],
+            purpose="Six months of facilitation of the general circle's meetings.",
+            payee_member=members["Grace Mensah"],
             category=category["Stipends"], installments=6, interval_months=1, first_due=today,
         ),
         "Ben Laurent",

@@ -29,8 +29,13 @@ def period():
 
 
 def allocate(world, circle, *, fund, amount, name="Operations", limit=None, is_pot=False, categories=()):
-    ctx = ChangeContext(organisation=world.organisation, circle=circle.parent or circle, actor=world.member(world.alice),
-                        proposal_id=None, override_reason="test")  # fmt: skip
+    ctx = ChangeContext(
+        organisation=world.organisation,
+        circle=circle.parent or circle,
+        actor=world.member(world.alice),
+        proposal_id=None,
+        override_reason="test",
+    )
     start, end = period()
     data = budget_allocate_kind.clean(
         ctx,

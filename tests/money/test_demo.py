@@ -1,6 +1,6 @@
 """The demo co-op's money: every state of spending, a claim, a round with buckets; twice adds nothing."""
 
-from money.models import Budget, Bucket, Entry, Fund, Round, Spending
+from money.models import Bucket, Budget, Entry, Fund, Round, Spending
 from money.queries import spending_status
 from project.demo import load_demo
 

@@ -33,7 +33,7 @@ def sums(model_field, **filters):
 
 
 def test_balances_are_the_sums_of_their_entries(world, money):
-    spending, commitment = spend(world, money, "300.00")
+    _, commitment = spend(world, money, "300.00")
     services.payment_record(commitment=commitment, amount="120.00", by=None, reference="TX-1")
     money.fund.refresh_from_db()
     money.budget.refresh_from_db()
@@ -53,7 +53,7 @@ def test_a_fund_never_gives_more_than_it_holds(world, money):
 
 
 def test_a_commitment_above_what_the_budget_has_left_is_refused(world, money):
-    with pytest.raises(Conflict, match="the budget has €2,000.00 left"):
+    with pytest.raises(Conflict, match=r"the budget has €2,000\.00 left"):
         spend(world, money, "2000.01")
     assert not Commitment.objects.exists()
 

@@ -54,7 +54,6 @@ def test_outsiders_and_other_organisations_get_404(world, money, committed, as_u
 
 
 def test_the_attachment_is_served_as_a_download_of_its_own_bytes(world, money, committed, as_user):
-    spending, _ = committed
     response = as_user(world.nora).get(urls(world, money, *committed)[5])
     assert b"".join(response.streaming_content) == b"%PDF-1.4 quote"
     assert response["Content-Disposition"].startswith("attachment")
