@@ -92,3 +92,13 @@ def test_every_balance_is_the_sum_of_its_entries_and_never_negative(world, ops):
     except Rollback:
         pass
     assert not Spending.objects.filter(title="S").exists()
+
+
+def test_the_benchmark_seed_keeps_every_balance_equal_to_its_entries(db):
+    from project.seed import Size, seed_cooperative
+
+    organisation = seed_cooperative(slug="seeded", size=Size(members=20, circles=4, roles=4, proposals=4,
+        open_proposals=1, positions=20, big_proposal_positions=5, comments=2, ledger_entries=301))  # fmt: skip
+    fund = Fund.objects.get(organisation=organisation)
+    assert 295 <= Entry.objects.filter(fund=fund).count() <= 301
+    check(fund)
