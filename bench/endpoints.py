@@ -38,6 +38,12 @@ ENDPOINTS = [
     Endpoint("circle-page", "Circle page", "/o/{slug}/c/{circle}/", auth="session"),
     Endpoint("waiting-page", "Waiting for your position", "/o/{slug}/waiting/", auth="session"),
     Endpoint(
+        "category-report",
+        "Spending by category CSV, 100,000 ledger entries",
+        "/o/{slug}/money/reports/categories.csv",
+        auth="session",
+    ),
+    Endpoint(
         "position-post",
         "Position POST (API, a member per request)",
         "/api/v1/proposals/{big}/positions/",

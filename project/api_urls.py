@@ -17,6 +17,19 @@ from meetings.api import (
     MinutesViewSet,
     TensionViewSet,
 )
+from money.api import (
+    AllocationViewSet,
+    BucketViewSet,
+    BudgetViewSet,
+    CategoryViewSet,
+    ClaimViewSet,
+    CommitmentViewSet,
+    EntryViewSet,
+    FundViewSet,
+    ReportViewSet,
+    RoundViewSet,
+    SpendingViewSet,
+)
 from polls.api import PollViewSet
 from proposals.api import ProposalViewSet, ProxyViewSet
 from proposals.change_api import EnactedChangeViewSet
@@ -73,6 +86,17 @@ router.register(r"open/(?P<org>[-\w]+)/decisions", OpenDecisionViewSet, basename
 router.register(r"open/(?P<org>[-\w]+)/log", OpenLogViewSet, basename="open-event")
 router.register(r"open/(?P<org>[-\w]+)/minutes", OpenMinutesViewSet, basename="open-minutes")
 router.register(r"open/(?P<org>[-\w]+)/roles", OpenRoleViewSet, basename="open-role")
+router.register("funds", FundViewSet, basename="fund")
+router.register("ledger-entries", EntryViewSet, basename="ledger-entry")
+router.register("budgets", BudgetViewSet, basename="budget")
+router.register("spending-categories", CategoryViewSet, basename="spending-category")
+router.register("spending-proposals", SpendingViewSet, basename="spending-proposal")
+router.register("claims", ClaimViewSet, basename="claim")
+router.register("commitments", CommitmentViewSet, basename="commitment")
+router.register("rounds", RoundViewSet, basename="round")
+router.register("buckets", BucketViewSet, basename="bucket")
+router.register("allocations", AllocationViewSet, basename="allocation")
+router.register("money-reports", ReportViewSet, basename="money-report")
 router.register("auth/tokens", views.ApiTokenViewSet, basename="api-token")
 router.register("integration-tokens", views.IntegrationTokenViewSet, basename="integration-token")
 router.register("webhooks", views.WebhookViewSet, basename="webhook")

@@ -13,6 +13,7 @@ from elections import demo as elections_demo
 from governance.models import Member, MembershipClass, Organisation, User
 from governance.services import member_add, membership_class_save
 from meetings import demo as meetings_demo
+from money import demo as money_demo
 from polls import demo as polls_demo
 from proposals import demo as proposals_demo
 from record import demo as record_demo
@@ -170,6 +171,7 @@ def demo_steps():
         meetings_demo.load,
         polls_demo.load,
         structure_demo.load,
+        money_demo.load,
         record_demo.load,
     ]
 

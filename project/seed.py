@@ -15,13 +15,16 @@ import json
 import random
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
+from djmoney.money import Money
 
 from circles.models import Circle, CircleMembership
 from governance.models import Member, MembershipClass, Organisation, User
+from money.models import Budget, Category, Commitment, Entry, Fund, Spending
 from proposals.models import Comment, EligibleVoter, Position, Proposal, ProposalVersion
 from proposals.services import outcome_of
 from roles.models import Role, RoleAssignment
@@ -39,6 +42,7 @@ class Size:
     positions: int = 500_000
     big_proposal_positions: int = 100_000
     comments: int = 20_000
+    ledger_entries: int = 100_000
 
     def scaled(self, factor: float) -> Size:
         size = Size(**{k: max(1, int(v * factor)) for k, v in self.__dict__.items()})
@@ -181,7 +185,138 @@ def seed_cooperative(*, slug: str = "bench", size: Size | None = None, seed: int
     )
 
     _seed_proposals(organisation, size, rng, now, circles, roster, weight)
+    _seed_money(organisation, size, rng, now, circles, roster)
     return organisation
+
+
+MONEY_CATEGORIES = ["Hosting", "Events", "Design", "Legal", "Stipends", "Tasks", "Travel", "Hardware"]
+
+
+def _seed_money(organisation, size: Size, rng, now, circles, roster) -> None:
+    """A fund, a budget per circle (up to 20), spending proposals each committed and paid (in full or
+    in part): `size.ledger_entries` entries in all, with every kept balance equal to its entries' sum."""
+    fund = Fund.objects.create(organisation=organisation, name="Collective fund", balance=Money(0, "EUR"))
+    categories = [Category.objects.create(organisation=organisation, name=n).pk for n in MONEY_CATEGORIES]
+    today = timezone.localdate()
+    budgets = [
+        Budget.objects.create(
+            organisation=organisation,
+            fund=fund,
+            circle=circle,
+            name="This year",
+            available=Money(0, "EUR"),
+            period_start=today - timedelta(days=200),
+            period_end=today + timedelta(days=165),
+        )
+        for circle in circles[:20]
+    ]
+    n = max(1, (size.ledger_entries - 1 - len(budgets)) // 2)
+    plan = []  # (budget, amount, paid, created_at)
+    for i in range(n):
+        amount = Decimal(rng.randint(100, 50_000)) / 100
+        plan.append(
+            (
+                budgets[i % len(budgets)],
+                amount,
+                amount if rng.random() < 0.7 else (amount / 2).quantize(Decimal("0.01")),
+                now - timedelta(days=rng.randint(0, 360)),
+            )
+        )
+    author = roster[circles[0].pk][0]
+    copy_rows(
+        Spending,
+        [
+            "organisation",
+            "budget",
+            "kind",
+            "title",
+            "amount",
+            "amount_currency",
+            "category",
+            "payee_name",
+            "purpose",
+            "installments",
+            "interval_months",
+            "deciding_circle",
+            "escalated",
+            "state",
+            "created_by",
+            "created_at",
+        ],
+        (
+            (
+                organisation.pk,
+                b.pk,
+                "spending",
+                f"Spending {i}",
+                a,
+                "EUR",
+                categories[i % len(categories)],
+                "Supplier",
+                "Seeded.",
+                1,
+                1,
+                b.circle_id,
+                False,
+                "paid" if p == a else "committed",
+                author,
+                t,
+            )
+            for i, (b, a, p, t) in enumerate(plan)
+        ),
+    )
+    spending_ids = _ids(Spending, organisation=organisation)
+    copy_rows(
+        Commitment,
+        [
+            "organisation",
+            "budget",
+            "spending",
+            "amount",
+            "amount_currency",
+            "outstanding",
+            "outstanding_currency",
+            "state",
+            "created_at",
+        ],
+        (
+            (organisation.pk, b.pk, s, a, "EUR", a - p, "EUR", "settled" if p == a else "open", t)
+            for s, (b, a, p, t) in zip(spending_ids, plan, strict=True)
+        ),
+    )
+    commitment_ids = _ids(Commitment, organisation=organisation)
+    given = {b.pk: Decimal(0) for b in budgets}
+    for b, a, _p, _t in plan:
+        given[b.pk] += a
+    income = sum(given.values()) + Decimal(1000)
+    columns = [
+        "organisation",
+        "fund",
+        "budget",
+        "commitment",
+        "kind",
+        "moves",
+        "amount",
+        "amount_currency",
+        "fund_delta",
+        "budget_delta",
+        "commitment_delta",
+        "reason",
+        "reference",
+        "created_at",
+    ]
+    start = now - timedelta(days=365)
+    rows = [(organisation.pk, fund.pk, None, None, "income", "income", income, "EUR", income, 0, 0, "", "Seed", start)]
+    rows += [
+        (organisation.pk, fund.pk, b, None, "allocation", "allocation", g, "EUR", -g, g, 0, "", "", start)
+        for b, g in given.items()
+        if g > 0
+    ]
+    for c, (b, a, p, t) in zip(commitment_ids, plan, strict=True):
+        rows.append((organisation.pk, fund.pk, b.pk, c, "commitment", "commitment", a, "EUR", 0, -a, a, "", "", t))
+        rows.append((organisation.pk, fund.pk, b.pk, c, "payment", "payment", p, "EUR", 0, 0, -p, "", "R", t))
+    copy_rows(Entry, columns, rows)
+    Fund.objects.filter(pk=fund.pk).update(balance=Decimal(1000))
 
 
 def _seed_proposals(organisation, size: Size, rng, now, circles, roster, weight):

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "rest_framework",
     "django_filters",
+    "djmoney",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
     "circles",
     "roles",
     "proposals",
+    "money",
     "elections",
     "meetings",
     "polls",
@@ -197,6 +199,10 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
+MEDIA_URL = "/media/"  # never served as such: attachments go through permission-checked views
+MONEY_ATTACHMENT_MAX_BYTES = env.int("MONEY_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -273,6 +279,9 @@ SPECTACULAR_SETTINGS = {
         "WebhookEventTypeEnum": "governance.integrations.events.event_type_choices",
         "WebhookDeliveryStatusEnum": "governance.models.WebhookDelivery.Status",
         "RoleKindEnum": "roles.models.Role.Kind",
+        "LedgerEntryKindEnum": "money.models.Entry.Kind",
+        "SpendingKindEnum": "money.models.Spending.Kind",
+        "AttachmentKindEnum": "money.models.Attachment.Kind",
         "ElectionMethodEnum": "roles.models.ElectionMethod",
         "KindEnum": "proposals.models.Kind",
         "MethodEnum": "proposals.models.Method",
@@ -331,6 +340,7 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-flush": {"task": "governance.tasks.notifications_flush", "schedule": 60.0},
     "digests-send": {"task": "governance.tasks.digests_send", "schedule": 900.0},
     "proposals-close-due": {"task": "proposals.tasks.proposals_close_due", "schedule": 60.0},
+    "money-rounds-finalise": {"task": "money.tasks.money_rounds_finalise", "schedule": 60.0},
     "proposals-closing-soon": {"task": "proposals.tasks.proposals_remind_closing_soon", "schedule": 300.0},
     "proposals-review": {"task": "proposals.tasks.proposals_remind_review", "schedule": 3600.0},
     # The daily rotation sweep, run hourly so that a term ends within the hour of its local midnight.

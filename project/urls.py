@@ -44,6 +44,7 @@ urlpatterns = [
     path("", include("meetings.urls")),
     path("", include("polls.urls")),
     path("", include("record.urls")),
+    path("", include("money.urls")),
 ]
 
 # 404s under /api/ answer JSON, like the rest of the API.

@@ -59,6 +59,7 @@ class Role(models.Model):
         FACILITATOR = "facilitator", "Facilitator"
         SECRETARY = "secretary", "Secretary"
         DELEGATE = "delegate", "Delegate"
+        TREASURER = "treasurer", "Treasurer"
         CUSTOM = "custom", "Custom"
 
     circle = models.ForeignKey("circles.Circle", on_delete=models.CASCADE, related_name="roles")

@@ -140,7 +140,7 @@ def role_directory(organisation: Organisation, *, circle=None, vacancies=False, 
 
 def core_first():
     """Order the core roles first, in their usual order, then the circle's own roles."""
-    order = [Role.Kind.STEWARD, Role.Kind.FACILITATOR, Role.Kind.SECRETARY, Role.Kind.DELEGATE]
+    order = [Role.Kind.STEWARD, Role.Kind.FACILITATOR, Role.Kind.SECRETARY, Role.Kind.DELEGATE, Role.Kind.TREASURER]
     return Case(*(When(kind=kind, then=Value(i)) for i, kind in enumerate(order)), default=Value(len(order)))
 
 

@@ -98,7 +98,7 @@ def make_meeting(circle, *, by=None, starts_in=None, minutes=60, title="Circle m
     )
 
 
-def make_role(circle, name="Treasurer", **fields):
+def make_role(circle, name="Bookkeeper", **fields):
     """A custom role defined through the service (defaults: one seat, six-month terms, appointed)."""
     from roles.services import role_create
 

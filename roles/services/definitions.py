@@ -95,6 +95,21 @@ DEFAULT_CORE_ROLES = {
         "selection": Selection.ELECTED,
         "election_method": ElectionMethod.SOCIOCRATIC,
     },
+    Role.Kind.TREASURER: {
+        "name": "Treasurer",
+        "purpose": (
+            "Keeps the circle's money: records the payments its decisions commit, and returns what is not spent."
+        ),
+        "accountabilities": [
+            "Recording each payment with its reference and receipt",
+            "Returning commitments that will not be spent",
+        ],
+        "time_hours": Decimal(1),
+        "term_months": 12,
+        "term_limit": 2,
+        "selection": Selection.ELECTED,
+        "election_method": ElectionMethod.SOCIOCRATIC,
+    },
 }
 CORE_KINDS = list(DEFAULT_CORE_ROLES)
 # Roles whose holders also sit on the parent circle's roster (double-linking).

@@ -45,7 +45,7 @@ def fran(world):
 @pytest.fixture
 def election(world, fran, time_machine):
     time_machine.move_to(datetime(2027, 3, 1, 10, 0, tzinfo=UTC))
-    role = make_role(world.finance, "Treasurer", term_months=6, selection="elected")
+    role = make_role(world.finance, "Bookkeeper", term_months=6, selection="elected")
     return election_open(role=role, by=world.member(world.steve))
 
 
@@ -122,7 +122,7 @@ def test_the_inbox_lists_nominations_to_answer_and_ballots_to_cast(
     with django_assert_max_num_queries(2):
         entries = elections_awaiting_member(mia, now)
     assert {(e.kind, e.title, e.object_id) for e in entries} == {
-        ("election.nomination", "Election of Treasurer", election.pk),
+        ("election.nomination", "Election of Bookkeeper", election.pk),
         ("election.ballot", "Election of Council", ballot.pk),
     }
     nomination_answer(election=election, nominee=mia, accepted=True)

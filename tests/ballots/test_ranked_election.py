@@ -152,7 +152,7 @@ def test_the_published_ballots_recount_to_the_published_result(world, council, t
 
 def test_a_single_seat_ranked_election_is_instant_runoff(world, time_machine):
     time_machine.move_to(T0)
-    role = make_role(world.general, "Treasurer", seats=1, selection="elected", election_method="ballot")
+    role = make_role(world.general, "Bookkeeper", seats=1, selection="elected", election_method="ballot")
     election = election_open(role=role, by=world.member(world.alice), counting="ranked")
     ids = {
         u: candidacy_add(election=election, member=world.member(u), statement="Me.").pk for u in (world.mia, world.nora)

@@ -30,7 +30,7 @@ def fran(world):
 @pytest.fixture
 def election(world, fran, time_machine):
     time_machine.move_to(datetime(2027, 3, 1, 10, 0, tzinfo=UTC))
-    role = make_role(world.finance, "Treasurer", term_months=6, selection="elected")
+    role = make_role(world.finance, "Bookkeeper", term_months=6, selection="elected")
     return election_open(role=role, by=world.member(world.steve))
 
 
@@ -58,7 +58,7 @@ def test_only_circle_members_nominate_and_only_circle_members_are_nominated(worl
 
 def test_someone_past_the_term_limit_cannot_be_nominated_and_we_say_when_they_can(world, fran, time_machine):
     time_machine.move_to(datetime(2027, 1, 1, 10, 0, tzinfo=UTC))
-    role = make_role(world.finance, "Treasurer", term_months=6, term_limit=1, selection="elected")
+    role = make_role(world.finance, "Bookkeeper", term_months=6, term_limit=1, selection="elected")
     role_assign(role=role, member=world.member(world.mia), by=None)
     time_machine.move_to(datetime(2027, 6, 20, 10, 0, tzinfo=UTC))
     election = election_open(role=role, by=None)
@@ -135,7 +135,7 @@ def test_an_objection_sends_the_election_back_to_nominations(world, fran, electi
 
 def test_a_selection_held_ahead_of_time_seats_the_winner_when_the_term_starts(world, fran, time_machine):
     time_machine.move_to(datetime(2027, 1, 1, 10, 0, tzinfo=UTC))
-    role = make_role(world.finance, "Treasurer", term_months=6, selection="elected")
+    role = make_role(world.finance, "Bookkeeper", term_months=6, selection="elected")
     current = role_assign(role=role, member=world.member(world.steve), by=None)
     time_machine.move_to(current.planned_end_at - timedelta(days=21))
     election = election_open(role=role, by=None)
@@ -156,7 +156,7 @@ def test_re_selecting_the_holder_gives_them_the_next_term_and_the_sweep_ends_the
     from roles.services import assignments_end_due
 
     time_machine.move_to(datetime(2027, 1, 1, 10, 0, tzinfo=UTC))
-    role = make_role(world.finance, "Treasurer", term_months=6, selection="elected")
+    role = make_role(world.finance, "Bookkeeper", term_months=6, selection="elected")
     mia = world.member(world.mia)
     first = role_assign(role=role, member=mia, by=None)
     time_machine.move_to(first.planned_end_at - timedelta(days=20))

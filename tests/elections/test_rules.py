@@ -81,7 +81,7 @@ def cast(module_world):
         "applying": ballot("Controller", opened=DAY),
         "voting": voting,
         "voting-past-its-deadline": ballot("Cashier", opened=10 * DAY, to=[now - 5 * DAY]),
-        "closed": ballot("Treasurer", opened=10 * DAY, to=[now - 5 * DAY, now]),
+        "closed": ballot("Paymaster", opened=10 * DAY, to=[now - 5 * DAY, now]),
         "nominating-in-general": selection("Convenor", circle=world.general),
         "other-nominating": selection(
             "Clerk", circle=world.other.circles.get(is_general=True), by=world.other.members.get(user=world.olga)

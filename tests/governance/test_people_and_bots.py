@@ -31,7 +31,7 @@ def test_a_term_ending_is_logged_once_per_reminder_and_reaches_subscribed_webhoo
         url="http://127.0.0.1:9/hook",
         event_types=["role.term_ending"],
     )
-    role = make_role(world.finance, "Treasurer", term_months=6)
+    role = make_role(world.finance, "Bookkeeper", term_months=6)
     term = role_assign(role=role, member=world.member(world.mia), by=world.member(world.steve))
     time_machine.move_to(term.planned_end_at - timedelta(days=6))
     terms_remind_ending()

@@ -112,13 +112,13 @@ def test_my_action_waits_until_done(world):
 
 def test_my_term_ending_soon_waits_until_it_ends(world):
     mia = world.member(world.mia)
-    role = make_role(world.finance, "Treasurer")
+    role = make_role(world.finance, "Bookkeeper")
     term = role_assign(role=role, member=mia, by=None, planned_end_at=timezone.now() + timedelta(days=60))
-    assert ("role.term_ending", "Treasurer") not in kinds(mia)
+    assert ("role.term_ending", "Bookkeeper") not in kinds(mia)
     soon = timezone.now() + timedelta(days=40)
-    assert ("role.term_ending", "Treasurer") in kinds(mia, soon)
+    assert ("role.term_ending", "Bookkeeper") in kinds(mia, soon)
     assignment_end(assignment=term, by=None, reason=RoleAssignment.EndReason.RESIGNED)
-    assert ("role.term_ending", "Treasurer") not in kinds(mia, soon)
+    assert ("role.term_ending", "Bookkeeper") not in kinds(mia, soon)
 
 
 def test_the_nearest_deadline_comes_first_and_undated_last(world):

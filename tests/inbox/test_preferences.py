@@ -97,7 +97,7 @@ def test_the_holder_of_a_term_ending_hears_of_it_whatever_they_chose(world):
     mia, steve = world.member(world.mia), world.member(world.steve)
     for member in (mia, steve):
         notification_preference_set(member=member, kind="role_term_ending", delivery="off")
-    role = make_role(world.finance, "Treasurer")
+    role = make_role(world.finance, "Bookkeeper")
     role_assign(role=role, member=mia, by=None, planned_end_at=timezone.now() + timedelta(days=5))
     terms_remind_ending()
     emails = set(Notification.objects.filter(kind="role_term_ending").values_list("email", flat=True))

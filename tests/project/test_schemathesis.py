@@ -117,7 +117,7 @@ def seeded(world, fuzzing):
     make_member(world.organisation, user=UserFactory(email="late@acme.test"))  # queues a delivery
     make_meeting(world.finance, by=steve, title="Finance fortnightly")
     tension_raise(circle=world.finance, by=mia, title="Receipts pile up unsorted")
-    make_role(world.finance, name="Treasurer")
+    make_role(world.finance, name="Bookkeeper")
     olga = world.other.members.get(user=world.olga)
     make_proposal(world.other.circles.get(is_general=True), olga, title="Other co-op's proposal")
     return world

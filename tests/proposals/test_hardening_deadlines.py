@@ -228,7 +228,7 @@ def consent_round(world, time_machine):
     time_machine.move_to(T0)
     fran = make_member(world.organisation)
     make_facilitator(world.finance, fran)
-    role = make_role(world.finance, "Treasurer", term_months=6, selection="elected")
+    role = make_role(world.finance, "Bookkeeper", term_months=6, selection="elected")
     election = election_open(role=role, by=world.member(world.steve))
     mia = world.member(world.mia)
     nomination_add(election=election, nominee=mia, by=mia, reason="I keep our books already.")

@@ -52,7 +52,7 @@ def people(world, fran):
 
 @pytest.fixture
 def treasurer(world):
-    return make_role(world.finance, "Treasurer", term_months=6, selection="elected")
+    return make_role(world.finance, "Bookkeeper", term_months=6, selection="elected")
 
 
 def test_a_sociocratic_selection_end_to_end(world, api, fran, time_machine):
@@ -62,7 +62,7 @@ def test_a_sociocratic_selection_end_to_end(world, api, fran, time_machine):
         "/api/v1/roles/",
         {
             "circle": world.finance.pk,
-            "name": "Treasurer",
+            "name": "Bookkeeper",
             "accountabilities": ["Present the accounts"],
             "term_months": 6,
             "term_limit": 2,
@@ -264,7 +264,7 @@ def test_refusals_answer_with_their_reason_and_the_right_status(world, api, trea
     bad_seats = steve.patch(f"/api/v1/roles/{treasurer.pk}/", {"seats": 0}, format="json")
     unknown_role = steve.post("/api/v1/elections/", {"role": 999999}, format="json")
 
-    assert full.status_code == 409 and "All 1 seat(s) of Treasurer are taken" in full.json()["detail"]
+    assert full.status_code == 409 and "All 1 seat(s) of Bookkeeper are taken" in full.json()["detail"]
     assert bad_seats.status_code == 400 and "seats" in bad_seats.json()
     assert unknown_role.status_code == 404
 

@@ -29,7 +29,7 @@ def fran(world):
 
 @pytest.fixture
 def treasurer(world):
-    return make_role(world.finance, "Treasurer", term_months=6, selection="elected")
+    return make_role(world.finance, "Bookkeeper", term_months=6, selection="elected")
 
 
 @pytest.fixture
@@ -122,7 +122,7 @@ def test_a_refused_assignment_is_explained_on_the_form(world, treasurer, as_user
     response = as_user(world.steve).post(url("role-assign", pk=treasurer.pk), {"member": world.member(world.nora).pk})
 
     assert response.status_code == 200
-    assert "All 1 seat(s) of Treasurer are taken until" in response.content.decode()
+    assert "All 1 seat(s) of Bookkeeper are taken until" in response.content.decode()
     assert not RoleAssignment.objects.filter(role=treasurer, member__user=world.nora).exists()
 
 
@@ -280,8 +280,8 @@ def test_the_directory_filters_vacancies_and_terms_ending_soon(world, treasurer,
     vacancies = client.get(url("roles"), {"vacancies": "on", "circle": "finance"}).content.decode()
     ending = client.get(url("roles"), {"ending_soon": "on"}).content.decode()
 
-    assert "Treasurer" in vacancies and "Scribe" not in vacancies
-    assert "Scribe" in ending and "Treasurer" not in ending
+    assert "Bookkeeper" in vacancies and "Scribe" not in vacancies
+    assert "Scribe" in ending and "Bookkeeper" not in ending
 
 
 def test_the_role_load_flags_members_above_the_guidance(world, as_user):

@@ -28,9 +28,9 @@ START = datetime(2027, 1, 1, 9, 0, tzinfo=UTC)
 
 @pytest.fixture
 def term(world, time_machine):
-    """Mia holds Finance's Treasurer (six-month appointed role) from 1 January to 1 July 2027."""
+    """Mia holds Finance's Bookkeeper (six-month appointed role) from 1 January to 1 July 2027."""
     time_machine.move_to(START)
-    role = make_role(world.finance, "Treasurer", term_months=6)
+    role = make_role(world.finance, "Bookkeeper", term_months=6)
     return role_assign(role=role, member=world.member(world.mia), by=world.member(world.steve))
 
 
@@ -126,7 +126,7 @@ def test_a_holder_who_left_the_circle_is_not_renewed(world, time_machine):
 
 def test_it_opens_an_election_ahead_of_time_once(world, time_machine):
     time_machine.move_to(START)
-    role = make_role(world.finance, "Treasurer", term_months=6, selection="elected")
+    role = make_role(world.finance, "Bookkeeper", term_months=6, selection="elected")
     term = role_assign(role=role, member=world.member(world.mia), by=None)
 
     time_machine.move_to(term.planned_end_at - timedelta(days=22))
@@ -146,7 +146,7 @@ def test_it_opens_an_election_ahead_of_time_once(world, time_machine):
 @override_settings(ROLE_ELECTION_LEAD_DAYS=45)
 def test_the_election_lead_is_a_setting(world, time_machine):
     time_machine.move_to(START)
-    role = make_role(world.finance, "Treasurer", term_months=6, selection="elected")
+    role = make_role(world.finance, "Bookkeeper", term_months=6, selection="elected")
     term = role_assign(role=role, member=world.member(world.mia), by=None)
 
     time_machine.move_to(term.planned_end_at - timedelta(days=44))
@@ -157,7 +157,7 @@ def test_the_election_lead_is_a_setting(world, time_machine):
 
 def test_an_election_already_held_for_the_term_is_not_opened_again(world, time_machine):
     time_machine.move_to(START)
-    role = make_role(world.finance, "Treasurer", term_months=6, selection="elected")
+    role = make_role(world.finance, "Bookkeeper", term_months=6, selection="elected")
     term = role_assign(role=role, member=world.member(world.mia), by=None)
     time_machine.move_to(term.planned_end_at - timedelta(days=20))
     roles_rotation_sweep()

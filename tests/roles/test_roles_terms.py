@@ -39,7 +39,7 @@ def test_it_defines_a_role_with_everything_the_circle_needs_to_know(world):
     role = role_create(
         circle=world.finance,
         by=world.member(world.steve),
-        name="  Treasurer ",
+        name="  Bookkeeper ",
         purpose="Keeps the money honest.",
         domains="- The budget",
         accountabilities="- Present the accounts\n\n* Pay the invoices\n",
@@ -53,7 +53,7 @@ def test_it_defines_a_role_with_everything_the_circle_needs_to_know(world):
         election_method="ballot",
     )
 
-    assert role.name == "Treasurer" and role.accountabilities == ["Present the accounts", "Pay the invoices"]
+    assert role.name == "Bookkeeper" and role.accountabilities == ["Present the accounts", "Pay the invoices"]
     assert (role.seats, role.term_months, role.term_limit, role.is_paid) == (2, 6, 2, True)
     assert float(role.hours_per_week) == pytest.approx(0.9)
     assert Event.objects.filter(verb="role.created", object_id=role.pk, actor=world.member(world.steve)).exists()
@@ -71,7 +71,7 @@ def test_it_defines_a_role_with_everything_the_circle_needs_to_know(world):
     ],
 )
 def test_it_refuses_a_definition_that_makes_no_sense(world, fields, field, message):
-    fields = {"name": "Treasurer", **fields}
+    fields = {"name": "Bookkeeper", **fields}
 
     with pytest.raises(Invalid, match=message) as refusal:
         role_create(circle=world.finance, by=None, **fields)
@@ -81,14 +81,14 @@ def test_it_refuses_a_definition_that_makes_no_sense(world, fields, field, messa
 
 
 def test_it_refuses_two_roles_of_the_same_name_in_a_circle(world):
-    make_role(world.finance, "Treasurer")
+    make_role(world.finance, "Bookkeeper")
 
     with pytest.raises(Invalid, match="already has a role called"):
         role_create(circle=world.finance, by=None, name="treasurer")
 
 
 def test_a_change_to_the_definition_is_logged_with_what_changed(world):
-    role = make_role(world.finance, "Treasurer")
+    role = make_role(world.finance, "Bookkeeper")
 
     role_update(role=role, by=world.member(world.steve), term_months=12, seats=2)
 
@@ -97,7 +97,7 @@ def test_a_change_to_the_definition_is_logged_with_what_changed(world):
 
 
 def test_it_refuses_fewer_seats_than_people_holding_the_role(world):
-    role = make_role(world.finance, "Treasurer", seats=2)
+    role = make_role(world.finance, "Bookkeeper", seats=2)
     role_assign(role=role, member=world.member(world.mia), by=None)
     role_assign(role=role, member=world.member(world.steve), by=None)
 
@@ -106,7 +106,7 @@ def test_it_refuses_fewer_seats_than_people_holding_the_role(world):
 
 
 def test_archiving_a_role_ends_its_terms_and_keeps_its_history(world):
-    role = make_role(world.finance, "Treasurer")
+    role = make_role(world.finance, "Bookkeeper")
     assignment = role_assign(role=role, member=world.member(world.mia), by=None)
 
     role_archive(role=role, by=world.member(world.steve))
@@ -132,8 +132,8 @@ def test_every_circle_gets_the_core_roles_and_the_general_circle_no_delegate(wor
     kinds = set(Role.objects.filter(circle=world.finance).values_list("kind", flat=True))
     general = set(Role.objects.filter(circle=world.general).values_list("kind", flat=True))
 
-    assert kinds == {"steward", "facilitator", "secretary", "delegate"}
-    assert general == {"steward", "facilitator", "secretary"}
+    assert kinds == {"steward", "facilitator", "secretary", "delegate", "treasurer"}
+    assert general == {"steward", "facilitator", "secretary", "treasurer"}
 
 
 def test_new_circles_take_their_core_roles_from_the_organisation_template(world):
@@ -176,7 +176,7 @@ def test_a_term_ends_at_local_midnight_in_the_organisations_time_zone(world, tim
     auckland = zoneinfo.ZoneInfo("Pacific/Auckland")
     # 20:00 UTC on 14 March is already 15 March, 09:00, in Auckland.
     time_machine.move_to(datetime(2027, 3, 14, 20, 0, tzinfo=zoneinfo.ZoneInfo("UTC")))
-    role = make_role(world.finance, "Treasurer", term_months=6)
+    role = make_role(world.finance, "Bookkeeper", term_months=6)
 
     assignment = role_assign(role=role, member=world.member(world.mia), by=None)
 
@@ -188,37 +188,37 @@ def test_a_term_ends_at_local_midnight_in_the_organisations_time_zone(world, tim
 
 def test_it_refuses_when_the_seats_are_full_and_says_until_when(world, time_machine):
     time_machine.move_to(datetime(2027, 1, 10, 12, 0, tzinfo=zoneinfo.ZoneInfo("UTC")))
-    role = make_role(world.finance, "Treasurer", term_months=6)
+    role = make_role(world.finance, "Bookkeeper", term_months=6)
     role_assign(role=role, member=world.member(world.mia), by=None)
 
-    with pytest.raises(Conflict, match="All 1 seat\\(s\\) of Treasurer are taken until 10 July 2027") as refusal:
+    with pytest.raises(Conflict, match="All 1 seat\\(s\\) of Bookkeeper are taken until 10 July 2027") as refusal:
         role_assign(role=role, member=world.member(world.steve), by=None)
 
     assert refusal.value.field == "member"
 
 
 def test_it_refuses_someone_who_is_not_on_the_circles_roster(world):
-    role = make_role(world.finance, "Treasurer")
+    role = make_role(world.finance, "Bookkeeper")
 
     with pytest.raises(Invalid, match="Nora Nocircle is not on the roster of Finance; add them to the circle first"):
         role_assign(role=role, member=world.member(world.nora), by=None)
 
 
 def test_anyone_in_the_organisation_can_hold_a_role_of_the_general_circle(world):
-    role = make_role(world.general, "Treasurer")
+    role = make_role(world.general, "Bookkeeper")
 
     assert role_assign(role=role, member=world.member(world.nora), by=None).is_current
 
 
 def test_the_term_limit_counts_consecutive_terms_and_says_when_they_may_serve_again(world, time_machine):
     time_machine.move_to(datetime(2027, 1, 1, 9, 0, tzinfo=zoneinfo.ZoneInfo("UTC")))
-    role = make_role(world.finance, "Treasurer", term_months=6, term_limit=2, auto_renew=True)
+    role = make_role(world.finance, "Bookkeeper", term_months=6, term_limit=2, auto_renew=True)
     mia = world.member(world.mia)
     first = role_assign(role=role, member=mia, by=None)
     second = assignment_renew(assignment=first, by=None)
     assert second.term_number == 2 and second.started_at == first.planned_end_at
 
-    with pytest.raises(Conflict, match="served 2 consecutive terms as Treasurer, the limit") as refusal:
+    with pytest.raises(Conflict, match="served 2 consecutive terms as Bookkeeper, the limit") as refusal:
         assignment_renew(assignment=second, by=None)
 
     # Two terms end on 1 January 2028; sitting out one six-month term makes her eligible again.
@@ -227,7 +227,7 @@ def test_the_term_limit_counts_consecutive_terms_and_says_when_they_may_serve_ag
 
 def test_after_sitting_out_a_full_term_the_count_starts_again(world, time_machine):
     time_machine.move_to(datetime(2027, 1, 1, 9, 0, tzinfo=zoneinfo.ZoneInfo("UTC")))
-    role = make_role(world.finance, "Treasurer", term_months=6, term_limit=1)
+    role = make_role(world.finance, "Bookkeeper", term_months=6, term_limit=1)
     mia = world.member(world.mia)
     assignment_end(assignment=role_assign(role=role, member=mia, by=None), by=None, reason="resigned")
     with pytest.raises(Conflict, match="may serve again from 1 July 2027"):
@@ -239,7 +239,7 @@ def test_after_sitting_out_a_full_term_the_count_starts_again(world, time_machin
 
 
 def test_renewing_is_refused_for_elected_roles_and_done_once(world):
-    elected = make_role(world.finance, "Treasurer", selection="elected")
+    elected = make_role(world.finance, "Bookkeeper", selection="elected")
     appointed = make_role(world.finance, "Scribe")
     mia = world.member(world.mia)
 
@@ -334,7 +334,7 @@ def test_a_new_steward_replacing_the_old_one_moves_the_parent_seat(world, budget
 
 
 def test_an_upcoming_term_does_not_count_as_holding_the_role(world):
-    role = make_role(world.finance, "Treasurer")
+    role = make_role(world.finance, "Bookkeeper")
     later = timezone.now() + timedelta(days=10)
 
     upcoming = role_assign(role=role, member=world.member(world.mia), by=None, started_at=later)

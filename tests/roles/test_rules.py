@@ -1,5 +1,5 @@
 """The roles' rules (roles/rules.py, the roles and their terms), asked directly: every persona of
-tests/conftest.py and a visitor who has not logged in × roles of each kind (Finance's Treasurer, held by
+tests/conftest.py and a visitor who has not logged in × roles of each kind (Finance's Bookkeeper, held by
 Mia; Finance's steward and facilitator roles; an archived role; Outreach's facilitator role; a role of
 Olga's organisation) and the terms people hold. These rules say who; the state of things (an archived
 role or circle) is the services' to refuse, with a 409, so the grids show the same answers for it."""
@@ -21,7 +21,7 @@ Y, N = True, False
 @pytest.fixture(scope="module")
 def cast(module_world):
     world = module_world
-    treasurer = make_role(world.finance, "Treasurer")
+    treasurer = make_role(world.finance, "Bookkeeper")
     auditor = make_role(world.finance, "Auditor")
     role_archive(role=auditor, by=None)
     other_general = world.other.circles.get(is_general=True)

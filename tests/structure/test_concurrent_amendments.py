@@ -25,7 +25,7 @@ on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="ro
 def test_two_amendments_of_one_role_apply_one_after_the_other(world):
     """One makes the role renew on its own, the other makes it elected: each is valid alone, but an
     elected role does not renew automatically, so whichever comes second no longer applies."""
-    role = make_role(world.finance, "Treasurer", term_months=6)
+    role = make_role(world.finance, "Bookkeeper", term_months=6)
     kind = change_kinds["role.amend"]
     drafts = [
         kind.clean(decision(world, proposal_id=1), {"role": role.pk, "auto_renew": True}),
@@ -53,7 +53,7 @@ def test_two_amendments_of_one_role_apply_one_after_the_other(world):
 def test_two_proposals_amending_one_role_closing_at_the_same_moment(world):
     """Through proposals: both rounds pass at once; the enactments run one after the other and the
     second, checked against the first's result, is "passed, not enacted"."""
-    role = make_role(world.finance, "Treasurer", term_months=6)
+    role = make_role(world.finance, "Bookkeeper", term_months=6)
     steve = world.member(world.steve)
     renew = opened(world.finance, steve, ("role.amend", {"role": role.pk, "auto_renew": True}), title="Renew")
     elect = opened(world.finance, steve, ("role.amend", {"role": role.pk, "selection": "elected"}), title="Elect")

@@ -50,7 +50,7 @@ def test_it_ends_a_stewards_term(world):
 
 
 def test_it_assigns_a_role_for_a_term_of_its_own_length(world):
-    role = make_role(world.finance, "Treasurer", term_months=6)
+    role = make_role(world.finance, "Bookkeeper", term_months=6)
     ctx = decision(world)
     (term,) = enact(ctx, "role.assign", {"role": role.pk, "member": world.member(world.mia).pk, "term_months": 3})
     assert 88 <= (term.planned_end_at - term.started_at).days <= 93
@@ -58,21 +58,21 @@ def test_it_assigns_a_role_for_a_term_of_its_own_length(world):
 
 
 def test_it_refuses_a_holder_who_is_not_on_the_roster(world):
-    role = make_role(world.finance, "Treasurer")
+    role = make_role(world.finance, "Bookkeeper")
     with pytest.raises(ChangeInvalid, match="Nora Nocircle is not on the roster of Finance") as refusal:
         change_kinds["role.assign"].clean(decision(world), {"role": role.pk, "member": world.member(world.nora).pk})
     assert refusal.value.field == "member"
 
 
 def test_it_refuses_a_full_role(world):
-    role = make_role(world.finance, "Treasurer", seats=1)
+    role = make_role(world.finance, "Bookkeeper", seats=1)
     enact(decision(world), "role.assign", {"role": role.pk, "member": world.member(world.mia).pk})
     with pytest.raises(ChangeInvalid, match="All 1 seat"):
         change_kinds["role.assign"].clean(decision(world), {"role": role.pk, "member": world.member(world.steve).pk})
 
 
 def test_an_assignment_to_a_role_retired_meanwhile_is_refused(world):
-    role = make_role(world.finance, "Treasurer")
+    role = make_role(world.finance, "Bookkeeper")
     ctx = decision(world)
     data = change_kinds["role.assign"].clean(ctx, {"role": role.pk, "member": world.member(world.mia).pk})
     role_archive(role=role, by=None)
@@ -81,13 +81,13 @@ def test_an_assignment_to_a_role_retired_meanwhile_is_refused(world):
 
 
 def test_it_ends_a_holders_term_with_the_reason(world):
-    role = make_role(world.finance, "Treasurer")
+    role = make_role(world.finance, "Bookkeeper")
     mia = world.member(world.mia)
     ctx = decision(world)
     enact(ctx, "role.assign", {"role": role.pk, "member": mia.pk})
     (term,) = enact(ctx, "role.unassign", {"role": role.pk, "member": mia.pk, "reason": "Swapping roles"})
     assert term.end_reason == RoleAssignment.EndReason.REMOVED and term.end_note == "Swapping roles"
-    with pytest.raises(ChangeInvalid, match="Mia Member does not hold Treasurer"):
+    with pytest.raises(ChangeInvalid, match="Mia Member does not hold Bookkeeper"):
         change_kinds["role.unassign"].clean(ctx, {"role": role.pk, "member": mia.pk})
 
 

@@ -20,7 +20,7 @@ def test_it_creates_a_role_with_its_provenance_and_decision_in_the_event(world):
         "role.create",
         {
             "circle": str(world.finance.pk),
-            "name": "  Treasurer ",
+            "name": "  Bookkeeper ",
             "purpose": "Keeps the books.",
             "accountabilities": "- Paying bills\n- Reporting monthly\n",
             "time_hours": "2.5",
@@ -29,7 +29,7 @@ def test_it_creates_a_role_with_its_provenance_and_decision_in_the_event(world):
         },
     )
     role.refresh_from_db()
-    assert role.name == "Treasurer"
+    assert role.name == "Bookkeeper"
     assert role.accountabilities == ["Paying bills", "Reporting monthly"]
     assert role.time_hours == Decimal("2.5") and role.seats == 2 and role.term_months == 12
     provenance = Provenance.objects.get(object_type="role", object_id=role.pk)
@@ -42,16 +42,16 @@ def test_it_creates_a_role_with_its_provenance_and_decision_in_the_event(world):
 def test_clean_normalises_the_data_to_json(world):
     data = change_kinds["role.create"].clean(
         decision(world),
-        {"circle": world.finance.pk, "name": "Treasurer", "time_hours": 3, "accountabilities": ["a", " "]},
+        {"circle": world.finance.pk, "name": "Bookkeeper", "time_hours": 3, "accountabilities": ["a", " "]},
     )
-    assert data == {"circle": world.finance.pk, "name": "Treasurer", "time_hours": "3.0", "accountabilities": ["a"]}
+    assert data == {"circle": world.finance.pk, "name": "Bookkeeper", "time_hours": "3.0", "accountabilities": ["a"]}
 
 
 @pytest.mark.parametrize(
     ("data", "message", "field"),
     [
-        ({"name": "Treasurer"}, "Choose a circle.", "circle"),
-        ({"circle": 99999, "name": "Treasurer"}, "That circle does not exist in this organisation.", "circle"),
+        ({"name": "Bookkeeper"}, "Choose a circle.", "circle"),
+        ({"circle": 99999, "name": "Bookkeeper"}, "That circle does not exist in this organisation.", "circle"),
         ({"circle": "F", "name": ""}, "A role needs a name.", "name"),
         ({"circle": "F", "name": "X", "seats": 0}, "A role has at least one seat.", "seats"),
         ({"circle": "F", "name": "X", "term_months": 99}, "A term lasts between 1 and 60 months.", "term_months"),
@@ -68,7 +68,7 @@ def test_it_refuses_a_role_it_cannot_create(world, data, message, field):
 
 
 def test_it_refuses_a_second_role_of_the_same_name(world):
-    make_role(world.finance, "Treasurer")
+    make_role(world.finance, "Bookkeeper")
     with pytest.raises(ChangeInvalid, match="Finance already has a role called “treasurer”"):
         change_kinds["role.create"].clean(decision(world), {"circle": world.finance.pk, "name": "treasurer"})
 
@@ -80,7 +80,7 @@ def test_it_refuses_a_circle_of_another_organisation(world):
 
 
 def test_it_amends_a_role_and_describes_only_what_changes(world):
-    role = make_role(world.finance, "Treasurer", purpose="Old purpose", seats=1)
+    role = make_role(world.finance, "Bookkeeper", purpose="Old purpose", seats=1)
     ctx = decision(world)
     kind = change_kinds["role.amend"]
     initial = kind.initial(role)
@@ -98,33 +98,33 @@ def test_it_amends_a_role_and_describes_only_what_changes(world):
 
 
 def test_an_amendment_must_change_something(world):
-    role = make_role(world.finance, "Treasurer")
+    role = make_role(world.finance, "Bookkeeper")
     with pytest.raises(ChangeInvalid, match="Say what changes"):
         change_kinds["role.amend"].clean(decision(world), {"role": role.pk})
 
 
 def test_fewer_seats_than_holders_is_refused(world):
-    role = make_role(world.finance, "Treasurer", seats=2)
+    role = make_role(world.finance, "Bookkeeper", seats=2)
     role_assign(role=role, member=world.member(world.mia), by=None)
     role_assign(role=role, member=world.member(world.steve), by=None)
-    with pytest.raises(ChangeInvalid, match="2 people hold “Treasurer” now") as refusal:
+    with pytest.raises(ChangeInvalid, match="2 people hold “Bookkeeper” now") as refusal:
         change_kinds["role.amend"].clean(decision(world), {"role": role.pk, "seats": 1})
     assert refusal.value.field == "seats"
 
 
 def test_an_amendment_to_a_role_retired_meanwhile_no_longer_applies(world):
-    role = make_role(world.finance, "Treasurer")
+    role = make_role(world.finance, "Bookkeeper")
     ctx = decision(world)
     data = change_kinds["role.amend"].clean(ctx, {"role": role.pk, "purpose": "New"})
     role_archive(role=role, by=None)
-    with pytest.raises(ChangeInvalid, match="The role “Treasurer” has been retired"):
+    with pytest.raises(ChangeInvalid, match="The role “Bookkeeper” has been retired"):
         change_kinds["role.amend"].apply(ctx, data)
 
 
 def test_the_second_amendment_is_checked_against_the_first(world):
     """Two decisions drafted against one role: the first lowers the seats' ceiling by renaming into
     a clash, the second then meets the structure the first left."""
-    role = make_role(world.finance, "Treasurer")
+    role = make_role(world.finance, "Bookkeeper")
     make_role(world.finance, "Bookkeeper")
     ctx = decision(world)
     first = change_kinds["role.amend"].clean(ctx, {"role": role.pk, "name": "Accounts"})
@@ -135,13 +135,13 @@ def test_the_second_amendment_is_checked_against_the_first(world):
 
 
 def test_it_retires_a_role_ending_its_terms(world):
-    role = make_role(world.finance, "Treasurer")
+    role = make_role(world.finance, "Bookkeeper")
     term = role_assign(role=role, member=world.member(world.mia), by=None)
     ctx = decision(world)
     kind = change_kinds["role.retire"]
     data = kind.clean(ctx, {"role": role.pk})
     description = kind.describe(ctx, data)
-    assert description.summary == "Retire the role “Treasurer” of “Finance”"
+    assert description.summary == "Retire the role “Bookkeeper” of “Finance”"
     assert description.rows[0].before == ["Mia Member"]
     kind.apply(ctx, data)
     role.refresh_from_db()
@@ -164,11 +164,11 @@ def test_the_changes_reach_the_roles_circle(world):
 
 
 def test_the_forms_and_serializers_shape_the_data(world):
-    role = make_role(world.finance, "Treasurer")
+    role = make_role(world.finance, "Bookkeeper")
     form = change_kinds["role.amend"].form_class(
         data={
             "role": role.pk,
-            "name": "Treasurer",
+            "name": "Bookkeeper",
             "seats": 2,
             "time_period": "week",
             "selection": "appointed",
@@ -188,7 +188,7 @@ def test_the_forms_and_serializers_shape_the_data(world):
 
 
 def test_a_direct_edit_meanwhile_is_what_the_change_meets(world):
-    role = make_role(world.finance, "Treasurer", seats=2)
+    role = make_role(world.finance, "Bookkeeper", seats=2)
     ctx = decision(world)
     data = change_kinds["role.amend"].clean(ctx, {"role": role.pk, "seats": 1})
     role_update(role=role, by=None, seats=2)
