@@ -19,6 +19,7 @@ class MoneyConfig(AppConfig):
         change_kinds.register(changes.spending_commit_kind.key, changes.spending_commit_kind)
         inbox_sources.register(inbox.payments_to_record)
         event_types.add("fund.created", "Fund created")
+        event_types.add("budget.created", "Budget created (a liquid pot, empty)")
         event_types.add("income.recorded", "Income recorded")
         event_types.add("budget.allocated", "Budget allocated", "budget.allocated", "budget.released")
         event_types.add("spending.created", "Spending proposed")

@@ -362,3 +362,25 @@ def budgets_for_page(organisation: Organisation):
         .prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("name")))
         .order_by("-period_start", "circle__name", "name")
     )
+
+
+def spent_by_category(organisation: Organisation, circle, since, until) -> list[dict]:
+    """What was paid in a period, by category (net of reversals), for the organisation or one
+    circle's budgets: the record's health dashboard and term summaries show it (record.hooks
+    .money_spent). One query."""
+    entries = Entry.objects.filter(
+        organisation=organisation, commitment__spending__isnull=False, created_at__gte=since, created_at__lt=until
+    )
+    if circle is not None:
+        entries = entries.filter(commitment__spending__budget__circle=circle)
+    rows = (
+        entries.annotate(category=F("commitment__spending__category__name"))
+        .values("category", "amount_currency")
+        .annotate(paid=_sum("commitment_delta", Entry.Kind.PAYMENT, negate=True))
+        .order_by("category", "amount_currency")
+    )
+    return [
+        {"category": r["category"] or "", "amount": str(_d(r["paid"])), "currency": r["amount_currency"]}
+        for r in rows
+        if _d(r["paid"])
+    ]

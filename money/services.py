@@ -934,3 +934,39 @@ def rounds_finalise_due(*, now: datetime | None = None) -> int:
     due = Round.objects.filter(state=Round.State.OPEN, closes_at__lte=now).order_by("closes_at", "id")
     run = sweep_each(list(due), lambda r: round_finalise(round=r, now=now), sweep="money_rounds_finalise", now=now)
     return run.total
+
+
+POT_FUND_NAME = _("Collective fund")
+POT_NAME = _("Activities pot")
+
+
+@transaction.atomic
+def liquid_pot_found(*, organisation: Organisation, by: Member | None) -> Budget:
+    """A new network's liquid pot: a collective fund in the organisation's currency and the general
+    circle's empty pot for this year, from which members claim agreed amounts for the work they do.
+    Income and allocations come later, recorded and decided like any other."""
+    general = Circle.objects.get(organisation=organisation, is_general=True)
+    currency = currency_clean(organisation.currency or "EUR")
+    fund = Fund.objects.filter(organisation=organisation, name=str(POT_FUND_NAME)).first() or fund_create(
+        organisation=organisation, name=str(POT_FUND_NAME), currency=currency, by=by
+    )
+    year = timezone.localdate().year
+    budget = Budget.objects.create(
+        organisation=organisation,
+        fund=fund,
+        circle=general,
+        name=str(POT_NAME),
+        period_start=date(year, 1, 1),
+        period_end=date(year, 12, 31),
+        is_pot=True,
+        available=Money(0, fund.currency),
+    )
+    event_record(
+        organisation=organisation,
+        actor=by,
+        verb="budget.created",
+        obj=budget,
+        circle=general,
+        details={"fund": fund.name, "liquid_pot": True},
+    )
+    return budget

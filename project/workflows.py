@@ -17,6 +17,7 @@ from circles.services import circle_create, roster_leave
 from governance.errors import NotAllowed
 from governance.models import Member, Organisation, User
 from governance.services import LEFT_PREFIX, organisation_create
+from money.services import liquid_pot_found
 from roles.models import RoleAssignment
 from roles.services import assignment_end, steward_assign
 
@@ -118,3 +119,10 @@ def member_holdings_end(member: Member, by: Member | None, reason: str) -> None:
         roster_leave(membership=membership, by=by, reason=LEFT_PREFIX + reason)
     for assignment in RoleAssignment.objects.open().filter(member=member).order_by("pk"):
         assignment_end(assignment=assignment, by=by, reason=RoleAssignment.EndReason.LEFT)
+
+
+def liquid_pot_for_shape(*, organisation, shape, key, founder, circles):
+    """project.shapes.shape_extras: a shape that names a liquid pot (the network) gets money's
+    collective fund and the general circle's pot, in the founding transaction."""
+    if "liquid_pot" in shape.extras:
+        liquid_pot_found(organisation=organisation, by=founder)

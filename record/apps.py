@@ -2,6 +2,8 @@ from django.apps import AppConfig
 
 from governance.integrations.events import event_types
 
+from .hooks import money_spent
+
 
 class RecordConfig(AppConfig):
     """Health, participation, history, search, the open record, export and erasure, and term summaries:
@@ -11,9 +13,11 @@ class RecordConfig(AppConfig):
     verbose_name = "Record"
 
     def ready(self):
-        from .search import register_built_in_kinds  # it loads models, which exist once the registry is ready
+        from money.queries import spent_by_category  # they load models, which exist once the registry is ready
+
+        from .search import register_built_in_kinds
 
         register_built_in_kinds()
-        # money_spent (record/hooks.py) is filled here when the money app is merged.
+        money_spent.register(spent_by_category)
         event_types.add("term_summary.published", "Term summary published")
         event_types.add("member.erased", "Member erased at their request")
