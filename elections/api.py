@@ -92,7 +92,9 @@ class ResultsSerializer(serializers.Serializer):
     counts = CountSerializer(many=True, required=False, help_text="Ballot: each candidate's votes and weight.")
     ballots = serializers.IntegerField(required=False)
     tie = TieSerializer(required=False, allow_null=True, help_text="Candidates tied for the last seats, not broken.")
-    counting = serializers.CharField(read_only=True, help_text="Ranked: `count` holds every round.")
+    counting = serializers.CharField(
+        required=False, validators=[single_line], help_text="Plurality or ranked; ranked: `count` holds every round."
+    )
     count = RankedCountSerializer(required=False, help_text="Ranked: the quota and every round of the count.")
     ballots_published = serializers.BooleanField(
         required=False,

@@ -17,7 +17,7 @@ from governance.hooks import stewardship
 from governance.inbox import InboxEntry
 from governance.models import Member
 
-from .models import ActionItem, Meeting, MeetingSettings, Minutes
+from .models import ActionItem, Meeting, MeetingSeries, MeetingSettings, Minutes
 from .services.reminders import MINUTES_DUE_AFTER, MINUTES_REMINDER_WINDOW
 
 AGENDA_AHEAD = timedelta(days=14)  # an agenda to publish shows from two weeks before the meeting
@@ -168,8 +168,17 @@ def tension_links(organisation, ids) -> dict[int, str]:
 
 
 def action_links(organisation, ids) -> dict[int, str]:
-    return {pk: reverse("action-edit", kwargs={"org": organisation.slug, "pk": pk}) for pk in ids}
+    """An action where everyone can read it: its row in the circle's actions (editing it is the
+    owner's and the steward's; a link everyone sees must not lead to a refusal). One query."""
+    rows = ActionItem.objects.filter(organisation=organisation, pk__in=ids).values_list("pk", "circle__slug")
+    return {
+        pk: reverse("circle-actions", kwargs={"org": organisation.slug, "circle": slug}) + f"#action-{pk}"
+        for pk, slug in rows
+    }
 
 
 def series_links(organisation, ids) -> dict[int, str]:
-    return {pk: reverse("series-edit", kwargs={"org": organisation.slug, "pk": pk}) for pk in ids}
+    """A regular meeting: its circle's meetings, which everyone may read (the series' own page is
+    for changing it). One query."""
+    rows = MeetingSeries.objects.filter(organisation=organisation, pk__in=ids).values_list("pk", "circle__slug")
+    return {pk: reverse("circle-meetings", kwargs={"org": organisation.slug, "circle": slug}) for pk, slug in rows}

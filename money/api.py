@@ -365,7 +365,9 @@ class MoneyViewSet(GovernanceViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Funds of my organisations", responses={200: FundSerializer(many=True)}),
+    list=extend_schema(
+        summary="Funds of my organisations", responses={200: FundSerializer(many=True), **errors(400, 401)}
+    ),
     retrieve=extend_schema(responses={200: FundSerializer, **errors(*READ_ONE)}),
     create=extend_schema(
         summary="Open a fund (an admin or a treasurer)",
@@ -405,7 +407,8 @@ class FundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MoneyViewSet
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Ledger entries of my organisations, oldest first", responses={200: EntrySerializer(many=True)}
+        summary="Ledger entries of my organisations, oldest first",
+        responses={200: EntrySerializer(many=True), **errors(400, 401)},
     ),
     retrieve=extend_schema(responses={200: EntrySerializer, **errors(*READ_ONE)}),
     reverse=extend_schema(
@@ -433,7 +436,9 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MoneyViewSe
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Circle budgets of my organisations", responses={200: BudgetSerializer(many=True)}),
+    list=extend_schema(
+        summary="Circle budgets of my organisations", responses={200: BudgetSerializer(many=True), **errors(400, 401)}
+    ),
     retrieve=extend_schema(responses={200: BudgetSerializer, **errors(*READ_ONE)}),
 )
 class BudgetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MoneyViewSet):
@@ -450,7 +455,9 @@ class BudgetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MoneyViewS
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Spending categories", responses={200: CategorySerializer(many=True)}),
+    list=extend_schema(
+        summary="Spending categories", responses={200: CategorySerializer(many=True), **errors(400, 401)}
+    ),
     retrieve=extend_schema(responses={200: CategorySerializer, **errors(*READ_ONE)}),
     create=extend_schema(
         summary="Add a category (an admin or a treasurer)",
@@ -537,7 +544,8 @@ _SPENDING_ACTIONS = {
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Spending proposals of my organisations", responses={200: SpendingSerializer(many=True)}
+        summary="Spending proposals of my organisations",
+        responses={200: SpendingSerializer(many=True), **errors(400, 401)},
     ),
     create=extend_schema(
         summary="Draft a spending proposal from a budget of a circle I am on",
@@ -553,7 +561,9 @@ class SpendingViewSet(_SpendingBase):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Claims from liquid pots", responses={200: SpendingSerializer(many=True)}),
+    list=extend_schema(
+        summary="Claims from liquid pots", responses={200: SpendingSerializer(many=True), **errors(400, 401)}
+    ),
     create=extend_schema(
         summary="Claim an agreed amount from a pot for a task I did",
         request=ClaimCreateSerializer,
@@ -569,7 +579,7 @@ class ClaimViewSet(_SpendingBase):
 @extend_schema_view(
     list=extend_schema(
         summary="Commitments (what decisions set aside, until paid or returned)",
-        responses={200: CommitmentSerializer(many=True)},
+        responses={200: CommitmentSerializer(many=True), **errors(400, 401)},
     ),
     retrieve=extend_schema(responses={200: CommitmentSerializer, **errors(*READ_ONE)}),
     pay=extend_schema(
@@ -608,7 +618,7 @@ class CommitmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MoneyV
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Participatory rounds", responses={200: RoundSerializer(many=True)}),
+    list=extend_schema(summary="Participatory rounds", responses={200: RoundSerializer(many=True), **errors(400, 401)}),
     retrieve=extend_schema(responses={200: RoundSerializer, **errors(*READ_ONE)}),
     create=extend_schema(
         summary="Open a round: the pool moves from the fund, each member gets a share (an admin or a treasurer)",
@@ -636,7 +646,9 @@ class RoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MoneyViewSe
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Buckets of participatory rounds", responses={200: BucketSerializer(many=True)}),
+    list=extend_schema(
+        summary="Buckets of participatory rounds", responses={200: BucketSerializer(many=True), **errors(400, 401)}
+    ),
     retrieve=extend_schema(responses={200: BucketSerializer, **errors(*READ_ONE)}),
     create=extend_schema(
         summary="Propose a bucket in an open round of a circle I am on",
@@ -674,7 +686,9 @@ class BucketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MoneyViewS
         return Response(AllocationSerializer(allocation).data)
 
 
-@extend_schema_view(list=extend_schema(summary="My allocations", responses={200: AllocationSerializer(many=True)}))
+@extend_schema_view(
+    list=extend_schema(summary="My allocations", responses={200: AllocationSerializer(many=True), **errors(400, 401)})
+)
 class AllocationViewSet(mixins.ListModelMixin, MoneyViewSet):
     serializer_class = AllocationSerializer
     filterset_fields = ["bucket"]

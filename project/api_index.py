@@ -10,6 +10,13 @@ from rest_framework.views import APIView
 from governance.api.schema import errors
 
 EXTRA_ACTIONS = {
+    "me": [
+        "GET me/inbox/ (what needs me, nearest deadline first, with counts by kind)",
+        "GET, POST me/notification-preferences/ (at once, in a daily digest, or off, per kind)",
+    ],
+    "open": [
+        "GET open/{organisation}/decisions/, /log/, /minutes/, /roles/ (the open record: no account needed)",
+    ],
     "organisations": ["POST organisations/ (start one from a starting shape)"],
     "invitations": [
         "POST invitations/bulk/ (up to 500 people, a result per line)",
@@ -44,8 +51,12 @@ class ApiIndexView(APIView):
     )
     def get(self, request):
         url = request.build_absolute_uri
+        # A prefix with a parameter in it (the open record's organisation) is not one address: it is
+        # listed under "actions" with its placeholder.
         resources = {
-            prefix: url(f"{reverse('api-index')}{prefix}/") for prefix, _viewset, _name in self.router.registry
+            prefix: url(f"{reverse('api-index')}{prefix}/")
+            for prefix, _viewset, _name in self.router.registry
+            if "(?P" not in prefix
         }
         return Response(
             {

@@ -103,9 +103,14 @@ def organisation_start(
         language=language,
         currency=currency,
         general_circle_name=general_name,
+        # The starting shape is laid down by the founder, before there is anyone to consent; from
+        # then on the structure changes by consent.
+        structure_by_consent=False,
     )
     founder = Member.objects.get(organisation=organisation, user=creator)
     shape_build(organisation=organisation, key=shape, founder=founder)
+    organisation.structure_by_consent = True
+    organisation.save(update_fields=["structure_by_consent"])
     return organisation
 
 

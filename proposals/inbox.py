@@ -41,12 +41,15 @@ def proposals_awaiting_position(member: Member, now: datetime) -> list[InboxEntr
 
 def objections_to_my_proposals(member: Member, now: datetime) -> list[InboxEntry]:
     """The member's open rounds with standing objections or concerns to answer: one entry per round,
-    counted in one query. An anonymous round is left out: its author may not learn the counts by
-    kind before the close (what the round shows everyone is "n of m responded")."""
+    counted in one query. A round whose results are hidden (every anonymous round is one) is left
+    out: its author may not learn the counts by kind before the close (what the round shows
+    everyone is "n of m responded")."""
     slug = member.organisation.slug
     standing = Q(positions__is_current=True)
     rounds = (
-        Proposal.objects.filter(author=member, state=Proposal.State.OPEN, anonymous=False, closes_at__gt=now)
+        Proposal.objects.filter(
+            author=member, state=Proposal.State.OPEN, anonymous=False, hidden_results=False, closes_at__gt=now
+        )
         .annotate(
             objections=Count("positions", filter=standing & Q(positions__kind=Kind.OBJECTION)),
             concerns=Count("positions", filter=standing & Q(positions__kind=Kind.CONCERN)),

@@ -13,6 +13,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from circles.models import Circle
@@ -286,6 +287,7 @@ class RoleDefinitionSerializer(serializers.Serializer):
         return value
 
 
+@extend_schema_serializer(component_name="RoleDefinitionCreate")
 class RoleCreateSerializer(RoleDefinitionSerializer):
     circle = serializers.IntegerField(help_text="The circle the new role belongs to.")
     name = serializers.CharField(max_length=120, validators=[single_line])

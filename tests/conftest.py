@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 
+from governance.dispatch import _tasks as tasks_known
 from governance.models import Member, Organisation, User
 from tests.factories import UserFactory, make_circle, make_member, make_organisation
 
@@ -69,6 +70,15 @@ def make_world() -> World:
         oscar=UserFactory(email="oscar@outside.test", name="Oscar Outsider"),
         other=other,
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def celery_tasks_known():
+    """Celery learns the tasks on the first enqueue of a process, and its Django fix-up runs
+    django.setup() then, which configures logging again and drops the handlers a test's caplog put
+    on the root logger. Done once per process here, before any test captures logs, whatever the
+    order the tests run in."""
+    tasks_known()
 
 
 @pytest.fixture

@@ -54,8 +54,13 @@ def wait_for(predicate, *, timeout: float, interval: float = 0.2, process=None):
 def celery_worker(*, log_path: Path, env: dict[str, str] | None = None, ready_timeout: float = 30):
     """Run `celery -A project worker --pool=solo` until the block ends, then stop it."""
     queue = f"test-worker-{uuid.uuid4().hex[:12]}"
-    worker_env = {k: v for k, v in os.environ.items() if k != "CELERY_TASK_ALWAYS_EAGER"}
+    # The worker gets this process's Redis as it is (under pytest-xdist, settings has already moved
+    # it to this process's own database), not the variable it came from: it is no xdist process.
+    skipped = ("CELERY_TASK_ALWAYS_EAGER", "PYTEST_XDIST_WORKER")
+    worker_env = {k: v for k, v in os.environ.items() if k not in skipped}
     worker_env.update({"DJANGO_SETTINGS_MODULE": "project.settings", "DATABASE_URL": current_database_url()})
+    if settings.REDIS_URL:
+        worker_env["REDIS_URL"] = settings.REDIS_URL
     worker_env.update(env or {})
     command = [
         sys.executable,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.core import mail
+from django.core.cache import cache
 from playwright.sync_api import expect
 
 from governance.models import Member, Notification, Organisation
@@ -47,6 +48,7 @@ def link_in(text: str, pattern: str) -> str:
 
 def found_a_coop_and_invite(chromium, live_server) -> Journey:
     """The journey up to Una's acceptance. Each person has a tab of their own (own cookies)."""
+    cache.clear()  # allauth's rate limits (one confirmation email a while per address) from an earlier journey
     founder_context = chromium.new_context(base_url=live_server.url)
     founder_context.set_default_timeout(10_000)
     rosa = founder_context.new_page()

@@ -124,7 +124,7 @@ def test_an_amendment_to_a_role_retired_meanwhile_no_longer_applies(world):
 def test_the_second_amendment_is_checked_against_the_first(world):
     """Two decisions drafted against one role: the first lowers the seats' ceiling by renaming into
     a clash, the second then meets the structure the first left."""
-    role = make_role(world.finance, "Bookkeeper")
+    role = make_role(world.finance, "Paymaster")
     make_role(world.finance, "Bookkeeper")
     ctx = decision(world)
     first = change_kinds["role.amend"].clean(ctx, {"role": role.pk, "name": "Accounts"})
