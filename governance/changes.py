@@ -27,6 +27,7 @@ A kind answers four questions, always against the structure as it is at that mom
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -89,8 +90,9 @@ class ChangeDescription:
     rows: list[ChangeRow] = field(default_factory=list)
 
 
-class ChangeKind:
-    """Base for a kind of change. Subclasses set the class attributes and implement the four methods."""
+class ChangeKind(ABC):
+    """Base for a kind of change. Subclasses set the class attributes and implement the four methods
+    (a kind that forgets one cannot be made, so its app fails at start-up, not at a proposal's close)."""
 
     key: str = ""  # "circle.create"; "<app>.<verb>", stable: stored with each change and used by the API
     label: str = ""  # "Create a sub-circle" (translatable, gettext_lazy)
@@ -101,17 +103,17 @@ class ChangeKind:
     # (`?kind=role.amend&object=<pk>`) and the page fetches it from this model.
     model: type | None = None
 
-    def clean(self, ctx: ChangeContext, data: dict) -> dict:
-        raise NotImplementedError
+    @abstractmethod
+    def clean(self, ctx: ChangeContext, data: dict) -> dict: ...
 
-    def circles(self, ctx: ChangeContext, data: dict) -> list:
-        raise NotImplementedError
+    @abstractmethod
+    def circles(self, ctx: ChangeContext, data: dict) -> list: ...
 
-    def describe(self, ctx: ChangeContext, data: dict) -> ChangeDescription:
-        raise NotImplementedError
+    @abstractmethod
+    def describe(self, ctx: ChangeContext, data: dict) -> ChangeDescription: ...
 
-    def apply(self, ctx: ChangeContext, data: dict) -> list:
-        raise NotImplementedError
+    @abstractmethod
+    def apply(self, ctx: ChangeContext, data: dict) -> list: ...
 
     def initial(self, obj) -> dict:
         """The data of a change pre-filled from an object ("Propose a change" on a role's page opens
