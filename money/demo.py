@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from circles.models import Circle
+from proposals.demo import backdate_record
 from proposals.models import Proposal
 from proposals.services import change_add, position_record, proposal_close, proposal_create, proposal_open
 from roles.models import Role, RoleAssignment
@@ -32,7 +33,9 @@ def _close(proposal, voters, *, objection=False) -> Proposal:
     closes_at = timezone.now() - timedelta(minutes=5)
     Proposal.objects.filter(pk=proposal.pk).update(opened_at=closes_at - timedelta(days=7), closes_at=closes_at)
     proposal_close(proposal_id=proposal.pk)
-    return Proposal.objects.get(pk=proposal.pk)
+    proposal = Proposal.objects.get(pk=proposal.pk)
+    backdate_record(proposal, opened_at=proposal.opened_at, closes_at=proposal.closes_at)
+    return proposal
 
 
 def _roster(circle):

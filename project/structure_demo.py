@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from circles.models import Circle
+from proposals.demo import backdate_record
 from proposals.models import Proposal
 from proposals.services import (
     change_add,
@@ -158,6 +159,7 @@ def _decide(spec, *, organisation, members, circles) -> None:
     proposal_close(proposal_id=proposal.pk, now=closes_at)
     proposal.refresh_from_db()
     outcome_write(proposal=proposal, by=author, statement=f"Agreed: {spec['title'].lower()}.")
+    backdate_record(proposal, opened_at=proposal.opened_at, closes_at=proposal.closes_at)
 
 
 def load(*, organisation, members):

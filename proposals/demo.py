@@ -49,7 +49,7 @@ def circles_adopt(*, organisation, author, circles: list[dict], voters: list, da
     outcome_write(
         proposal=proposal, by=author, statement="Agreed: three circles under the general circle, each with its steward."
     )
-    _backdate_record(proposal, opened_at=proposal.opened_at, closes_at=proposal.closes_at)
+    backdate_record(proposal, opened_at=proposal.opened_at, closes_at=proposal.closes_at)
 
 
 def _close_in_the_past(proposal, days_ago: int) -> None:
@@ -147,7 +147,7 @@ def load(*, organisation, members):
             position_record(proposal=proposal, member=members[name], kind=kind, reason=reason)
         _close_in_the_past(proposal, spec["days_ago"])
         outcome_write(proposal=proposal, by=author, statement=spec["statement"])
-        _backdate_record(proposal, opened_at=proposal.opened_at, closes_at=proposal.closes_at)
+        backdate_record(proposal, opened_at=proposal.opened_at, closes_at=proposal.closes_at)
 
     general = Circle.objects.get(organisation=organisation, is_general=True)
     _load_anonymous_round(organisation=organisation, general=general, members=members)
@@ -177,7 +177,7 @@ def _load_anonymous_round(*, organisation, general, members):
     position_record(proposal=proposal, member=members["Jonas Berg"], kind="disagree", reason="Too steep at once.")
 
 
-def _backdate_record(proposal, *, opened_at, closes_at):
+def backdate_record(proposal, *, opened_at, closes_at):
     """Date the positions, versions and events of a backdated round inside it (positions spread
     between the opening and the close), so that no page shows a position given after the round
     closed or an outcome written before it."""

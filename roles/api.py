@@ -227,10 +227,12 @@ class AssignmentFilter(django_filters.FilterSet):
     archive=extend_schema(
         summary="Archive a role: its terms end, its history stays",
         request=None,
-        responses={200: RoleSerializer, **errors(401, 403, 404, 409)},
+        responses={200: RoleSerializer, **errors(400, 401, 403, 404, 409)},
     ),
     restore=extend_schema(
-        summary="Restore an archived role", request=None, responses={200: RoleSerializer, **errors(401, 403, 404, 409)}
+        summary="Restore an archived role",
+        request=None,
+        responses={200: RoleSerializer, **errors(400, 401, 403, 404, 409)},
     ),
 )
 class RoleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GovernanceViewSet):

@@ -15,7 +15,7 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-CORE = {"Steward", "Facilitator", "Secretary"}
+CORE = {"Steward", "Facilitator", "Secretary", "Treasurer"}  # every circle's core roles (money adds the treasurer)
 CORE_BELOW = CORE | {"Delegate"}
 
 

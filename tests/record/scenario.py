@@ -53,9 +53,9 @@ def build(time_machine) -> Scenario:
     - A meeting at T0-7d: Steve present, Mia absent.
     - Mia's actions: "File receipts" due T0-1d (overdue), "Plan audit" due T0+5d, "Pay rent" due
       T0-3d done at T0-4d (on time): 3 actions, 1 done, 1 on time; 1 overdue in the circle.
-    - Mia holds Bookkeeper (2 seats, 20 h/week, 3 accountabilities, planned end T0+10d) and Bookkeeper
+    - Mia holds Paymaster (2 seats, 20 h/week, 3 accountabilities, planned end T0+10d) and Bookkeeper
       (50 h/month = 11.5 h/week, 1 accountability): 31.5 h/week, 4 accountabilities, 2 roles, flagged
-      at 30 even in one circle. Bookkeeper has one seat open.
+      at 30 even in one circle. Paymaster has one seat open.
     - A tension "Receipts pile up" raised at T0-6d, still open.
     """
     time_machine.move_to(T0 - 60 * DAY, tick=False)
@@ -97,7 +97,7 @@ def build(time_machine) -> Scenario:
     action_item_update(item=rent, by=mia, status=ActionItem.Status.DONE)
 
     time_machine.move_to(T0 - 30 * DAY, tick=False)
-    treasurer = make_role(world.finance, "Bookkeeper", seats=2, time_hours=20, accountabilities=["a", "b", "c"])
+    treasurer = make_role(world.finance, "Paymaster", seats=2, time_hours=20, accountabilities=["a", "b", "c"])
     bookkeeper = make_role(
         world.finance, "Bookkeeper", time_hours=50, time_period="month", accountabilities=["d"], term_months=None
     )

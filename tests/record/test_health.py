@@ -55,11 +55,11 @@ def test_it_counts_overdue_actions(scenario):
 
 def test_it_lists_vacant_seats_and_terms_ending(scenario):
     figures = health_of(scenario.world.organisation, circle=scenario.world.finance, now=T0)
-    treasurer = next(v for v in figures["vacancies"] if v["role"] == "Bookkeeper")
+    treasurer = next(v for v in figures["vacancies"] if v["role"] == "Paymaster")
     assert (treasurer["seats"], treasurer["held"], treasurer["open"]) == (2, 1, 1)
     assert not any(v["role"] == "Bookkeeper" for v in figures["vacancies"])
     assert not any(v["role_id"] == scenario.world.finance.roles.get(kind="steward").pk for v in figures["vacancies"])
-    ending = [t for t in figures["terms_ending"] if t["role"] == "Bookkeeper"]
+    ending = [t for t in figures["terms_ending"] if t["role"] == "Paymaster"]
     assert [(t["member"], t["ends_at"]) for t in ending] == [("Mia Member", scenario.treasurer_term.planned_end_at)]
     assert not any(t["role"] == "Bookkeeper" for t in figures["terms_ending"])
 
