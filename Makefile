@@ -40,7 +40,7 @@ run: demo
 	@echo "Starting http://127.0.0.1:$(PORT)/ (web) and a Celery worker with beat (started again if it exits). Ctrl-C stops both."
 	@echo "Emails are written to var/mail/, one file per message."
 	SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" WEB_PORT=$(PORT) EMAIL_URL="$${EMAIL_URL:-filemail:///var/mail}" \
-		$(BIN)/honcho -f Procfile.dev -p $(PORT) start
+		$(BIN)/honcho -f Procfile.dev start
 
 ## make test: install what the tests need, check the order of layers, and run the whole suite, one process
 ## per core (PYTEST_PARALLEL="" runs it in one).
