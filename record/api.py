@@ -192,10 +192,9 @@ class HealthSerializer(serializers.Serializer):
     money = MoneySerializer(many=True)
 
 
-class ParticipationRowSerializer(serializers.Serializer):
-    member_id = serializers.IntegerField(allow_null=True)
-    name = serializers.CharField(allow_null=True)
-    hidden = serializers.BooleanField()
+class ParticipationFiguresSerializer(serializers.Serializer):
+    """The figures a leaderboard row and the totals share."""
+
     eligible = serializers.IntegerField()
     responded = serializers.IntegerField()
     responded_percent = serializers.IntegerField(allow_null=True)
@@ -212,22 +211,15 @@ class ParticipationRowSerializer(serializers.Serializer):
     contributions = serializers.IntegerField()
 
 
-class ParticipationTotalsSerializer(serializers.Serializer):
+class ParticipationRowSerializer(ParticipationFiguresSerializer):
+    member_id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField(allow_null=True)
+    hidden = serializers.BooleanField()
+
+
+class ParticipationTotalsSerializer(ParticipationFiguresSerializer):
     members = serializers.IntegerField()
-    eligible = serializers.IntegerField()
-    responded = serializers.IntegerField()
-    responded_percent = serializers.IntegerField(allow_null=True)
-    proposals = serializers.IntegerField()
-    objections = serializers.IntegerField()
-    objections_integrated = serializers.IntegerField()
-    meetings_recorded = serializers.IntegerField()
-    meetings_attended = serializers.IntegerField()
-    actions = serializers.IntegerField()
-    actions_done = serializers.IntegerField()
-    actions_on_time = serializers.IntegerField()
-    roles = serializers.IntegerField()
     hours_per_week = serializers.DecimalField(max_digits=9, decimal_places=1)
-    contributions = serializers.IntegerField()
 
 
 class ParticipationSerializer(serializers.Serializer):
