@@ -268,6 +268,12 @@ def replies_of(meeting: Meeting) -> dict[int, str]:
     return dict(Reply.objects.filter(meeting=meeting).values_list("member_id", "answer"))
 
 
+def reply_counts(replies: dict[int, str]) -> dict[str, int]:
+    """How many said each answer, from replies_of(): {"coming": 3, "maybe": 0, "not_coming": 1}."""
+    answers = list(replies.values())
+    return {answer: answers.count(answer) for answer in Reply.Answer.values}
+
+
 def minutes_of(meeting: Meeting) -> Minutes | None:
     return Minutes.objects.filter(meeting=meeting).select_related("published_by__user", "updated_by__user").first()
 

@@ -212,8 +212,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governanc
         reply = services.meeting_reply(
             meeting=meeting, member=self.caller(meeting.organisation_id), **self.read_input()
         )
-        answers = list(queries.replies_of(meeting).values())
-        counts = {answer: answers.count(answer) for answer in Reply.Answer.values}
+        counts = queries.reply_counts(queries.replies_of(meeting))
         return Response(MeetingRepliesSerializer({"answer": reply.answer, **counts}).data)
 
 

@@ -156,7 +156,7 @@ def meeting_page_context(request, meeting: Meeting, **forms) -> dict:
         },
     ]
     replies = queries.replies_of(meeting)
-    context["replies"] = {answer: sum(1 for a in replies.values() if a == answer) for answer in Reply.Answer.values}
+    context["replies"] = queries.reply_counts(replies)
     context["my_reply"] = replies.get(context["me"].pk) if context["me"] else None
     context["reply_choices"] = Reply.Answer.choices
     if can["add_agenda_item"] and not closed:
