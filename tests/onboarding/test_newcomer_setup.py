@@ -56,7 +56,9 @@ def test_the_procfile_and_makefile_use_the_port():
     procfile = (BASE_DIR / "Procfile.dev").read_text()
     makefile = (BASE_DIR / "Makefile").read_text()
     assert "runserver 127.0.0.1:${WEB_PORT:-8000}" in procfile
-    assert "PORT ?= 8000" in makefile and "-p $(PORT)" in makefile and "http://127.0.0.1:$(PORT)" in makefile
+    # honcho's own -p would shift every process's port; the web process reads WEB_PORT instead.
+    assert "PORT ?= 8000" in makefile and "WEB_PORT=$(PORT)" in makefile and "http://127.0.0.1:$(PORT)" in makefile
+    assert "honcho -f Procfile.dev start" in makefile and "-p $(PORT)" not in makefile
 
 
 def test_the_api_index_lists_every_resource(db):
