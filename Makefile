@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test install install-dev var migrate demo lint format clean bench
+.PHONY: run test install install-dev var migrate demo lint format clean bench messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,15 @@ test: install-dev var
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-logo
 	$(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
+
+## make messages: collect every translatable string into locale/{fr,es,de}/LC_MESSAGES/django.po (keeping
+## what is translated), then compile the .mo files the site reads. Needs GNU gettext (msgfmt, xgettext).
+## The .mo files are committed, so that `make run` needs no gettext; tests/project/test_translations.py
+## fails while a string lacks a French, Spanish or German translation.
+MESSAGES_IGNORE = --ignore=.venv --ignore=tests --ignore=var --ignore=staticfiles --ignore=bench --ignore=node_modules --ignore=docs
+messages: install-dev
+	$(BIN)/python manage.py makemessages -l fr -l es -l de --add-location=file --no-obsolete $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py compilemessages -l fr -l es -l de --ignore=.venv
 
 ## make bench: seed a large cooperative on PostgreSQL (DATABASE_URL's server; its own databases
 ## gov_bench and gov_bench_tenth) and Redis (REDIS_URL, default database 9), serve it with gunicorn and

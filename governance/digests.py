@@ -67,14 +67,14 @@ def digest_send(*, member: Member, now) -> int:
     if not items:
         return 0
     url = settings.SITE_URL + reverse("inbox", kwargs={"org": organisation.slug})
-    message = Message.render(
+    messages = Message.render(
         recipients=[member.user],
         kind=DIGEST_KIND,
         key=key,
         context={"items": items, "day": day, "url": url},
         organisation=organisation,
     )
-    if not notifications_queue_many(messages=[message]):
+    if not notifications_queue_many(messages=messages):
         return 0  # another worker queued it a moment ago (and sends what it held)
     digest = Notification.objects.get(email=member.user.email, kind=DIGEST_KIND, key=key)
     Notification.objects.filter(pk__in=[n.pk for n in items]).update(sent_at=now, digest=digest)

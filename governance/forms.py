@@ -3,6 +3,7 @@
 messages land on the form through `add_domain_error`."""
 
 from django import forms
+from django.conf import settings
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +46,22 @@ def structure_edit_mode(organisation: Organisation, member: Member | None) -> st
     if not organisation.structure_by_consent:
         return "direct"
     return "override" if member is not None and member.is_admin else "propose"
+
+
+class LanguageForm(forms.Form):
+    """The language menu: one of the site's languages, or (for someone signed in) none of their own,
+    so that their organisation's is used."""
+
+    language = forms.ChoiceField(label=_("Language"), widget=forms.RadioSelect)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, signed_in: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = list(settings.LANGUAGES)
+        if signed_in:
+            choices.insert(0, ("", _("The organisation's language")))
+        self.fields["language"].choices = choices
+        self.fields["language"].required = not signed_in
 
 
 class SignupExtraForm(forms.Form):

@@ -1,10 +1,13 @@
 """Response headers every answer of the site carries: what the browser may use (Permissions-Policy), and
 that answers to someone logged in are nobody else's to keep (Cache-Control). The Content-Security-Policy
 comes from django-csp (settings.CONTENT_SECURITY_POLICY). Static files are served by WhiteNoise before
-these run, so they keep their long cache lifetimes."""
+these run, so they keep their long cache lifetimes. And the language a page is in (LanguageMiddleware)."""
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.cache import patch_cache_control
+
+from .rules import active_members
 
 
 class PermissionsPolicyMiddleware:
@@ -41,3 +44,41 @@ class PrivateCacheMiddleware:
         if settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class LanguageMiddleware:
+    """The language of a page: the member's own choice (User.language), else the organisation's whose
+    page it is (or, outside one, the only organisation they belong to), else the browser's, which
+    Django's LocaleMiddleware chose before this ran (the language cookie, then Accept-Language).
+
+    It runs once the view is known, for its `org` argument, and only for a request with a session:
+    the organisation comes from the memberships the page's navigation reads anyway (cached on the
+    user), so choosing costs no query of its own. The API's integrations choose by Accept-Language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
+        language = language_of(request.user, organisation_slug=view_kwargs.get("org"))
+        if language and language != translation.get_language():
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return None
+
+
+def language_of(user, *, organisation_slug: str | None = None) -> str | None:
+    """The language someone has chosen, or that of the organisation they are looking at (or of their one
+    organisation); None when neither says, so that the browser's stands."""
+    if user is None or not user.is_authenticated:
+        return None
+    if user.language:
+        return user.language
+    organisations = [m.organisation for m in active_members(user).values()]
+    if organisation_slug:
+        organisations = [o for o in organisations if o.slug == organisation_slug]
+    return organisations[0].language if len(organisations) == 1 else None

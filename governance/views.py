@@ -19,7 +19,8 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -29,6 +30,7 @@ from . import services
 from .cache import FailoverRedisCache
 from .errors import DomainError
 from .forms import (
+    LanguageForm,
     MembershipClassForm,
     MemberUpdateForm,
     NotificationPreferencesForm,
@@ -36,6 +38,7 @@ from .forms import (
     add_domain_error,
 )
 from .inbox import inbox_for_request
+from .middleware import language_of
 from .models import Invitation, Member, MembershipClass, NotificationPreference
 from .notifications import can_turn_off, deliveries_for, email_kinds, unsubscribe_read
 from .queries import get_organisation_for, member_in, organisation_invitations_visible_to
@@ -206,6 +209,45 @@ def invitation_accept(request, token):
 
 
 # Health --------------------------------------------------------------------------------------
+
+
+def language_choose(request):
+    """The language menu. Someone signed in keeps their choice on their account (and may go back to
+    their organisation's); anyone else keeps it in the language cookie. Either way the cookie is set,
+    so that the page they go back to, and the next visit, are in it."""
+    signed_in = request.user.is_authenticated
+    initial = {"language": request.user.language if signed_in else translation.get_language()}
+    form = LanguageForm(request.POST or None, signed_in=signed_in, initial={**initial, "next": request.GET.get("next")})
+    if request.method == "POST" and form.is_valid():
+        language = form.cleaned_data["language"]
+        if signed_in:
+            services.user_update(user=request.user, language=language)
+        chosen = language or translation.get_language()
+        if signed_in and not language:
+            from_organisation = language_of(request.user)  # their one organisation's, if they have one
+            chosen = from_organisation or chosen
+        translation.activate(chosen)
+        messages.success(request, gettext("Your pages are now in %(language)s.") % {"language": _language_name(chosen)})
+        target = form.cleaned_data["next"]
+        if not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            target = reverse("language")
+        response = redirect(target)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            chosen,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+        return response
+    return render(request, "account/language.html", {"form": form})
+
+
+def _language_name(code: str) -> str:
+    return dict(settings.LANGUAGES).get(code, code)
 
 
 def permission_denied(request, exception=None):

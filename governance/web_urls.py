@@ -13,6 +13,7 @@ urlpatterns = [
     path("o/<slug:org>/inbox/", views.inbox, name="inbox"),
     path("o/<slug:org>/inbox/count/", views.inbox_count, name="inbox_count"),
     path("o/<slug:org>/notifications/", views.notification_preferences, name="notification_preferences"),
+    path("language/", views.language_choose, name="language"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

@@ -11,6 +11,7 @@ from governance.api.schema import errors
 
 EXTRA_ACTIONS = {
     "me": [
+        "GET, PATCH me/ (my name and language)",
         "GET me/inbox/ (what needs me, nearest deadline first, with counts by kind)",
         "GET, POST me/notification-preferences/ (at once, in a daily digest, or off, per kind)",
     ],

@@ -105,6 +105,7 @@ router.register("webhook-deliveries", views.WebhookDeliveryViewSet, basename="we
 urlpatterns = [
     path("", ApiIndexView.as_view(router=router), name="api-index"),
     path("auth/token/", views.TokenCreateView.as_view(), name="api-token-create"),
+    path("me/", views.MeView.as_view(), name="api-me"),
     path("me/inbox/", views.InboxView.as_view(), name="api-inbox"),
     path(
         "me/notification-preferences/",

@@ -84,12 +84,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "governance.middleware.LanguageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "governance.middleware.PermissionsPolicyMiddleware",
@@ -194,7 +196,16 @@ ACCOUNT_SIGNUP_FORM_CLASS = "governance.forms.SignupExtraForm"
 # to X-Forwarded-For, so that the login limits count each client, not everyone together.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
-LANGUAGE_CODE = "en-gb"
+# Pages, forms, messages, emails and the API's error sentences are translated (locale/<code>/LC_MESSAGES).
+# A person's language is their own choice (User.language), else their organisation's, else their
+# browser's (governance.middleware.LanguageMiddleware). English reads dates the British way
+# (project/formats/en). The names are each language's own: someone looking for theirs finds it.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["project.formats"]
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = not DEBUG
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

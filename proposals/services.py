@@ -551,18 +551,19 @@ def _close_rounds(proposals: list[Proposal], *, now) -> None:
         "proposal_id", "member__user_id"
     ):
         voters[proposal_id].add(user_id)
-    users = User.objects.only("email").in_bulk({user_id for ids in voters.values() for user_id in ids})
+    users = User.objects.only("email", "language").in_bulk({user_id for ids in voters.values() for user_id in ids})
     urls = proposal_urls(proposals)
     notifications_queue_many(
         messages=[
-            Message.render(
+            message
+            for proposal in proposals
+            for message in Message.render(
                 recipients=[users[user_id] for user_id in voters[proposal.pk]],
                 kind="proposal_closed",
                 key=f"proposal:{proposal.pk}",
                 organisation=proposal.organisation,
                 context={"proposal": proposal, "url": urls[proposal.pk]},
             )
-            for proposal in proposals
         ]
     )
     # What the rounds decide elsewhere (a sociocratic selection seats its candidate), in this transaction.

@@ -2,6 +2,7 @@
 
 Serializers only shape and check the form of input; every rule and every write is a service's."""
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -16,6 +17,7 @@ from governance.models import (
     MembershipClass,
     NotificationPreference,
     Organisation,
+    User,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -76,6 +78,20 @@ class ReasonSerializer(serializers.Serializer):
 
 
 # Organisations ---------------------------------------------------------------------------------
+
+
+class MeSerializer(serializers.ModelSerializer):
+    language = serializers.ChoiceField(
+        choices=[("", ""), *settings.LANGUAGES],
+        allow_blank=True,
+        required=False,
+        help_text="The language of my pages and emails (en, fr, es, de); empty follows my organisation's.",
+    )
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "name", "language"]
+        read_only_fields = ["id", "email"]
 
 
 class MyMembershipSerializer(serializers.Serializer):

@@ -37,6 +37,7 @@ from governance.services import (
     membership_class_save,
     notification_preference_set,
     organisation_update,
+    user_update,
 )
 
 from . import filters, serializers
@@ -541,3 +542,26 @@ class NotificationPreferencesView(GenericAPIView):
         preference = notification_preference_set(member=member, kind=data["kind"], delivery=data["delivery"])
         kind = next(k for k in email_kinds() if k.key == preference.kind)
         return Response(self.get_serializer(self._row(member, kind, preference.delivery)).data)
+
+
+class MeView(GenericAPIView):
+    """Who I am: my name, my email address, and the language of my pages and emails."""
+
+    serializer_class = serializers.MeSerializer
+    pagination_class = None
+    filter_backends = []
+
+    @extend_schema(summary="Who I am, and my language", responses={200: serializers.MeSerializer, **errors(401)})
+    def get(self, request):
+        return Response(self.get_serializer(request.user).data)
+
+    @extend_schema(
+        summary="Change my name or my language",
+        request=serializers.MeSerializer,
+        responses={200: serializers.MeSerializer, **errors(*WRITE)},
+    )
+    def patch(self, request):
+        given = self.get_serializer(request.user, data=request.data, partial=True)
+        given.is_valid(raise_exception=True)
+        user = user_update(user=request.user, **given.validated_data)
+        return Response(self.get_serializer(user).data)

@@ -22,6 +22,7 @@ from .members import (
     member_remove,
     member_update,
     user_create,
+    user_update,
 )
 from .organisations import (
     ORGANISATION_SETTINGS,
@@ -93,4 +94,5 @@ __all__ = [
     "slug_problem",
     "unique_slug",
     "user_create",
+    "user_update",
 ]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from governance.errors import Conflict, Invalid, NotAllowed
 from governance.hooks import member_left
 from governance.models import ApiToken, Member, MembershipClass, Organisation, User
+from governance.text import has_control_characters
 
 from .events import changes_apply, event_record
 
@@ -172,3 +175,27 @@ def user_create(*, email: str, password: str | None, name: str = "") -> User:
             return User.objects.create_user(email=email, password=password, name=name)
     except IntegrityError as exc:
         raise Conflict(f"There is already an account for {email}.", field="email") from exc
+
+
+def user_update(*, user: User, name: str | None = None, language: str | None = None) -> User:
+    """A person changes their own account: their name, or their language for pages and emails
+    ("" follows their organisation's)."""
+    fields = []
+    if language is not None:
+        if language and language not in dict(settings.LANGUAGES):
+            raise Invalid(
+                _("%(language)s is not one of this site's languages (%(choices)s).")
+                % {"language": language, "choices": ", ".join(dict(settings.LANGUAGES))},
+                field="language",
+            )
+        user.language = language
+        fields.append("language")
+    if name is not None:
+        name = name.strip()
+        if has_control_characters(name) or len(name) > User._meta.get_field("name").max_length:
+            raise Invalid(_("A name is one line of at most 150 characters."), field="name")
+        user.name = name
+        fields.append("name")
+    if fields:
+        user.save(update_fields=fields)
+    return user

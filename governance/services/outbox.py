@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.db.models.constants import OnConflict
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from governance.dispatch import enqueue_after_commit
 from governance.emails import fit_key, fit_subject, message_footer, message_render
@@ -48,20 +48,22 @@ def notifications_queue(
     holder of a term that ends), whom it reaches whatever their preferences say."""
     personal = frozenset(u.pk if isinstance(u, User) else u for u in personal)
     if context is not None:
-        message = Message.render(
+        messages = Message.render(
             recipients=recipients, kind=kind, key=key, context=context, organisation=organisation, personal=personal
         )
     else:
-        message = Message(
-            recipients=recipients,
-            kind=kind,
-            key=key,
-            subject=subject,
-            body=body,
-            organisation=organisation,
-            personal=personal,
-        )
-    return notifications_queue_many(messages=[message])
+        messages = [
+            Message(
+                recipients=recipients,
+                kind=kind,
+                key=key,
+                subject=subject,
+                body=body,
+                organisation=organisation,
+                personal=personal,
+            )
+        ]
+    return notifications_queue_many(messages=messages)
 
 
 @dataclass(frozen=True, eq=False)  # compared (and hashed) by identity: two messages are two messages
@@ -81,21 +83,37 @@ class Message:
     @classmethod
     def render(
         cls, *, recipients: Iterable, kind: str, key: str, context: dict, organisation=None, personal=frozenset()
-    ) -> Message:
-        """A message whose subject, body and HTML are the kind's email templates rendered with `context`."""
+    ) -> list[Message]:
+        """The kind's email templates rendered with `context`, once for each language its recipients
+        read (their own choice, else the organisation's): one message per language."""
         if organisation is not None:
             context = {"organisation": organisation, **context}
-        subject, body, html = message_render(kind, context)
-        return cls(
-            recipients=recipients,
-            kind=kind,
-            key=key,
-            subject=subject,
-            body=body,
-            organisation=organisation,
-            html=html,
-            personal=frozenset(personal),
-        )
+        by_language: dict[str, list] = {}
+        for recipient in recipients:
+            by_language.setdefault(recipient_language(recipient, organisation), []).append(recipient)
+        messages = []
+        for language, group in by_language.items():
+            with translation.override(language):
+                subject, body, html = message_render(kind, context)
+            messages.append(
+                cls(
+                    recipients=group,
+                    kind=kind,
+                    key=key,
+                    subject=subject,
+                    body=body,
+                    organisation=organisation,
+                    html=html,
+                    personal=frozenset(personal),
+                )
+            )
+        return messages
+
+
+def recipient_language(recipient, organisation=None) -> str:
+    """The language an email to `recipient` (a User, or an address without an account) is written in."""
+    chosen = recipient.language if isinstance(recipient, User) else ""
+    return chosen or (organisation.language if organisation is not None else settings.LANGUAGE_CODE)
 
 
 def notifications_queue_many(*, messages: Iterable[Message]) -> int:
@@ -234,7 +252,7 @@ def notification_send(*, notification_id: int) -> bool:
         notification = (
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk=notification_id, sent_at__isnull=True, held_for_digest=False)
-            .select_related("organisation")
+            .select_related("organisation", "recipient")
             .first()
         )
         if notification is None:
@@ -266,7 +284,8 @@ def email_of(notification: Notification) -> EmailMultiAlternatives:
         unsubscribe = unsubscribe_url(
             user_id=notification.recipient_id, organisation_id=organisation.pk, kind=notification.kind
         )
-    text_footer, html_footer = message_footer(organisation=organisation, unsubscribe=unsubscribe)
+    with translation.override(recipient_language(notification.recipient or notification.email, organisation)):
+        text_footer, html_footer = message_footer(organisation=organisation, unsubscribe=unsubscribe)
     headers = {}
     if unsubscribe:
         headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
