@@ -48,6 +48,27 @@ class TimePeriod(models.TextChoices):
 
 WEEKS_PER_MONTH = Decimal("4.345")
 
+# A state or an end reason as it reads inside a sentence ("election: voting", "· resigned"): lower
+# case in English, and as each language writes it mid-sentence (German keeps its capitals), which
+# lower-casing the label would get wrong.
+ELECTION_STATE_PHRASES = {
+    "nominating": pgettext_lazy("election state, in a sentence", "nominations open"),
+    "consent": pgettext_lazy("election state, in a sentence", "consent round"),
+    "applying": pgettext_lazy("election state, in a sentence", "applications open"),
+    "voting": pgettext_lazy("election state, in a sentence", "voting"),
+    "closed": pgettext_lazy("election state, in a sentence", "closed"),
+    "cancelled": pgettext_lazy("election state, in a sentence", "cancelled"),
+}
+END_REASON_PHRASES = {
+    "term_ended": pgettext_lazy("why a term ended, in a sentence", "term ended"),
+    "renewed": pgettext_lazy("why a term ended, in a sentence", "renewed for another term"),
+    "re_elected": pgettext_lazy("why a term ended, in a sentence", "re-elected"),
+    "resigned": pgettext_lazy("why a term ended, in a sentence", "resigned"),
+    "removed": pgettext_lazy("why a term ended, in a sentence", "removed"),
+    "replaced": pgettext_lazy("why a term ended, in a sentence", "replaced"),
+    "left": pgettext_lazy("why a term ended, in a sentence", "left the organisation"),
+}
+
 
 class RoleQuerySet(models.QuerySet):
     def active(self):
@@ -353,6 +374,11 @@ class RoleAssignment(models.Model):
         return self.ended_at is None and self.started_at > timezone.now()
 
     @property
+    def end_reason_phrase(self) -> str:
+        """Why the term ended, as it reads inside a sentence."""
+        return str(END_REASON_PHRASES.get(self.end_reason, self.get_end_reason_display().lower()))
+
+    @property
     def days_left(self) -> int | None:
         if self.ended_at or not self.planned_end_at:
             return None
@@ -472,6 +498,11 @@ class Election(models.Model):
     @property
     def is_active(self):
         return self.state in self.ACTIVE_STATES
+
+    @property
+    def state_phrase(self) -> str:
+        """The state as it reads inside a sentence ("election: voting")."""
+        return str(ELECTION_STATE_PHRASES.get(self.state, self.get_state_display().lower()))
 
     @property
     def has_tie(self):
