@@ -4,6 +4,8 @@ a reason, never deleted, and an ended row cannot be edited."""
 from django import forms
 from django.contrib import admin
 from django.db.models import Count, F, Q
+from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext_lazy as _
 
 from governance.admin_tools import EndWithReasonAdmin, ReadOnlyMixin, ServiceAdmin, acting_member, null_filter
 from governance.text import single_line
@@ -12,7 +14,7 @@ from . import policy_admin, services  # noqa: F401  (policy_admin registers the 
 from .models import Circle, CircleMembership
 
 
-@admin.display(description="member", ordering="member__user__name")
+@admin.display(description=_("member"), ordering="member__user__name")
 def person(membership):
     return membership.member.user
 
@@ -20,7 +22,7 @@ def person(membership):
 class RosterInline(ReadOnlyMixin, admin.TabularInline):
     model = CircleMembership
     fk_name = "circle"
-    verbose_name_plural = "roster: current members first, then past stays"
+    verbose_name_plural = _("roster: current members first, then past stays")
     fields = (person, "joined_at", "added_by", "left_at", "removal_reason")
     readonly_fields = fields
     extra = 0
@@ -41,9 +43,11 @@ class CircleAdminForm(forms.ModelForm):
         required=False,
         max_length=300,
         validators=[single_line],
-        label="Why edit directly (admin override)",
-        help_text="In an organisation whose structure changes by consent, a direct edit is an admin override: "
-        "say why. It is logged and shown as such.",
+        label=_("Why edit directly (admin override)"),
+        help_text=_(
+            "In an organisation whose structure changes by consent, a direct edit is an admin override: "
+            "say why. It is logged and shown as such."
+        ),
     )
 
     class Meta:
@@ -55,7 +59,7 @@ class CircleAdminForm(forms.ModelForm):
 class CircleAdmin(ServiceAdmin):
     form = CircleAdminForm
     list_display = ("name", "organisation", "parent", "is_general", "current_members", "created_at", "archived_at")
-    list_filter = ("organisation", "is_general", null_filter("archived_at", "archived", "Archived", "Active"))
+    list_filter = ("organisation", "is_general", null_filter("archived_at", _("archived"), _("Archived"), _("Active")))
     list_select_related = ("organisation", "parent")
     search_fields = ("name", "slug", "organisation__name")
     autocomplete_fields = ("organisation", "parent")
@@ -91,9 +95,9 @@ class CircleAdmin(ServiceAdmin):
             .annotate(roster_size=Count("memberships", filter=Q(memberships__left_at__isnull=True), distinct=True))
         )
 
-    @admin.display(description="roster", ordering="roster_size")
+    @admin.display(description=_("roster"), ordering="roster_size")
     def current_members(self, circle):
-        return "everyone" if circle.is_general else circle.roster_size
+        return gettext_now("everyone") if circle.is_general else circle.roster_size
 
     def has_change_permission(self, request, obj=None):
         # An archived circle is read-only until it is restored.
@@ -124,29 +128,33 @@ class CircleAdmin(ServiceAdmin):
             **self.changed(form, services.CIRCLE_FIELDS),
         )
 
-    @admin.action(description="Archive selected circles", permissions=["change"])
+    @admin.action(description=_("Archive selected circles"), permissions=["change"])
     def archive_selected(self, request, queryset):
         self.run_action(
             request,
             queryset.select_related("organisation"),
             lambda circle: services.circle_archive(circle=circle, by=acting_member(request, circle.organisation_id)),
-            done="Circles archived",
+            done=gettext_now("Circles archived"),
         )
 
-    @admin.action(description="Restore selected circles", permissions=["change"])
+    @admin.action(description=_("Restore selected circles"), permissions=["change"])
     def restore_selected(self, request, queryset):
         self.run_action(
             request,
             queryset.select_related("organisation", "parent"),
             lambda circle: services.circle_restore(circle=circle, by=acting_member(request, circle.organisation_id)),
-            done="Circles restored",
+            done=gettext_now("Circles restored"),
         )
 
 
 @admin.register(CircleMembership)
 class CircleMembershipAdmin(EndWithReasonAdmin):
     list_display = (person, "circle", "organisation", "joined_at", "left_at", "removal_reason")
-    list_filter = (null_filter("left_at", "on the roster", "Ended", "Current"), "circle__organisation", "circle")
+    list_filter = (
+        null_filter("left_at", _("on the roster"), _("Ended"), _("Current")),
+        "circle__organisation",
+        "circle",
+    )
     list_select_related = ("member__user", "circle__organisation")
     search_fields = ("member__user__email", "member__user__name", "circle__name", "removal_reason")
     autocomplete_fields = ("circle", "member")
@@ -155,11 +163,11 @@ class CircleMembershipAdmin(EndWithReasonAdmin):
     # Once a stay has ended, when, by whom and why are history.
     row_fields = ("circle", "member", "joined_at", "added_by", "left_at", "removed_by", "removal_reason")
     reason_field = "removal_reason"
-    reason_label = "Leaves the circle because"
-    reason_help = "To take this member off the roster, say why and save. The row stays."
+    reason_label = _("Leaves the circle because")
+    reason_help = _("To take this member off the roster, say why and save. The row stays.")
     row_related = ("circle__organisation", "member__user")
 
-    @admin.display(ordering="circle__organisation__name")
+    @admin.display(description=_("organisation"), ordering="circle__organisation__name")
     def organisation(self, membership):
         return membership.circle.organisation
 

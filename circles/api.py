@@ -1,6 +1,7 @@
 """Circles and their rosters over the REST API: the same queries, rules and services as the pages.
 Naming a circle's steward (`POST /circles/{id}/steward/`) is added by roles (roles.api.CircleViewSet)."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -34,7 +35,7 @@ class CircleListSerializer(serializers.ListSerializer):
 class CircleSerializer(serializers.ModelSerializer):
     is_archived = serializers.BooleanField(read_only=True)
     member_count = serializers.IntegerField(
-        read_only=True, help_text="People on the roster now; for the general circle, every active member."
+        read_only=True, help_text=_("People on the roster now; for the general circle, every active member.")
     )
     steward = serializers.SerializerMethodField()
 
@@ -67,7 +68,7 @@ class CircleSerializer(serializers.ModelSerializer):
 
 class CircleUpdateSerializer(serializers.ModelSerializer):
     parent = circle_reference(
-        allow_null=True, help_text="Move the circle under another one. Only the general circle has none."
+        allow_null=True, help_text=_("Move the circle under another one. Only the general circle has none.")
     )
 
     class Meta:
@@ -78,7 +79,7 @@ class CircleUpdateSerializer(serializers.ModelSerializer):
 
 class CircleCreateSerializer(CircleUpdateSerializer):
     organisation = organisation_scope()
-    parent = circle_reference(help_text="The circle it sits under (the general circle, or a sub-circle).")
+    parent = circle_reference(help_text=_("The circle it sits under (the general circle, or a sub-circle)."))
 
     class Meta(CircleUpdateSerializer.Meta):
         fields = ["organisation", *CircleUpdateSerializer.Meta.fields]
@@ -117,7 +118,7 @@ class CircleMembershipSerializer(serializers.ModelSerializer):
 
 class RosterAddSerializer(serializers.Serializer):
     circle = circle_scope()
-    member = member_reference(help_text="An active member of the circle's organisation.")
+    member = member_reference(help_text=_("An active member of the circle's organisation."))
 
 
 # Views -----------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from governance.changes import change_kinds
 from governance.hooks import event_links, invitation_accepted
@@ -22,7 +23,7 @@ class CirclesConfig(AppConfig):
         changes.register()
         for kind in structure_changes.KINDS:
             change_kinds.register(kind.key, kind)
-        event_types.add("policy.section_added", "Policy section added")
-        event_types.add("policy.section_amended", "Policy section amended")
-        event_types.add("policy.section_repealed", "Policy section repealed")
-        event_types.add("working_group.ending", "Working group ending")
+        event_types.add("policy.section_added", _("Policy section added"))
+        event_types.add("policy.section_amended", _("Policy section amended"))
+        event_types.add("policy.section_repealed", _("Policy section repealed"))
+        event_types.add("working_group.ending", _("Working group ending"))

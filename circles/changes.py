@@ -8,6 +8,7 @@ with the decision passed on, so the events say which decision made the edit."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
@@ -171,7 +172,7 @@ def _markdown_field(label, help_text):
         required=False,
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=f"{help_text} {MARKDOWN_HELP}",
+        help_text=format_lazy("{} {}", help_text, MARKDOWN_HELP),
     )
 
 
@@ -238,21 +239,23 @@ class _CircleTextSerializer(serializers.Serializer):
 
 
 class CircleCreateDataSerializer(_CircleTextSerializer):
-    parent = serializers.IntegerField(help_text="The id of the circle the new one sits under.")
-    steward = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="A member's id.")
+    parent = serializers.IntegerField(help_text=gettext_lazy("The id of the circle the new one sits under."))
+    steward = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text=gettext_lazy("A member's id.")
+    )
 
 
 class CircleAmendDataSerializer(_CircleTextSerializer):
-    circle = serializers.IntegerField(help_text="The id of the circle to amend.")
+    circle = serializers.IntegerField(help_text=gettext_lazy("The id of the circle to amend."))
 
 
 class CircleMoveDataSerializer(serializers.Serializer):
-    circle = serializers.IntegerField(help_text="The id of the circle to move.")
-    parent = serializers.IntegerField(help_text="The id of its new parent circle.")
+    circle = serializers.IntegerField(help_text=gettext_lazy("The id of the circle to move."))
+    parent = serializers.IntegerField(help_text=gettext_lazy("The id of its new parent circle."))
 
 
 class CircleArchiveDataSerializer(serializers.Serializer):
-    circle = serializers.IntegerField(help_text="The id of the circle to archive.")
+    circle = serializers.IntegerField(help_text=gettext_lazy("The id of the circle to archive."))
     reason = serializers.CharField(
         required=False, allow_blank=True, max_length=REASON_MAX, default="", validators=[single_line]
     )

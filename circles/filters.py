@@ -1,6 +1,7 @@
 """Query-string filters of the circle and roster list endpoints (django-filter)."""
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from governance.api.filters import IdFilter
 
@@ -24,7 +25,7 @@ class CircleMembershipFilter(django_filters.FilterSet):
     circle = IdFilter()
     member = IdFilter()
     current = django_filters.BooleanFilter(
-        field_name="left_at", lookup_expr="isnull", label="true: on the roster now; false: the history."
+        field_name="left_at", lookup_expr="isnull", label=_("true: on the roster now; false: the history.")
     )
 
     class Meta:

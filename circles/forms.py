@@ -2,6 +2,8 @@
 come from circles.services and are put on the form with governance.forms.add_domain_error."""
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from governance.models import Member
 from governance.text import single_line
@@ -9,31 +11,40 @@ from governance.text import single_line
 from .models import Circle
 from .queries import circle_tree
 
-MARKDOWN_HELP = "Markdown: **bold**, *italic*, - lists, [links](https://example.org)."
+MARKDOWN_HELP = _("Markdown: **bold**, *italic*, - lists, [links](https://example.org).")
 
 
 class CircleForm(forms.Form):
     name = forms.CharField(
-        max_length=120, required=False, widget=forms.TextInput(attrs={"required": True}), validators=[single_line]
+        label=_("Name"),
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"required": True}),
+        validators=[single_line],
     )
     parent = forms.ChoiceField(
-        label="Parent circle",
+        label=_("Parent circle"),
         required=False,
         widget=forms.Select(attrs={"required": True}),
-        help_text="Where the circle sits in the tree.",
+        help_text=_("Where the circle sits in the tree."),
     )
     purpose = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Why this circle exists. " + MARKDOWN_HELP
+        label=_("Purpose"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=format_lazy("{} {}", _("Why this circle exists."), MARKDOWN_HELP),
     )
     domains = forms.CharField(
+        label=_("Domains"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What this circle decides on its own. " + MARKDOWN_HELP,
+        help_text=format_lazy("{} {}", _("What this circle decides on its own."), MARKDOWN_HELP),
     )
     accountabilities = forms.CharField(
+        label=_("Accountabilities"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What others can expect of it. " + MARKDOWN_HELP,
+        help_text=format_lazy("{} {}", _("What others can expect of it."), MARKDOWN_HELP),
     )
 
     def __init__(self, *args, organisation, circle: Circle | None = None, **kwargs):
@@ -52,9 +63,9 @@ class CircleForm(forms.Form):
         for node in _nodes_outside(circle_tree(organisation), circle):
             self._parents[str(node.circle.pk)] = node.circle
             choices.append((str(node.circle.pk), "\u2003" * node.depth + node.circle.name))
-        self.fields["parent"].choices = [("", "Choose a parent circle"), *choices]
+        self.fields["parent"].choices = [("", _("Choose a parent circle")), *choices]
         if circle is not None:
-            self.fields["parent"].help_text = "Choosing another parent moves the circle in the tree."
+            self.fields["parent"].help_text = _("Choosing another parent moves the circle in the tree.")
 
     def clean_parent(self):
         value = self.cleaned_data.get("parent")
@@ -73,8 +84,8 @@ class ArchiveForm(forms.Form):
     reason = forms.CharField(
         max_length=300,
         required=False,
-        label="Why is it archived? (optional)",
-        help_text="Kept in the circle’s history.",
+        label=_("Why is it archived? (optional)"),
+        help_text=_("Kept in the circle’s history."),
         validators=[single_line],
     )
 
@@ -87,9 +98,11 @@ class MemberChoiceField(forms.ModelChoiceField):
 class RosterAddForm(forms.Form):
     member = MemberChoiceField(
         queryset=Member.objects.none(),
-        label="Member",
-        empty_label="Choose a member",
-        error_messages={"invalid_choice": "That person is not a member who can join this circle, or is on it already."},
+        label=_("Member"),
+        empty_label=_("Choose a member"),
+        error_messages={
+            "invalid_choice": _("That person is not a member who can join this circle, or is on it already.")
+        },
     )
 
     def __init__(self, *args, circle: Circle, **kwargs):
@@ -106,7 +119,7 @@ class RosterAddForm(forms.Form):
 class RosterRemoveForm(forms.Form):
     reason = forms.CharField(
         required=False,
-        label="Reason",
-        widget=forms.TextInput(attrs={"required": True, "placeholder": "Why they leave the circle"}),
+        label=_("Reason"),
+        widget=forms.TextInput(attrs={"required": True, "placeholder": _("Why they leave the circle")}),
         validators=[single_line],
     )

@@ -2,6 +2,7 @@
 whose API is the proposals'. Each section comes with its versions and the decision behind each."""
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 
@@ -33,7 +34,7 @@ class PolicySectionSerializer(serializers.ModelSerializer):
     circle = serializers.IntegerField(source="policy.circle_id", read_only=True)
     policy_title = serializers.CharField(source="policy.title", read_only=True)
     is_repealed = serializers.BooleanField(read_only=True)
-    versions = PolicySectionVersionSerializer(many=True, read_only=True, help_text="Newest first.")
+    versions = PolicySectionVersionSerializer(many=True, read_only=True, help_text=_("Newest first."))
 
     class Meta:
         model = PolicySection
@@ -56,7 +57,7 @@ class PolicySectionSerializer(serializers.ModelSerializer):
 class PolicySectionFilter(django_filters.FilterSet):
     circle = IdFilter(field_name="policy__circle")
     repealed = django_filters.BooleanFilter(
-        field_name="repealed_at", lookup_expr="isnull", exclude=True, label="true: repealed sections only."
+        field_name="repealed_at", lookup_expr="isnull", exclude=True, label=_("true: repealed sections only.")
     )
 
     class Meta:

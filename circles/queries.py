@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from governance.models import Member, Organisation, Provenance
 from governance.queries import object_for
@@ -171,10 +172,17 @@ def size_notice(circle: Circle, size: int) -> str:
     if circle.is_general:
         return ""
     lo, hi = organisation.circle_size_min, organisation.circle_size_max
+    figures = {"lo": lo, "hi": hi, "size": size}
     if size > hi:
-        return f"Circles work best at {lo}–{hi} members; this one has {size}. Consider splitting it."
+        return (
+            gettext("Circles work best at %(lo)s–%(hi)s members; this one has %(size)s. Consider splitting it.")
+            % figures
+        )
     if size < lo:
-        return f"Circles work best at {lo}–{hi} members; this one has {size}. Consider inviting more people."
+        return (
+            gettext("Circles work best at %(lo)s–%(hi)s members; this one has %(size)s. Consider inviting more people.")
+            % figures
+        )
     return ""
 
 

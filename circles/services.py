@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from governance.changes import ChangeContext, direct_edit_context
 from governance.errors import Conflict, Invalid
@@ -30,16 +31,18 @@ def _override_record(ctx: ChangeContext | None, circle: Circle, *, kind: str, su
 
 def _check_parent(*, organisation: Organisation, parent: Circle | None, circle: Circle | None = None) -> None:
     if parent is None:
-        raise Invalid("Choose the parent circle; every circle sits under the general circle.", field="parent")
+        raise Invalid(_("Choose the parent circle; every circle sits under the general circle."), field="parent")
     if parent.organisation_id != organisation.pk:
-        raise Invalid("The parent circle belongs to another organisation.", field="parent")
+        raise Invalid(_("The parent circle belongs to another organisation."), field="parent")
     if parent.is_archived:
-        raise Invalid(f"“{parent}” is archived; choose an active parent circle.", field="parent")
+        raise Invalid(
+            _("“%(parent)s” is archived; choose an active parent circle.") % {"parent": parent}, field="parent"
+        )
     if circle is not None:
         ancestor = parent
         while ancestor is not None:
             if ancestor.pk == circle.pk:
-                raise Invalid("A circle cannot sit inside itself or one of its sub-circles.", field="parent")
+                raise Invalid(_("A circle cannot sit inside itself or one of its sub-circles."), field="parent")
             ancestor = ancestor.parent
 
 
@@ -61,7 +64,7 @@ def circle_create(
     (`decision`, from the circle.create change) or by an admin's override with a reason."""
     name = (name or "").strip()
     if not name:
-        raise Invalid("A circle needs a name.", field="name")
+        raise Invalid(_("A circle needs a name."), field="name")
     is_general = not Circle.objects.filter(organisation=organisation, is_general=True).exists()
     ctx = None
     if not is_general:
@@ -106,22 +109,22 @@ def circle_update(
     consent", by a decision (`decision`) or by an admin's override with a reason."""
     unknown = set(changes) - set(CIRCLE_FIELDS)
     if unknown:
-        raise Invalid(f"Unknown circle field: {', '.join(sorted(unknown))}.")
+        raise Invalid(_("Unknown circle field: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     circle = Circle.objects.select_for_update().select_related("organisation").get(pk=circle.pk)
     ctx = direct_edit_context(
         organisation=circle.organisation, by=by, decision=decision, override_reason=override_reason
     )
     if circle.is_archived:
-        raise Conflict("This circle is archived; restore it before editing.")
+        raise Conflict(_("This circle is archived; restore it before editing."))
     if "name" in changes:
         changes["name"] = (changes["name"] or "").strip()
         if not changes["name"]:
-            raise Invalid("A circle needs a name.", field="name")
+            raise Invalid(_("A circle needs a name."), field="name")
     if "parent" in changes:
         new_parent = changes["parent"]
         if circle.is_general:
             if new_parent is not None:
-                raise Invalid("The general circle is the root of the tree; it has no parent.", field="parent")
+                raise Invalid(_("The general circle is the root of the tree; it has no parent."), field="parent")
         elif new_parent is None or new_parent.pk != circle.parent_id:
             _check_parent(organisation=circle.organisation, parent=new_parent, circle=circle)
     old_parent = circle.parent
@@ -166,12 +169,12 @@ def circle_archive(
         organisation=circle.organisation, by=by, decision=decision, override_reason=override_reason or reason
     )
     if circle.is_general:
-        raise Conflict("The general circle cannot be archived.")
+        raise Conflict(_("The general circle cannot be archived."))
     if Circle.objects.filter(parent=circle, archived_at__isnull=True).exists():
-        raise Conflict("Archive or move this circle's sub-circles first.")
+        raise Conflict(_("Archive or move this circle's sub-circles first."))
     archived = Circle.objects.filter(pk=circle.pk, archived_at__isnull=True).update(archived_at=timezone.now())
     if not archived:
-        raise Conflict("This circle is already archived.")
+        raise Conflict(_("This circle is already archived."))
     circle.refresh_from_db()
     event_record(
         organisation=circle.organisation,
@@ -188,10 +191,10 @@ def circle_archive(
 @transaction.atomic
 def circle_restore(*, circle: Circle, by: Member | None) -> Circle:
     if circle.parent and circle.parent.is_archived:
-        raise Conflict(f"Its parent “{circle.parent}” is archived; restore that first.")
+        raise Conflict(_("Its parent “%(parent)s” is archived; restore that first.") % {"parent": circle.parent})
     restored = Circle.objects.filter(pk=circle.pk, archived_at__isnull=False).update(archived_at=None)
     if not restored:
-        raise Conflict("This circle is not archived.")
+        raise Conflict(_("This circle is not archived."))
     circle.refresh_from_db()
     event_record(organisation=circle.organisation, actor=by, verb="circle.restored", obj=circle, circle=circle)
     return circle
@@ -212,12 +215,12 @@ def circle_proposal_settings_update(
     """The defaults of a circle's proposals: its consent rounds' length and quorum (None: the
     organisation's round length, no quorum)."""
     if consent_round_days is not None and not 1 <= consent_round_days <= 60:
-        raise Invalid("A consent round lasts between 1 and 60 days.", field="consent_round_days")
+        raise Invalid(_("A consent round lasts between 1 and 60 days."), field="consent_round_days")
     if quorum_percent is not None and not 1 <= quorum_percent <= 100:
-        raise Invalid("Quorum is a percentage between 1 and 100.", field="quorum_percent")
+        raise Invalid(_("Quorum is a percentage between 1 and 100."), field="quorum_percent")
     circle = Circle.objects.select_for_update().get(pk=circle.pk)
     if circle.is_archived:
-        raise Conflict("This circle is archived; restore it before editing.")
+        raise Conflict(_("This circle is archived; restore it before editing."))
     changed = changes_apply(circle, {"consent_round_days": consent_round_days, "quorum_percent": quorum_percent})
     if changed:
         circle.save(update_fields=list(PROPOSAL_SETTINGS))
@@ -236,16 +239,19 @@ def circle_proposal_settings_update(
 def roster_add(*, circle: Circle, member: Member, by: Member | None) -> CircleMembership:
     """Add an organisation member to a circle's roster."""
     if circle.is_general:
-        raise Conflict("Everyone in the organisation belongs to the general circle already.")
+        raise Conflict(_("Everyone in the organisation belongs to the general circle already."))
     if circle.is_archived:
-        raise Conflict("This circle is archived; its roster cannot change.")
+        raise Conflict(_("This circle is archived; its roster cannot change."))
     if member.organisation_id != circle.organisation_id or not member.is_active:
-        raise Invalid("Only active members of this organisation can join its circles.", field="member")
+        raise Invalid(_("Only active members of this organisation can join its circles."), field="member")
     try:
         with transaction.atomic():
             membership = CircleMembership.objects.create(circle=circle, member=member, added_by=by)
     except IntegrityError as exc:
-        raise Conflict(f"{member.user} is already on the roster of {circle}.", field="member") from exc
+        raise Conflict(
+            _("%(member)s is already on the roster of %(circle)s.") % {"member": member.user, "circle": circle},
+            field="member",
+        ) from exc
     event_record(
         organisation=circle.organisation,
         actor=by,
@@ -261,9 +267,9 @@ def roster_add(*, circle: Circle, member: Member, by: Member | None) -> CircleMe
 def roster_remove(*, membership: CircleMembership, by: Member | None, reason: str) -> CircleMembership:
     """Take someone off a roster, with a reason. The membership ends; its row and history stay.
     What holds a seat on it (the steward's role, a term that brought it) may refuse (hooks.roster_removing)."""
-    reason = clean_reason(reason, what="this member leaves the circle")
+    reason = clean_reason(reason, what=_("this member leaves the circle"))
     if membership.circle.is_archived:
-        raise Conflict("This circle is archived; its roster cannot change.")
+        raise Conflict(_("This circle is archived; its roster cannot change."))
     hooks.roster_removing(membership=membership)
     membership = _roster_end(membership, by=by, reason=reason)
     hooks.roster_removed(membership=membership, by=by)
@@ -284,7 +290,7 @@ def _roster_end(membership: CircleMembership, *, by: Member | None, reason: str)
         left_at=timezone.now(), removed_by=by, removal_reason=reason
     )
     if not ended:
-        raise Conflict(f"{membership.member.user} is no longer on this roster.")
+        raise Conflict(_("%(member)s is no longer on this roster.") % {"member": membership.member.user})
     membership.refresh_from_db()
     hooks.roster_ended(membership=membership)
     event_record(

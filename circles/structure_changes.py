@@ -121,22 +121,24 @@ class SectionRepealForm(KindForm):
 
 
 class SectionAddSerializer(serializers.Serializer):
-    circle = serializers.IntegerField(help_text="The circle whose policy gets the section.")
+    circle = serializers.IntegerField(help_text=_("The circle whose policy gets the section."))
     title = serializers.CharField(max_length=200, validators=[single_line])
-    body = serializers.CharField(help_text="Markdown.", style=MULTI_LINE)
+    body = serializers.CharField(help_text=_("Markdown."), style=MULTI_LINE)
 
 
 class SectionAmendSerializer(serializers.Serializer):
-    section = serializers.IntegerField(help_text="The section to amend.")
+    section = serializers.IntegerField(help_text=_("The section to amend."))
     base_version = serializers.IntegerField(
-        required=False, allow_null=True, help_text="The version amended; the change refuses to apply over a later one."
+        required=False,
+        allow_null=True,
+        help_text=_("The version amended; the change refuses to apply over a later one."),
     )
     title = serializers.CharField(max_length=200, validators=[single_line])
-    body = serializers.CharField(help_text="Markdown.", style=MULTI_LINE)
+    body = serializers.CharField(help_text=_("Markdown."), style=MULTI_LINE)
 
 
 class SectionRepealSerializer(serializers.Serializer):
-    section = serializers.IntegerField(help_text="The section to repeal.")
+    section = serializers.IntegerField(help_text=_("The section to repeal."))
     base_version = serializers.IntegerField(required=False, allow_null=True)
 
 
@@ -294,16 +296,16 @@ class IsoDateField(serializers.DateField):
 
 
 class WorkingGroupCreateSerializer(serializers.Serializer):
-    parent = serializers.IntegerField(help_text="The circle the working group sits under.")
+    parent = serializers.IntegerField(help_text=_("The circle the working group sits under."))
     name = serializers.CharField(max_length=120, validators=[single_line])
-    goal = serializers.CharField(help_text="Markdown: what it is for.", style=MULTI_LINE)
+    goal = serializers.CharField(help_text=_("Markdown: what it is for."), style=MULTI_LINE)
     purpose = serializers.CharField(required=False, allow_blank=True, style=MULTI_LINE)
-    ends_on = IsoDateField(help_text="The day its mandate ends.", validators=[sane_date])
+    ends_on = IsoDateField(help_text=_("The day its mandate ends."), validators=[sane_date])
 
 
 class WorkingGroupExtendSerializer(serializers.Serializer):
-    circle = serializers.IntegerField(help_text="The working group.")
-    ends_on = IsoDateField(help_text="Its new end date, after the current one.", validators=[sane_date])
+    circle = serializers.IntegerField(help_text=_("The working group."))
+    ends_on = IsoDateField(help_text=_("Its new end date, after the current one."), validators=[sane_date])
 
 
 def _working_group(ctx, data) -> Circle:
@@ -449,12 +451,12 @@ class ProposalSettingsForm(KindForm):
 
 
 class ProposalSettingsSerializer(serializers.Serializer):
-    circle = serializers.IntegerField(help_text="The circle.")
+    circle = serializers.IntegerField(help_text=_("The circle."))
     consent_round_days = serializers.IntegerField(
-        min_value=1, max_value=60, allow_null=True, help_text="Its rounds' default length; null: the organisation's."
+        min_value=1, max_value=60, allow_null=True, help_text=_("Its rounds' default length; null: the organisation's.")
     )
     quorum_percent = serializers.IntegerField(
-        min_value=1, max_value=100, allow_null=True, help_text="Its proposals' default quorum; null: none."
+        min_value=1, max_value=100, allow_null=True, help_text=_("Its proposals' default quorum; null: none.")
     )
 
 

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from governance.errors import DomainError
@@ -135,7 +136,10 @@ def circle_new(request, org):
         except DomainError as e:
             add_domain_error(form, e)
         else:
-            messages.success(request, f"The circle “{created.name}” is created. Next: give it a steward and a roster.")
+            messages.success(
+                request,
+                _("The circle “%(name)s” is created. Next: give it a steward and a roster.") % {"name": created.name},
+            )
             return redirect("circle", org=organisation.slug, circle=created.slug)
     context = {"organisation": organisation, "form": form, "circle": None, "nav": "circles"}
     return render(request, "circles/circle_form.html", context)
@@ -158,7 +162,7 @@ def circle_edit(request, org, circle):
         except DomainError as e:
             add_domain_error(form, e)
         else:
-            messages.success(request, f"“{form.cleaned_data['name']}” is saved.")
+            messages.success(request, _("“%(name)s” is saved.") % {"name": form.cleaned_data["name"]})
             return redirect("circle", org=organisation.slug, circle=circle.slug)
     context = {"organisation": organisation, "form": form, "circle": circle, "nav": "circles"}
     return render(request, "circles/circle_form.html", context)
@@ -179,7 +183,9 @@ def circle_archive(request, org, circle):
         except DomainError as e:
             add_domain_error(form, e)
         else:
-            messages.success(request, f"“{circle.name}” is archived. Its roster and history stay readable.")
+            messages.success(
+                request, _("“%(name)s” is archived. Its roster and history stay readable.") % {"name": circle.name}
+            )
             return redirect("circle", org=org, circle=circle.slug)
     context = {"organisation": circle.organisation, "circle": circle, "form": form, "nav": "circles"}
     return render(request, "circles/circle_archive.html", context)
@@ -196,7 +202,7 @@ def circle_restore(request, org, circle):
         except DomainError as e:
             error = e.message
         else:
-            messages.success(request, f"“{circle.name}” is active again.")
+            messages.success(request, _("“%(name)s” is active again.") % {"name": circle.name})
             return redirect("circle", org=org, circle=circle.slug)
     context = {"organisation": circle.organisation, "circle": circle, "error": error, "nav": "circles"}
     return render(request, "circles/circle_restore.html", context)
@@ -240,7 +246,11 @@ def roster_add(request, org, circle):
         except DomainError as e:
             add_domain_error(form, e)
         else:
-            messages.success(request, f"{member.user.display_name} is now on the roster of {circle.name}.")
+            messages.success(
+                request,
+                _("%(member)s is now on the roster of %(circle)s.")
+                % {"member": member.user.display_name, "circle": circle.name},
+            )
             if request.htmx:
                 return _roster_response(request, circle)
             return redirect("roster", org=org, circle=circle.slug)
@@ -267,7 +277,11 @@ def roster_remove(request, org, circle, pk):
         return _roster_response(
             request, circle, remove_error={"pk": membership.pk, "message": e.message, "reason": reason}
         )
-    messages.success(request, f"{membership.member.user.display_name} is off the roster of {circle.name}.")
+    messages.success(
+        request,
+        _("%(member)s is off the roster of %(circle)s.")
+        % {"member": membership.member.user.display_name, "circle": circle.name},
+    )
     if request.htmx:
         return _roster_response(request, circle)
     return redirect("roster", org=org, circle=circle.slug)

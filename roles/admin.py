@@ -4,6 +4,8 @@ records are elections' (elections/admin.py)."""
 
 from django.contrib import admin
 from django.db.models import F
+from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext_lazy as _
 
 from governance.admin_tools import EndWithReasonAdmin, ReadOnlyMixin, ServiceAdmin, acting_member, null_filter
 
@@ -12,7 +14,7 @@ from .models import Role, RoleAssignment, RoleTemplate
 from .services import ROLE_FIELDS
 
 
-@admin.display(description="member", ordering="member__user__name")
+@admin.display(description=_("member"), ordering="member__user__name")
 def person(assignment):
     return assignment.member.user
 
@@ -20,7 +22,7 @@ def person(assignment):
 class AssignmentInline(ReadOnlyMixin, admin.TabularInline):
     model = RoleAssignment
     fk_name = "role"
-    verbose_name_plural = "holders: current first, then past terms"
+    verbose_name_plural = _("holders: current first, then past terms")
     fields = (person, "started_at", "planned_end_at", "ended_at", "end_reason", "assigned_by")
     readonly_fields = fields
     extra = 0
@@ -44,7 +46,7 @@ class RoleAdmin(ServiceAdmin):
     list_filter = (
         "kind",
         "selection",
-        null_filter("archived_at", "archived", "Archived", "Active"),
+        null_filter("archived_at", _("archived"), _("Archived"), _("Active")),
         "circle__organisation",
     )
     list_select_related = ("circle",)
@@ -92,7 +94,7 @@ class RoleAdmin(ServiceAdmin):
             **changes,
         )
 
-    @admin.action(description="Archive the selected roles (their terms end; history stays)")
+    @admin.action(description=_("Archive the selected roles (their terms end; history stays)"))
     def archive(self, request, queryset):
         self.run_action(
             request,
@@ -100,7 +102,7 @@ class RoleAdmin(ServiceAdmin):
             lambda role: services.role_archive(
                 role=role, by=acting_member(request, role.circle.organisation_id), override_reason=self.OVERRIDE_REASON
             ),
-            done="Archived",
+            done=gettext_now("Archived"),
         )
 
 
@@ -108,7 +110,7 @@ class RoleAdmin(ServiceAdmin):
 class RoleAssignmentAdmin(EndWithReasonAdmin):
     list_display = (person, "role", "circle", "started_at", "planned_end_at", "ended_at", "end_reason")
     list_filter = (
-        null_filter("ended_at", "held", "Ended", "Current"),
+        null_filter("ended_at", _("held"), _("Ended"), _("Current")),
         "end_reason",
         "role__kind",
         "role__circle__organisation",
@@ -132,11 +134,11 @@ class RoleAssignmentAdmin(EndWithReasonAdmin):
         "end_note",
     )
     reason_field = "end_reason"
-    reason_label = "Ends because"
-    reason_help = "To end this assignment, choose why and save. The row stays."
+    reason_label = _("Ends because")
+    reason_help = _("To end this assignment, choose why and save. The row stays.")
     row_related = ("role__circle", "member__user")
 
-    @admin.display(ordering="role__circle__name")
+    @admin.display(description=_("circle"), ordering="role__circle__name")
     def circle(self, assignment):
         return assignment.role.circle
 

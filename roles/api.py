@@ -3,6 +3,7 @@ circle's steward is a roles action on the circles resource (CircleViewSet below,
 registers for /circles/)."""
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -96,8 +97,8 @@ class RoleSerializer(serializers.ModelSerializer):
 
 class RoleUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120, validators=[single_line])
-    purpose = serializers.CharField(allow_blank=True, required=False, help_text="Markdown.", style=MULTI_LINE)
-    domains = serializers.CharField(allow_blank=True, required=False, help_text="Markdown.", style=MULTI_LINE)
+    purpose = serializers.CharField(allow_blank=True, required=False, help_text=_("Markdown."), style=MULTI_LINE)
+    domains = serializers.CharField(allow_blank=True, required=False, help_text=_("Markdown."), style=MULTI_LINE)
     accountabilities = serializers.ListField(
         child=serializers.CharField(max_length=300, validators=[single_line]), required=False
     )
@@ -115,13 +116,15 @@ class RoleUpdateSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         validators=[single_line],
-        help_text="Under “structure changes by consent”: why an admin edits directly instead of proposing "
-        "(logged and shown as an admin override). Others propose a change (role.amend) instead.",
+        help_text=_(
+            "Under “structure changes by consent”: why an admin edits directly instead of proposing "
+            "(logged and shown as an admin override). Others propose a change (role.amend) instead."
+        ),
     )
 
 
 class RoleCreateSerializer(RoleUpdateSerializer):
-    circle = circle_scope(help_text="The circle the role belongs to.")
+    circle = circle_scope(help_text=_("The circle the role belongs to."))
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
@@ -156,12 +159,12 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 class AssignmentCreateSerializer(serializers.Serializer):
     role = role_reference()
-    member = member_reference(help_text="A member on the roster of the role's circle.")
+    member = member_reference(help_text=_("A member on the roster of the role's circle."))
     planned_end_at = serializers.DateTimeField(
         required=False,
         allow_null=True,
         default=None,
-        help_text="Default: the role's term length from now.",
+        help_text=_("Default: the role's term length from now."),
         validators=[sane_date],
     )
 
@@ -178,7 +181,7 @@ class AssignmentEndSerializer(serializers.Serializer):
 
 
 class StewardAssignSerializer(serializers.Serializer):
-    member = member_reference(help_text="The new steward; they join the roster if not on it yet.")
+    member = member_reference(help_text=_("The new steward; they join the roster if not on it yet."))
 
 
 # Filters ---------------------------------------------------------------------------------------
@@ -197,7 +200,7 @@ class RoleFilter(django_filters.FilterSet):
 class AssignmentFilter(django_filters.FilterSet):
     circle = IdFilter(field_name="role__circle")
     open = django_filters.BooleanFilter(
-        field_name="ended_at", lookup_expr="isnull", label="true: running or upcoming; false: the history."
+        field_name="ended_at", lookup_expr="isnull", label=_("true: running or upcoming; false: the history.")
     )
 
     class Meta:

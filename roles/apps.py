@@ -26,7 +26,7 @@ class RolesConfig(AppConfig):
         event_links.register("role", inbox.role_links)
         event_links.register("roleassignment", inbox.assignment_links)
         inbox_kinds.register("role.term_ending", _("Terms ending"))
-        event_types.add("role.assigned", "Role assigned")
-        event_types.add("role.term_ending", "Role term ending")
+        event_types.add("role.assigned", _("Role assigned"))
+        event_types.add("role.term_ending", _("Role term ending"))
         for kind in changes.KINDS:
             change_kinds.register(kind.key, kind)

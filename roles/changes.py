@@ -264,8 +264,8 @@ class RoleRetireForm(KindForm):
 
 
 class RoleDefinitionSerializer(serializers.Serializer):
-    purpose = serializers.CharField(allow_blank=True, required=False, help_text="Markdown.", style=MULTI_LINE)
-    domains = serializers.CharField(allow_blank=True, required=False, help_text="Markdown.", style=MULTI_LINE)
+    purpose = serializers.CharField(allow_blank=True, required=False, help_text=_("Markdown."), style=MULTI_LINE)
+    domains = serializers.CharField(allow_blank=True, required=False, help_text=_("Markdown."), style=MULTI_LINE)
     accountabilities = serializers.ListField(
         child=serializers.CharField(max_length=300, validators=[single_line]), required=False
     )
@@ -289,17 +289,17 @@ class RoleDefinitionSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="RoleDefinitionCreate")
 class RoleCreateSerializer(RoleDefinitionSerializer):
-    circle = serializers.IntegerField(help_text="The circle the new role belongs to.")
+    circle = serializers.IntegerField(help_text=_("The circle the new role belongs to."))
     name = serializers.CharField(max_length=120, validators=[single_line])
 
 
 class RoleAmendSerializer(RoleDefinitionSerializer):
-    role = serializers.IntegerField(help_text="The role to amend; only the fields given change.")
+    role = serializers.IntegerField(help_text=_("The role to amend; only the fields given change."))
     name = serializers.CharField(max_length=120, required=False, validators=[single_line])
 
 
 class RoleRetireSerializer(serializers.Serializer):
-    role = serializers.IntegerField(help_text="The role to retire; its terms end.")
+    role = serializers.IntegerField(help_text=_("The role to retire; its terms end."))
 
 
 # Roles ------------------------------------------------------------------------------------------
@@ -476,8 +476,8 @@ class StewardForm(KindForm):
 
 
 class StewardSerializer(serializers.Serializer):
-    circle = serializers.IntegerField(help_text="The circle.")
-    member = serializers.IntegerField(help_text="The member (steward-to-be, or the steward whose term ends).")
+    circle = serializers.IntegerField(help_text=_("The circle."))
+    member = serializers.IntegerField(help_text=_("The member (steward-to-be, or the steward whose term ends)."))
 
 
 def _current_steward(circle) -> RoleAssignment | None:
@@ -596,10 +596,10 @@ class RoleAssignForm(KindForm):
 
 
 class RoleAssignSerializer(serializers.Serializer):
-    role = serializers.IntegerField(help_text="The role.")
-    member = serializers.IntegerField(help_text="A member on the roster of the role's circle.")
+    role = serializers.IntegerField(help_text=_("The role."))
+    member = serializers.IntegerField(help_text=_("A member on the roster of the role's circle."))
     term_months = serializers.IntegerField(
-        min_value=1, max_value=60, allow_null=True, required=False, help_text="Empty: the role's term length."
+        min_value=1, max_value=60, allow_null=True, required=False, help_text=_("Empty: the role's term length.")
     )
 
 
@@ -610,8 +610,8 @@ class RoleUnassignForm(KindForm):
 
 
 class RoleUnassignSerializer(serializers.Serializer):
-    role = serializers.IntegerField(help_text="The role.")
-    member = serializers.IntegerField(help_text="The holder whose term ends.")
+    role = serializers.IntegerField(help_text=_("The role."))
+    member = serializers.IntegerField(help_text=_("The holder whose term ends."))
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, validators=[single_line])
 
 
@@ -745,8 +745,8 @@ class MemberClassForm(KindForm):
 
 
 class MemberClassSerializer(serializers.Serializer):
-    member = serializers.IntegerField(help_text="The member.")
-    membership_class = serializers.IntegerField(help_text="Their new membership class.")
+    member = serializers.IntegerField(help_text=_("The member."))
+    membership_class = serializers.IntegerField(help_text=_("Their new membership class."))
 
 
 class MemberClass(ChangeKind):
@@ -829,13 +829,13 @@ class DomainMoveForm(KindForm):
 
 class DomainMoveSerializer(serializers.Serializer):
     domain = serializers.CharField(
-        max_length=300, help_text="The domain line, as written in the source's domains.", validators=[single_line]
+        max_length=300, help_text=_("The domain line, as written in the source's domains."), validators=[single_line]
     )
     source = serializers.RegexField(
-        r"^(circle|role):\d+$", help_text="Where it is now: circle:<id> or role:<id>.", validators=[single_line]
+        r"^(circle|role):\d+$", help_text=_("Where it is now: circle:<id> or role:<id>."), validators=[single_line]
     )
     target = serializers.RegexField(
-        r"^(circle|role):\d+$", help_text="Where it goes: circle:<id> or role:<id>.", validators=[single_line]
+        r"^(circle|role):\d+$", help_text=_("Where it goes: circle:<id> or role:<id>."), validators=[single_line]
     )
 
 

@@ -4,6 +4,7 @@ are the services', whose refusals land on the form via add_domain_error."""
 from datetime import datetime, time
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from circles.forms import MemberChoiceField
@@ -15,7 +16,7 @@ from governance.text import single_line
 from .models import ElectionMethod, Role, RoleAssignment, Selection, TimePeriod
 from .services import ROLE_FIELDS
 
-MARKDOWN_HELP = "Markdown: **bold**, *italic*, - lists, [links](https://example.org)."
+MARKDOWN_HELP = _("Markdown: **bold**, *italic*, - lists, [links](https://example.org).")
 
 
 class OverrideReasonField(forms.CharField):
@@ -32,53 +33,60 @@ class OverrideReasonField(forms.CharField):
 
 
 class RoleForm(forms.Form):
-    name = forms.CharField(max_length=120, validators=[single_line])
+    name = forms.CharField(label=_("Name"), max_length=120, validators=[single_line])
     purpose = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Why this role exists. " + MARKDOWN_HELP
-    )
-    domains = forms.CharField(
+        label=_("Purpose"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="What the holder decides on their own. " + MARKDOWN_HELP,
+        help_text=format_lazy("{} {}", _("Why this role exists."), MARKDOWN_HELP),
+    )
+    domains = forms.CharField(
+        label=_("Domains"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=format_lazy("{} {}", _("What the holder decides on their own."), MARKDOWN_HELP),
     )
     accountabilities = forms.CharField(
+        label=_("Accountabilities"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="One per line: what the circle can expect of the holder.",
+        help_text=_("One per line: what the circle can expect of the holder."),
     )
     time_hours = forms.DecimalField(
-        required=False, min_value=0, max_value=168, decimal_places=1, label="Time expected (hours)"
+        required=False, min_value=0, max_value=168, decimal_places=1, label=_("Time expected (hours)")
     )
-    time_period = forms.ChoiceField(choices=TimePeriod.choices, initial=TimePeriod.WEEK, label="Per")
-    is_paid = forms.BooleanField(required=False, label="This role is paid")
-    seats = forms.IntegerField(min_value=1, max_value=50, initial=1, help_text="How many people hold it at once.")
+    time_period = forms.ChoiceField(choices=TimePeriod.choices, initial=TimePeriod.WEEK, label=_("Per"))
+    is_paid = forms.BooleanField(required=False, label=_("This role is paid"))
+    seats = forms.IntegerField(
+        label=_("Seats"), min_value=1, max_value=50, initial=1, help_text=_("How many people hold it at once.")
+    )
     term_months = forms.IntegerField(
         required=False,
         min_value=1,
         max_value=60,
-        label="Term length (months)",
-        help_text="For example 6 or 12. Leave empty for an open-ended role.",
+        label=_("Term length (months)"),
+        help_text=_("For example 6 or 12. Leave empty for an open-ended role."),
     )
     term_limit = forms.IntegerField(
         required=False,
         min_value=1,
         max_value=20,
-        label="Term limit",
-        help_text="Most consecutive terms one person may serve. Sitting out one full term resets the count.",
+        label=_("Term limit"),
+        help_text=_("Most consecutive terms one person may serve. Sitting out one full term resets the count."),
     )
     selection = forms.ChoiceField(
-        choices=Selection.choices, initial=Selection.APPOINTED, widget=forms.RadioSelect, label="How it is filled"
+        choices=Selection.choices, initial=Selection.APPOINTED, widget=forms.RadioSelect, label=_("How it is filled")
     )
     election_method = forms.ChoiceField(
         choices=ElectionMethod.choices,
         initial=ElectionMethod.SOCIOCRATIC,
-        label="Election method",
-        help_text="For elected roles: consent on a nominee, or a secret ballot among candidates.",
+        label=_("Election method"),
+        help_text=_("For elected roles: consent on a nominee, or a secret ballot among candidates."),
     )
     auto_renew = forms.BooleanField(
         required=False,
-        label="Renew terms automatically",
-        help_text="Appointed roles only: on the end day, a term renews if the term limit allows.",
+        label=_("Renew terms automatically"),
+        help_text=_("Appointed roles only: on the end day, a term renews if the term limit allows."),
     )
 
     FIELDS = ROLE_FIELDS
@@ -118,15 +126,15 @@ def _local_midnight(day, organisation):
 class AssignForm(forms.Form):
     member = MemberChoiceField(
         queryset=Member.objects.none(),
-        label="Member",
-        empty_label="Choose a member of the circle",
-        error_messages={"invalid_choice": "Choose someone on the circle's roster."},
+        label=_("Member"),
+        empty_label=_("Choose a member of the circle"),
+        error_messages={"invalid_choice": _("Choose someone on the circle's roster.")},
     )
     planned_end = forms.DateField(
         required=False,
-        label="Term ends on",
+        label=_("Term ends on"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Leave empty for the role's term length from today.",
+        help_text=_("Leave empty for the role's term length from today."),
         validators=[sane_date],
     )
 
@@ -154,21 +162,27 @@ def members_of(circle: Circle):
 class EndForm(forms.Form):
     reason = forms.ChoiceField(
         choices=[
-            (RoleAssignment.EndReason.RESIGNED, "Resigned"),
-            (RoleAssignment.EndReason.REMOVED, "Removed"),
-            (RoleAssignment.EndReason.TERM_ENDED, "Term ended"),
+            (RoleAssignment.EndReason.RESIGNED, _("Resigned")),
+            (RoleAssignment.EndReason.REMOVED, _("Removed")),
+            (RoleAssignment.EndReason.TERM_ENDED, _("Term ended")),
         ],
-        label="Why does it end?",
+        label=_("Why does it end?"),
     )
     note = forms.CharField(
-        max_length=300, required=False, label="Note", help_text="Kept in the role's history.", validators=[single_line]
+        max_length=300,
+        required=False,
+        label=_("Note"),
+        help_text=_("Kept in the role's history."),
+        validators=[single_line],
     )
 
 
 class DirectoryFilterForm(forms.Form):
-    circle = forms.ModelChoiceField(queryset=Circle.objects.none(), required=False, empty_label="All circles")
-    vacancies = forms.BooleanField(required=False, label="Only vacancies")
-    ending_soon = forms.BooleanField(required=False, label="Only terms ending soon")
+    circle = forms.ModelChoiceField(
+        queryset=Circle.objects.none(), required=False, empty_label=_("All circles"), label=_("Circle")
+    )
+    vacancies = forms.BooleanField(required=False, label=_("Only vacancies"))
+    ending_soon = forms.BooleanField(required=False, label=_("Only terms ending soon"))
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -177,7 +191,7 @@ class DirectoryFilterForm(forms.Form):
 
 
 class StewardForm(forms.Form):
-    member = MemberChoiceField(queryset=Member.objects.none(), label="New steward", empty_label="Choose a member")
+    member = MemberChoiceField(queryset=Member.objects.none(), label=_("New steward"), empty_label=_("Choose a member"))
 
     def __init__(self, *args, circle: Circle, **kwargs):
         super().__init__(*args, **kwargs)

@@ -18,19 +18,20 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from governance.dates import SaneDateTimeField
 from governance.text import SingleLineCharField
 
 
 class Selection(models.TextChoices):
-    APPOINTED = "appointed", "Appointed by the steward"
-    ELECTED = "elected", "Elected"
+    APPOINTED = "appointed", _("Appointed by the steward")
+    ELECTED = "elected", _("Elected")
 
 
 class ElectionMethod(models.TextChoices):
-    SOCIOCRATIC = "sociocratic", "Sociocratic selection (by consent)"
-    BALLOT = "ballot", "Ballot"
+    SOCIOCRATIC = "sociocratic", _("Sociocratic selection (by consent)")
+    BALLOT = "ballot", _("Ballot")
 
 
 class Counting(models.TextChoices):
@@ -41,11 +42,32 @@ class Counting(models.TextChoices):
 
 
 class TimePeriod(models.TextChoices):
-    WEEK = "week", "per week"
-    MONTH = "month", "per month"
+    WEEK = "week", _("per week")
+    MONTH = "month", _("per month")
 
 
 WEEKS_PER_MONTH = Decimal("4.345")
+
+# A state or an end reason as it reads inside a sentence ("election: voting", "· resigned"): lower
+# case in English, and as each language writes it mid-sentence (German keeps its capitals), which
+# lower-casing the label would get wrong.
+ELECTION_STATE_PHRASES = {
+    "nominating": pgettext_lazy("election state, in a sentence", "nominations open"),
+    "consent": pgettext_lazy("election state, in a sentence", "consent round"),
+    "applying": pgettext_lazy("election state, in a sentence", "applications open"),
+    "voting": pgettext_lazy("election state, in a sentence", "voting"),
+    "closed": pgettext_lazy("election state, in a sentence", "closed"),
+    "cancelled": pgettext_lazy("election state, in a sentence", "cancelled"),
+}
+END_REASON_PHRASES = {
+    "term_ended": pgettext_lazy("why a term ended, in a sentence", "term ended"),
+    "renewed": pgettext_lazy("why a term ended, in a sentence", "renewed for another term"),
+    "re_elected": pgettext_lazy("why a term ended, in a sentence", "re-elected"),
+    "resigned": pgettext_lazy("why a term ended, in a sentence", "resigned"),
+    "removed": pgettext_lazy("why a term ended, in a sentence", "removed"),
+    "replaced": pgettext_lazy("why a term ended, in a sentence", "replaced"),
+    "left": pgettext_lazy("why a term ended, in a sentence", "left the organisation"),
+}
 
 
 class RoleQuerySet(models.QuerySet):
@@ -55,39 +77,62 @@ class RoleQuerySet(models.QuerySet):
 
 class Role(models.Model):
     class Kind(models.TextChoices):
-        STEWARD = "steward", "Steward"
-        FACILITATOR = "facilitator", "Facilitator"
-        SECRETARY = "secretary", "Secretary"
-        DELEGATE = "delegate", "Delegate"
-        TREASURER = "treasurer", "Treasurer"
-        CUSTOM = "custom", "Custom"
+        STEWARD = "steward", _("Steward")
+        FACILITATOR = "facilitator", _("Facilitator")
+        SECRETARY = "secretary", _("Secretary")
+        DELEGATE = "delegate", _("Delegate")
+        TREASURER = "treasurer", _("Treasurer")
+        CUSTOM = "custom", _("Custom")
 
-    circle = models.ForeignKey("circles.Circle", on_delete=models.CASCADE, related_name="roles")
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CUSTOM)
-    name = SingleLineCharField(max_length=120)
-    purpose = models.TextField(blank=True, help_text="Markdown.")
-    domains = models.TextField(blank=True, help_text="Markdown. What this role decides on its own.")
+    circle = models.ForeignKey(
+        "circles.Circle", on_delete=models.CASCADE, related_name="roles", verbose_name=_("circle")
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CUSTOM, verbose_name=_("kind"))
+    name = SingleLineCharField(max_length=120, verbose_name=_("name"))
+    purpose = models.TextField(blank=True, help_text=_("Markdown."), verbose_name=_("purpose"))
+    domains = models.TextField(
+        blank=True, help_text=_("Markdown. What this role decides on its own."), verbose_name=_("domains")
+    )
     accountabilities = models.JSONField(
-        default=list, blank=True, help_text="A list of sentences: what others can expect of the role."
+        default=list,
+        blank=True,
+        help_text=_("A list of sentences: what others can expect of the role."),
+        verbose_name=_("accountabilities"),
     )
     time_hours = models.DecimalField(
-        max_digits=5, decimal_places=1, null=True, blank=True, help_text="Expected time, in hours per period."
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_("Expected time, in hours per period."),
+        verbose_name=_("time hours"),
     )
-    time_period = models.CharField(max_length=5, choices=TimePeriod.choices, default=TimePeriod.WEEK)
-    is_paid = models.BooleanField(default=False)
-    seats = models.PositiveSmallIntegerField(default=1)
+    time_period = models.CharField(
+        max_length=5, choices=TimePeriod.choices, default=TimePeriod.WEEK, verbose_name=_("time period")
+    )
+    is_paid = models.BooleanField(default=False, verbose_name=_("is paid"))
+    seats = models.PositiveSmallIntegerField(default=1, verbose_name=_("seats"))
     term_months = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Length of a term in months; empty for an open-ended role."
+        null=True,
+        blank=True,
+        help_text=_("Length of a term in months; empty for an open-ended role."),
+        verbose_name=_("term months"),
     )
     term_limit = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Most consecutive terms one person may serve; empty for no limit."
+        null=True,
+        blank=True,
+        help_text=_("Most consecutive terms one person may serve; empty for no limit."),
+        verbose_name=_("term limit"),
     )
-    selection = models.CharField(max_length=10, choices=Selection.choices, default=Selection.APPOINTED)
+    selection = models.CharField(
+        max_length=10, choices=Selection.choices, default=Selection.APPOINTED, verbose_name=_("selection")
+    )
     election_method = models.CharField(
         max_length=12,
         choices=ElectionMethod.choices,
         default=ElectionMethod.SOCIOCRATIC,
-        help_text="For elected roles.",
+        help_text=_("For elected roles."),
+        verbose_name=_("election method"),
     )
     council = models.ForeignKey(
         "circles.Circle",
@@ -99,17 +144,21 @@ class Role(models.Model):
             "Elected council: the holders of this role make up that circle's roster, seated on the day "
             "their term starts and unseated when it ends."
         ),
+        verbose_name=_("council"),
     )
     auto_renew = models.BooleanField(
         default=False,
-        help_text="Appointed roles: renew a term on its end day when the term limit allows, instead of ending it.",
+        help_text=_("Appointed roles: renew a term on its end day when the term limit allows, instead of ending it."),
+        verbose_name=_("auto renew"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    archived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    archived_at = models.DateTimeField(null=True, blank=True, verbose_name=_("archived at"))
 
     objects = RoleQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
         ordering = ["circle", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -163,21 +212,39 @@ class RoleTemplate(models.Model):
     """The organisation's template for one core role: what every new circle's core role starts with.
     Circles that exist keep their roles; each role is then edited on its own page."""
 
-    organisation = models.ForeignKey("governance.Organisation", on_delete=models.CASCADE, related_name="role_templates")
-    kind = models.CharField(max_length=20, choices=[c for c in Role.Kind.choices if c[0] != "custom"])
-    name = SingleLineCharField(max_length=120)
-    purpose = models.TextField(blank=True)
-    accountabilities = models.JSONField(default=list, blank=True)
-    time_hours = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
-    time_period = models.CharField(max_length=5, choices=TimePeriod.choices, default=TimePeriod.WEEK)
-    term_months = models.PositiveSmallIntegerField(null=True, blank=True)
-    term_limit = models.PositiveSmallIntegerField(null=True, blank=True)
-    selection = models.CharField(max_length=10, choices=Selection.choices, default=Selection.APPOINTED)
+    organisation = models.ForeignKey(
+        "governance.Organisation",
+        on_delete=models.CASCADE,
+        related_name="role_templates",
+        verbose_name=_("organisation"),
+    )
+    kind = models.CharField(
+        max_length=20, choices=[c for c in Role.Kind.choices if c[0] != "custom"], verbose_name=_("kind")
+    )
+    name = SingleLineCharField(max_length=120, verbose_name=_("name"))
+    purpose = models.TextField(blank=True, verbose_name=_("purpose"))
+    accountabilities = models.JSONField(default=list, blank=True, verbose_name=_("accountabilities"))
+    time_hours = models.DecimalField(
+        max_digits=5, decimal_places=1, null=True, blank=True, verbose_name=_("time hours")
+    )
+    time_period = models.CharField(
+        max_length=5, choices=TimePeriod.choices, default=TimePeriod.WEEK, verbose_name=_("time period")
+    )
+    term_months = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("term months"))
+    term_limit = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("term limit"))
+    selection = models.CharField(
+        max_length=10, choices=Selection.choices, default=Selection.APPOINTED, verbose_name=_("selection")
+    )
     election_method = models.CharField(
-        max_length=12, choices=ElectionMethod.choices, default=ElectionMethod.SOCIOCRATIC
+        max_length=12,
+        choices=ElectionMethod.choices,
+        default=ElectionMethod.SOCIOCRATIC,
+        verbose_name=_("election method"),
     )
 
     class Meta:
+        verbose_name = _("role template")
+        verbose_name_plural = _("role templates")
         ordering = ["organisation", "kind"]
         constraints = [models.UniqueConstraint(fields=["organisation", "kind"], name="role_template_one_per_kind")]
 
@@ -200,29 +267,41 @@ class RoleAssignmentQuerySet(models.QuerySet):
 
 class RoleAssignment(models.Model):
     class EndReason(models.TextChoices):
-        TERM_ENDED = "term_ended", "Term ended"
-        RENEWED = "renewed", "Renewed for another term"
-        RE_ELECTED = "re_elected", "Re-elected"
-        RESIGNED = "resigned", "Resigned"
-        REMOVED = "removed", "Removed"
-        REPLACED = "replaced", "Replaced"
-        LEFT = "left", "Left the organisation"
+        TERM_ENDED = "term_ended", _("Term ended")
+        RENEWED = "renewed", _("Renewed for another term")
+        RE_ELECTED = "re_elected", _("Re-elected")
+        RESIGNED = "resigned", _("Resigned")
+        REMOVED = "removed", _("Removed")
+        REPLACED = "replaced", _("Replaced")
+        LEFT = "left", _("Left the organisation")
 
-    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="assignments")
-    member = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="role_assignments")
-    started_at = models.DateTimeField(default=timezone.now)
-    planned_end_at = SaneDateTimeField(null=True, blank=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
-    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
-    end_note = SingleLineCharField(max_length=300, blank=True)
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("role"))
+    member = models.ForeignKey(
+        "governance.Member", on_delete=models.PROTECT, related_name="role_assignments", verbose_name=_("member")
+    )
+    started_at = models.DateTimeField(default=timezone.now, verbose_name=_("started at"))
+    planned_end_at = SaneDateTimeField(null=True, blank=True, verbose_name=_("planned end at"))
+    ended_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ended at"))
+    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True, verbose_name=_("end reason"))
+    end_note = SingleLineCharField(max_length=300, blank=True, verbose_name=_("end note"))
     assigned_by = models.ForeignKey(
-        "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "governance.Member",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("assigned by"),
     )
     term_number = models.PositiveSmallIntegerField(
-        default=1, help_text="Which consecutive term of this member in this role."
+        default=1, help_text=_("Which consecutive term of this member in this role."), verbose_name=_("term number")
     )
     election = models.ForeignKey(
-        "Election", null=True, blank=True, on_delete=models.PROTECT, related_name="assignments"
+        "Election",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assignments",
+        verbose_name=_("election"),
     )
     parent_membership = models.ForeignKey(
         "circles.CircleMembership",
@@ -230,17 +309,21 @@ class RoleAssignment(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="The parent circle's roster row this role brought (steward and delegate: double-linking).",
+        help_text=_("The parent circle's roster row this role brought (steward and delegate: double-linking)."),
+        verbose_name=_("parent membership"),
     )
     seat = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
-        help_text="Which of the role's seats the term holds, from 1 (empty: ended before seats were numbered).",
+        help_text=_("Which of the role's seats the term holds, from 1 (empty: ended before seats were numbered)."),
+        verbose_name=_("seat"),
     )
 
     objects = RoleAssignmentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
         ordering = ["-started_at"]
         constraints = [
             # A member holds a role once at a time; a term chosen ahead of time (re-election) is a
@@ -291,6 +374,11 @@ class RoleAssignment(models.Model):
         return self.ended_at is None and self.started_at > timezone.now()
 
     @property
+    def end_reason_phrase(self) -> str:
+        """Why the term ended, as it reads inside a sentence."""
+        return str(END_REASON_PHRASES.get(self.end_reason, self.get_end_reason_display().lower()))
+
+    @property
     def days_left(self) -> int | None:
         if self.ended_at or not self.planned_end_at:
             return None
@@ -310,57 +398,86 @@ class Election(models.Model):
     """
 
     class State(models.TextChoices):
-        NOMINATING = "nominating", "Nominations open"
-        CONSENT = "consent", "Consent round"
-        APPLYING = "applying", "Applications open"
-        VOTING = "voting", "Voting"
-        CLOSED = "closed", "Closed"
-        CANCELLED = "cancelled", "Cancelled"
+        NOMINATING = "nominating", _("Nominations open")
+        CONSENT = "consent", _("Consent round")
+        APPLYING = "applying", _("Applications open")
+        VOTING = "voting", _("Voting")
+        CLOSED = "closed", pgettext_lazy("election state", "Closed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     ACTIVE_STATES = ("nominating", "consent", "applying", "voting")
 
-    organisation = models.ForeignKey("governance.Organisation", on_delete=models.CASCADE, related_name="elections")
-    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="elections")
-    method = models.CharField(max_length=12, choices=ElectionMethod.choices)
-    state = models.CharField(max_length=12, choices=State.choices, db_index=True)
-    seats = models.PositiveSmallIntegerField(default=1, help_text="How many seats this election fills.")
+    organisation = models.ForeignKey(
+        "governance.Organisation", on_delete=models.CASCADE, related_name="elections", verbose_name=_("organisation")
+    )
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="elections", verbose_name=_("role"))
+    method = models.CharField(max_length=12, choices=ElectionMethod.choices, verbose_name=_("method"))
+    state = models.CharField(max_length=12, choices=State.choices, db_index=True, verbose_name=_("state"))
+    seats = models.PositiveSmallIntegerField(
+        default=1, help_text=_("How many seats this election fills."), verbose_name=_("seats")
+    )
     counting = models.CharField(
         max_length=10,
         choices=Counting.choices,
         default=Counting.PLURALITY,
         help_text=_("Ballot: how the ballots are counted."),
+        verbose_name=_("counting"),
     )
-    term_starts_at = SaneDateTimeField(help_text="When the chosen holders' term starts.")
+    term_starts_at = SaneDateTimeField(
+        help_text=_("When the chosen holders' term starts."), verbose_name=_("term starts at")
+    )
     opened_by = models.ForeignKey(
-        "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "governance.Member",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("opened by"),
     )
-    opened_at = models.DateTimeField(default=timezone.now)
-    nominations_close_at = SaneDateTimeField(null=True, blank=True, help_text="Sociocratic: nominations end.")
-    applications_close_at = SaneDateTimeField(null=True, blank=True, help_text="Ballot: voting starts.")
-    voting_closes_at = SaneDateTimeField(null=True, blank=True, help_text="Ballot: the count.")
+    opened_at = models.DateTimeField(default=timezone.now, verbose_name=_("opened at"))
+    nominations_close_at = SaneDateTimeField(
+        null=True, blank=True, help_text=_("Sociocratic: nominations end."), verbose_name=_("nominations close at")
+    )
+    applications_close_at = SaneDateTimeField(
+        null=True, blank=True, help_text=_("Ballot: voting starts."), verbose_name=_("applications close at")
+    )
+    voting_closes_at = SaneDateTimeField(
+        null=True, blank=True, help_text=_("Ballot: the count."), verbose_name=_("voting closes at")
+    )
     candidate = models.ForeignKey(
         "governance.Member",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="Sociocratic: the candidate the facilitator proposed.",
+        help_text=_("Sociocratic: the candidate the facilitator proposed."),
+        verbose_name=_("candidate"),
     )
     proposal = models.ForeignKey(
-        "proposals.Proposal", null=True, blank=True, on_delete=models.PROTECT, related_name="elections"
+        "proposals.Proposal",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="elections",
+        verbose_name=_("proposal"),
     )
-    voters_count = models.PositiveIntegerField(default=0)
-    voters_weight = models.PositiveIntegerField(default=0)
+    voters_count = models.PositiveIntegerField(default=0, verbose_name=_("voters count"))
+    voters_weight = models.PositiveIntegerField(default=0, verbose_name=_("voters weight"))
     results = models.JSONField(
-        default=dict, blank=True, help_text="Written at the close: each candidate's weight, who was elected, any tie."
+        default=dict,
+        blank=True,
+        help_text=_("Written at the close: each candidate's weight, who was elected, any tie."),
+        verbose_name=_("results"),
     )
-    closed_at = models.DateTimeField(null=True, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancel_reason = SingleLineCharField(max_length=300, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
+    cancelled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("cancelled at"))
+    cancel_reason = SingleLineCharField(max_length=300, blank=True, verbose_name=_("cancel reason"))
 
     objects = ElectionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("election")
+        verbose_name_plural = _("elections")
         ordering = ["-opened_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -381,6 +498,11 @@ class Election(models.Model):
     @property
     def is_active(self):
         return self.state in self.ACTIVE_STATES
+
+    @property
+    def state_phrase(self) -> str:
+        """The state as it reads inside a sentence ("election: voting")."""
+        return str(ELECTION_STATE_PHRASES.get(self.state, self.get_state_display().lower()))
 
     @property
     def has_tie(self):
@@ -419,13 +541,21 @@ class Election(models.Model):
 class Nomination(models.Model):
     """Sociocratic selection: a circle member nominates someone (themselves included), saying why."""
 
-    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="nominations")
-    nominee = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="nominations_received")
-    nominated_by = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="nominations_made")
-    reason = models.TextField()
-    created_at = models.DateTimeField(default=timezone.now)
+    election = models.ForeignKey(
+        Election, on_delete=models.CASCADE, related_name="nominations", verbose_name=_("election")
+    )
+    nominee = models.ForeignKey(
+        "governance.Member", on_delete=models.PROTECT, related_name="nominations_received", verbose_name=_("nominee")
+    )
+    nominated_by = models.ForeignKey(
+        "governance.Member", on_delete=models.PROTECT, related_name="nominations_made", verbose_name=_("nominated by")
+    )
+    reason = models.TextField(verbose_name=_("reason"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("nomination")
+        verbose_name_plural = _("nominations")
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -443,12 +573,18 @@ class NomineeAnswer(models.Model):
     propose them. One answer per nominee and election; they may change it while nominations are open
     (the event log keeps each answer)."""
 
-    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="nominee_answers")
-    nominee = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="+")
-    accepted = models.BooleanField()
-    answered_at = models.DateTimeField(default=timezone.now)
+    election = models.ForeignKey(
+        Election, on_delete=models.CASCADE, related_name="nominee_answers", verbose_name=_("election")
+    )
+    nominee = models.ForeignKey(
+        "governance.Member", on_delete=models.PROTECT, related_name="+", verbose_name=_("nominee")
+    )
+    accepted = models.BooleanField(verbose_name=_("accepted"))
+    answered_at = models.DateTimeField(default=timezone.now, verbose_name=_("answered at"))
 
     class Meta:
+        verbose_name = _("nominee answer")
+        verbose_name_plural = _("nominee answers")
         ordering = ["election", "answered_at", "id"]
         constraints = [models.UniqueConstraint(fields=["election", "nominee"], name="nominee_answer_once")]
 
@@ -459,13 +595,18 @@ class NomineeAnswer(models.Model):
 class Candidacy(models.Model):
     """Ballot: a member stands for the role with a statement."""
 
-    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="candidacies")
-    member = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="candidacies")
-    statement = models.TextField(help_text="Markdown.")
-    created_at = models.DateTimeField(default=timezone.now)
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    election = models.ForeignKey(
+        Election, on_delete=models.CASCADE, related_name="candidacies", verbose_name=_("election")
+    )
+    member = models.ForeignKey(
+        "governance.Member", on_delete=models.PROTECT, related_name="candidacies", verbose_name=_("member")
+    )
+    statement = models.TextField(help_text=_("Markdown."), verbose_name=_("statement"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    withdrawn_at = models.DateTimeField(null=True, blank=True, verbose_name=_("withdrawn at"))
 
     class Meta:
+        verbose_name = _("candidacy")
         ordering = ["created_at", "id"]
         verbose_name_plural = "candidacies"
         constraints = [
@@ -482,12 +623,16 @@ class BallotVoter(models.Model):
     """Who may vote in a ballot (fixed when voting opens, with their weight) and whether they have.
     It says nothing about what they chose."""
 
-    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="voters")
-    member = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="+")
-    weight = models.PositiveSmallIntegerField()
-    has_voted = models.BooleanField(default=False)
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="voters", verbose_name=_("election"))
+    member = models.ForeignKey(
+        "governance.Member", on_delete=models.PROTECT, related_name="+", verbose_name=_("member")
+    )
+    weight = models.PositiveSmallIntegerField(verbose_name=_("weight"))
+    has_voted = models.BooleanField(default=False, verbose_name=_("has voted"))
 
     class Meta:
+        verbose_name = _("ballot voter")
+        verbose_name_plural = _("ballot voters")
         ordering = ["election", "id"]
         constraints = [models.UniqueConstraint(fields=["election", "member"], name="ballot_voter_unique")]
 
@@ -499,14 +644,17 @@ class Ballot(models.Model):
     """What one voter chose, without who they are: no member, no time, and a random id."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="ballots")
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="ballots", verbose_name=_("election"))
     choices = models.JSONField(
         default=list,
-        help_text="Ids of the chosen candidacies (an empty list is blank); ranked: from first choice down.",
+        help_text=_("Ids of the chosen candidacies (an empty list is blank); ranked: from first choice down."),
+        verbose_name=_("choices"),
     )
-    weight = models.PositiveSmallIntegerField()
+    weight = models.PositiveSmallIntegerField(verbose_name=_("weight"))
 
     class Meta:
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
         ordering = ["election", "id"]
 
     def __str__(self):
@@ -519,13 +667,19 @@ class CouncilSeat(models.Model):
     keeps the history. `brought` says whether the term added them to the roster: someone already on it
     stays when the term ends."""
 
-    assignment = models.OneToOneField(RoleAssignment, on_delete=models.PROTECT, related_name="council_seat")
-    membership = models.ForeignKey("circles.CircleMembership", on_delete=models.PROTECT, related_name="+")
-    brought = models.BooleanField(default=True)
-    seated_at = models.DateTimeField(default=timezone.now)
-    unseated_at = models.DateTimeField(null=True, blank=True)
+    assignment = models.OneToOneField(
+        RoleAssignment, on_delete=models.PROTECT, related_name="council_seat", verbose_name=_("assignment")
+    )
+    membership = models.ForeignKey(
+        "circles.CircleMembership", on_delete=models.PROTECT, related_name="+", verbose_name=_("membership")
+    )
+    brought = models.BooleanField(default=True, verbose_name=_("brought"))
+    seated_at = models.DateTimeField(default=timezone.now, verbose_name=_("seated at"))
+    unseated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("unseated at"))
 
     class Meta:
+        verbose_name = _("council seat")
+        verbose_name_plural = _("council seats")
         ordering = ["-seated_at", "-id"]
 
     def __str__(self):

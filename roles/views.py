@@ -7,7 +7,8 @@ import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from circles.queries import get_circle_for
@@ -113,7 +114,9 @@ def role_template(request, org):
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, f"The {data['name']} template is saved. New circles start with it.")
+            messages.success(
+                request, _("The %(name)s template is saved. New circles start with it.") % {"name": data["name"]}
+            )
             return redirect(f"{request.path}?kind={kind}")
     return render(
         request,
@@ -149,7 +152,10 @@ def role_new(request, org, circle):
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, f"The role “{role.name}” is defined. Next: assign it or start an election.")
+            messages.success(
+                request,
+                _("The role “%(name)s” is defined. Next: assign it or start an election.") % {"name": role.name},
+            )
             return _role_page(role)
     return render(
         request,
@@ -182,7 +188,7 @@ def role_edit(request, org, pk):
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, f"“{form.cleaned_data['name']}” is saved.")
+            messages.success(request, _("“%(name)s” is saved.") % {"name": form.cleaned_data["name"]})
             return _role_page(role)
     return render(
         request,
@@ -245,7 +251,9 @@ def role_assign(request, org, pk):
             add_domain_error(form, error)
         else:
             _forget(request.user)
-            messages.success(request, f"{member.user.display_name} now holds {role.name}.")
+            messages.success(
+                request, _("%(member)s now holds %(role)s.") % {"member": member.user.display_name, "role": role.name}
+            )
             return _role_page(role)
     return render(request, "roles/role.html", _role_context(request, role, assign_form=form), status=200)
 
@@ -264,7 +272,8 @@ def role_archive(request, org, pk):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"“{role.name}” is {'archived' if role.archived_at is None else 'restored'}.")
+        done = _("“%(name)s” is archived.") if role.archived_at is None else _("“%(name)s” is restored.")
+        messages.success(request, done % {"name": role.name})
     return _role_page(role)
 
 
@@ -287,7 +296,11 @@ def assignment_end(request, org, pk):
             add_domain_error(form, error)
         else:
             _forget(request.user)
-            messages.success(request, f"{assignment.member.user.display_name}'s term as {assignment.role.name} ended.")
+            messages.success(
+                request,
+                _("%(member)s's term as %(role)s ended.")
+                % {"member": assignment.member.user.display_name, "role": assignment.role.name},
+            )
             return _role_page(assignment.role)
     return render(
         request,
@@ -317,7 +330,9 @@ def assignment_renew(request, org, pk):
     else:
         end = timezone.localtime(renewed.planned_end_at, assignment.role.circle.organisation.tzinfo)
         messages.success(
-            request, f"Renewed: {assignment.member.user.display_name}'s next term runs until {end:%-d %B %Y}."
+            request,
+            _("Renewed: %(member)s's next term runs until %(date)s.")
+            % {"member": assignment.member.user.display_name, "date": dateformat.format(end, "j F Y")},
         )
     return _role_page(assignment.role)
 
@@ -338,7 +353,11 @@ def steward_assign(request, org, circle):
             add_domain_error(form, e)
         else:
             forget_access_cache(request.user)
-            messages.success(request, f"{member.user.display_name} is now the steward of {circle.name}.")
+            messages.success(
+                request,
+                _("%(member)s is now the steward of %(circle)s.")
+                % {"member": member.user.display_name, "circle": circle.name},
+            )
             return redirect("circle", org=org, circle=circle.slug)
     context = {
         "organisation": circle.organisation,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from governance.changes import ChangeContext, direct_edit_context
 from governance.errors import Conflict, Invalid
@@ -181,10 +182,10 @@ def steward_role(circle) -> Role:
 def role_template_save(*, organisation: Organisation, by: Member | None, kind: str, **fields) -> RoleTemplate:
     """Change the organisation's template for a core role. It applies to circles created afterwards."""
     if kind not in CORE_KINDS:
-        raise Invalid("Only the core roles have a template.", field="kind")
+        raise Invalid(_("Only the core roles have a template."), field="kind")
     unknown = set(fields) - set(TEMPLATE_FIELDS)
     if unknown:
-        raise Invalid(f"Unknown template field: {', '.join(sorted(unknown))}.")
+        raise Invalid(_("Unknown template field: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     spec = {**core_template(organisation, kind), **fields}
     _check_definition(spec)
     row = RoleTemplate.objects.select_for_update().filter(organisation=organisation, kind=kind).first()
@@ -213,25 +214,25 @@ def _clean_accountabilities(value) -> list[str]:
 
 def _check_definition(spec: dict) -> None:
     if "name" in spec and not (spec["name"] or "").strip():
-        raise Invalid("A role needs a name.", field="name")
+        raise Invalid(_("A role needs a name."), field="name")
     if spec.get("seats") is not None and spec["seats"] < 1:
-        raise Invalid("A role has at least one seat.", field="seats")
+        raise Invalid(_("A role has at least one seat."), field="seats")
     if spec.get("term_months") is not None and not 1 <= spec["term_months"] <= 60:
-        raise Invalid("A term lasts between 1 and 60 months.", field="term_months")
+        raise Invalid(_("A term lasts between 1 and 60 months."), field="term_months")
     if spec.get("term_limit") is not None and spec["term_limit"] < 1:
-        raise Invalid("A term limit is at least one term.", field="term_limit")
+        raise Invalid(_("A term limit is at least one term."), field="term_limit")
     if spec.get("time_hours") is not None and not 0 <= spec["time_hours"] <= 168:
-        raise Invalid("Expected time is between 0 and 168 hours.", field="time_hours")
+        raise Invalid(_("Expected time is between 0 and 168 hours."), field="time_hours")
     if spec.get("time_period", TimePeriod.WEEK) not in TimePeriod.values:
-        raise Invalid("Choose hours per week or per month.", field="time_period")
+        raise Invalid(_("Choose hours per week or per month."), field="time_period")
     if spec.get("selection", Selection.APPOINTED) not in Selection.values:
-        raise Invalid("Choose whether the steward appoints or the circle elects.", field="selection")
+        raise Invalid(_("Choose whether the steward appoints or the circle elects."), field="selection")
     if spec.get("election_method", ElectionMethod.SOCIOCRATIC) not in ElectionMethod.values:
-        raise Invalid("Choose sociocratic selection or a ballot.", field="election_method")
+        raise Invalid(_("Choose sociocratic selection or a ballot."), field="election_method")
     if spec.get("selection") == Selection.ELECTED and spec.get("auto_renew"):
-        raise Invalid("Elected roles are not renewed automatically: the election decides.", field="auto_renew")
+        raise Invalid(_("Elected roles are not renewed automatically: the election decides."), field="auto_renew")
     if spec.get("auto_renew") and not spec.get("term_months"):
-        raise Invalid("Only a role with a term length can renew.", field="auto_renew")
+        raise Invalid(_("Only a role with a term length can renew."), field="auto_renew")
 
 
 @transaction.atomic
@@ -248,9 +249,9 @@ def role_create(
     "structure changes by consent" an admin may instead give an `override_reason`."""
     unknown = set(fields) - set(ROLE_FIELDS)
     if unknown:
-        raise Invalid(f"Unknown role field: {', '.join(sorted(unknown))}.")
+        raise Invalid(_("Unknown role field: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     if circle.is_archived:
-        raise Conflict("This circle is archived; its roles cannot change.")
+        raise Conflict(_("This circle is archived; its roles cannot change."))
     decision = definition_edit_context(
         organisation=circle.organisation, by=by, decision=decision, override_reason=override_reason
     )
@@ -259,7 +260,10 @@ def role_create(
         spec["accountabilities"] = _clean_accountabilities(spec["accountabilities"])
     _check_definition(spec)
     if Role.objects.active().filter(circle=circle, name__iexact=spec["name"]).exists():
-        raise Invalid(f"{circle} already has a role called “{spec['name']}”.", field="name")
+        raise Invalid(
+            _("%(circle)s already has a role called “%(name)s”.") % {"circle": circle, "name": spec["name"]},
+            field="name",
+        )
     role = Role.objects.create(circle=circle, kind=Role.Kind.CUSTOM, **spec)
     event_record(
         organisation=circle.organisation,
@@ -281,24 +285,28 @@ def role_update(
     the next term. Under "structure changes by consent", by a decision or an admin's override."""
     unknown = set(changes) - set(ROLE_FIELDS)
     if unknown:
-        raise Invalid(f"Unknown role field: {', '.join(sorted(unknown))}.")
+        raise Invalid(_("Unknown role field: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     role = Role.objects.select_for_update(of=("self",)).select_related("circle__organisation").get(pk=role.pk)
     decision = definition_edit_context(
         organisation=role.circle.organisation, by=by, decision=decision, override_reason=override_reason
     )
     if role.is_archived:
-        raise Conflict("This role is archived; restore it before editing.")
+        raise Conflict(_("This role is archived; restore it before editing."))
     if "name" in changes:
         changes["name"] = (changes["name"] or "").strip()
         clash = Role.objects.active().filter(circle=role.circle, name__iexact=changes["name"]).exclude(pk=role.pk)
         if changes["name"] and clash.exists():
-            raise Invalid(f"{role.circle} already has a role called “{changes['name']}”.", field="name")
+            raise Invalid(
+                _("%(circle)s already has a role called “%(name)s”.")
+                % {"circle": role.circle, "name": changes["name"]},
+                field="name",
+            )
     if "accountabilities" in changes:
         changes["accountabilities"] = _clean_accountabilities(changes["accountabilities"])
     merged = {field: getattr(role, field) for field in ROLE_FIELDS} | changes
     _check_definition(merged)
     if "seats" in changes and changes["seats"] < role.assignments.current().count():
-        raise Conflict("More people hold this role than the new number of seats; end an assignment first.")
+        raise Conflict(_("More people hold this role than the new number of seats; end an assignment first."))
     changed = changes_apply(role, changes)
     if changed:
         role.save(update_fields=list(changes))
@@ -320,12 +328,15 @@ def role_restore(*, role: Role, by: Member | None, override_reason: str = "") ->
         organisation=role.circle.organisation, by=by, decision=None, override_reason=override_reason
     )
     if role.circle.is_archived:
-        raise Conflict("Its circle is archived; restore the circle first.")
+        raise Conflict(_("Its circle is archived; restore the circle first."))
     if Role.objects.active().filter(circle=role.circle, name__iexact=role.name).exclude(pk=role.pk).exists():
-        raise Conflict(f"{role.circle} has another role called “{role.name}” now; rename that one first.")
+        raise Conflict(
+            _("%(circle)s has another role called “%(name)s” now; rename that one first.")
+            % {"circle": role.circle, "name": role.name}
+        )
     restored = Role.objects.filter(pk=role.pk, archived_at__isnull=False).update(archived_at=None)
     if not restored:
-        raise Conflict("This role is not archived.")
+        raise Conflict(_("This role is not archived."))
     role.refresh_from_db()
     event_record(
         organisation=role.circle.organisation,

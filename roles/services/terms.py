@@ -18,7 +18,9 @@ from datetime import datetime, time
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from circles.models import CircleMembership
 from circles.queries import on_roster
@@ -58,7 +60,7 @@ def _sit_out_months(role: Role) -> int:
 
 
 def format_date(moment: datetime, organisation: Organisation) -> str:
-    return timezone.localtime(moment, organisation.tzinfo).strftime("%-d %B %Y")
+    return dateformat.format(timezone.localtime(moment, organisation.tzinfo), "j F Y")
 
 
 def term_number_for(*, role: Role, member: Member, start: datetime) -> int:
@@ -76,15 +78,24 @@ def term_number_for(*, role: Role, member: Member, start: datetime) -> int:
     number = previous.term_number + 1
     if role.term_limit and number > role.term_limit:
         served = previous.term_number
-        again = ""
+        figures = {"member": member.user, "served": served, "role": role.name}
         if previous_end is not None:
             free_from = add_months(previous_end, _sit_out_months(role), organisation.tzinfo)
-            again = f"; they may serve again from {format_date(free_from, organisation)}"
-        raise Conflict(
-            f"{member.user} has served {served} consecutive term{'s' if served != 1 else ''} "
-            f"as {role.name}, the limit for this role{again}.",
-            field="member",
-        )
+            figures["date"] = format_date(free_from, organisation)
+            message = ngettext(
+                "%(member)s has served %(served)s consecutive term as %(role)s, the limit for this role; "
+                "they may serve again from %(date)s.",
+                "%(member)s has served %(served)s consecutive terms as %(role)s, the limit for this role; "
+                "they may serve again from %(date)s.",
+                served,
+            )
+        else:
+            message = ngettext(
+                "%(member)s has served %(served)s consecutive term as %(role)s, the limit for this role.",
+                "%(member)s has served %(served)s consecutive terms as %(role)s, the limit for this role.",
+                served,
+            )
+        raise Conflict(message % figures, field="member")
     return number
 
 
@@ -112,10 +123,13 @@ def eligibility_problem(*, role: Role, member: Member, start: datetime | None = 
     """Why this member could not take a seat in the role starting at `start` (None if they could)."""
     start = start or timezone.now()
     if member.organisation_id != role.circle.organisation_id or not member.is_active:
-        return Ineligible("Only active members of this organisation can hold its roles.", code=Ineligible.NOT_A_MEMBER)
+        return Ineligible(
+            _("Only active members of this organisation can hold its roles."), code=Ineligible.NOT_A_MEMBER
+        )
     if not on_roster(member, role.circle):
         return Ineligible(
-            f"{member.user} is not on the roster of {role.circle}; add them to the circle first.",
+            _("%(member)s is not on the roster of %(circle)s; add them to the circle first.")
+            % {"member": member.user, "circle": role.circle},
             code=Ineligible.NOT_ON_ROSTER,
         )
     try:
@@ -154,33 +168,41 @@ def role_assign(
     organisation = role.circle.organisation
     start = started_at or now
     if role.archived_at:
-        raise Conflict("This role is archived.")
+        raise Conflict(_("This role is archived."))
     if member.organisation_id != role.circle.organisation_id or not member.is_active:
-        raise Invalid("Only active members of this organisation can hold its roles.", field="member")
+        raise Invalid(_("Only active members of this organisation can hold its roles."), field="member")
     if role.circle.is_archived:
-        raise Conflict("This circle is archived; its roles cannot change.")
+        raise Conflict(_("This circle is archived; its roles cannot change."))
     running = list(running_at(role, start).select_related("member__user"))
     if any(a.member_id == member.pk for a in running):
-        raise Conflict(f"{member.user} already holds this role.", field="member")
+        raise Conflict(_("%(member)s already holds this role.") % {"member": member.user}, field="member")
     if len(running) >= role.seats:
         until = [a.planned_end_at for a in running if a.planned_end_at]
-        when = f" until {format_date(min(until), organisation)}" if len(until) == len(running) and until else ""
-        raise Conflict(
-            f"All {role.seats} seat(s) of {role.name} are taken{when}; end an assignment first.", field="member"
-        )
+        figures = {"seats": role.seats, "role": role.name}
+        if len(until) == len(running) and until:
+            figures["date"] = format_date(min(until), organisation)
+            message = _("All %(seats)s seat(s) of %(role)s are taken until %(date)s; end an assignment first.")
+        else:
+            message = _("All %(seats)s seat(s) of %(role)s are taken; end an assignment first.")
+        raise Conflict(message % figures, field="member")
     if not on_roster(member, role.circle):
         raise Invalid(
-            f"{member.user} is not on the roster of {role.circle}; add them to the circle first.", field="member"
+            _("%(member)s is not on the roster of %(circle)s; add them to the circle first.")
+            % {"member": member.user, "circle": role.circle},
+            field="member",
         )
     number = term_number_for(role=role, member=member, start=start)
     planned_end_at = planned_end_at or term_end(role, start)
     if planned_end_at is not None and planned_end_at <= start:
-        raise Invalid("The term must end after it starts.", field="planned_end_at")
+        raise Invalid(_("The term must end after it starts."), field="planned_end_at")
     seat = free_seat(role, start, planned_end_at)
     if seat is None:
         raise Conflict(
-            f"All {role.seats} seat(s) of {role.name} are taken during this term by terms already chosen; "
-            "end or cancel one first.",
+            _(
+                "All %(seats)s seat(s) of %(role)s are taken during this term by terms already chosen; "
+                "end or cancel one first."
+            )
+            % {"seats": role.seats, "role": role.name},
             field="member",
         )
     try:
@@ -198,7 +220,9 @@ def role_assign(
     except IntegrityError as clash:
         if constraint_of(clash) != SEAT_CONSTRAINT:
             raise
-        raise Conflict(f"The last seat of {role.name} was taken a moment ago.", field="member") from clash
+        raise Conflict(
+            _("The last seat of %(role)s was taken a moment ago.") % {"role": role.name}, field="member"
+        ) from clash
     if start <= now:
         link_parent(assignment)
     event_record(
@@ -289,15 +313,15 @@ def assignment_end(
 ) -> RoleAssignment:
     """End a term (or cancel an upcoming one) with a reason. The row stays: it is the role's history."""
     if reason not in RoleAssignment.EndReason.values:
-        raise Invalid("Choose why the assignment ends.", field="reason")
+        raise Invalid(_("Choose why the assignment ends."), field="reason")
     note = (note or "").strip()
     if len(note) > 300:
-        raise Invalid(f"Keep the note to 300 characters ({len(note)} now).", field="note")
+        raise Invalid(_("Keep the note to 300 characters (%(n)s now).") % {"n": len(note)}, field="note")
     ended = RoleAssignment.objects.filter(pk=assignment.pk, ended_at__isnull=True).update(
         ended_at=at or timezone.now(), end_reason=reason, end_note=note
     )
     if not ended:
-        raise Conflict("This assignment has already ended.")
+        raise Conflict(_("This assignment has already ended."))
     assignment = RoleAssignment.objects.select_related(
         "role__circle__organisation", "member__user", "parent_membership__member__user", "parent_membership__circle"
     ).get(pk=assignment.pk)
@@ -324,13 +348,15 @@ def assignment_renew(*, assignment: RoleAssignment, by: Member | None) -> RoleAs
     )
     role = assignment.role
     if assignment.ended_at is not None:
-        raise Conflict("This term has ended; assign the role again instead.")
+        raise Conflict(_("This term has ended; assign the role again instead."))
     if not assignment.planned_end_at or not role.term_months:
-        raise Conflict("This term has no end date, so there is nothing to renew.")
+        raise Conflict(_("This term has no end date, so there is nothing to renew."))
     if role.is_elected:
-        raise Conflict(f"{role.name} is elected: the next term is chosen by an election, not renewed.")
+        raise Conflict(
+            _("%(role)s is elected: the next term is chosen by an election, not renewed.") % {"role": role.name}
+        )
     if role.assignments.open().filter(member=assignment.member, started_at__gte=assignment.planned_end_at).exists():
-        raise Conflict(f"{assignment.member.user} already has the next term.")
+        raise Conflict(_("%(member)s already has the next term.") % {"member": assignment.member.user})
     return role_assign(role=role, member=assignment.member, by=by, started_at=assignment.planned_end_at)
 
 
@@ -341,11 +367,14 @@ def steward_assign(
     """Make a member the circle's steward, replacing the current one. A steward who is not yet on the
     circle's roster joins it, since the steward keeps the roster."""
     if circle.is_archived:
-        raise Conflict("This circle is archived.")
+        raise Conflict(_("This circle is archived."))
     role = steward_role(circle)
     for current in role.assignments.open():
         if current.member_id == member.pk and current.started_at <= timezone.now():
-            raise Conflict(f"{member.user} is already the steward of {circle}.", field="member")
+            raise Conflict(
+                _("%(member)s is already the steward of %(circle)s.") % {"member": member.user, "circle": circle},
+                field="member",
+            )
         assignment_end(assignment=current, by=by, reason=RoleAssignment.EndReason.REPLACED, decision=decision)
     if not circle.is_general and not CircleMembership.objects.current().filter(circle=circle, member=member).exists():
         roster_add(circle=circle, member=member, by=by)
@@ -366,10 +395,10 @@ def role_archive(
         organisation=role.circle.organisation, by=by, decision=decision, override_reason=override_reason
     )
     if role.is_core:
-        raise Conflict(f"{role.name} is a core role of every circle; it cannot be archived.")
+        raise Conflict(_("%(role)s is a core role of every circle; it cannot be archived.") % {"role": role.name})
     archived = Role.objects.filter(pk=role.pk, archived_at__isnull=True).update(archived_at=timezone.now())
     if not archived:
-        raise Conflict("This role is already archived.")
+        raise Conflict(_("This role is already archived."))
     role.refresh_from_db()
     for assignment in role.assignments.open().select_related("member__user", "role__circle__organisation"):
         assignment_end(
@@ -403,14 +432,16 @@ def roster_removal_refusal(*, membership: CircleMembership) -> None:
         .filter(role__circle_id=membership.circle_id, role__kind=Role.Kind.STEWARD, member_id=membership.member_id)
         .exists()
     ):
-        raise Conflict(f"{membership.member.user} is this circle's steward; assign another steward first.")
+        raise Conflict(
+            _("%(member)s is this circle's steward; assign another steward first.") % {"member": membership.member.user}
+        )
     linked = (
         RoleAssignment.objects.open().filter(parent_membership_id=membership.pk).select_related("role__circle").first()
     )
     if linked is not None:
         raise Conflict(
-            f"{membership.member.user} sits here as {linked.role.name} of {linked.role.circle}; "
-            "they leave when that term ends."
+            _("%(member)s sits here as %(role)s of %(circle)s; they leave when that term ends.")
+            % {"member": membership.member.user, "role": linked.role.name, "circle": linked.role.circle}
         )
 
 
