@@ -217,6 +217,12 @@ class PositionInputSerializer(serializers.Serializer):
         help_text="Needed for a concern or an objection.",
         style=MULTI_LINE,
     )
+    keep_reason_as_note = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="When changing a concern or an objection to consent or abstain: keep its reason as a note "
+        "(sent again unchanged, it is cleared otherwise).",
+    )
 
 
 class PositionSerializer(serializers.ModelSerializer):

@@ -107,12 +107,21 @@ class PositionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Needed for a concern or an objection: what harm do you see, and what would resolve it?",
     )
+    keep_reason_as_note = forms.BooleanField(
+        required=False,
+        label="Keep my reason as a note",
+        help_text="When you change a concern or an objection to consent or an abstention, its reason is cleared "
+        "unless you keep it.",
+    )
 
     def __init__(self, *args, proposal: Proposal, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(k.value, k.label) for k in KINDS_FOR_METHOD[Method(proposal.method)]]
         if proposal.method == Method.MAJORITY:
             self.fields["reason"].help_text = "Optional: why you vote this way, for the circle to read."
+
+    def service_kwargs(self) -> dict:
+        return {key: self.cleaned_data[key] for key in ("kind", "reason", "keep_reason_as_note")}
 
 
 class AmendForm(forms.Form):

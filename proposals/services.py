@@ -310,9 +310,20 @@ def proposal_open(*, proposal: Proposal, by: Member, closes_at=None) -> Proposal
 
 @transaction.atomic
 def position_record(
-    *, proposal: Proposal, member: Member, kind: str, reason: str = "", by: Member | None = None
+    *,
+    proposal: Proposal,
+    member: Member,
+    kind: str,
+    reason: str = "",
+    by: Member | None = None,
+    keep_reason_as_note: bool = False,
 ) -> Position:
     """Record or change a member's position. Sending the same position again changes nothing.
+
+    Changing a concern or an objection to a kind that needs no reason (consent, abstain) drops the
+    reason it carried, sent again unchanged (a form shows it pre-filled), unless the member asks to
+    keep it as a note (`keep_reason_as_note`): a stale objection's reason must not read as the
+    reason of a consent. A text written anew with the consent is the member's note and is kept.
 
     `by` is a proxy holder responding for `member` (proposals.proxies): the proxy must be in force now,
     the position counts with the member's own eligibility and weight, and once the member has
@@ -352,6 +363,14 @@ def position_record(
     current = Position.objects.filter(proposal=proposal, member=member, is_current=True).first()
     if (
         current
+        and current.kind in KINDS_NEEDING_REASON
+        and kind not in KINDS_NEEDING_REASON
+        and _same_text(reason, current.reason)
+        and not keep_reason_as_note
+    ):
+        reason = ""
+    if (
+        current
         and current.kind == kind
         and current.reason == reason
         and current.by_proxy_id == getattr(holder, "pk", None)
@@ -386,6 +405,11 @@ def position_record(
     if _ready_for_early_close(proposal):
         _close_rounds([proposal], now=now)
     return position
+
+
+def _same_text(a: str, b: str) -> bool:
+    """Whether two texts are the same but for line endings (a browser sends CRLF, an API client LF)."""
+    return a.replace("\r\n", "\n") == b.replace("\r\n", "\n")
 
 
 def _position_event(proposal: Proposal, *, member: Member, holder: Member | None, details: dict) -> None:

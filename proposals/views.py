@@ -201,16 +201,15 @@ def proposal_open(request, org, pk):
 @login_required
 @require_POST
 def position_record(request, org, pk):
-    """Record my position. With htmx, answer the position panel and tally in place."""
+    """Record my position. With htmx, answer the position panel and tally in place, and who responded
+    beside them (out of band), so that the list never disagrees with the counts."""
     proposal = queries.get_proposal_for(request.user, pk, action="proposals.add_position", organisation_slug=org)
     member = member_for(request.user, proposal.organisation_id)
     form = PositionForm(request.POST, proposal=proposal)
     saved = False
     if form.is_valid():
         try:
-            services.position_record(
-                proposal=proposal, member=member, kind=form.cleaned_data["kind"], reason=form.cleaned_data["reason"]
-            )
+            services.position_record(proposal=proposal, member=member, **form.service_kwargs())
         except DomainError as error:
             add_domain_error(form, error)
         else:
@@ -222,7 +221,7 @@ def position_record(request, org, pk):
         proposal.refresh_from_db(fields=["state", "tally", "closes_at", "closed_at", "outcome"])
     context = _detail_context(request, proposal, position_form=None if saved else form)
     context["position_saved"] = saved
-    template = "proposals/_position_panel.html" if request.htmx else "proposals/proposal_detail.html"
+    template = "proposals/_position_answer.html" if request.htmx else "proposals/proposal_detail.html"
     # htmx swaps only 2xx answers by default, so a refusal comes back as the re-rendered panel
     # with its error, as a 200, just like the form re-rendered without JavaScript.
     return render(request, template, context)
@@ -246,8 +245,7 @@ def proxy_position_record(request, org, pk):
                 proposal=proposal,
                 member=grantor,
                 by=holder,
-                kind=form.cleaned_data["kind"],
-                reason=form.cleaned_data["reason"],
+                **form.service_kwargs(),
             )
         except DomainError as error:
             add_domain_error(form, error)
