@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext
 
 from circles.models import Circle, CircleMembership
 from circles.queries import stewards_by_circle
@@ -46,6 +46,7 @@ from .changes import (
     changes_enact,
     proposal_reopen,
     round_restart,
+    state_word,
 )
 from .models import (
     KINDS_FOR_METHOD,
@@ -157,18 +158,6 @@ def _check_settings(*, method, threshold, quorum_percent, title, body):
         raise Invalid(gettext("Quorum is a percentage between 1 and 100."), field="quorum_percent")
 
 
-def _state_word(proposal: Proposal) -> str:
-    """The proposal's state as a sentence says it ("This proposal is closed"): a word of its own to
-    translate, since a language may need an article or the proposal's gender there."""
-    words = {
-        Proposal.State.DRAFT: pgettext("proposal state, in a sentence", "draft"),
-        Proposal.State.OPEN: pgettext("proposal state, in a sentence", "open"),
-        Proposal.State.CLOSED: pgettext("proposal state, in a sentence", "closed"),
-        Proposal.State.WITHDRAWN: pgettext("proposal state, in a sentence", "withdrawn"),
-    }
-    return words[Proposal.State(proposal.state)]
-
-
 def _recipients(members) -> list:
     return [m.user for m in members]
 
@@ -273,7 +262,7 @@ def proposal_open(*, proposal: Proposal, by: Member, closes_at=None) -> Proposal
     proposal = _lock(proposal)
     if proposal.state != Proposal.State.DRAFT:
         raise Conflict(
-            gettext("This proposal is %(state)s; only a draft can be opened.") % {"state": _state_word(proposal)}
+            gettext("This proposal is %(state)s; only a draft can be opened.") % {"state": state_word(proposal)}
         )
     if proposal.circle.is_archived:
         raise Conflict(gettext("This circle is archived; proposals cannot be opened in it."))
@@ -346,7 +335,7 @@ def position_record(
     now = timezone.now()
     if proposal.state != Proposal.State.OPEN:
         raise Conflict(
-            gettext("This proposal is %(state)s; positions are no longer taken.") % {"state": _state_word(proposal)}
+            gettext("This proposal is %(state)s; positions are no longer taken.") % {"state": state_word(proposal)}
         )
     if proposal.deadline_passed(now):
         closed_at = local_time(proposal.organisation, proposal.closes_at)
@@ -523,7 +512,7 @@ def proposal_withdraw(*, proposal: Proposal, by: Member | None) -> Proposal:
     outcome to record, whether or not the sweep has recorded it yet, and withdrawing would dodge it."""
     proposal = _lock(proposal)
     if proposal.state not in (Proposal.State.DRAFT, Proposal.State.OPEN):
-        raise Conflict(gettext("This proposal is already %(state)s.") % {"state": _state_word(proposal)})
+        raise Conflict(gettext("This proposal is already %(state)s.") % {"state": state_word(proposal)})
     if proposal.state == Proposal.State.OPEN and proposal.deadline_passed():
         closed_at = local_time(proposal.organisation, proposal.closes_at)
         raise Conflict(
