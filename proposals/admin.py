@@ -2,6 +2,8 @@
 outcomes change only through the services (the actions below call them)."""
 
 from django.contrib import admin, messages
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from governance.admin_tools import ReadOnlyMixin
 from governance.errors import DomainError
@@ -75,12 +77,12 @@ class ProposalAdmin(admin.ModelAdmin):
     inlines = [VersionInline, ChangeInline, CommentInline]
     actions = ["close_if_due", "withdraw"]
 
-    @admin.display(description="tally")
+    @admin.display(description=_("tally"))
     def tally_shown(self, obj):
         # The admin keeps the promise too: no count by kind before the close of a hidden round.
-        return "hidden until the close" if obj.results_hidden else obj.tally
+        return gettext("hidden until the close") if obj.results_hidden else obj.tally
 
-    @admin.display(description="responded")
+    @admin.display(description=_("responded"))
     def responded(self, obj):
         return f"{obj.responded_count}/{obj.eligible_count}"
 
@@ -90,12 +92,20 @@ class ProposalAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Close the selected rounds if their deadline has passed")
+    @admin.action(description=_("Close the selected rounds if their deadline has passed"))
     def close_if_due(self, request, queryset):
         closed = sum(services.proposal_close(proposal_id=p.pk) for p in queryset)
-        self.message_user(request, f"Closed {closed} proposal(s); the others were not open or not due yet.")
+        self.message_user(
+            request,
+            ngettext(
+                "Closed %(count)s proposal; the others were not open or not due yet.",
+                "Closed %(count)s proposals; the others were not open or not due yet.",
+                closed,
+            )
+            % {"count": closed},
+        )
 
-    @admin.action(description="Withdraw the selected proposals")
+    @admin.action(description=_("Withdraw the selected proposals"))
     def withdraw(self, request, queryset):
         for proposal in queryset:
             try:
@@ -127,17 +137,17 @@ class PositionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description="member")
+    @admin.display(description=_("member"))
     def who(self, obj):
-        return "hidden (anonymous round)" if obj.proposal.anonymous else str(obj.member.user)
+        return gettext("hidden (anonymous round)") if obj.proposal.anonymous else str(obj.member.user)
 
-    @admin.display(description="kind")
+    @admin.display(description=_("kind"))
     def kind_shown(self, obj):
-        return "hidden until the close" if obj.proposal.results_hidden else obj.get_kind_display()
+        return gettext("hidden until the close") if obj.proposal.results_hidden else obj.get_kind_display()
 
-    @admin.display(description="reason")
+    @admin.display(description=_("reason"))
     def reason_shown(self, obj):
-        return "hidden until the close" if obj.proposal.results_hidden else obj.reason
+        return gettext("hidden until the close") if obj.proposal.results_hidden else obj.reason
 
 
 @admin.register(Proxy)
@@ -161,11 +171,11 @@ class ProxyAdmin(ReadOnlyMixin, admin.ModelAdmin):
     )
     actions = ["revoke"]
 
-    @admin.action(description="Revoke the selected proxies")
+    @admin.action(description=_("Revoke the selected proxies"))
     def revoke(self, request, queryset):
         for proxy in queryset.filter(revoked_at__isnull=True):
             proxies.proxy_revoke(proxy=proxy, by=None)
-        self.message_user(request, "Revoked.")
+        self.message_user(request, gettext("Revoked."))
 
 
 @admin.register(EligibleVoter)

@@ -9,6 +9,8 @@ from datetime import timedelta
 import django_filters
 import rules
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -55,8 +57,8 @@ class TallyKindSerializer(serializers.Serializer):
     label = serializers.CharField()
     heads = serializers.IntegerField()
     weight = serializers.IntegerField()
-    heads_percent = serializers.FloatField(help_text="Of the eligible members.")
-    weight_percent = serializers.FloatField(help_text="Of the eligible voting weight.")
+    heads_percent = serializers.FloatField(help_text=_("Of the eligible members."))
+    weight_percent = serializers.FloatField(help_text=_("Of the eligible voting weight."))
 
 
 class TallySerializer(serializers.Serializer):
@@ -65,14 +67,14 @@ class TallySerializer(serializers.Serializer):
     eligible_weight = serializers.IntegerField()
     responded_count = serializers.IntegerField()
     responded_weight = serializers.IntegerField()
-    waiting_count = serializers.IntegerField(help_text="Eligible members who have not responded yet.")
+    waiting_count = serializers.IntegerField(help_text=_("Eligible members who have not responded yet."))
     quorum_percent = serializers.IntegerField(allow_null=True)
-    quorum_progress = serializers.FloatField(help_text="Share of the eligible weight that has responded, in %.")
+    quorum_progress = serializers.FloatField(help_text=_("Share of the eligible weight that has responded, in %."))
     quorum_met = serializers.BooleanField()
     objections = serializers.IntegerField(
-        allow_null=True, help_text="Standing objections (consent rounds); null while the results are hidden."
+        allow_null=True, help_text=_("Standing objections (consent rounds); null while the results are hidden.")
     )
-    results_hidden = serializers.BooleanField(help_text="Counts by kind are withheld until the close.")
+    results_hidden = serializers.BooleanField(help_text=_("Counts by kind are withheld until the close."))
 
 
 class WhyRowSerializer(serializers.Serializer):
@@ -85,7 +87,7 @@ class WhyRowSerializer(serializers.Serializer):
 class WhySerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=Proposal.Outcome.choices)
     sentence = serializers.CharField(
-        read_only=True, validators=[single_line], help_text="The rule that decided the round, in one sentence."
+        read_only=True, validators=[single_line], help_text=_("The rule that decided the round, in one sentence.")
     )
     rows = WhyRowSerializer(many=True)
 
@@ -94,10 +96,10 @@ class ProposalSerializer(serializers.ModelSerializer):
     author = MemberSummarySerializer(read_only=True)
     round_days = serializers.SerializerMethodField()
     responded_count = serializers.IntegerField(read_only=True)
-    i_am_eligible = serializers.BooleanField(read_only=True, help_text="Whether the caller may take a position.")
-    i_responded = serializers.BooleanField(read_only=True, help_text="Whether the caller has a current position.")
-    results_hidden = serializers.BooleanField(read_only=True, help_text="Counts by kind withheld until the close.")
-    why = serializers.SerializerMethodField(help_text="Why a closed round ended as it did; null before the close.")
+    i_am_eligible = serializers.BooleanField(read_only=True, help_text=_("Whether the caller may take a position."))
+    i_responded = serializers.BooleanField(read_only=True, help_text=_("Whether the caller has a current position."))
+    results_hidden = serializers.BooleanField(read_only=True, help_text=_("Counts by kind withheld until the close."))
+    why = serializers.SerializerMethodField(help_text=_("Why a closed round ended as it did; null before the close."))
 
     class Meta:
         model = Proposal
@@ -152,15 +154,15 @@ class ProposalSerializer(serializers.ModelSerializer):
 
 class ProposalWriteSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, validators=[single_line])
-    body = serializers.CharField(help_text="Markdown.", style=MULTI_LINE)
+    body = serializers.CharField(help_text=_("Markdown."), style=MULTI_LINE)
     method = serializers.ChoiceField(choices=Method.choices, default=Method.CONSENT)
     threshold = serializers.ChoiceField(choices=Threshold.choices, default=Threshold.SIMPLE)
     quorum_percent = serializers.IntegerField(min_value=1, max_value=100, allow_null=True, default=None)
-    anonymous = serializers.BooleanField(default=False, help_text="Also hides the results until the close.")
-    hidden_results = serializers.BooleanField(default=False, help_text="Counts by kind only after the close.")
+    anonymous = serializers.BooleanField(default=False, help_text=_("Also hides the results until the close."))
+    hidden_results = serializers.BooleanField(default=False, help_text=_("Counts by kind only after the close."))
     early_close = serializers.BooleanField(default=False)
     round_days = serializers.IntegerField(
-        min_value=1, max_value=90, required=False, help_text="Default: the organisation's consent-round length."
+        min_value=1, max_value=90, required=False, help_text=_("Default: the organisation's consent-round length.")
     )
 
     def service_kwargs(self, data: dict) -> dict:
@@ -171,11 +173,11 @@ class ProposalWriteSerializer(serializers.Serializer):
 
 
 class ProposalCreateSerializer(ProposalWriteSerializer):
-    circle = circle_scope(help_text="The circle that decides.")
+    circle = circle_scope(help_text=_("The circle that decides."))
     changes = ChangesField(
         required=False,
         default=list,
-        help_text="The changes it carries, each `{kind, data}` with the kind's own shape; applied when it passes.",
+        help_text=_("The changes it carries, each `{kind, data}` with the kind's own shape; applied when it passes."),
     )
 
 
@@ -184,21 +186,21 @@ class ProposalOpenSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text="Default: now plus the round length.",
+        help_text=_("Default: now plus the round length."),
         validators=[sane_date],
     )
 
 
 class ProposalAmendSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, validators=[single_line])
-    body = serializers.CharField(help_text="Markdown.", style=MULTI_LINE)
+    body = serializers.CharField(help_text=_("Markdown."), style=MULTI_LINE)
     change_note = serializers.CharField(
         max_length=300, required=False, allow_blank=True, default="", validators=[single_line]
     )
 
 
 class OutcomeSerializer(serializers.Serializer):
-    statement = serializers.CharField(help_text="Markdown. What was decided.", style=MULTI_LINE)
+    statement = serializers.CharField(help_text=_("Markdown. What was decided."), style=MULTI_LINE)
     review_date = serializers.DateField(required=False, allow_null=True, default=None, validators=[sane_date])
 
 
@@ -208,14 +210,22 @@ class PositionInputSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text="Respond by proxy: the id of the member who gave me their proxy (omit for my own position).",
+        help_text=_("Respond by proxy: the id of the member who gave me their proxy (omit for my own position)."),
     )
     reason = serializers.CharField(
         required=False,
         allow_blank=True,
         default="",
-        help_text="Needed for a concern or an objection.",
+        help_text=_("Needed for a concern or an objection."),
         style=MULTI_LINE,
+    )
+    keep_reason_as_note = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "When changing a concern or an objection to consent or abstain: keep its reason as a note "
+            "(sent again unchanged, it is cleared otherwise)."
+        ),
     )
 
 
@@ -224,7 +234,9 @@ class PositionSerializer(serializers.ModelSerializer):
     except on the caller's own position (an anonymous round lists no one else's at all)."""
 
     member = MemberSummarySerializer(read_only=True)
-    by_proxy = MemberSummarySerializer(read_only=True, allow_null=True, help_text="The proxy holder who recorded it.")
+    by_proxy = MemberSummarySerializer(
+        read_only=True, allow_null=True, help_text=_("The proxy holder who recorded it.")
+    )
     kind = serializers.SerializerMethodField()
     reason = serializers.SerializerMethodField()
     created_at = serializers.SerializerMethodField()
@@ -296,7 +308,7 @@ class VersionSerializer(serializers.ModelSerializer):
 
 
 class ProposalFilter(django_filters.FilterSet):
-    waiting = django_filters.BooleanFilter(method="filter_waiting", label="Only open rounds waiting for my position")
+    waiting = django_filters.BooleanFilter(method="filter_waiting", label=_("Only open rounds waiting for my position"))
 
     class Meta:
         model = Proposal
@@ -427,7 +439,7 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governan
                 circle=circle, author=member_for(request.user, circle.organisation_id), changes=changes, **data
             )
         except services.ChangeRefused as error:
-            detail = f"Change {error.index + 1}: {error.message}"
+            detail = gettext("Change %(number)s: %(reason)s") % {"number": error.index + 1, "reason": error.message}
             return Response({"detail": detail, "changes": _refusal_at(error, len(changes))}, status=400)
         return self.answer(proposal, status_code=status.HTTP_201_CREATED)
 
@@ -506,7 +518,7 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governan
             else:
                 grantor = Member.objects.filter(pk=grantor_id, organisation_id=proposal.organisation_id).first()
                 if grantor is None:
-                    raise ValidationError({"for_member": ["No such member in this organisation."]})
+                    raise ValidationError({"for_member": [gettext("No such member in this organisation.")]})
                 position = services.position_record(proposal=proposal, member=grantor, by=me, **values)
             return Response(MyPositionSerializer(position).data, status=status.HTTP_201_CREATED)
         positions = queries.current_positions(proposal).select_related("proposal")
@@ -583,7 +595,7 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governan
         proposal = self.get_object()
         change = Change.objects.filter(proposal=proposal, pk=change_id).first()
         if change is None:
-            raise NotFound("No such change on this proposal.")
+            raise NotFound(gettext("No such change on this proposal."))
         if request.method == "DELETE":
             services.change_remove(change=change, by=self._by(proposal))
             return Response(status=status.HTTP_204_NO_CONTENT)
@@ -601,7 +613,7 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governan
 
     def _require(self, rule: str, proposal) -> None:
         if not rules.test_rule(rule, self.request.user, proposal):
-            raise PermissionDenied("You are not allowed to do that with this proposal.")
+            raise PermissionDenied(gettext("You are not allowed to do that with this proposal."))
 
 
 def _refusal_at(error, count: int) -> list[dict]:
@@ -640,17 +652,17 @@ class ProxySerializer(serializers.ModelSerializer):
 
 
 class ProxyCreateSerializer(serializers.Serializer):
-    holder = member_reference(help_text="The member who will respond for me.")
+    holder = member_reference(help_text=_("The member who will respond for me."))
     proposal = serializers.IntegerField(
-        required=False, allow_null=True, default=None, help_text="One open round (give this or `circle`)."
+        required=False, allow_null=True, default=None, help_text=_("One open round (give this or `circle`).")
     )
     circle = circle_reference(
-        required=False, allow_null=True, default=None, help_text="Every round of this circle, until revoked."
+        required=False, allow_null=True, default=None, help_text=_("Every round of this circle, until revoked.")
     )
 
 
 class ProxyFilter(django_filters.FilterSet):
-    active = django_filters.BooleanFilter(field_name="revoked_at", lookup_expr="isnull", label="Only active proxies")
+    active = django_filters.BooleanFilter(field_name="revoked_at", lookup_expr="isnull", label=_("Only active proxies"))
 
     class Meta:
         model = Proxy
@@ -695,12 +707,12 @@ class ProxyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GovernanceV
         holder, circle, proposal_id = data["holder"], data["circle"], data["proposal"]
         grantor = member_for(request.user, holder.organisation_id)
         if grantor is None:
-            raise ValidationError({"holder": ["No such member in your organisations."]})
+            raise ValidationError({"holder": [gettext("No such member in your organisations.")]})
         proposal = None
         if proposal_id is not None:
             proposal = queries.visible_proposals(request.user).filter(pk=proposal_id).first()
             if proposal is None:
-                raise ValidationError({"proposal": ["No such round."]})
+                raise ValidationError({"proposal": [gettext("No such round.")]})
         proxy = proxy_services.proxy_give(grantor=grantor, holder=holder, proposal=proposal, circle=circle)
         return self.answer(proxy, status_code=status.HTTP_201_CREATED)
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
 
@@ -58,7 +60,9 @@ class ChangeInputSerializer(serializers.Serializer):
     def validate(self, attrs):
         kind = change_kinds.get(attrs["kind"])
         if kind is None:
-            raise serializers.ValidationError({"kind": [f"There is no kind of change called “{attrs['kind']}”."]})
+            raise serializers.ValidationError(
+                {"kind": [gettext("There is no kind of change called “%(kind)s”.") % {"kind": attrs["kind"]}]}
+            )
         if kind.serializer_class is not None:
             shaped = kind.serializer_class(data=attrs["data"])
             if not shaped.is_valid():
@@ -80,9 +84,9 @@ class ChangeDataSerializer(serializers.Serializer):
 
 class ChangeRowSerializer(serializers.Serializer):
     label = serializers.CharField(validators=[single_line])
-    before = serializers.JSONField(allow_null=True, help_text="What it was; null for something new.")
+    before = serializers.JSONField(allow_null=True, help_text=_("What it was; null for something new."))
     after = serializers.JSONField(allow_null=True)
-    text = serializers.BooleanField(help_text="Long Markdown text: show a diff of the two.")
+    text = serializers.BooleanField(help_text=_("Long Markdown text: show a diff of the two."))
 
 
 class ChangeDescriptionSerializer(serializers.Serializer):
@@ -92,9 +96,9 @@ class ChangeDescriptionSerializer(serializers.Serializer):
 
 class ChangeSerializer(serializers.ModelSerializer):
     description = ChangeDescriptionSerializer(
-        read_only=True, help_text="Before → after; frozen when applied, so it reads as it did then."
+        read_only=True, help_text=_("Before → after; frozen when applied, so it reads as it did then.")
     )
-    data = serializers.JSONField(read_only=True, help_text="As the kind's serializer shapes it (see ChangeInput).")
+    data = serializers.JSONField(read_only=True, help_text=_("As the kind's serializer shapes it (see ChangeInput)."))
 
     class Meta:
         model = Change
@@ -111,7 +115,7 @@ def kind_data(kind_key: str, data) -> dict:
 
 class EnactedChangeFilter(django_filters.FilterSet):
     circle = django_filters.NumberFilter(
-        method="filter_circle", label="Decided in this circle, or changing it (circle id)"
+        method="filter_circle", label=_("Decided in this circle, or changing it (circle id)")
     )
     kind = django_filters.CharFilter()
     proposal = django_filters.NumberFilter()

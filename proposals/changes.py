@@ -23,6 +23,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from circles.models import Circle
 from governance.changes import (
@@ -73,6 +74,18 @@ def change_context(proposal: Proposal, *, by: Member | None = None) -> ChangeCon
         proposal_id=proposal.pk,
         proposal_title=proposal.title,
     )
+
+
+def state_word(proposal: Proposal) -> str:
+    """The proposal's state as a sentence says it ("This proposal is closed"): a word of its own to
+    translate, since a language may need an article or the proposal's gender there."""
+    words = {
+        Proposal.State.DRAFT: pgettext("proposal state, in a sentence", "draft"),
+        Proposal.State.OPEN: pgettext("proposal state, in a sentence", "open"),
+        Proposal.State.CLOSED: pgettext("proposal state, in a sentence", "closed"),
+        Proposal.State.WITHDRAWN: pgettext("proposal state, in a sentence", "withdrawn"),
+    }
+    return words[Proposal.State(proposal.state)]
 
 
 def change_kind_for(key: str) -> ChangeKind:
@@ -149,7 +162,7 @@ def _may_edit(proposal: Proposal, by: Member, *, now) -> None:
         return
     if proposal.is_open and not proposal.deadline_passed(now):
         return
-    raise Conflict(_("This proposal is %(state)s; its changes are what was decided.") % {"state": proposal.state})
+    raise Conflict(_("This proposal is %(state)s; its changes are what was decided.") % {"state": state_word(proposal)})
 
 
 def _after_edit(proposal: Proposal, *, by: Member, note: str, now) -> None:

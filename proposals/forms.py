@@ -18,31 +18,40 @@ ISO_DATE = "%Y-%m-%d"
 
 
 class ProposalForm(forms.Form):
-    title = forms.CharField(max_length=200, validators=[single_line])
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 12}), help_text="Markdown: what you propose, and why.")
+    title = forms.CharField(max_length=200, validators=[single_line], label=_("Title"))
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 12}), label=_("Body"), help_text=_("Markdown: what you propose, and why.")
+    )
     method = forms.ChoiceField(
         choices=Method.choices,
         initial=Method.CONSENT,
         widget=forms.RadioSelect,
-        help_text="Consent passes when nobody holds a standing objection; a majority vote counts weighted votes.",
+        label=_("Method"),
+        help_text=_("Consent passes when nobody holds a standing objection; a majority vote counts weighted votes."),
     )
     threshold = forms.ChoiceField(
-        choices=Threshold.choices, initial=Threshold.SIMPLE, required=False, help_text="For majority votes only."
+        choices=Threshold.choices,
+        initial=Threshold.SIMPLE,
+        required=False,
+        label=_("Threshold"),
+        help_text=_("For majority votes only."),
     )
     quorum_percent = forms.IntegerField(
         min_value=1,
         max_value=100,
         required=False,
-        label="Quorum (%)",
-        help_text="Optional: the share of the eligible voting weight that must respond.",
+        label=_("Quorum (%)"),
+        help_text=_("Optional: the share of the eligible voting weight that must respond."),
     )
     round_days = forms.IntegerField(
         min_value=1,
         max_value=90,
-        label="Round length (days)",
-        help_text="How long the round stays open once you open it.",
+        label=_("Round length (days)"),
+        help_text=_("How long the round stays open once you open it."),
     )
-    anonymous = forms.BooleanField(required=False, help_text="Show counts only; never who took which position.")
+    anonymous = forms.BooleanField(
+        required=False, label=_("Anonymous"), help_text=_("Show counts only; never who took which position.")
+    )
     hidden_results = forms.BooleanField(
         required=False,
         label=_("Hide the results until the close"),
@@ -53,8 +62,8 @@ class ProposalForm(forms.Form):
     )
     early_close = forms.BooleanField(
         required=False,
-        label="Close early",
-        help_text="Close as soon as everyone eligible has responded and nobody objects.",
+        label=_("Close early"),
+        help_text=_("Close as soon as everyone eligible has responded and nobody objects."),
     )
 
     def clean_threshold(self):
@@ -83,9 +92,9 @@ class ProposalForm(forms.Form):
 class OpenForm(forms.Form):
     closes_at = forms.DateTimeField(
         required=False,
-        label="Closes at",
+        label=_("Closes at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Leave empty to use the round length.",
+        help_text=_("Leave empty to use the round length."),
         validators=[sane_date],
     )
 
@@ -101,58 +110,81 @@ class OpenForm(forms.Form):
 
 
 class PositionForm(forms.Form):
-    kind = forms.ChoiceField(widget=forms.RadioSelect, label="Your position")
+    kind = forms.ChoiceField(widget=forms.RadioSelect, label=_("Your position"))
     reason = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Needed for a concern or an objection: what harm do you see, and what would resolve it?",
+        label=_("Reason"),
+        help_text=_("Needed for a concern or an objection: what harm do you see, and what would resolve it?"),
+    )
+    keep_reason_as_note = forms.BooleanField(
+        required=False,
+        label=_("Keep my reason as a note"),
+        help_text=_(
+            "When you change a concern or an objection to consent or an abstention, its reason is cleared "
+            "unless you keep it."
+        ),
     )
 
     def __init__(self, *args, proposal: Proposal, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(k.value, k.label) for k in KINDS_FOR_METHOD[Method(proposal.method)]]
         if proposal.method == Method.MAJORITY:
-            self.fields["reason"].help_text = "Optional: why you vote this way, for the circle to read."
+            self.fields["reason"].help_text = _("Optional: why you vote this way, for the circle to read.")
+
+    def service_kwargs(self) -> dict:
+        return {key: self.cleaned_data[key] for key in ("kind", "reason", "keep_reason_as_note")}
 
 
 class AmendForm(forms.Form):
-    title = forms.CharField(max_length=200, validators=[single_line])
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 12}), help_text="Markdown.")
+    title = forms.CharField(max_length=200, validators=[single_line], label=_("Title"))
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 12}), label=_("Body"), help_text=_("Markdown."))
     change_note = forms.CharField(
         max_length=300,
         required=False,
-        label="What changed",
-        help_text="A line for the circle, e.g. “Addresses Ben's objection about the budget.”",
+        label=_("What changed"),
+        help_text=_("A line for the circle, e.g. “Addresses Ben's objection about the budget.”"),
         validators=[single_line],
     )
 
 
 class OutcomeForm(forms.Form):
     statement = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 5}), help_text="Markdown. What was decided, in plain words."
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("Statement"),
+        help_text=_("Markdown. What was decided, in plain words."),
     )
     review_date = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
-        help_text="Optional: when the circle should review this agreement. A reminder goes out then.",
+        label=_("Review date"),
+        help_text=_("Optional: when the circle should review this agreement. A reminder goes out then."),
         validators=[sane_date],
     )
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Comment", help_text="Markdown.")
-    is_question = forms.BooleanField(required=False, label="This is a clarifying question")
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("Comment"), help_text=_("Markdown."))
+    is_question = forms.BooleanField(required=False, label=_("This is a clarifying question"))
 
 
 class DecisionFilterForm(forms.Form):
-    circle = forms.ModelChoiceField(queryset=None, required=False, empty_label="All circles")
+    circle = forms.ModelChoiceField(queryset=None, required=False, label=_("Circle"), empty_label=_("All circles"))
     since = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE), validators=[sane_date]
+        required=False,
+        label=_("Since"),
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
+        validators=[sane_date],
     )
     until = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE), validators=[sane_date]
+        required=False,
+        label=_("Until"),
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
+        validators=[sane_date],
     )
-    outcome = forms.ChoiceField(choices=[("", "Any outcome"), *Proposal.Outcome.choices], required=False)
+    outcome = forms.ChoiceField(
+        choices=[("", _("Any outcome")), *Proposal.Outcome.choices], required=False, label=_("Outcome")
+    )
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)

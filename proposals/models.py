@@ -8,28 +8,29 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from governance.dates import SaneDateField, SaneDateTimeField
 from governance.text import SingleLineCharField
 
 
 class Method(models.TextChoices):
-    CONSENT = "consent", "Consent"
-    MAJORITY = "majority", "Majority vote"
+    CONSENT = "consent", _("Consent")
+    MAJORITY = "majority", _("Majority vote")
 
 
 class Threshold(models.TextChoices):
-    SIMPLE = "simple", "Simple majority (more than half)"
-    TWO_THIRDS = "two_thirds", "Two thirds"
+    SIMPLE = "simple", _("Simple majority (more than half)")
+    TWO_THIRDS = "two_thirds", _("Two thirds")
 
 
 class Kind(models.TextChoices):
-    CONSENT = "consent", "Consent"
-    CONCERN = "concern", "Concern"
-    OBJECTION = "objection", "Objection"
-    AGREE = "agree", "Agree"
-    DISAGREE = "disagree", "Disagree"
-    ABSTAIN = "abstain", "Abstain"
+    CONSENT = "consent", _("Consent")
+    CONCERN = "concern", _("Concern")
+    OBJECTION = "objection", _("Objection")
+    AGREE = "agree", _("Agree")
+    DISAGREE = "disagree", _("Disagree")
+    ABSTAIN = "abstain", _("Abstain")
 
 
 KINDS_FOR_METHOD = {
@@ -41,66 +42,98 @@ KINDS_NEEDING_REASON = {Kind.CONCERN, Kind.OBJECTION}
 
 class Proposal(models.Model):
     class State(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        DRAFT = "draft", pgettext_lazy("proposal state", "Draft")
+        OPEN = "open", pgettext_lazy("proposal state", "Open")
+        CLOSED = "closed", pgettext_lazy("proposal state", "Closed")
+        WITHDRAWN = "withdrawn", pgettext_lazy("proposal state", "Withdrawn")
 
     class Outcome(models.TextChoices):
-        PASSED = "passed", "Passed"
-        REJECTED = "rejected", "Rejected"
-        NO_QUORUM = "no_quorum", "No quorum"
+        PASSED = "passed", pgettext_lazy("proposal outcome", "Passed")
+        REJECTED = "rejected", pgettext_lazy("proposal outcome", "Rejected")
+        NO_QUORUM = "no_quorum", pgettext_lazy("proposal outcome", "No quorum")
 
-    organisation = models.ForeignKey("governance.Organisation", on_delete=models.CASCADE, related_name="proposals")
-    circle = models.ForeignKey("circles.Circle", on_delete=models.PROTECT, related_name="proposals")
-    author = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="proposals")
-    title = SingleLineCharField(max_length=200)
-    body = models.TextField(help_text="Markdown.")
-    method = models.CharField(max_length=10, choices=Method.choices, default=Method.CONSENT)
+    organisation = models.ForeignKey(
+        "governance.Organisation", verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="proposals"
+    )
+    circle = models.ForeignKey(
+        "circles.Circle", verbose_name=_("circle"), on_delete=models.PROTECT, related_name="proposals"
+    )
+    author = models.ForeignKey(
+        "governance.Member", verbose_name=_("author"), on_delete=models.PROTECT, related_name="proposals"
+    )
+    title = SingleLineCharField(verbose_name=_("title"), max_length=200)
+    body = models.TextField(verbose_name=_("body"), help_text=_("Markdown."))
+    method = models.CharField(verbose_name=_("method"), max_length=10, choices=Method.choices, default=Method.CONSENT)
     threshold = models.CharField(
-        max_length=12, choices=Threshold.choices, default=Threshold.SIMPLE, help_text="For majority votes."
+        verbose_name=_("threshold"),
+        max_length=12,
+        choices=Threshold.choices,
+        default=Threshold.SIMPLE,
+        help_text=_("For majority votes."),
     )
     quorum_percent = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Share of the eligible voting weight that must respond (any position)."
+        verbose_name=_("quorum (%)"),
+        null=True,
+        blank=True,
+        help_text=_("Share of the eligible voting weight that must respond (any position)."),
     )
     anonymous = models.BooleanField(
+        verbose_name=_("anonymous"),
         default=False,
         help_text=_("Nobody but the member sees who took which position, ever; counts are shown after the close."),
     )
     hidden_results = models.BooleanField(
+        verbose_name=_("hidden results"),
         default=False,
         help_text=_("Counts by kind are shown only after the close (always so in an anonymous round)."),
     )
     early_close = models.BooleanField(
-        default=False, help_text="Close as soon as everyone eligible has responded and nobody objects."
+        verbose_name=_("early close"),
+        default=False,
+        help_text=_("Close as soon as everyone eligible has responded and nobody objects."),
     )
-    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT, db_index=True)
-    version = models.PositiveSmallIntegerField(default=1)
-    round_length = models.DurationField(help_text="How long a round lasts; an amendment restarts it.")
-    created_at = models.DateTimeField(default=timezone.now)
-    opened_at = models.DateTimeField(null=True, blank=True)
-    closes_at = SaneDateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(
+        verbose_name=_("state"), max_length=10, choices=State.choices, default=State.DRAFT, db_index=True
+    )
+    version = models.PositiveSmallIntegerField(verbose_name=_("version"), default=1)
+    round_length = models.DurationField(
+        verbose_name=_("round length"), help_text=_("How long a round lasts; an amendment restarts it.")
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
+    opened_at = models.DateTimeField(verbose_name=_("opened at"), null=True, blank=True)
+    closes_at = SaneDateTimeField(verbose_name=_("closes at"), null=True, blank=True)
+    closed_at = models.DateTimeField(verbose_name=_("closed at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(verbose_name=_("withdrawn at"), null=True, blank=True)
     # The live tally: {kind: [heads, weight]}, kept equal to a recount of current positions by
     # position_record under the proposal's row lock (so a page never aggregates 100,000 rows).
-    tally = models.JSONField(default=dict, blank=True)
-    eligible_count = models.PositiveIntegerField(default=0)
-    eligible_weight = models.PositiveIntegerField(default=0)
-    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
-    outcome_statement = models.TextField(blank=True, help_text="Markdown. What was decided, in plain words.")
-    outcome_by = models.ForeignKey(
-        "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    tally = models.JSONField(verbose_name=_("tally"), default=dict, blank=True)
+    eligible_count = models.PositiveIntegerField(verbose_name=_("eligible count"), default=0)
+    eligible_weight = models.PositiveIntegerField(verbose_name=_("eligible weight"), default=0)
+    outcome = models.CharField(verbose_name=_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
+    outcome_statement = models.TextField(
+        verbose_name=_("outcome statement"), blank=True, help_text=_("Markdown. What was decided, in plain words.")
     )
-    review_date = SaneDateField(null=True, blank=True, help_text="When the agreement should be reviewed.")
+    outcome_by = models.ForeignKey(
+        "governance.Member",
+        verbose_name=_("outcome stated by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    review_date = SaneDateField(
+        verbose_name=_("review date"), null=True, blank=True, help_text=_("When the agreement should be reviewed.")
+    )
     # Enactment of the changes the proposal carries (proposals.changes): None until a passed round
     # with changes is closed; True when every change applied; False ("passed, not enacted") when one
     # could no longer apply, with the reason, and none was applied.
-    enacted = models.BooleanField(null=True, blank=True, default=None)
-    enactment_error = models.TextField(blank=True)
-    enacted_at = models.DateTimeField(null=True, blank=True)
+    enacted = models.BooleanField(verbose_name=_("enacted"), null=True, blank=True, default=None)
+    enactment_error = models.TextField(verbose_name=_("enactment error"), blank=True)
+    enacted_at = models.DateTimeField(verbose_name=_("enacted at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["state", "closes_at"]),
@@ -171,15 +204,21 @@ class Proposal(models.Model):
 class ProposalVersion(models.Model):
     """The text of a proposal as it stood. Amending an open proposal adds a version."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="versions")
-    number = models.PositiveSmallIntegerField()
-    title = SingleLineCharField(max_length=200)
-    body = models.TextField()
-    change_note = SingleLineCharField(max_length=300, blank=True)
-    author = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveSmallIntegerField(verbose_name=_("number"))
+    title = SingleLineCharField(verbose_name=_("title"), max_length=200)
+    body = models.TextField(verbose_name=_("body"))
+    change_note = SingleLineCharField(verbose_name=_("change note"), max_length=300, blank=True)
+    author = models.ForeignKey(
+        "governance.Member", verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("proposal version")
+        verbose_name_plural = _("proposal versions")
         ordering = ["proposal", "number"]
         constraints = [models.UniqueConstraint(fields=["proposal", "number"], name="proposal_version_unique_number")]
 
@@ -190,11 +229,17 @@ class ProposalVersion(models.Model):
 class EligibleVoter(models.Model):
     """Who may take a position in this round, and with what weight, fixed when the round opens."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="eligible_voters")
-    member = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="+")
-    weight = models.PositiveSmallIntegerField()
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="eligible_voters"
+    )
+    member = models.ForeignKey(
+        "governance.Member", verbose_name=_("member"), on_delete=models.PROTECT, related_name="+"
+    )
+    weight = models.PositiveSmallIntegerField(verbose_name=_("weight"))
 
     class Meta:
+        verbose_name = _("eligible voter")
+        verbose_name_plural = _("eligible voters")
         constraints = [models.UniqueConstraint(fields=["proposal", "member"], name="eligible_voter_unique")]
 
     def __str__(self):
@@ -205,28 +250,46 @@ class Position(models.Model):
     """A member's position on one version of a proposal. Changing it adds a row and retires the old
     one; at most one row per member and proposal is current (a partial unique constraint)."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="positions")
-    member = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="positions")
-    version = models.PositiveSmallIntegerField()
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    reason = models.TextField(blank=True)
-    weight = models.PositiveSmallIntegerField()
-    created_at = models.DateTimeField(default=timezone.now)
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="positions"
+    )
+    member = models.ForeignKey(
+        "governance.Member", verbose_name=_("member"), on_delete=models.PROTECT, related_name="positions"
+    )
+    version = models.PositiveSmallIntegerField(verbose_name=_("version"))
+    kind = models.CharField(verbose_name=_("kind"), max_length=10, choices=Kind.choices)
+    reason = models.TextField(verbose_name=_("reason"), blank=True)
+    weight = models.PositiveSmallIntegerField(verbose_name=_("weight"))
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
     # A position a proxy holder recorded for the member (None: the member's own). Eligibility and
     # weight stay the member's snapshot; the holder is who acted.
-    proxy = models.ForeignKey("Proxy", null=True, blank=True, on_delete=models.PROTECT, related_name="positions")
-    by_proxy = models.ForeignKey(
-        "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="proxy_positions"
+    proxy = models.ForeignKey(
+        "Proxy", verbose_name=_("proxy"), null=True, blank=True, on_delete=models.PROTECT, related_name="positions"
     )
-    is_current = models.BooleanField(default=True)
-    retired_at = models.DateTimeField(null=True, blank=True)
+    by_proxy = models.ForeignKey(
+        "governance.Member",
+        verbose_name=_("recorded by (proxy holder)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proxy_positions",
+    )
+    is_current = models.BooleanField(verbose_name=_("current"), default=True)
+    retired_at = models.DateTimeField(verbose_name=_("retired at"), null=True, blank=True)
     retired_because = models.CharField(
+        verbose_name=_("retired because"),
         max_length=12,
         blank=True,
-        choices=[("changed", "Changed"), ("withdrawn", "Objection withdrawn"), ("amended", "Proposal amended")],
+        choices=[
+            ("changed", _("Changed")),
+            ("withdrawn", _("Objection withdrawn")),
+            ("amended", _("Proposal amended")),
+        ],
     )
 
     class Meta:
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["proposal", "is_current", "kind"]),
@@ -250,13 +313,19 @@ class Position(models.Model):
 
 
 class Comment(models.Model):
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="+")
-    body = models.TextField(help_text="Markdown.")
-    is_question = models.BooleanField(default=False, help_text="A clarifying question.")
-    created_at = models.DateTimeField(default=timezone.now)
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        "governance.Member", verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.TextField(verbose_name=_("body"), help_text=_("Markdown."))
+    is_question = models.BooleanField(verbose_name=_("question"), default=False, help_text=_("A clarifying question."))
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["proposal", "created_at"])]
 
@@ -273,30 +342,49 @@ class Proxy(models.Model):
         HOLDER_LEFT = "holder_left", _("The holder left")
         GRANTOR_LEFT = "grantor_left", _("The grantor left")
 
-    organisation = models.ForeignKey("governance.Organisation", on_delete=models.CASCADE, related_name="proxies")
-    grantor = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="proxies_given")
-    holder = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="proxies_held")
+    organisation = models.ForeignKey(
+        "governance.Organisation", verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="proxies"
+    )
+    grantor = models.ForeignKey(
+        "governance.Member", verbose_name=_("grantor"), on_delete=models.PROTECT, related_name="proxies_given"
+    )
+    holder = models.ForeignKey(
+        "governance.Member", verbose_name=_("holder"), on_delete=models.PROTECT, related_name="proxies_held"
+    )
     proposal = models.ForeignKey(
-        Proposal, null=True, blank=True, on_delete=models.PROTECT, related_name="proxies", help_text=_("One round.")
+        Proposal,
+        verbose_name=_("proposal"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proxies",
+        help_text=_("One round."),
     )
     circle = models.ForeignKey(
         "circles.Circle",
+        verbose_name=_("circle"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="proxies",
         help_text=_("Every round of the circle, until revoked."),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
+    revoked_at = models.DateTimeField(verbose_name=_("revoked at"), null=True, blank=True)
     revoked_by = models.ForeignKey(
-        "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "governance.Member",
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    end_reason = models.CharField(max_length=12, choices=EndReason.choices, blank=True)
+    end_reason = models.CharField(verbose_name=_("end reason"), max_length=12, choices=EndReason.choices, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name_plural = "proxies"
+        verbose_name = _("proxy")
+        verbose_name_plural = _("proxies")
         indexes = [models.Index(fields=["holder", "revoked_at"]), models.Index(fields=["grantor", "revoked_at"])]
         constraints = [
             models.CheckConstraint(
@@ -336,16 +424,24 @@ class Change(models.Model):
     what the page shows, before → after, stored as JSON: refreshed when drafted and opened, and frozen
     when applied, so the record reads the same after the structure moves on."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="changes")
-    ordinal = models.PositiveSmallIntegerField(help_text="Its place among the proposal's changes; applied in order.")
-    kind = SingleLineCharField(max_length=60, help_text="The kind's key, e.g. 'circle.amend'.")
-    data = models.JSONField(default=dict, blank=True)
-    description = models.JSONField(default=dict, blank=True)
-    applied_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True, help_text="Why it could not apply (or be opened), if it could not.")
-    created_at = models.DateTimeField(default=timezone.now)
+    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="changes")
+    ordinal = models.PositiveSmallIntegerField(
+        verbose_name=_("order"), help_text=_("Its place among the proposal's changes; applied in order.")
+    )
+    kind = SingleLineCharField(
+        verbose_name=_("kind"), max_length=60, help_text=_("The kind's key, e.g. 'circle.amend'.")
+    )
+    data = models.JSONField(verbose_name=_("data"), default=dict, blank=True)
+    description = models.JSONField(verbose_name=_("description"), default=dict, blank=True)
+    applied_at = models.DateTimeField(verbose_name=_("applied at"), null=True, blank=True)
+    error = models.TextField(
+        verbose_name=_("error"), blank=True, help_text=_("Why it could not apply (or be opened), if it could not.")
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("change")
+        verbose_name_plural = _("changes")
         ordering = ["proposal", "ordinal"]
         constraints = [models.UniqueConstraint(fields=["proposal", "ordinal"], name="change_unique_ordinal")]
         indexes = [models.Index(fields=["kind", "-applied_at"], name="change_kind_applied")]

@@ -46,6 +46,7 @@ from .changes import (
     changes_enact,
     proposal_reopen,
     round_restart,
+    state_word,
 )
 from .models import (
     KINDS_FOR_METHOD,
@@ -146,15 +147,15 @@ def _tally_add(tally: dict, kind: str, weight: int, sign: int) -> None:
 
 def _check_settings(*, method, threshold, quorum_percent, title, body):
     if not (title or "").strip():
-        raise Invalid("Give the proposal a title.", field="title")
+        raise Invalid(gettext("Give the proposal a title."), field="title")
     if not (body or "").strip():
-        raise Invalid("Say what you propose; the body cannot be empty.", field="body")
+        raise Invalid(gettext("Say what you propose; the body cannot be empty."), field="body")
     if method not in Method.values:
-        raise Invalid("Choose consent or majority.", field="method")
+        raise Invalid(gettext("Choose consent or majority."), field="method")
     if threshold not in Threshold.values:
-        raise Invalid("Choose a simple majority or two thirds.", field="threshold")
+        raise Invalid(gettext("Choose a simple majority or two thirds."), field="threshold")
     if quorum_percent is not None and not 1 <= quorum_percent <= 100:
-        raise Invalid("Quorum is a percentage between 1 and 100.", field="quorum_percent")
+        raise Invalid(gettext("Quorum is a percentage between 1 and 100."), field="quorum_percent")
 
 
 def _recipients(members) -> list:
@@ -181,13 +182,13 @@ def proposal_create(
 ) -> Proposal:
     """Draft a proposal in a circle. Drafts are private to their author until opened."""
     if circle.is_archived:
-        raise Conflict("This circle is archived; proposals cannot be made in it.")
+        raise Conflict(gettext("This circle is archived; proposals cannot be made in it."))
     quorum_percent = circle.quorum_percent if quorum_percent is None else quorum_percent  # the circle's default
     _check_settings(method=method, threshold=threshold, quorum_percent=quorum_percent, title=title, body=body)
     organisation = circle.organisation
     round_length = round_length or timedelta(days=circle.consent_round_days or organisation.consent_round_days)
     if round_length < timedelta(minutes=5):
-        raise Invalid("A round lasts at least five minutes.", field="closes_at")
+        raise Invalid(gettext("A round lasts at least five minutes."), field="closes_at")
     proposal = Proposal.objects.create(
         organisation=organisation,
         circle=circle,
@@ -234,10 +235,10 @@ def proposal_update_draft(*, proposal: Proposal, by: Member, **changes) -> Propo
     """Edit a draft. Once a round is open, the text changes only by amendment (a new version)."""
     unknown = set(changes) - set(DRAFT_FIELDS)
     if unknown:
-        raise Invalid(f"Unknown field: {', '.join(sorted(unknown))}.")
+        raise Invalid(gettext("Unknown field: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     proposal = _lock(proposal)
     if proposal.state != Proposal.State.DRAFT:
-        raise Conflict("Only a draft can be edited; amend an open proposal instead.")
+        raise Conflict(gettext("Only a draft can be edited; amend an open proposal instead."))
     for field, value in changes.items():
         setattr(proposal, field, value)
     _check_settings(
@@ -260,19 +261,21 @@ def proposal_open(*, proposal: Proposal, by: Member, closes_at=None) -> Proposal
     not change who may vote in this round, so the count of who has not responded stays meaningful."""
     proposal = _lock(proposal)
     if proposal.state != Proposal.State.DRAFT:
-        raise Conflict(f"This proposal is {proposal.get_state_display().lower()}; only a draft can be opened.")
+        raise Conflict(
+            gettext("This proposal is %(state)s; only a draft can be opened.") % {"state": state_word(proposal)}
+        )
     if proposal.circle.is_archived:
-        raise Conflict("This circle is archived; proposals cannot be opened in it.")
+        raise Conflict(gettext("This circle is archived; proposals cannot be opened in it."))
     now = timezone.now()
     if closes_at is not None:
         if closes_at <= now + timedelta(minutes=5):
-            raise Invalid("The round must close at least five minutes from now.", field="closes_at")
+            raise Invalid(gettext("The round must close at least five minutes from now."), field="closes_at")
         proposal.round_length = closes_at - now
     # The changes it carries are checked again against the structure as it is now.
     changes_check(proposal, by=by)
     voters = eligible_members(proposal.circle)
     if not voters:
-        raise Conflict("Nobody in this circle may vote yet; add members with a voting class first.")
+        raise Conflict(gettext("Nobody in this circle may vote yet; add members with a voting class first."))
     EligibleVoter.objects.bulk_create(
         [EligibleVoter(proposal=proposal, member=m, weight=m.membership_class.voting_weight) for m in voters]
     )
@@ -310,9 +313,20 @@ def proposal_open(*, proposal: Proposal, by: Member, closes_at=None) -> Proposal
 
 @transaction.atomic
 def position_record(
-    *, proposal: Proposal, member: Member, kind: str, reason: str = "", by: Member | None = None
+    *,
+    proposal: Proposal,
+    member: Member,
+    kind: str,
+    reason: str = "",
+    by: Member | None = None,
+    keep_reason_as_note: bool = False,
 ) -> Position:
     """Record or change a member's position. Sending the same position again changes nothing.
+
+    Changing a concern or an objection to a kind that needs no reason (consent, abstain) drops the
+    reason it carried, sent again unchanged (a form shows it pre-filled), unless the member asks to
+    keep it as a note (`keep_reason_as_note`): a stale objection's reason must not read as the
+    reason of a consent. A text written anew with the consent is the member's note and is kept.
 
     `by` is a proxy holder responding for `member` (proposals.proxies): the proxy must be in force now,
     the position counts with the member's own eligibility and weight, and once the member has
@@ -320,15 +334,17 @@ def position_record(
     proposal = _lock(proposal)
     now = timezone.now()
     if proposal.state != Proposal.State.OPEN:
-        raise Conflict(f"This proposal is {proposal.get_state_display().lower()}; positions are no longer taken.")
+        raise Conflict(
+            gettext("This proposal is %(state)s; positions are no longer taken.") % {"state": state_word(proposal)}
+        )
     if proposal.deadline_passed(now):
         closed_at = local_time(proposal.organisation, proposal.closes_at)
-        raise Conflict(f"The round closed at {closed_at}; positions are no longer taken.")
+        raise Conflict(gettext("The round closed at %(time)s; positions are no longer taken.") % {"time": closed_at})
     voter = EligibleVoter.objects.filter(proposal=proposal, member=member).first()
     if voter is None:
-        raise NotAllowed("You were not on this circle's roster with a voting class when the round opened.")
+        raise NotAllowed(gettext("You were not on this circle's roster with a voting class when the round opened."))
     if not member.is_active:
-        raise NotAllowed("You have left the organisation and can no longer take part.")
+        raise NotAllowed(gettext("You have left the organisation and can no longer take part."))
     holder = by if by is not None and by.pk != member.pk else None
     proxy = None
     if holder is not None:
@@ -342,14 +358,29 @@ def position_record(
             )
     if kind not in KINDS_FOR_METHOD[Method(proposal.method)]:
         allowed = ", ".join(KINDS_FOR_METHOD[Method(proposal.method)])
-        raise Invalid(f"For a {proposal.get_method_display().lower()}, choose one of: {allowed}.", field="kind")
+        sentence = (
+            gettext("For a consent, choose one of: %(kinds)s.")
+            if proposal.method == Method.CONSENT
+            else gettext("For a majority vote, choose one of: %(kinds)s.")
+        )
+        raise Invalid(sentence % {"kinds": allowed}, field="kind")
     reason = (reason or "").strip()
     if kind in KINDS_NEEDING_REASON and not reason:
-        article = "An" if kind == Kind.OBJECTION else "A"
-        raise Invalid(
-            f"{article} {Kind(kind).label.lower()} needs a reason, so that it can be worked with.", field="reason"
+        sentence = (
+            gettext("An objection needs a reason, so that it can be worked with.")
+            if kind == Kind.OBJECTION
+            else gettext("A concern needs a reason, so that it can be worked with.")
         )
+        raise Invalid(sentence, field="reason")
     current = Position.objects.filter(proposal=proposal, member=member, is_current=True).first()
+    if (
+        current
+        and current.kind in KINDS_NEEDING_REASON
+        and kind not in KINDS_NEEDING_REASON
+        and _same_text(reason, current.reason)
+        and not keep_reason_as_note
+    ):
+        reason = ""
     if (
         current
         and current.kind == kind
@@ -388,6 +419,11 @@ def position_record(
     return position
 
 
+def _same_text(a: str, b: str) -> bool:
+    """Whether two texts are the same but for line endings (a browser sends CRLF, an API client LF)."""
+    return a.replace("\r\n", "\n") == b.replace("\r\n", "\n")
+
+
 def _position_event(proposal: Proposal, *, member: Member, holder: Member | None, details: dict) -> None:
     """The event of a position. Until the close of a round with hidden results it says that someone
     responded, never how; an anonymous round never says who (not even after the close, when the
@@ -421,10 +457,10 @@ def objection_withdraw(*, proposal: Proposal, member: Member) -> Position:
     """The objector withdraws their objection; they are asked for their position again."""
     proposal = _lock(proposal)
     if proposal.state != Proposal.State.OPEN or proposal.deadline_passed():
-        raise Conflict("This round is closed; the objection stands as recorded.")
+        raise Conflict(gettext("This round is closed; the objection stands as recorded."))
     current = Position.objects.filter(proposal=proposal, member=member, is_current=True).first()
     if current is None or current.kind != Kind.OBJECTION:
-        raise Conflict("You have no standing objection on this proposal.")
+        raise Conflict(gettext("You have no standing objection on this proposal."))
     Position.objects.filter(pk=current.pk).update(
         is_current=False, retired_at=timezone.now(), retired_because="withdrawn"
     )
@@ -454,10 +490,10 @@ def proposal_amend(*, proposal: Proposal, by: Member, title: str, body: str, cha
     Earlier versions and the positions taken on them are kept."""
     proposal = _lock(proposal)
     if proposal.state != Proposal.State.OPEN:
-        raise Conflict("Only an open proposal can be amended.")
+        raise Conflict(gettext("Only an open proposal can be amended."))
     now = timezone.now()
     if proposal.deadline_passed(now):
-        raise Conflict("The round has closed; it can no longer be amended.")
+        raise Conflict(gettext("The round has closed; it can no longer be amended."))
     _check_settings(
         method=proposal.method,
         threshold=proposal.threshold,
@@ -466,7 +502,7 @@ def proposal_amend(*, proposal: Proposal, by: Member, title: str, body: str, cha
         body=body,
     )
     if title.strip() == proposal.title and body == proposal.body:
-        raise Invalid("The amendment changes nothing; edit the title or the text.", field="body")
+        raise Invalid(gettext("The amendment changes nothing; edit the title or the text."), field="body")
     return round_restart(proposal, by=by, title=title, body=body, change_note=change_note, now=now)
 
 
@@ -476,11 +512,12 @@ def proposal_withdraw(*, proposal: Proposal, by: Member | None) -> Proposal:
     outcome to record, whether or not the sweep has recorded it yet, and withdrawing would dodge it."""
     proposal = _lock(proposal)
     if proposal.state not in (Proposal.State.DRAFT, Proposal.State.OPEN):
-        raise Conflict(f"This proposal is already {proposal.get_state_display().lower()}.")
+        raise Conflict(gettext("This proposal is already %(state)s.") % {"state": state_word(proposal)})
     if proposal.state == Proposal.State.OPEN and proposal.deadline_passed():
         closed_at = local_time(proposal.organisation, proposal.closes_at)
         raise Conflict(
-            f"The round closed at {closed_at}; its outcome is being recorded, so it can no longer be withdrawn."
+            gettext("The round closed at %(time)s; its outcome is being recorded, so it can no longer be withdrawn.")
+            % {"time": closed_at}
         )
     was_open = proposal.state == Proposal.State.OPEN
     proposal.state, proposal.withdrawn_at = Proposal.State.WITHDRAWN, timezone.now()
@@ -576,12 +613,12 @@ def outcome_write(*, proposal: Proposal, by: Member, statement: str, review_date
     rewrite keeps the earlier statement in the event log."""
     proposal = _lock(proposal)
     if proposal.state != Proposal.State.CLOSED:
-        raise Conflict("The outcome statement is written after the round closes.")
+        raise Conflict(gettext("The outcome statement is written after the round closes."))
     statement = (statement or "").strip()
     if not statement:
-        raise Invalid("Write what was decided.", field="statement")
+        raise Invalid(gettext("Write what was decided."), field="statement")
     if review_date is not None and review_date <= timezone.localdate():
-        raise Invalid("A review date lies in the future.", field="review_date")
+        raise Invalid(gettext("A review date lies in the future."), field="review_date")
     previous = {"statement": proposal.outcome_statement, "review_date": str(proposal.review_date or "")}
     proposal.outcome_statement, proposal.review_date, proposal.outcome_by = statement, review_date, by
     proposal.save(update_fields=["outcome_statement", "review_date", "outcome_by"])
@@ -599,10 +636,10 @@ def outcome_write(*, proposal: Proposal, by: Member, statement: str, review_date
 @transaction.atomic
 def comment_add(*, proposal: Proposal, author: Member, body: str, is_question: bool = False) -> Comment:
     if proposal.state == Proposal.State.DRAFT:
-        raise Conflict("Comments open with the round.")
+        raise Conflict(gettext("Comments open with the round."))
     body = (body or "").strip()
     if not body:
-        raise Invalid("Write a comment first.", field="body")
+        raise Invalid(gettext("Write a comment first."), field="body")
     comment = Comment.objects.create(proposal=proposal, author=author, body=body, is_question=is_question)
     event_record(
         organisation=proposal.organisation,

@@ -85,7 +85,7 @@ def proposal_new(request, org, circle):
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, "Draft saved. Only you can see it until you open the round.")
+            messages.success(request, gettext("Draft saved. Only you can see it until you open the round."))
             return _back(proposal)
     return render(
         request,
@@ -105,7 +105,7 @@ def proposal_edit(request, org, pk):
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, "Draft updated.")
+            messages.success(request, gettext("Draft updated."))
             return _back(proposal)
     return render(
         request,
@@ -194,35 +194,36 @@ def proposal_open(request, org, pk):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "The round is open. Eligible members have been asked for their position.")
+        messages.success(request, gettext("The round is open. Eligible members have been asked for their position."))
     return _back(proposal)
 
 
 @login_required
 @require_POST
 def position_record(request, org, pk):
-    """Record my position. With htmx, answer the position panel and tally in place."""
+    """Record my position. With htmx, answer the position panel and tally in place, and who responded
+    beside them (out of band), so that the list never disagrees with the counts."""
     proposal = queries.get_proposal_for(request.user, pk, action="proposals.add_position", organisation_slug=org)
     member = member_for(request.user, proposal.organisation_id)
     form = PositionForm(request.POST, proposal=proposal)
     saved = False
     if form.is_valid():
         try:
-            services.position_record(
-                proposal=proposal, member=member, kind=form.cleaned_data["kind"], reason=form.cleaned_data["reason"]
-            )
+            services.position_record(proposal=proposal, member=member, **form.service_kwargs())
         except DomainError as error:
             add_domain_error(form, error)
         else:
             if not request.htmx:
-                messages.success(request, "Your position is recorded. You can change it until the round closes.")
+                messages.success(
+                    request, gettext("Your position is recorded. You can change it until the round closes.")
+                )
                 return _back(proposal)
             saved = True
         # The service may have changed the tally or closed the round (early close, deadline passed).
         proposal.refresh_from_db(fields=["state", "tally", "closes_at", "closed_at", "outcome"])
     context = _detail_context(request, proposal, position_form=None if saved else form)
     context["position_saved"] = saved
-    template = "proposals/_position_panel.html" if request.htmx else "proposals/proposal_detail.html"
+    template = "proposals/_position_answer.html" if request.htmx else "proposals/proposal_detail.html"
     # htmx swaps only 2xx answers by default, so a refusal comes back as the re-rendered panel
     # with its error, as a 200, just like the form re-rendered without JavaScript.
     return render(request, template, context)
@@ -246,8 +247,7 @@ def proxy_position_record(request, org, pk):
                 proposal=proposal,
                 member=grantor,
                 by=holder,
-                kind=form.cleaned_data["kind"],
-                reason=form.cleaned_data["reason"],
+                **form.service_kwargs(),
             )
         except DomainError as error:
             add_domain_error(form, error)
@@ -314,7 +314,7 @@ def objection_withdraw(request, org, pk):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Your objection is withdrawn. Please record your position again.")
+        messages.success(request, gettext("Your objection is withdrawn. Please record your position again."))
     return _back(proposal)
 
 
@@ -330,7 +330,7 @@ def proposal_amend(request, org, pk):
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, "Amended. The round restarts and everyone is asked again.")
+            messages.success(request, gettext("Amended. The round restarts and everyone is asked again."))
             return _back(proposal)
     return render(
         request,
@@ -348,7 +348,7 @@ def proposal_withdraw(request, org, pk):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "The proposal is withdrawn.")
+        messages.success(request, gettext("The proposal is withdrawn."))
     return _back(proposal)
 
 
@@ -367,7 +367,7 @@ def outcome_write(request, org, pk):
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, "The outcome statement is published in the decision log.")
+            messages.success(request, gettext("The outcome statement is published in the decision log."))
             return _back(proposal)
     return render(
         request,
@@ -389,7 +389,7 @@ def comment_add(request, org, pk):
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, "Comment added.")
+            messages.success(request, gettext("Comment added."))
             return redirect(f"{_back(proposal).url}#comments")
     return render(request, "proposals/proposal_detail.html", _detail_context(request, proposal, comment_form=form))
 

@@ -89,3 +89,30 @@ def test_an_objection_is_refused_without_reason_then_amended_away(page, log_in, 
     assert (current.kind, current.version) == ("consent", 2)
     assert Position.objects.get(proposal=proposal, is_current=False).retired_because == "amended"
     assert Proposal.objects.get(pk=proposal.pk).tally == {"consent": [1, 1]}
+
+
+def test_changing_an_objection_to_consent_updates_who_responded_and_drops_the_reason(page, log_in, world):
+    proposal = make_proposal(world.finance, world.member(world.steve))
+    log_in("mia@acme.test")
+    page.goto(f"/o/acme/p/{proposal.pk}/")
+    page.evaluate("window.samePage = true")
+    positions = page.locator("#positions")
+    expect(positions).to_contain_text("Nobody has responded yet.")
+
+    page.get_by_role("radio", name=re.compile(r"^Objection")).check()
+    page.get_by_label("Reason", exact=True).fill("The reserve is our only buffer.")
+    page.get_by_role("button", name="Record my position").click()
+    expect(_tally_cell(page, "objection")).to_have_text("1")
+    expect(positions).to_contain_text("Mia Member")
+    expect(positions).to_contain_text("The reserve is our only buffer.")
+
+    # The reason stays pre-filled; consenting without keeping it as a note clears it.
+    expect(page.get_by_label("Keep my reason as a note")).not_to_be_checked()
+    page.get_by_role("radio", name=re.compile(r"^Consent")).check()
+    page.get_by_role("button", name="Change my position").click()
+    expect(_tally_cell(page, "consent")).to_have_text("1")
+    expect(positions.locator(".kind-consent")).to_be_visible()
+    expect(positions).not_to_contain_text("The reserve is our only buffer.")
+    expect(page.get_by_label("Reason", exact=True)).to_have_value("")
+    assert page.evaluate("window.samePage === true")
+    assert Position.objects.get(proposal=proposal, is_current=True).reason == ""

@@ -557,8 +557,9 @@ def test_the_proposal_page_needs_as_many_queries_for_500_positions_as_for_10(
             with django_assert_max_num_queries(limit), CaptureQueriesContext(connection) as captured:
                 assert client.get(url(name, proposal)).status_code == 200
             counts[(target, name)] = len(captured)
-        # 21: one more than before issue 15, the proxies the member holds in the round (the panel's proxy card).
-        with django_assert_max_num_queries(21), CaptureQueriesContext(connection) as captured:
+        # 21: one more than before issue 15, the proxies the member holds in the round (the panel's proxy card);
+        # 23 since issue 17: who responded (and who has not yet) comes back with the tally.
+        with django_assert_max_num_queries(23), CaptureQueriesContext(connection) as captured:
             answer = client.post(url("position-record", proposal), {"kind": "consent"}, headers=HX)
         assert answer.status_code == 200
         counts[(target, "htmx")] = len(captured)
