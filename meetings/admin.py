@@ -2,6 +2,8 @@
 tensions); changes go through the services, as the actions and the editable forms below do."""
 
 from django.contrib import admin, messages
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from governance.admin_tools import ReadOnlyMixin, acting_member
 from governance.errors import DomainError
@@ -61,7 +63,7 @@ class MeetingAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return request.user.is_staff  # to view the page and run actions; every field is read-only
 
-    @admin.action(description="Cancel the selected meetings")
+    @admin.action(description=_("Cancel the selected meetings"))
     def cancel(self, request, queryset):
         for meeting in queryset.select_related("organisation", "circle"):
             try:
@@ -86,10 +88,13 @@ class MeetingSeriesAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return request.user.is_staff
 
-    @admin.action(description="Create the upcoming occurrences now")
+    @admin.action(description=_("Create the upcoming occurrences now"))
     def materialise(self, request, queryset):
         created = sum(services.series_materialise(series=s) for s in queryset)
-        self.message_user(request, f"Created {created} occurrence(s).")
+        self.message_user(
+            request,
+            gettext("Created %(count)s occurrence(s).") % {"count": created},
+        )
 
 
 @admin.register(CircleMeetingSettings)
@@ -233,8 +238,8 @@ class CalendarFeedAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return request.user.is_staff
 
-    @admin.action(description="Revoke the selected calendar links")
+    @admin.action(description=_("Revoke the selected calendar links"))
     def revoke(self, request, queryset):
         for feed in queryset:
             services.calendar_feed_revoke(feed=feed)
-        self.message_user(request, "Revoked.")
+        self.message_user(request, gettext("Revoked."))

@@ -10,7 +10,7 @@ from proposals import hooks as proposal_hooks
 
 class MeetingsConfig(AppConfig):
     name = "meetings"
-    verbose_name = "Meetings"
+    verbose_name = _("Meetings")
 
     def ready(self):
         from . import changes, inbox, services  # they load models, which exist once the registry is ready

@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from governance.dates import sane_date
 from governance.models import Member
@@ -17,7 +19,7 @@ from .models import ActionItem, AgendaItem, Attendance, Kind, Meeting, MeetingSe
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-REPEAT_CHOICES = [("once", "Does not repeat"), *MeetingSeries.Frequency.choices]
+REPEAT_CHOICES = [("once", _("Does not repeat")), *MeetingSeries.Frequency.choices]
 
 
 def active_members(organisation):
@@ -58,25 +60,31 @@ class _TimesMixin:
 
 
 class MeetingForm(_TimesMixin, forms.Form):
-    title = forms.CharField(max_length=200, validators=[single_line])
-    kind = forms.ChoiceField(choices=Kind.choices, initial=Kind.GOVERNANCE)
-    date = forms.DateField(widget=DATE, validators=[sane_date])
-    start_time = forms.TimeField(widget=TIME, label="Starts")
-    end_time = forms.TimeField(widget=TIME, label="Ends")
-    place = forms.CharField(max_length=200, required=False, help_text="A room or an address.", validators=[single_line])
-    video_url = forms.URLField(max_length=500, required=False, label="Video link", assume_scheme="https")
-    facilitator = _member_field("Facilitator")
-    secretary = _member_field("Secretary", help_text="Takes the minutes.")
-    repeat = forms.ChoiceField(choices=REPEAT_CHOICES, initial="once", label="Repeats")
+    title = forms.CharField(max_length=200, validators=[single_line], label=_("Title"))
+    kind = forms.ChoiceField(choices=Kind.choices, initial=Kind.GOVERNANCE, label=_("Kind"))
+    date = forms.DateField(widget=DATE, validators=[sane_date], label=_("Date"))
+    start_time = forms.TimeField(widget=TIME, label=_("Starts"))
+    end_time = forms.TimeField(widget=TIME, label=_("Ends"))
+    place = forms.CharField(
+        max_length=200, required=False, help_text=_("A room or an address."), validators=[single_line], label=_("Place")
+    )
+    video_url = forms.URLField(max_length=500, required=False, label=_("Video link"), assume_scheme="https")
+    facilitator = _member_field(_("Facilitator"))
+    secretary = _member_field(_("Secretary"), help_text=_("Takes the minutes."))
+    repeat = forms.ChoiceField(choices=REPEAT_CHOICES, initial="once", label=_("Repeats"))
     rrule = forms.CharField(
         max_length=300,
         required=False,
-        label="Recurrence rule",
-        help_text="For a custom rule, RFC 5545: e.g. FREQ=MONTHLY;BYDAY=1MO,3MO for the first and third Monday.",
+        label=_("Recurrence rule"),
+        help_text=_("For a custom rule, RFC 5545: e.g. FREQ=MONTHLY;BYDAY=1MO,3MO for the first and third Monday."),
         validators=[single_line],
     )
     until = forms.DateField(
-        widget=DATE, required=False, label="Ends on", help_text="The last day it may occur.", validators=[sane_date]
+        widget=DATE,
+        required=False,
+        label=_("Ends on"),
+        help_text=_("The last day it may occur."),
+        validators=[sane_date],
     )
 
     def __init__(self, *args, organisation, with_repeat=True, **kwargs):
@@ -92,7 +100,7 @@ class MeetingForm(_TimesMixin, forms.Form):
         cleaned = super().clean()
         cleaned["starts_at"], cleaned["ends_at"] = self._times(cleaned)
         if "repeat" in self.fields and cleaned.get("repeat") == "custom" and not cleaned.get("rrule"):
-            self.add_error("rrule", "Write the rule, or choose another frequency.")
+            self.add_error("rrule", gettext("Write the rule, or choose another frequency."))
         return cleaned
 
     def meeting_kwargs(self) -> dict:
@@ -116,12 +124,12 @@ class MeetingForm(_TimesMixin, forms.Form):
 class SeriesForm(forms.Form):
     """What a whole series changes without moving in time."""
 
-    title = forms.CharField(max_length=200, validators=[single_line])
-    kind = forms.ChoiceField(choices=Kind.choices)
-    place = forms.CharField(max_length=200, required=False, validators=[single_line])
-    video_url = forms.URLField(max_length=500, required=False, label="Video link", assume_scheme="https")
-    facilitator = _member_field("Facilitator")
-    secretary = _member_field("Secretary")
+    title = forms.CharField(max_length=200, validators=[single_line], label=_("Title"))
+    kind = forms.ChoiceField(choices=Kind.choices, label=_("Kind"))
+    place = forms.CharField(max_length=200, required=False, validators=[single_line], label=_("Place"))
+    video_url = forms.URLField(max_length=500, required=False, label=_("Video link"), assume_scheme="https")
+    facilitator = _member_field(_("Facilitator"))
+    secretary = _member_field(_("Secretary"))
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,19 +150,19 @@ class SeriesForm(forms.Form):
 
 class RescheduleForm(_TimesMixin, forms.Form):
     date = forms.DateField(
-        widget=DATE, label="From", help_text="The first meeting at the new times.", validators=[sane_date]
+        widget=DATE, label=_("From"), help_text=_("The first meeting at the new times."), validators=[sane_date]
     )
-    start_time = forms.TimeField(widget=TIME, label="Starts")
-    end_time = forms.TimeField(widget=TIME, label="Ends")
-    repeat = forms.ChoiceField(choices=MeetingSeries.Frequency.choices, label="Repeats")
+    start_time = forms.TimeField(widget=TIME, label=_("Starts"))
+    end_time = forms.TimeField(widget=TIME, label=_("Ends"))
+    repeat = forms.ChoiceField(choices=MeetingSeries.Frequency.choices, label=_("Repeats"))
     rrule = forms.CharField(
         max_length=300,
         required=False,
-        label="Recurrence rule",
-        help_text="For a custom rule.",
+        label=_("Recurrence rule"),
+        help_text=_("For a custom rule."),
         validators=[single_line],
     )
-    until = forms.DateField(widget=DATE, required=False, label="Ends on", validators=[sane_date])
+    until = forms.DateField(widget=DATE, required=False, label=_("Ends on"), validators=[sane_date])
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -164,32 +172,44 @@ class RescheduleForm(_TimesMixin, forms.Form):
         cleaned = super().clean()
         cleaned["starts_at"], cleaned["ends_at"] = self._times(cleaned)
         if cleaned.get("repeat") == "custom" and not cleaned.get("rrule"):
-            self.add_error("rrule", "Write the rule, or choose another frequency.")
+            self.add_error("rrule", gettext("Write the rule, or choose another frequency."))
         return cleaned
 
 
 class SeriesEndForm(forms.Form):
     last_day = forms.DateField(
-        widget=DATE, label="Last day", help_text="Meetings after this day are taken off.", validators=[sane_date]
+        widget=DATE, label=_("Last day"), help_text=_("Meetings after this day are taken off."), validators=[sane_date]
     )
 
 
 class CancelForm(forms.Form):
     reason = forms.CharField(
-        max_length=300, required=False, help_text="Sent to the circle with the cancellation.", validators=[single_line]
+        max_length=300,
+        required=False,
+        help_text=_("Sent to the circle with the cancellation."),
+        validators=[single_line],
+        label=_("Reason"),
     )
 
 
 class AgendaItemForm(forms.Form):
     title = forms.CharField(
-        max_length=200, required=False, help_text="Leave empty to use the tension's title.", validators=[single_line]
+        max_length=200,
+        required=False,
+        help_text=_("Leave empty to use the tension's title."),
+        validators=[single_line],
+        label=_("Title"),
     )
-    kind = forms.ChoiceField(choices=AgendaItem.Kind.choices, initial=AgendaItem.Kind.OTHER)
-    owner = _member_field("Owner", help_text="Who brings it.")
-    time_box = forms.IntegerField(min_value=1, max_value=600, required=False, label="Time box (minutes)")
-    tension = forms.ModelChoiceField(queryset=Tension.objects.none(), required=False, empty_label="—")
-    proposal = forms.ModelChoiceField(queryset=None, required=False, empty_label="—")
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="Markdown.")
+    kind = forms.ChoiceField(choices=AgendaItem.Kind.choices, initial=AgendaItem.Kind.OTHER, label=_("Kind"))
+    owner = _member_field(_("Owner"), help_text=_("Who brings it."))
+    time_box = forms.IntegerField(min_value=1, max_value=600, required=False, label=_("Time box (minutes)"))
+    tension = forms.ModelChoiceField(
+        queryset=Tension.objects.none(), required=False, empty_label="—", label=_("Tension")
+    )
+    proposal = forms.ModelChoiceField(queryset=None, required=False, empty_label="—", label=_("Proposal"))
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text=_("Markdown."), label=_("Notes")
+    )
 
     def __init__(self, *args, meeting: Meeting, **kwargs):
         kwargs.setdefault("auto_id", "item_%s")  # the meeting page holds several forms
@@ -207,14 +227,14 @@ class AgendaItemForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("title") and not cleaned.get("tension") and not cleaned.get("proposal"):
-            self.add_error("title", "Give the item a title, or link a tension or proposal.")
+            self.add_error("title", gettext("Give the item a title, or link a tension or proposal."))
         return cleaned
 
 
 class AttendanceForm(forms.Form):
     """One radio group per person on the sheet."""
 
-    CHOICES = [("", "Not recorded"), *Attendance.Status.choices]
+    CHOICES = [("", _("Not recorded")), *Attendance.Status.choices]
 
     def __init__(self, *args, rows, **kwargs):
         kwargs.setdefault("auto_id", "attendance_%s")
@@ -239,7 +259,7 @@ class AttendanceForm(forms.Form):
 
 
 class MinutesForm(forms.Form):
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 22}), label="Minutes", help_text="Markdown.")
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 22}), label=_("Minutes"), help_text=_("Markdown."))
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "minutes_%s")
@@ -247,27 +267,30 @@ class MinutesForm(forms.Form):
 
 
 class CorrectionForm(forms.Form):
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 22}), label="Corrected minutes", help_text="Markdown.")
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 22}), label=_("Corrected minutes"), help_text=_("Markdown.")
+    )
     note = forms.CharField(
         max_length=300,
-        label="What the correction changes",
-        help_text="Kept with the version.",
+        label=_("What the correction changes"),
+        help_text=_("Kept with the version."),
         validators=[single_line],
     )
 
 
 class TensionForm(forms.Form):
-    title = forms.CharField(max_length=200, label="What tension do you sense?", validators=[single_line])
+    title = forms.CharField(max_length=200, label=_("What tension do you sense?"), validators=[single_line])
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
-        help_text="Markdown. What is, and what could be? A tension is a gap you notice, not yet a solution.",
+        help_text=_("Markdown. What is, and what could be? A tension is a gap you notice, not yet a solution."),
+        label=_("Description"),
     )
 
 
 class ResolveForm(forms.Form):
     note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), label="How was it resolved?", help_text="Kept in the record."
+        widget=forms.Textarea(attrs={"rows": 3}), label=_("How was it resolved?"), help_text=_("Kept in the record.")
     )
 
     def __init__(self, *args, **kwargs):
@@ -277,10 +300,14 @@ class ResolveForm(forms.Form):
 
 class ToActionForm(forms.Form):
     title = forms.CharField(
-        max_length=200, required=False, help_text="Leave empty to use the tension's title.", validators=[single_line]
+        max_length=200,
+        required=False,
+        help_text=_("Leave empty to use the tension's title."),
+        validators=[single_line],
+        label=_("Title"),
     )
-    owner = _member_field("Owner", required=True)
-    due = forms.DateField(widget=DATE, required=False, label="Due", validators=[sane_date])
+    owner = _member_field(_("Owner"), required=True)
+    due = forms.DateField(widget=DATE, required=False, label=_("Due"), validators=[sane_date])
 
     def __init__(self, *args, organisation, **kwargs):
         kwargs.setdefault("auto_id", "to_action_%s")
@@ -289,10 +316,12 @@ class ToActionForm(forms.Form):
 
 
 class ActionItemForm(forms.Form):
-    title = forms.CharField(max_length=200, label="Action", validators=[single_line])
-    owner = _member_field("Owner", required=True)
-    due = forms.DateField(widget=DATE, required=False, label="Due", validators=[sane_date])
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="Markdown.")
+    title = forms.CharField(max_length=200, label=_("Action"), validators=[single_line])
+    owner = _member_field(_("Owner"), required=True)
+    due = forms.DateField(widget=DATE, required=False, label=_("Due"), validators=[sane_date])
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text=_("Markdown."), label=_("Notes")
+    )
 
     def __init__(self, *args, organisation, **kwargs):
         kwargs.setdefault("auto_id", "action_%s")
@@ -301,7 +330,7 @@ class ActionItemForm(forms.Form):
 
 
 class ActionEditForm(ActionItemForm):
-    status = forms.ChoiceField(choices=ActionItem.Status.choices)
+    status = forms.ChoiceField(choices=ActionItem.Status.choices, label=_("Status"))
 
     @classmethod
     def initial_for(cls, item: ActionItem) -> dict:
@@ -310,16 +339,19 @@ class ActionEditForm(ActionItemForm):
 
 
 class ActionStatusForm(forms.Form):
-    status = forms.ChoiceField(choices=ActionItem.Status.choices)
+    status = forms.ChoiceField(choices=ActionItem.Status.choices, label=_("Status"))
 
 
 class MeetingSettingsForm(forms.Form):
     agenda_due_days = forms.IntegerField(
         min_value=0,
         max_value=60,
-        label="Agenda due (days ahead)",
-        help_text="The facilitator is reminded if the agenda is not published this many days before a meeting.",
+        label=_("Agenda due (days ahead)"),
+        help_text=_("The facilitator is reminded if the agenda is not published this many days before a meeting."),
     )
     quorum_percent = forms.IntegerField(
-        min_value=1, max_value=100, label="Quorum (%)", help_text="Share of the circle's roster that must be present."
+        min_value=1,
+        max_value=100,
+        label=_("Quorum (%)"),
+        help_text=_("Share of the circle's roster that must be present."),
     )

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from icalendar import Calendar, Event, vRecur, vText
 
 from governance.dates import in_zone, shift
@@ -49,9 +50,9 @@ def _calendar(name: str) -> Calendar:
 def _describe(event: Event, item, *, url: str, circle) -> None:
     circle = one_line(circle)
     event.add("summary", f"{one_line(item.title)} ({circle})")
-    lines = [f"{item.get_kind_display()} of {circle}."]
+    lines = [gettext("%(kind)s of %(circle)s.") % {"kind": item.get_kind_display(), "circle": circle}]
     if item.video_url:
-        lines.append(f"Video: {one_line(item.video_url)}")
+        lines.append(gettext("Video: %(url)s") % {"url": one_line(item.video_url)})
     lines.append(url)
     event.add("description", "\n".join(lines))
     location = one_line(item.place or item.video_url)

@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import rules
+from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from circles.models import Circle, CircleMembership
 from circles.queries import roster
@@ -96,7 +99,7 @@ def get_action_item_for(user, pk, *, action: str = "meetings.view_action_item", 
 def get_agenda_item_for(user, meeting: Meeting, pk) -> AgendaItem:
     item = AgendaItem.objects.filter(meeting=meeting, pk=pk, removed_at__isnull=True).first()
     if item is None:
-        raise Http404("No such agenda item.")
+        raise Http404(gettext("No such agenda item."))
     item.meeting = meeting
     return item
 
@@ -312,30 +315,62 @@ def _names(members) -> str:
     return ", ".join(str(m.user) for m in members) or "—"
 
 
+def minutes_language(meeting: Meeting) -> str:
+    """The language the draft minutes are prefilled in: the secretary's own choice, else the organisation's.
+    The minutes are the circle's record, so the reader at the keyboard does not decide it."""
+    secretary = meeting.secretary
+    if secretary is not None and secretary.user.language:
+        return secretary.user.language
+    return meeting.organisation.language or settings.LANGUAGE_CODE
+
+
 def minutes_prefill(meeting: Meeting, *, sheet=None, items=None, decisions=None, actions=None) -> str:
     """The draft the secretary starts from: the agenda with its owners and time boxes, the
     attendance and quorum, the decisions taken in or around the meeting, and the actions so far.
-    A page that has already read these passes them in."""
+    A page that has already read these passes them in. Written in minutes_language(meeting)."""
+    with translation.override(minutes_language(meeting)):
+        return _minutes_prefill(meeting, sheet=sheet, items=items, decisions=decisions, actions=actions)
+
+
+def _minutes_prefill(meeting: Meeting, *, sheet, items, decisions, actions) -> str:
     zone = meeting.organisation.tzinfo
     start = in_zone(meeting.starts_at, zone)
     sheet = sheet or attendance_sheet(meeting)
     by_status = {s: [m for m, status in sheet.rows if status == s] for s in Attendance.Status.values}
+    nobody = "—"
+
+    def people(status: str) -> dict:
+        return {"count": len(by_status[status]), "names": _names(by_status[status])}
+
+    quorum = {
+        "present": sheet.present_on_roster,
+        "expected": sheet.expected,
+        "needed": sheet.needed,
+    }
     lines = [
         f"# {meeting.title}",
         "",
-        f"{start:%A %d %B %Y, %H:%M} ({meeting.organisation.time_zone}) · {meeting.circle}",
-        f"Facilitator: {meeting.facilitator.user if meeting.facilitator else '—'} · "
-        f"Secretary: {meeting.secretary.user if meeting.secretary else '—'}",
+        f"{date_format(start, 'l d F Y, H:i')} ({meeting.organisation.time_zone}) · {meeting.circle}",
+        gettext("Facilitator: %(facilitator)s · Secretary: %(secretary)s")
+        % {
+            "facilitator": meeting.facilitator.user if meeting.facilitator else nobody,
+            "secretary": meeting.secretary.user if meeting.secretary else nobody,
+        },
         "",
-        "## Attendance",
+        "## " + gettext("Attendance"),
         "",
-        f"- Present ({len(by_status['present'])}): {_names(by_status['present'])}",
-        f"- Excused ({len(by_status['excused'])}): {_names(by_status['excused'])}",
-        f"- Absent ({len(by_status['absent'])}): {_names(by_status['absent'])}",
-        f"- Quorum: {'met' if sheet.quorum_met else 'not met'} ({sheet.present_on_roster} of {sheet.expected} "
-        f"present, {sheet.needed} needed)",
+        "- " + gettext("Present (%(count)s): %(names)s") % people("present"),
+        "- " + gettext("Excused (%(count)s): %(names)s") % people("excused"),
+        "- " + gettext("Absent (%(count)s): %(names)s") % people("absent"),
+        "- "
+        + (
+            gettext("Quorum: met (%(present)s of %(expected)s present, %(needed)s needed)")
+            if sheet.quorum_met
+            else gettext("Quorum: not met (%(present)s of %(expected)s present, %(needed)s needed)")
+        )
+        % quorum,
         "",
-        "## Agenda",
+        "## " + gettext("Agenda"),
         "",
     ]
     items = list(agenda(meeting)) if items is None else items
@@ -344,31 +379,41 @@ def minutes_prefill(meeting: Meeting, *, sheet=None, items=None, decisions=None,
         if item.owner:
             extras.append(str(item.owner.user))
         if item.time_box:
-            extras.append(f"{item.time_box} min")
+            extras.append(gettext("%(minutes)s min") % {"minutes": item.time_box})
         lines += [f"### {n}. {item.title} ({', '.join(extras)})", ""]
         if item.notes:
             lines += [item.notes, ""]
-        lines += ["_Notes:_ ", ""]
+        lines += ["_" + gettext("Notes:") + "_ ", ""]
     if not items:
-        lines += ["_No agenda items._", ""]
-    lines += ["## Decisions", ""]
+        lines += ["_" + gettext("No agenda items.") + "_", ""]
+    lines += ["## " + gettext("Decisions"), ""]
     decisions = list(decisions_around(meeting)) if decisions is None else decisions
     for proposal in decisions:
         closed = timezone.localtime(proposal.closed_at, zone)
         statement = f": {proposal.outcome_statement}" if proposal.outcome_statement else ""
-        lines.append(
-            f"- **{proposal.title}**: {proposal.get_outcome_display().lower()} "
-            f"({proposal.get_method_display().lower()}, closed {closed:%d %B %Y}){statement}"
-        )
+        how = gettext("%(outcome)s (%(method)s, closed %(date)s)") % {
+            "outcome": proposal.get_outcome_display().lower(),
+            "method": proposal.get_method_display().lower(),
+            "date": date_format(closed, "d F Y"),
+        }
+        lines.append(f"- **{proposal.title}**: {how}{statement}")
     if not decisions:
-        lines.append("_No decisions in or around this meeting._")
-    lines += ["", "## Action items", ""]
+        lines.append("_" + gettext("No decisions in or around this meeting.") + "_")
+    lines += ["", "## " + gettext("Action items"), ""]
     actions = list(meeting_actions(meeting)) if actions is None else actions
     for action in actions:
-        due = f", due {action.due:%d %B %Y}" if action.due else ""
-        lines.append(f"- {'☑' if action.status == 'done' else '☐'} {action.title} ({action.owner.user}{due})")
+        if action.due:
+            who = gettext("%(owner)s, due %(date)s") % {
+                "owner": action.owner.user,
+                "date": date_format(action.due, "d F Y"),
+            }
+        else:
+            who = str(action.owner.user)
+        lines.append(f"- {'☑' if action.status == 'done' else '☐'} {action.title} ({who})")
     if not actions:
-        lines.append("_Add action items on the meeting page; they are listed here when you publish._")
+        lines.append(
+            "_" + gettext("Add action items on the meeting page; they are listed here when you publish.") + "_"
+        )
     return "\n".join(lines).strip() + "\n"
 
 

@@ -10,6 +10,10 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
+from django.utils.dates import WEEKDAYS as DAY_NAMES
+from django.utils.functional import lazy
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from icalendar import vRecur
 
 from governance.errors import Invalid
@@ -31,7 +35,7 @@ def rule_for(frequency: str, local_start: datetime, custom: str = "") -> str:
         return f"FREQ=MONTHLY;BYDAY={'-1' if nth == 5 else nth}{WEEKDAYS[local_start.weekday()]}"
     if frequency == "custom":
         return clean_rule(custom)
-    raise Invalid("Choose how often the meeting recurs.", field="frequency")
+    raise Invalid(gettext("Choose how often the meeting recurs."), field="frequency")
 
 
 def clean_rule(text: str) -> str:
@@ -40,24 +44,26 @@ def clean_rule(text: str) -> str:
     if text.upper().startswith("RRULE:"):
         text = text[6:]
     if not text:
-        raise Invalid("Write a recurrence rule, e.g. FREQ=WEEKLY;BYDAY=TU.", field=FIELD)
+        raise Invalid(gettext("Write a recurrence rule, e.g. FREQ=WEEKLY;BYDAY=TU."), field=FIELD)
     try:
         recur = vRecur.from_ical(text.upper())
     except (ValueError, TypeError) as exc:
-        raise Invalid(f"This is not a valid RFC 5545 recurrence rule: {text}.", field=FIELD) from exc
+        raise Invalid(
+            gettext("This is not a valid RFC 5545 recurrence rule: %(rule)s.") % {"rule": text}, field=FIELD
+        ) from exc
     frequency = (recur.get("FREQ") or [None])[0]
     if frequency not in ALLOWED_FREQUENCIES:
-        raise Invalid("A meeting recurs daily, weekly, monthly or yearly (FREQ=…).", field=FIELD)
+        raise Invalid(gettext("A meeting recurs daily, weekly, monthly or yearly (FREQ=…)."), field=FIELD)
     if "UNTIL" in recur:
-        raise Invalid("Leave UNTIL out of the rule; set the last date in “Ends on” instead.", field=FIELD)
+        raise Invalid(gettext("Leave UNTIL out of the rule; set the last date in “Ends on” instead."), field=FIELD)
     canonical = recur.to_ical().decode()
     try:
         rule = rrulestr(canonical, dtstart=datetime(2000, 1, 3, 10, 0))
         first = rule[0]
     except (ValueError, TypeError, IndexError) as exc:
-        raise Invalid(f"This rule never yields a date: {text}.", field=FIELD) from exc
+        raise Invalid(gettext("This rule never yields a date: %(rule)s.") % {"rule": text}, field=FIELD) from exc
     if first is None:
-        raise Invalid(f"This rule never yields a date: {text}.", field=FIELD)
+        raise Invalid(gettext("This rule never yields a date: %(rule)s.") % {"rule": text}, field=FIELD)
     return canonical
 
 
@@ -93,25 +99,47 @@ def expand(
     return starts
 
 
+EVERY = {
+    "DAILY": (_("every day"), _("every %(count)s days")),
+    "WEEKLY": (_("every week"), _("every %(count)s weeks")),
+    "MONTHLY": (_("every month"), _("every %(count)s months")),
+    "YEARLY": (_("every year"), _("every %(count)s years")),
+}
+# The ordinal of a weekday in the month: "the first Monday" (pgettext: its form depends on the weekday).
+ORDINALS = {
+    "1": pgettext_lazy("weekday of the month", "first"),
+    "2": pgettext_lazy("weekday of the month", "second"),
+    "3": pgettext_lazy("weekday of the month", "third"),
+    "4": pgettext_lazy("weekday of the month", "fourth"),
+    "-1": pgettext_lazy("weekday of the month", "last"),
+}
+
+
 def describe(rule: str) -> str:
     """A rule in plain words, for pages: "every 2 weeks on Tuesday"."""
     recur = vRecur.from_ical(rule)
     frequency = recur.get("FREQ", ["WEEKLY"])[0]
     interval = int(recur.get("INTERVAL", [1])[0])
-    unit = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}[frequency]
-    words = f"every {unit}" if interval == 1 else f"every {interval} {unit}s"
+    once, many = EVERY[frequency]
+    words = str(once) if interval == 1 else str(many) % {"count": interval}
     days = recur.get("BYDAY") or []
-    names = dict(
-        zip(WEEKDAYS, ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"], strict=True)
-    )
-    ordinals = {"1": "first", "2": "second", "3": "third", "4": "fourth", "-1": "last"}
+    names = dict(zip(WEEKDAYS, [DAY_NAMES[n] for n in range(7)], strict=True))
     parts = []
     for day in days:
         day = str(day)
         nth, code = day[:-2].lstrip("+"), day[-2:]
-        parts.append(f"the {ordinals.get(nth, nth)} {names[code]}" if nth else names[code])
+        if nth:
+            parts.append(
+                gettext("the %(ordinal)s %(weekday)s") % {"ordinal": ORDINALS.get(nth, nth), "weekday": names[code]}
+            )
+        else:
+            parts.append(str(names[code]))
     if parts:
-        words += " on " + ", ".join(parts)
+        words = gettext("%(every)s on %(days)s") % {"every": words, "days": ", ".join(parts)}
     if "COUNT" in recur:
-        words += f", {recur['COUNT'][0]} times"
+        words += gettext(", %(count)s times") % {"count": recur["COUNT"][0]}
     return words
+
+
+# For an email's context, rendered in each recipient's language.
+describe_lazy = lazy(describe, str)

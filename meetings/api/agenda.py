@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -102,7 +103,7 @@ class AgendaItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Govern
 
     def _may_change(self, item):
         if not queries.may_change_agenda_item(self.request.user, item):
-            raise PermissionDenied("Only the facilitator changes this item now.")
+            raise PermissionDenied(gettext("Only the facilitator changes this item now."))
 
     def create(self, request):
         data = dict(self.read_input())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -75,7 +76,7 @@ class CalendarFeedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Gove
         member = active_members(request.user).get(data["organisation"])
         circle = data["circle"]
         if member is None or (circle is not None and circle.organisation_id != member.organisation_id):
-            raise NotFound("No such organisation.")
+            raise NotFound(gettext("No such organisation."))
         feed, token = services.calendar_feed_create(member=member, circle=circle)
         url = request.build_absolute_uri(reverse("calendar-feed", kwargs={"token": token}))
         answer = CalendarFeedCreatedSerializer(feed, context={"url": url})

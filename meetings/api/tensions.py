@@ -4,6 +4,7 @@ or as an action item."""
 from __future__ import annotations
 
 import rules
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -145,7 +146,7 @@ class TensionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governanc
     def to_proposal(self, request, pk=None):
         tension = self.get_object()
         if not rules.test_rule("proposals.add_proposal", request.user, tension.circle):
-            raise PermissionDenied("Only members of this circle write its proposals.")
+            raise PermissionDenied(gettext("Only members of this circle write its proposals."))
         services.tension_to_proposal(tension=tension, by=self.caller(tension.organisation_id))
         return self.answer(tension)
 

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from circles.models import Circle
 from governance.errors import Conflict, Invalid
@@ -18,9 +19,9 @@ from .shaping import actions_url, clean_title
 
 def _check_owner(owner: Member | None, circle: Circle) -> None:
     if owner is None:
-        raise Invalid("Every action has an owner.", field="owner")
+        raise Invalid(gettext("Every action has an owner."), field="owner")
     if owner.organisation_id != circle.organisation_id or not owner.is_active:
-        raise Invalid("The owner is an active member of this organisation.", field="owner")
+        raise Invalid(gettext("The owner is an active member of this organisation."), field="owner")
 
 
 @transaction.atomic
@@ -36,10 +37,10 @@ def action_item_create(
     tension: Tension | None = None,
 ) -> ActionItem:
     if circle.is_archived:
-        raise Conflict("This circle is archived.")
+        raise Conflict(gettext("This circle is archived."))
     _check_owner(owner, circle)
     if meeting is not None and meeting.circle_id != circle.pk:
-        raise Invalid("The meeting belongs to another circle.", field="meeting")
+        raise Invalid(gettext("The meeting belongs to another circle."), field="meeting")
     item = ActionItem.objects.create(
         organisation=circle.organisation,
         circle=circle,
@@ -77,14 +78,14 @@ ACTION_FIELDS = ("title", "notes", "owner", "due", "status")
 def action_item_update(*, item: ActionItem, by: Member | None, **changes) -> ActionItem:
     unknown = set(changes) - set(ACTION_FIELDS)
     if unknown:
-        raise Invalid(f"Unknown field: {', '.join(sorted(unknown))}.")
+        raise Invalid(gettext("Unknown field: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     item = ActionItem.objects.select_for_update().select_related("circle__organisation", "owner__user").get(pk=item.pk)
     if "title" in changes:
         changes["title"] = clean_title(changes["title"], what="the action")
     if "owner" in changes:
         _check_owner(changes["owner"], item.circle)
     if "status" in changes and changes["status"] not in ActionItem.Status.values:
-        raise Invalid("Choose a status.", field="status")
+        raise Invalid(gettext("Choose a status."), field="status")
     changed = changes_apply(item, {f: v.strip() if isinstance(v, str) else v for f, v in changes.items()})
     if not changed:
         return item

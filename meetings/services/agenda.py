@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from governance.errors import Conflict, Invalid
 from governance.models import Member
@@ -18,21 +19,21 @@ def _check_item(
     meeting: Meeting, *, kind: str, owner: Member | None, time_box: int | None, tension, proposal, by: Member | None
 ):
     if kind not in AgendaItem.Kind.values:
-        raise Invalid("Choose the kind of item.", field="kind")
+        raise Invalid(gettext("Choose the kind of item."), field="kind")
     if owner is not None and (owner.organisation_id != meeting.organisation_id or not owner.is_active):
-        raise Invalid("The owner is an active member of this organisation.", field="owner")
+        raise Invalid(gettext("The owner is an active member of this organisation."), field="owner")
     if time_box is not None and not 1 <= time_box <= 600:
-        raise Invalid("A time box is between 1 and 600 minutes.", field="time_box")
+        raise Invalid(gettext("A time box is between 1 and 600 minutes."), field="time_box")
     if tension is not None:
         if tension.circle_id != meeting.circle_id:
-            raise Invalid("Only a tension of this circle can go on its agenda.", field="tension")
+            raise Invalid(gettext("Only a tension of this circle can go on its agenda."), field="tension")
         if tension.is_resolved:
-            raise Conflict("This tension is already resolved.", field="tension")
+            raise Conflict(gettext("This tension is already resolved."), field="tension")
     if proposal is not None:
         if proposal.circle_id != meeting.circle_id:
-            raise Invalid("Only a proposal of this circle can go on its agenda.", field="proposal")
+            raise Invalid(gettext("Only a proposal of this circle can go on its agenda."), field="proposal")
         if proposal.state == "draft" and (by is None or proposal.author_id != by.pk):
-            raise Invalid("A draft is private to its author until the round opens.", field="proposal")
+            raise Invalid(gettext("A draft is private to its author until the round opens."), field="proposal")
 
 
 @transaction.atomic
@@ -60,7 +61,7 @@ def agenda_item_add(
     title = (title or "").strip() or (tension.title if tension else proposal.title if proposal else "")
     title = clean_title(title, what="the item")
     if tension is not None and AgendaItem.objects.filter(meeting=meeting, tension=tension, removed_at=None).exists():
-        raise Conflict("This tension is already on this meeting's agenda.", field="tension")
+        raise Conflict(gettext("This tension is already on this meeting's agenda."), field="tension")
     last = AgendaItem.objects.filter(meeting=meeting, removed_at=None).order_by("-position").first()
     item = AgendaItem.objects.create(
         meeting=meeting,
@@ -95,12 +96,12 @@ ITEM_FIELDS = ("title", "kind", "owner", "time_box", "notes")
 def agenda_item_update(*, item: AgendaItem, by: Member, **changes) -> AgendaItem:
     unknown = set(changes) - set(ITEM_FIELDS)
     if unknown:
-        raise Invalid(f"Unknown field: {', '.join(sorted(unknown))}.")
+        raise Invalid(gettext("Unknown field: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     meeting = lock_meeting(item.meeting)
     refuse_if_closed(meeting)
     item = AgendaItem.objects.select_related("tension", "proposal").get(pk=item.pk)
     if item.removed_at:
-        raise Conflict("This item was taken off the agenda.")
+        raise Conflict(gettext("This item was taken off the agenda."))
     if "title" in changes:
         changes["title"] = clean_title(changes["title"], what="the item")
     _check_item(
@@ -127,7 +128,7 @@ def agenda_item_remove(*, item: AgendaItem, by: Member) -> AgendaItem:
         removed_at=timezone.now(), removed_by=by
     )
     if not removed:
-        raise Conflict("This item is already off the agenda.")
+        raise Conflict(gettext("This item is already off the agenda."))
     item.refresh_from_db()
     if item.tension_id:
         tension_maybe_reopen(item.tension, leaving=meeting)
@@ -162,9 +163,9 @@ def agenda_reorder(*, meeting: Meeting, by: Member, order: list[int]) -> list[Ag
     try:
         order = [int(pk) for pk in order]
     except (TypeError, ValueError) as exc:
-        raise Invalid("The order lists the agenda's item ids.", field="order") from exc
+        raise Invalid(gettext("The order lists the agenda's item ids."), field="order") from exc
     if sorted(order) != sorted(items) or len(set(order)) != len(order):
-        raise Invalid("The order must list each item of this agenda once.", field="order")
+        raise Invalid(gettext("The order must list each item of this agenda once."), field="order")
     changed = []
     for position, pk in enumerate(order, start=1):
         if items[pk].position != position:
@@ -182,7 +183,7 @@ def agenda_item_move(*, item: AgendaItem, by: Member, offset: int) -> list[Agend
         .values_list("pk", flat=True)
     )
     if item.pk not in current:
-        raise Conflict("This item was taken off the agenda.")
+        raise Conflict(gettext("This item was taken off the agenda."))
     index = current.index(item.pk)
     target = max(0, min(len(current) - 1, index + offset))
     current.insert(target, current.pop(index))
@@ -195,10 +196,10 @@ def agenda_publish(*, meeting: Meeting, by: Member) -> Meeting:
     meeting = lock_meeting(meeting)
     refuse_if_cancelled(meeting)
     if meeting.agenda_published_at:
-        raise Conflict("The agenda is already published.")
+        raise Conflict(gettext("The agenda is already published."))
     items = list(queries.agenda(meeting))
     if not items:
-        raise Conflict("Add at least one item before publishing the agenda.")
+        raise Conflict(gettext("Add at least one item before publishing the agenda."))
     meeting.agenda_published_at, meeting.agenda_published_by = timezone.now(), by
     meeting.save(update_fields=["agenda_published_at", "agenda_published_by"])
     event_record(

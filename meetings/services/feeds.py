@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from circles.models import Circle
 from governance.errors import Invalid, NotAllowed
@@ -20,9 +21,9 @@ def calendar_feed_create(*, member: Member, circle: Circle | None = None) -> tup
     """A new secret feed URL for the member (all their circles) or for one circle. A live one of the
     same scope is revoked: this is also how a leaked link is replaced. Only the token's hash is kept."""
     if not member.is_active:
-        raise NotAllowed("Only active members have calendar feeds.")
+        raise NotAllowed(gettext("Only active members have calendar feeds."))
     if circle is not None and circle.organisation_id != member.organisation_id:
-        raise Invalid("That circle belongs to another organisation.", field="circle")
+        raise Invalid(gettext("That circle belongs to another organisation."), field="circle")
     CalendarFeed.objects.filter(member=member, circle=circle, revoked_at__isnull=True).update(revoked_at=timezone.now())
     token, token_hash = CalendarFeed.new_token()
     feed = CalendarFeed.objects.create(member=member, circle=circle, prefix=token[:12], token_hash=token_hash)

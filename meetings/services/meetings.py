@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from circles.models import Circle
 from governance.changes import ChangeContext
@@ -38,9 +39,9 @@ def meeting_settings_update(
     *, organisation: Organisation, by: Member | None, agenda_due_days: int, quorum_percent: int
 ) -> MeetingSettings:
     if not 0 <= agenda_due_days <= 60:
-        raise Invalid("An agenda is due between 0 and 60 days ahead.", field="agenda_due_days")
+        raise Invalid(gettext("An agenda is due between 0 and 60 days ahead."), field="agenda_due_days")
     if not 1 <= quorum_percent <= 100:
-        raise Invalid("Quorum is a percentage between 1 and 100.", field="quorum_percent")
+        raise Invalid(gettext("Quorum is a percentage between 1 and 100."), field="quorum_percent")
     current, _ = MeetingSettings.objects.select_for_update().get_or_create(organisation=organisation)
     changes = changes_apply(current, {"agenda_due_days": agenda_due_days, "quorum_percent": quorum_percent})
     if changes:
@@ -62,9 +63,9 @@ def circle_meeting_settings_update(
     """What a circle decided about its meetings: how early its agendas are due (None: the
     organisation's habit) and how often it meets ("" for no set cadence)."""
     if agenda_due_days is not None and not 0 <= agenda_due_days <= 60:
-        raise Invalid("An agenda is due between 0 and 60 days ahead.", field="agenda_due_days")
+        raise Invalid(gettext("An agenda is due between 0 and 60 days ahead."), field="agenda_due_days")
     if cadence and cadence not in CircleMeetingSettings.Cadence.values:
-        raise Invalid("Choose how often the circle meets.", field="cadence")
+        raise Invalid(gettext("Choose how often the circle meets."), field="cadence")
     current, _ = CircleMeetingSettings.objects.select_for_update().get_or_create(circle=circle)
     changes = changes_apply(current, {"agenda_due_days": agenda_due_days, "cadence": cadence})
     if changes:
@@ -104,7 +105,7 @@ def meeting_create(
     title = clean_title(title)
     check_times(starts_at, ends_at)
     if kind not in Kind.values:
-        raise Invalid("Choose the kind of meeting.", field="kind")
+        raise Invalid(gettext("Choose the kind of meeting."), field="kind")
     if use_default_leads:
         default_facilitator, default_secretary = queries.circle_leads(circle)
         facilitator = facilitator or default_facilitator
@@ -145,15 +146,15 @@ def meeting_update(*, meeting: Meeting, by: Member | None, **changes) -> Meeting
     its changes when the series is edited later."""
     unknown = set(changes) - set(MEETING_FIELDS)
     if unknown:
-        raise Invalid(f"Unknown field: {', '.join(sorted(unknown))}.")
+        raise Invalid(gettext("Unknown field: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     meeting = lock_meeting(meeting)
     refuse_if_cancelled(meeting)
     if any(f in changes for f in TIMING_FIELDS) and has_published_minutes(meeting):
-        raise Conflict("The minutes of this meeting are published; its times are part of the record.")
+        raise Conflict(gettext("The minutes of this meeting are published; its times are part of the record."))
     if "title" in changes:
         changes["title"] = clean_title(changes["title"])
     if "kind" in changes and changes["kind"] not in Kind.values:
-        raise Invalid("Choose the kind of meeting.", field="kind")
+        raise Invalid(gettext("Choose the kind of meeting."), field="kind")
     for field in ("facilitator", "secretary"):
         if field in changes:
             check_lead(changes[field], meeting.circle, field)
@@ -193,12 +194,12 @@ def meeting_cancel(*, meeting: Meeting, by: Member | None, reason: str = "") -> 
     bring it back and calendars learn of the cancellation; tensions on its agenda become open again."""
     reason = (reason or "").strip()
     if len(reason) > NOTE_MAX:
-        raise Invalid(f"Keep the reason to {NOTE_MAX} characters.", field="reason")
+        raise Invalid(gettext("Keep the reason to %(max)s characters.") % {"max": NOTE_MAX}, field="reason")
     meeting = lock_meeting(meeting)
     if meeting.is_cancelled:
-        raise Conflict("This meeting is already cancelled.")
+        raise Conflict(gettext("This meeting is already cancelled."))
     if has_published_minutes(meeting):
-        raise Conflict("This meeting took place: its minutes are published.")
+        raise Conflict(gettext("This meeting took place: its minutes are published."))
     meeting.state, meeting.cancelled_at, meeting.cancel_reason = Meeting.State.CANCELLED, timezone.now(), reason
     meeting.sequence += 1
     meeting.save(update_fields=["state", "cancelled_at", "cancel_reason", "sequence"])

@@ -14,7 +14,15 @@ from governance.services import event_record, notifications_queue
 
 from .. import queries
 from ..models import Attendance, Meeting, Minutes, MinutesVersion, Reply
-from .shaping import NOTE_MAX, circle_people, lock_meeting, meeting_url, refuse_if_cancelled, refuse_if_closed
+from .shaping import (
+    NOTE_MAX,
+    circle_people,
+    day_words,
+    lock_meeting,
+    meeting_url,
+    refuse_if_cancelled,
+    refuse_if_closed,
+)
 
 # Attendance ------------------------------------------------------------------------------------
 
@@ -26,11 +34,11 @@ def attendance_record(*, meeting: Meeting, by: Member | None, member: Member, st
     meeting = lock_meeting(meeting)
     refuse_if_closed(meeting)
     if status not in Attendance.Status.values:
-        raise Invalid("Choose present, absent or excused.", field="status")
+        raise Invalid(gettext("Choose present, absent or excused."), field="status")
     if member.organisation_id != meeting.organisation_id:
-        raise Invalid("Only members of this organisation attend its meetings.", field="member")
+        raise Invalid(gettext("Only members of this organisation attend its meetings."), field="member")
     if status != Attendance.Status.EXCUSED and meeting.starts_at > timezone.now():
-        raise Conflict("The meeting has not started yet; only apologies (excused) can be recorded now.")
+        raise Conflict(gettext("The meeting has not started yet; only apologies (excused) can be recorded now."))
     row = Attendance.objects.filter(meeting=meeting, member=member).first()
     if row and row.status == status:
         return row
@@ -136,7 +144,7 @@ def minutes_save_draft(
         )
     if body is None or not body.strip():
         if minutes is not None:
-            raise Invalid("The minutes cannot be empty.", field="body")
+            raise Invalid(gettext("The minutes cannot be empty."), field="body")
         body = queries.minutes_prefill(meeting)
     if minutes is None:
         minutes = Minutes.objects.create(meeting=meeting, body=body, updated_by=by)
@@ -152,16 +160,16 @@ def minutes_publish(*, minutes: Minutes, by: Member | None) -> Minutes:
     meeting = lock_meeting(minutes.meeting)
     refuse_if_cancelled(meeting)
     if meeting.starts_at > timezone.now():
-        raise Conflict("The meeting has not taken place yet.")
+        raise Conflict(gettext("The meeting has not taken place yet."))
     now = timezone.now()
     claimed = Minutes.objects.filter(pk=minutes.pk, state=Minutes.State.DRAFT).update(
         state=Minutes.State.PUBLISHED, version=1, published_at=now, published_by=by
     )
     if not claimed:
-        raise Conflict("The minutes are already published.")
+        raise Conflict(gettext("The minutes are already published."))
     minutes.refresh_from_db()
     if not minutes.body.strip():
-        raise Invalid("The minutes cannot be empty.", field="body")
+        raise Invalid(gettext("The minutes cannot be empty."), field="body")
     MinutesVersion.objects.create(minutes=minutes, number=1, body=minutes.body, author=by, created_at=now)
     event_record(
         organisation=meeting.organisation, actor=by, verb="minutes.published", obj=meeting, circle=meeting.circle
@@ -176,16 +184,16 @@ def minutes_correct(*, minutes: Minutes, by: Member | None, body: str, note: str
     meeting = lock_meeting(minutes.meeting)
     minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
     if not minutes.is_published:
-        raise Conflict("The minutes are still a draft; edit the draft instead.")
+        raise Conflict(gettext("The minutes are still a draft; edit the draft instead."))
     note = (note or "").strip()
     if not note:
-        raise Invalid("Say what the correction changes; it is kept with the version.", field="note")
+        raise Invalid(gettext("Say what the correction changes; it is kept with the version."), field="note")
     if len(note) > NOTE_MAX:
-        raise Invalid(f"Keep the note to {NOTE_MAX} characters.", field="note")
+        raise Invalid(gettext("Keep the note to %(max)s characters.") % {"max": NOTE_MAX}, field="note")
     if not (body or "").strip():
-        raise Invalid("The minutes cannot be empty.", field="body")
+        raise Invalid(gettext("The minutes cannot be empty."), field="body")
     if body == minutes.body:
-        raise Invalid("The correction changes nothing.", field="body")
+        raise Invalid(gettext("The correction changes nothing."), field="body")
     minutes.version += 1
     minutes.body, minutes.updated_by, minutes.updated_at = body, by, timezone.now()
     minutes.save(update_fields=["version", "body", "updated_by", "updated_at"])
@@ -213,7 +221,7 @@ def _send_minutes(meeting: Meeting, minutes: Minutes, *, kind: str, note: str = 
             "meeting": meeting,
             "minutes": minutes,
             "note": note,
-            "day": f"{day:%d %B %Y}",
+            "day": day_words(day, "d F Y"),
             "url": meeting_url(meeting),
         },
     )

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from circles.models import Circle
 from governance.errors import Conflict, Invalid
@@ -19,13 +20,13 @@ from governance.sweeps import sweep_each
 
 from .. import queries
 from ..models import ActionItem, AgendaItem, Attendance, Kind, Meeting, MeetingSeries, Minutes
-from ..recurrence import describe, expand, rule_for
+from ..recurrence import describe_lazy, expand, rule_for
 from .shaping import check_circle, check_lead, check_times, circle_people, clean_title, when
 
 
 def _series_rule(frequency: str, starts_at: datetime, zone, rrule: str) -> str:
     if frequency not in MeetingSeries.Frequency.values:
-        raise Invalid("Choose how often the meeting recurs.", field="frequency")
+        raise Invalid(gettext("Choose how often the meeting recurs."), field="frequency")
     return rule_for(frequency, starts_at.astimezone(zone), rrule)
 
 
@@ -52,12 +53,12 @@ def series_create(
     title = clean_title(title)
     check_times(starts_at, ends_at)
     if kind not in Kind.values:
-        raise Invalid("Choose the kind of meeting.", field="kind")
+        raise Invalid(gettext("Choose the kind of meeting."), field="kind")
     organisation = circle.organisation
     zone = organisation.tzinfo
     rule = _series_rule(frequency, starts_at, zone, rrule)
     if until is not None and until < timezone.localtime(starts_at, zone).date():
-        raise Invalid("The series ends after its first meeting.", field="until")
+        raise Invalid(gettext("The series ends after its first meeting."), field="until")
     default_facilitator, default_secretary = queries.circle_leads(circle)
     facilitator, secretary = facilitator or default_facilitator, secretary or default_secretary
     check_lead(facilitator, circle, "facilitator")
@@ -154,14 +155,17 @@ def series_update(*, series: MeetingSeries, by: Member | None, **changes) -> Mee
     own. Past meetings keep what they were. To change the day or time, reschedule the series."""
     unknown = set(changes) - set(SERIES_FIELDS)
     if unknown:
-        raise Invalid(f"Unknown field: {', '.join(sorted(unknown))}; reschedule the series to change its times.")
+        raise Invalid(
+            gettext("Unknown field: %(fields)s; reschedule the series to change its times.")
+            % {"fields": ", ".join(sorted(unknown))}
+        )
     series = MeetingSeries.objects.select_for_update().select_related("circle__organisation").get(pk=series.pk)
     if series.ended_at:
-        raise Conflict("This series has ended.")
+        raise Conflict(gettext("This series has ended."))
     if "title" in changes:
         changes["title"] = clean_title(changes["title"])
     if "kind" in changes and changes["kind"] not in Kind.values:
-        raise Invalid("Choose the kind of meeting.", field="kind")
+        raise Invalid(gettext("Choose the kind of meeting."), field="kind")
     for field in ("facilitator", "secretary"):
         if field in changes:
             check_lead(changes[field], series.circle, field)
@@ -240,15 +244,15 @@ def series_reschedule(
     same title, place and leads. Past meetings are untouched."""
     series = MeetingSeries.objects.select_for_update().select_related("circle__organisation").get(pk=series.pk)
     if series.ended_at:
-        raise Conflict("This series has ended; schedule a new one.")
+        raise Conflict(gettext("This series has ended; schedule a new one."))
     if starts_at is None or starts_at <= timezone.now():
-        raise Invalid("The new times start in the future.", field="starts_at")
+        raise Invalid(gettext("The new times start in the future."), field="starts_at")
     check_times(starts_at, ends_at)
     zone = series.tzinfo
     rule = _series_rule(frequency, starts_at, zone, rrule)
     first_day = timezone.localtime(starts_at, zone).date()
     if until is not None and until < first_day:
-        raise Invalid("The series ends after its first meeting.", field="until")
+        raise Invalid(gettext("The series ends after its first meeting."), field="until")
     series.until = first_day - timedelta(days=1)
     series.ended_at = timezone.now()
     series.save(update_fields=["until", "ended_at"])
@@ -287,7 +291,7 @@ def series_reschedule(
         context={
             "circle": series.circle,
             "series": new,
-            "rule": describe(new.rrule),
+            "rule": describe_lazy(new.rrule),
             "starts": when(series.organisation, starts_at),
             "url": _circle_meetings_url(series.circle),
         },
@@ -305,9 +309,9 @@ def series_end(*, series: MeetingSeries, by: Member | None, last_day: date) -> M
     """Stop a series after `last_day` (its local date). Meetings after it are retired as in a reschedule."""
     series = MeetingSeries.objects.select_for_update().select_related("circle__organisation").get(pk=series.pk)
     if series.ended_at:
-        raise Conflict("This series has already ended.")
+        raise Conflict(gettext("This series has already ended."))
     if last_day is None:
-        raise Invalid("Say the last day of the series.", field="last_day")
+        raise Invalid(gettext("Say the last day of the series."), field="last_day")
     first_day = timezone.localtime(series.starts_at, series.tzinfo).date()
     series.until = max(last_day, first_day - timedelta(days=1))
     series.ended_at = timezone.now()

@@ -7,12 +7,16 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from circles.models import Circle
 from circles.queries import roster
 from governance.errors import Conflict, Invalid
 from governance.models import Member, Organisation
-from governance.services import local_time
 
 from ..models import Meeting, Minutes
 
@@ -25,7 +29,23 @@ def meeting_url(meeting: Meeting) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-when = local_time
+def _when_words(organisation: Organisation, moment) -> str:
+    """A moment as people of the organisation read it in mail: their zone, weekday and all."""
+    local = timezone.localtime(moment, organisation.tzinfo)
+    return f"{date_format(local, 'l d F Y, H:i')} {local.strftime('%Z')}"
+
+
+# Lazy: an email's context is rendered once per language its recipients read, and the weekday and
+# month are each reader's.
+when = lazy(_when_words, str)
+day_words = lazy(date_format, str)
+
+UNTITLED = {
+    "the meeting": _("Give the meeting a title."),
+    "the action": _("Give the action a title."),
+    "the item": _("Give the item a title."),
+    "the tension": _("Give the tension a title."),
+}
 
 
 def meeting_context(meeting: Meeting) -> dict:
@@ -49,29 +69,29 @@ def circle_people(circle: Circle, *extra: Member | None) -> list:
 def clean_title(title: str, *, what: str = "the meeting") -> str:
     title = (title or "").strip()
     if not title:
-        raise Invalid(f"Give {what} a title.", field="title")
+        raise Invalid(str(UNTITLED[what]), field="title")
     if len(title) > TITLE_MAX:
-        raise Invalid(f"Keep the title to {TITLE_MAX} characters.", field="title")
+        raise Invalid(gettext("Keep the title to %(max)s characters.") % {"max": TITLE_MAX}, field="title")
     return title
 
 
 def check_lead(member: Member | None, circle: Circle, field: str) -> None:
     if member is not None and (member.organisation_id != circle.organisation_id or not member.is_active):
-        raise Invalid("Choose an active member of this organisation.", field=field)
+        raise Invalid(gettext("Choose an active member of this organisation."), field=field)
 
 
 def check_times(starts_at: datetime, ends_at: datetime) -> None:
     if starts_at is None:
-        raise Invalid("Say when the meeting starts.", field="starts_at")
+        raise Invalid(gettext("Say when the meeting starts."), field="starts_at")
     if ends_at is None or ends_at <= starts_at:
-        raise Invalid("The meeting ends after it starts.", field="ends_at")
+        raise Invalid(gettext("The meeting ends after it starts."), field="ends_at")
     if ends_at - starts_at > timedelta(hours=24):
-        raise Invalid("A meeting lasts at most 24 hours.", field="ends_at")
+        raise Invalid(gettext("A meeting lasts at most 24 hours."), field="ends_at")
 
 
 def check_circle(circle: Circle) -> None:
     if circle.is_archived:
-        raise Conflict("This circle is archived; it holds no new meetings.")
+        raise Conflict(gettext("This circle is archived; it holds no new meetings."))
 
 
 def lock_meeting(meeting: Meeting) -> Meeting:
@@ -84,7 +104,7 @@ def lock_meeting(meeting: Meeting) -> Meeting:
 
 def refuse_if_cancelled(meeting: Meeting) -> None:
     if meeting.is_cancelled:
-        raise Conflict("This meeting is cancelled.")
+        raise Conflict(gettext("This meeting is cancelled."))
 
 
 def has_published_minutes(meeting: Meeting) -> bool:
@@ -94,7 +114,7 @@ def has_published_minutes(meeting: Meeting) -> bool:
 def refuse_if_closed(meeting: Meeting) -> None:
     refuse_if_cancelled(meeting)
     if has_published_minutes(meeting):
-        raise Conflict("The minutes of this meeting are published; its agenda is part of the record.")
+        raise Conflict(gettext("The minutes of this meeting are published; its agenda is part of the record."))
 
 
 def actions_url(organisation: Organisation) -> str:

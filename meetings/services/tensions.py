@@ -7,6 +7,7 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from circles.models import Circle
@@ -23,7 +24,7 @@ from .shaping import clean_title
 @transaction.atomic
 def tension_raise(*, circle: Circle, by: Member, title: str, description: str = "") -> Tension:
     if circle.is_archived:
-        raise Conflict("This circle is archived.")
+        raise Conflict(gettext("This circle is archived."))
     tension = Tension.objects.create(
         organisation=circle.organisation,
         circle=circle,
@@ -39,7 +40,7 @@ def tension_raise(*, circle: Circle, by: Member, title: str, description: str = 
 def tension_update(*, tension: Tension, by: Member, title: str, description: str = "") -> Tension:
     tension = Tension.objects.select_for_update().get(pk=tension.pk)
     if tension.is_resolved:
-        raise Conflict("This tension is resolved; its text is part of the record.")
+        raise Conflict(gettext("This tension is resolved; its text is part of the record."))
     tension.title, tension.description = clean_title(title, what="the tension"), (description or "").strip()
     tension.save(update_fields=["title", "description"])
     return tension
@@ -59,7 +60,7 @@ def _resolve(tension: Tension, *, by: Member, resolution: str, note: str = "", p
         )
     )
     if not claimed:
-        raise Conflict("This tension is already resolved.")
+        raise Conflict(gettext("This tension is already resolved."))
     tension.refresh_from_db()
     event_record(
         organisation=tension.organisation,
@@ -76,7 +77,7 @@ def _resolve(tension: Tension, *, by: Member, resolution: str, note: str = "", p
 def tension_resolve(*, tension: Tension, by: Member, note: str) -> Tension:
     note = (note or "").strip()
     if not note:
-        raise Invalid("Say how the tension was resolved; it is kept in the record.", field="note")
+        raise Invalid(gettext("Say how the tension was resolved; it is kept in the record."), field="note")
     return _resolve(tension, by=by, resolution=Tension.Resolution.NOTE, note=note)
 
 
@@ -87,13 +88,16 @@ def tension_to_proposal(*, tension: Tension, by: Member):
         Tension.objects.select_for_update().select_related("circle__organisation", "raised_by__user").get(pk=tension.pk)
     )
     if tension.is_resolved:
-        raise Conflict("This tension is already resolved.")
+        raise Conflict(gettext("This tension is already resolved."))
     if tension.is_in_proposal:
         raise Conflict(gettext("This tension is already in a proposal."))
     raised_on = timezone.localtime(tension.created_at, tension.organisation.tzinfo)
-    body = (
-        tension.description or "_Describe what you propose to resolve this tension._"
-    ) + f"\n\n---\n_From the tension raised by {tension.raised_by.user} on {raised_on:%d %B %Y}._"
+    # Stored in the proposal: written in the language of whoever turns the tension into a proposal.
+    body = (tension.description or gettext("_Describe what you propose to resolve this tension._")) + (
+        "\n\n---\n"
+        + gettext("_From the tension raised by %(person)s on %(date)s._")
+        % {"person": tension.raised_by.user, "date": date_format(raised_on, "d F Y")}
+    )
     proposal = proposal_create(circle=tension.circle, author=by, title=tension.title, body=body)
     # The tension stays open, "in a proposal", until the round closes (tensions_follow_closed_rounds).
     claimed = Tension.objects.filter(pk=tension.pk, state__in=[Tension.State.OPEN, Tension.State.ON_AGENDA]).update(
@@ -165,7 +169,7 @@ def tension_to_action(
 ) -> ActionItem:
     tension = Tension.objects.select_for_update().select_related("circle__organisation").get(pk=tension.pk)
     if tension.is_resolved:
-        raise Conflict("This tension is already resolved.")
+        raise Conflict(gettext("This tension is already resolved."))
     meeting = (
         Meeting.objects.filter(agenda_items__tension=tension, agenda_items__removed_at__isnull=True)
         .order_by("-starts_at")

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from circles.queries import get_circle_for
@@ -30,14 +31,14 @@ def circle_actions(request, org, circle):
     form = ActionItemForm(request.POST or None, organisation=organisation)
     if request.method == "POST":
         if not can_add:
-            raise PermissionDenied("Only members of this circle add actions to it.")
+            raise PermissionDenied(gettext("Only members of this circle add actions to it."))
         if form.is_valid():
             try:
                 services.action_item_create(circle=circle, by=member_in(request, organisation.pk), **form.cleaned_data)
             except DomainError as error:
                 add_domain_error(form, error)
             else:
-                messages.success(request, "The action is on the board.")
+                messages.success(request, gettext("The action is on the board."))
                 return redirect("circle-actions", org=organisation.slug, circle=circle.slug)
     return render(
         request,
@@ -59,7 +60,7 @@ def circle_actions(request, org, circle):
 def meeting_action_add(request, org, pk):
     meeting = queries.get_meeting_for(request.user, pk, organisation_slug=org)
     if not rules.test_rule("meetings.add_action_item", request.user, meeting.circle):
-        raise PermissionDenied("Only members of this circle add actions to it.")
+        raise PermissionDenied(gettext("Only members of this circle add actions to it."))
     form = ActionItemForm(request.POST, organisation=meeting.organisation)
     if form.is_valid():
         try:
@@ -72,7 +73,7 @@ def meeting_action_add(request, org, pk):
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, "The action is recorded and its owner told.")
+            messages.success(request, gettext("The action is recorded and its owner told."))
             return back(meeting, "actions")
     return render(request, "meetings/meeting.html", meeting_page_context(request, meeting, action_form=form))
 
@@ -106,7 +107,7 @@ def action_edit(request, org, pk):
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, "The action is saved.")
+            messages.success(request, gettext("The action is saved."))
             return redirect("circle-actions", org=org, circle=item.circle.slug)
     return render(
         request,
@@ -129,7 +130,7 @@ def action_status(request, org, pk):
         except DomainError as error:
             show_error(request, error)
     else:
-        messages.error(request, "Choose a status.")
+        messages.error(request, gettext("Choose a status."))
     if request.htmx:
         item = queries.get_action_item_for(request.user, item.pk, organisation_slug=org)
         return render(

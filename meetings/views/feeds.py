@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -57,9 +59,9 @@ def feed_revoke(request, org, pk):
     organisation, member = get_organisation_for(request.user, org)
     feed = queries.my_feeds(member).filter(pk=pk).first()
     if feed is None:
-        raise Http404("No such calendar feed.")
+        raise Http404(gettext("No such calendar feed."))
     services.calendar_feed_revoke(feed=feed)
-    messages.success(request, "The calendar link is revoked; calendars using it stop updating.")
+    messages.success(request, gettext("The calendar link is revoked; calendars using it stop updating."))
     return redirect("my-meetings", org=organisation.slug)
 
 
@@ -67,12 +69,17 @@ def calendar_feed(request, token):
     """The iCalendar feed behind a secret URL: no login, the token is the key."""
     feed = queries.feed_for_token(token)
     if feed is None:
-        raise Http404("No such calendar.")
+        raise Http404(gettext("No such calendar."))
     services.calendar_feed_touch(feed=feed)
     series, meetings = queries.feed_content(feed)
     organisation = feed.member.organisation
-    name = f"{feed.circle} · {organisation}" if feed.circle else f"My meetings · {organisation}"
-    body = ical.feed_calendar(name, series, meetings, organisation.tzinfo)
+    # A calendar app sends no session: the feed reads in its owner's language.
+    with translation.override(feed.member.user.language or organisation.language or settings.LANGUAGE_CODE):
+        if feed.circle:
+            name = f"{feed.circle} · {organisation}"
+        else:
+            name = gettext("My meetings · %(organisation)s") % {"organisation": organisation}
+        body = ical.feed_calendar(name, series, meetings, organisation.tzinfo)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="meetings.ics"'
     response["Cache-Control"] = "private, max-age=900"

@@ -94,7 +94,7 @@ def meeting_new(request, org, circle):
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, "The meeting is scheduled. Members can add agenda items now.")
+            messages.success(request, gettext("The meeting is scheduled. Members can add agenda items now."))
             if meeting is None:
                 return redirect("circle-meetings", org=organisation.slug, circle=circle.slug)
             return back(meeting)
@@ -234,9 +234,9 @@ def meeting_cancel(request, org, pk):
         except DomainError as error:
             show_error(request, error)
         else:
-            messages.success(request, "The meeting is cancelled and the circle told.")
+            messages.success(request, gettext("The meeting is cancelled and the circle told."))
     else:
-        messages.error(request, "Keep the reason to 300 characters.")
+        messages.error(request, gettext("Keep the reason to 300 characters."))
     return back(meeting)
 
 
@@ -272,7 +272,7 @@ def series_edit(request, org, pk):
     try:
         if action == "update" and form.is_valid():
             services.series_update(series=series, by=me, **form.cleaned_data)
-            messages.success(request, "The series and its upcoming meetings are changed.")
+            messages.success(request, gettext("The series and its upcoming meetings are changed."))
             return redirect("circle-meetings", org=organisation.slug, circle=series.circle.slug)
         if action == "reschedule" and reschedule.is_valid():
             data = reschedule.cleaned_data
@@ -285,11 +285,11 @@ def series_edit(request, org, pk):
                 rrule=data["rrule"],
                 until=data["until"],
             )
-            messages.success(request, "The series is rescheduled and the circle told.")
+            messages.success(request, gettext("The series is rescheduled and the circle told."))
             return redirect("circle-meetings", org=organisation.slug, circle=series.circle.slug)
         if action == "end" and end.is_valid():
             services.series_end(series=series, by=me, last_day=end.cleaned_data["last_day"])
-            messages.success(request, "The series is ended.")
+            messages.success(request, gettext("The series is ended."))
             return redirect("circle-meetings", org=organisation.slug, circle=series.circle.slug)
     except DomainError as error:
         add_domain_error({"update": form, "reschedule": reschedule, "end": end}[action], error)
@@ -326,6 +326,6 @@ def meeting_settings(request, org):
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, "Meeting settings saved.")
+            messages.success(request, gettext("Meeting settings saved."))
             return redirect("meeting-settings", org=organisation.slug)
     return render(request, "meetings/settings.html", {"organisation": organisation, "form": form, "nav": "settings"})

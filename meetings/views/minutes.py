@@ -60,14 +60,14 @@ def agenda_add(request, org, pk):
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            return _agenda_answer(request, meeting, saved="The item is on the agenda.")
+            return _agenda_answer(request, meeting, saved=gettext("The item is on the agenda."))
     return _agenda_answer(request, meeting, form=form)
 
 
 def _item_for_change(request, meeting, item_pk):
     item = queries.get_agenda_item_for(request.user, meeting, item_pk)
     if not queries.may_change_agenda_item(request.user, item):
-        raise PermissionDenied("Only the facilitator changes this item now.")
+        raise PermissionDenied(gettext("Only the facilitator changes this item now."))
     return item
 
 
@@ -81,7 +81,7 @@ def agenda_move(request, org, pk, item):
         services.agenda_item_move(item=item, by=member_in(request, meeting.organisation_id), offset=offset)
     except DomainError as error:
         show_error(request, error)
-    return _agenda_answer(request, meeting, saved="Moved.")
+    return _agenda_answer(request, meeting, saved=gettext("Moved."))
 
 
 @login_required
@@ -95,7 +95,7 @@ def agenda_reorder(request, org, pk):
     except DomainError as error:
         show_error(request, error)
         return _agenda_answer(request, meeting)
-    return _agenda_answer(request, meeting, saved="The agenda is reordered.")
+    return _agenda_answer(request, meeting, saved=gettext("The agenda is reordered."))
 
 
 @login_required
@@ -108,7 +108,7 @@ def agenda_remove(request, org, pk, item):
     except DomainError as error:
         show_error(request, error)
         return _agenda_answer(request, meeting)
-    return _agenda_answer(request, meeting, saved=f"“{item.title}” is off the agenda.")
+    return _agenda_answer(request, meeting, saved=gettext("“%(title)s” is off the agenda.") % {"title": item.title})
 
 
 @login_required
@@ -120,7 +120,7 @@ def agenda_publish(request, org, pk):
     except DomainError as error:
         show_error(request, error)
     else:
-        messages.success(request, "The agenda is published and sent to the circle.")
+        messages.success(request, gettext("The agenda is published and sent to the circle."))
     return back(meeting, "agenda")
 
 
@@ -177,9 +177,9 @@ def minutes_save(request, org, pk):
             add_domain_error(form, error)
         else:
             if "publish" in request.POST:
-                messages.success(request, "The minutes are published and sent to the circle.")
+                messages.success(request, gettext("The minutes are published and sent to the circle."))
             else:
-                messages.success(request, "The draft minutes are saved.")
+                messages.success(request, gettext("The draft minutes are saved."))
             return back(meeting, "minutes")
     return render(request, "meetings/meeting.html", meeting_page_context(request, meeting, minutes_form=form))
 
@@ -245,7 +245,7 @@ def minutes_correct(request, org, pk):
     meeting = queries.get_meeting_for(request.user, pk, action="meetings.write_minutes", organisation_slug=org)
     minutes = queries.minutes_of(meeting)
     if minutes is None or not minutes.is_published:
-        raise Http404("These minutes are not published; edit the draft on the meeting page.")
+        raise Http404(gettext("These minutes are not published; edit the draft on the meeting page."))
     form = CorrectionForm(request.POST or None, initial={"body": minutes.body})
     if request.method == "POST" and form.is_valid():
         try:
@@ -255,7 +255,7 @@ def minutes_correct(request, org, pk):
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, "The correction is published as a new version and sent to the circle.")
+            messages.success(request, gettext("The correction is published as a new version and sent to the circle."))
             return back(meeting, "minutes")
     return render(
         request,
@@ -269,7 +269,7 @@ def minutes_versions(request, org, pk):
     meeting = queries.get_meeting_for(request.user, pk, organisation_slug=org)
     minutes = queries.minutes_of(meeting)
     if minutes is None or not minutes.is_published:
-        raise Http404("No published minutes.")
+        raise Http404(gettext("No published minutes."))
     return render(
         request,
         "meetings/minutes_versions.html",

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from circles.queries import get_circle_for
@@ -31,7 +32,7 @@ def circle_tensions(request, org, circle):
     form = TensionForm(request.POST or None)
     if request.method == "POST":
         if not can_raise:
-            raise PermissionDenied("Only members of this circle raise tensions in it.")
+            raise PermissionDenied(gettext("Only members of this circle raise tensions in it."))
         if form.is_valid():
             try:
                 tension = services.tension_raise(
@@ -40,7 +41,7 @@ def circle_tensions(request, org, circle):
             except DomainError as error:
                 add_domain_error(form, error)
             else:
-                messages.success(request, "Your tension is raised. The facilitator can put it on an agenda.")
+                messages.success(request, gettext("Your tension is raised. The facilitator can put it on an agenda."))
                 return redirect("tension", org=organisation.slug, pk=tension.pk)
     state = request.GET.get("state", "open")
     if state not in Tension.State.values:
@@ -114,7 +115,7 @@ def tension_edit(request, org, pk):
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, "The tension is updated.")
+            messages.success(request, gettext("The tension is updated."))
             return redirect("tension", org=org, pk=tension.pk)
     return render(request, "meetings/tension.html", _tension_context(request, tension, edit_form=form))
 
@@ -131,7 +132,11 @@ def tension_to_agenda(request, org, pk):
     except DomainError as error:
         show_error(request, error)
         return redirect("tension", org=org, pk=tension.pk)
-    messages.success(request, f"“{tension.title}” is on the agenda of {meeting.title}.")
+    messages.success(
+        request,
+        gettext("“%(tension)s” is on the agenda of %(meeting)s.")
+        % {"tension": tension.title, "meeting": meeting.title},
+    )
     return back(meeting, "agenda")
 
 
@@ -148,7 +153,7 @@ def tension_resolve(request, org, pk):
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, "The tension is resolved.")
+            messages.success(request, gettext("The tension is resolved."))
             return redirect("tension", org=org, pk=tension.pk)
     return render(request, "meetings/tension.html", _tension_context(request, tension, resolve_form=form))
 
@@ -158,13 +163,15 @@ def tension_resolve(request, org, pk):
 def tension_propose(request, org, pk):
     tension = queries.get_tension_for(request.user, pk, action="meetings.resolve_tension", organisation_slug=org)
     if not rules.test_rule("proposals.add_proposal", request.user, tension.circle):
-        raise PermissionDenied("Only members of this circle write its proposals.")
+        raise PermissionDenied(gettext("Only members of this circle write its proposals."))
     try:
         proposal = services.tension_to_proposal(tension=tension, by=member_in(request, tension.organisation_id))
     except DomainError as error:
         show_error(request, error)
         return redirect("tension", org=org, pk=tension.pk)
-    messages.success(request, "A draft proposal is ready, pre-filled from the tension. Finish it and open the round.")
+    messages.success(
+        request, gettext("A draft proposal is ready, pre-filled from the tension. Finish it and open the round.")
+    )
     return redirect("proposal-edit", org=org, pk=proposal.pk)
 
 
@@ -181,6 +188,6 @@ def tension_action(request, org, pk):
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, "The tension became an action item.")
+            messages.success(request, gettext("The tension became an action item."))
             return redirect("tension", org=org, pk=tension.pk)
     return render(request, "meetings/tension.html", _tension_context(request, tension, action_form=form))

@@ -85,7 +85,7 @@
         } else {
           if (answer.status === 409) conflicted = true;
           else dirty = true;
-          say(answer.data.error, true);
+          say(answer.data.error || form.getAttribute("data-msg-failed"), true);
         }
       })
       .catch(function () {
