@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import rules
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
@@ -42,14 +43,14 @@ def _int(request, name, *, required=False):
     value = request.query_params.get(name)
     if value in (None, ""):
         if required:
-            raise ValidationError({name: ["This parameter is required."]})
+            raise ValidationError({name: [_("This parameter is required.")]})
         return None
     try:
         number = int(value)
     except ValueError:
-        raise ValidationError({name: ["A whole number is required."]}) from None
+        raise ValidationError({name: [_("A whole number is required.")]}) from None
     if not 0 < number < 2**63:
-        raise ValidationError({name: ["Out of range."]})
+        raise ValidationError({name: [_("Out of range.")]})
     return number
 
 
@@ -59,22 +60,22 @@ def scope_of(request, *, action="governance.view_organisation"):
         organisations_visible_to(request.user).filter(pk=_int(request, "organisation", required=True)).first()
     )
     if organisation is None:
-        raise NotFound("No such organisation.")
+        raise NotFound(_("No such organisation."))
     if not rules.test_rule(action, request.user, organisation):
-        raise PermissionDenied("You are not allowed to do that in this organisation.")
+        raise PermissionDenied(_("You are not allowed to do that in this organisation."))
     circle_id = _int(request, "circle")
     circle = None
     if circle_id is not None:
         circle = Circle.objects.filter(organisation=organisation, pk=circle_id).first()
         if circle is None:
-            raise NotFound("No such circle.")
+            raise NotFound(_("No such circle."))
     return organisation, circle
 
 
 def _year(request):
     year = _int(request, "year")
     if year is not None and not 1 <= year <= 9999:
-        raise ValidationError({"year": ["A year between 1 and 9999."]})
+        raise ValidationError({"year": [_("A year between 1 and 9999.")]})
     return year
 
 
@@ -307,7 +308,7 @@ class TermSummaryDraftSerializer(serializers.Serializer):
 
     def validate(self, data):
         if data["until"] <= data["since"]:
-            raise serializers.ValidationError({"until": ["The end comes after the start."]})
+            raise serializers.ValidationError({"until": [_("The end comes after the start.")]})
         return data
 
 
@@ -426,10 +427,10 @@ class SearchViewSet(viewsets.ViewSet):
         organisation, circle = scope_of(request, action="record.search")
         query = request.query_params.get("q", "").strip()[:200]
         if not query:
-            raise ValidationError({"q": ["Say what to look for."]})
+            raise ValidationError({"q": [_("Say what to look for.")]})
         kind = request.query_params.get("kind") or None
         if kind is not None and kind not in search_kinds:
-            raise ValidationError({"kind": [f"One of: {', '.join(search_kinds)}."]})
+            raise ValidationError({"kind": [_("One of: %(kinds)s.") % {"kinds": ", ".join(search_kinds)}]})
         results = run_search(request.user, organisation, query, kinds=[kind] if kind else None, circle=circle)
         return Response(SearchResultSerializer(results).data)
 
@@ -471,7 +472,7 @@ class TermSummaryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Gover
     def get_object(self):
         summary = super().get_object()
         if not rules.test_rule("record.view_summary", self.request.user, summary):
-            raise NotFound("No such summary.")
+            raise NotFound(_("No such summary."))
         return summary
 
     def create(self, request):
@@ -485,9 +486,9 @@ class TermSummaryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Gover
             .first()
         )
         if circle is None:
-            raise NotFound("No such circle.")
+            raise NotFound(_("No such circle."))
         if not rules.test_rule("record.draft_summary", request.user, circle):
-            raise PermissionDenied("Only the circle's steward or secretary, or an admin, drafts its summaries.")
+            raise PermissionDenied(_("Only the circle's steward or secretary, or an admin, drafts its summaries."))
         tz = circle.organisation.tzinfo
         summary = services.term_summary_draft(
             circle=circle,

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from governance.integrations.events import event_types
 
@@ -10,7 +11,7 @@ class RecordConfig(AppConfig):
     read from every app below, so it sits just below the project package."""
 
     name = "record"
-    verbose_name = "Record"
+    verbose_name = _("Record")
 
     def ready(self):
         from money.queries import spent_by_category  # they load models, which exist once the registry is ready
@@ -19,5 +20,5 @@ class RecordConfig(AppConfig):
 
         register_built_in_kinds()
         money_spent.register(spent_by_category)
-        event_types.add("term_summary.published", "Term summary published")
-        event_types.add("member.erased", "Member erased at their request")
+        event_types.add("term_summary.published", _("Term summary published"))
+        event_types.add("member.erased", _("Member erased at their request"))

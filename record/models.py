@@ -32,7 +32,10 @@ class RecordSettings(models.Model):
     """An organisation's open record and health guidance (one row, made when first saved)."""
 
     organisation = models.OneToOneField(
-        "governance.Organisation", on_delete=models.CASCADE, related_name="record_settings"
+        "governance.Organisation",
+        on_delete=models.CASCADE,
+        related_name="record_settings",
+        verbose_name=_("organisation"),
     )
     public_decisions = models.BooleanField(
         _("public decision log"), default=False, help_text=_("Closed rounds with their outcome, readable by anyone.")
@@ -61,7 +64,7 @@ class RecordSettings(models.Model):
         default=30,
         help_text=_("A member whose roles add up to this many hours a week or more is flagged."),
     )
-    updated_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("record settings")
@@ -72,7 +75,7 @@ class RecordSettings(models.Model):
         ]
 
     def __str__(self):
-        return f"Record settings of {self.organisation}"
+        return _("Record settings of %(organisation)s") % {"organisation": self.organisation}
 
     @property
     def is_open(self) -> bool:
@@ -82,15 +85,18 @@ class RecordSettings(models.Model):
 class ParticipationPreference(models.Model):
     """A member's choice to be left off leaderboards shown to others. Their counts stay in the totals."""
 
-    member = models.OneToOneField("governance.Member", on_delete=models.CASCADE, related_name="participation_pref")
+    member = models.OneToOneField(
+        "governance.Member", on_delete=models.CASCADE, related_name="participation_pref", verbose_name=_("member")
+    )
     hide_from_leaderboard = models.BooleanField(_("hide me from leaderboards"), default=False)
-    updated_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("participation preference")
 
     def __str__(self):
-        return f"{self.member}: {'hidden' if self.hide_from_leaderboard else 'shown'}"
+        shown = _("hidden") if self.hide_from_leaderboard else _("shown")
+        return f"{self.member}: {shown}"
 
 
 class TermSummary(models.Model):
@@ -100,26 +106,43 @@ class TermSummary(models.Model):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
 
-    organisation = models.ForeignKey("governance.Organisation", on_delete=models.CASCADE, related_name="+")
-    circle = models.ForeignKey("circles.Circle", on_delete=models.PROTECT, related_name="term_summaries")
-    period_start = models.DateTimeField()
-    period_end = models.DateTimeField()
+    organisation = models.ForeignKey(
+        "governance.Organisation", on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    circle = models.ForeignKey(
+        "circles.Circle", on_delete=models.PROTECT, related_name="term_summaries", verbose_name=_("circle")
+    )
+    period_start = models.DateTimeField(_("period start"))
+    period_end = models.DateTimeField(_("period end"))
     title = SingleLineCharField(_("title"), max_length=200)
     body = models.TextField(_("summary"), help_text=_("Markdown."))
-    figures = models.JSONField(default=dict, blank=True, help_text=_("The figures the draft was written from."))
-    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
-    drafted_by = models.ForeignKey(
-        "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    figures = models.JSONField(
+        _("figures"), default=dict, blank=True, help_text=_("The figures the draft was written from.")
     )
-    drafted_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
-    published_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    drafted_by = models.ForeignKey(
+        "governance.Member",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("drafted by"),
+    )
+    drafted_at = models.DateTimeField(_("drafted at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     published_by = models.ForeignKey(
-        "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "governance.Member",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("published by"),
     )
 
     class Meta:
         ordering = ["-period_end", "-id"]
+        verbose_name = _("term summary")
         verbose_name_plural = _("term summaries")
         constraints = [
             models.UniqueConstraint(
@@ -143,17 +166,27 @@ class Erasure(models.Model):
     """A member erased at their request: who did it and when, and the pseudonym that replaced them.
     It names neither the person nor their email (that is the point)."""
 
-    organisation = models.ForeignKey("governance.Organisation", on_delete=models.CASCADE, related_name="+")
-    member = models.OneToOneField("governance.Member", on_delete=models.PROTECT, related_name="erasure")
-    pseudonym = SingleLineCharField(max_length=80)
-    erased_by = models.ForeignKey(
-        "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    organisation = models.ForeignKey(
+        "governance.Organisation", on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
     )
-    erased_at = models.DateTimeField(default=timezone.now)
-    rows_changed = models.PositiveIntegerField(default=0)
+    member = models.OneToOneField(
+        "governance.Member", on_delete=models.PROTECT, related_name="erasure", verbose_name=_("member")
+    )
+    pseudonym = SingleLineCharField(_("pseudonym"), max_length=80)
+    erased_by = models.ForeignKey(
+        "governance.Member",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("erased by"),
+    )
+    erased_at = models.DateTimeField(_("erased at"), default=timezone.now)
+    rows_changed = models.PositiveIntegerField(_("rows changed"), default=0)
 
     class Meta:
         ordering = ["-erased_at"]
+        verbose_name = _("erasure")
 
     def __str__(self):
         return self.pseudonym

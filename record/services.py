@@ -13,7 +13,8 @@ from decimal import Decimal
 from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Cast
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from circles.models import Circle
@@ -130,9 +131,13 @@ def summary_figures(circle: Circle, since: datetime, until: datetime) -> dict:
     }
 
 
+def _day(moment: datetime, organisation: Organisation) -> str:
+    """A day as the organisation's language writes it (1 Dec 2026, 1 décembre 2026…), in its time zone."""
+    return date_format(timezone.localtime(moment, organisation.tzinfo), "DATE_FORMAT")
+
+
 def _summary_body(circle: Circle, since: datetime, until: datetime, figures: dict) -> str:
-    tz = circle.organisation.tzinfo
-    day = lambda moment: timezone.localtime(moment, tz).strftime("%-d %b %Y")  # noqa: E731
+    day = lambda moment: _day(moment, circle.organisation)  # noqa: E731
     lines = [
         _("Term of %(circle)s from %(since)s to %(until)s.")
         % {"circle": circle.name, "since": day(since), "until": day(until)},
@@ -189,12 +194,13 @@ def term_summary_draft(*, circle: Circle, since: datetime, until: datetime, by: 
     if existing is not None and existing.is_published:
         raise Conflict(_("The summary of this term is published; it is kept as it is."))
     figures = summary_figures(circle, since, until)
-    tz = circle.organisation.tzinfo
-    title = _("%(circle)s: term ending %(until)s") % {
-        "circle": circle.name,
-        "until": timezone.localtime(until, tz).strftime("%-d %b %Y"),
-    }
-    body = _summary_body(circle, since, until, figures)
+    # Written for the whole circle to read and edit: in the organisation's language, whoever drafts it.
+    with translation.override(circle.organisation.language):
+        title = _("%(circle)s: term ending %(until)s") % {
+            "circle": circle.name,
+            "until": _day(until, circle.organisation),
+        }
+        body = _summary_body(circle, since, until, figures)
     now = timezone.now()
     if existing is None:
         summary = TermSummary.objects.create(
@@ -347,10 +353,13 @@ def member_erase(*, member: Member, by: Member) -> Erasure:
             _("They are also a member of another organisation: a site admin erases an account shared by organisations.")
         )
     organisation = member.organisation
+    # The reason and the pseudonym are kept in the record, which the organisation reads in its language.
+    with translation.override(organisation.language):
+        reason = _("Erased at their request")
+        pseudonym = _("Former member %(code)s") % {"code": uuid.uuid4().hex[:6]}
     if member.is_active:
-        member_remove(member=member, by=by, reason=_("Erased at their request"))
+        member_remove(member=member, by=by, reason=reason)
         member.refresh_from_db()
-    pseudonym = _("Former member %(code)s") % {"code": uuid.uuid4().hex[:6]}
     needles = [n for n in {user.name.strip(), user.email} if n]
     if not user.name:
         needles.append(user.display_name)

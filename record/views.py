@@ -289,7 +289,7 @@ def circle_summaries(request, org, circle):
     form = SummaryDraftForm(request.POST or None)
     if request.method == "POST":
         if not may_draft:
-            raise PermissionDenied("Only the circle's steward or secretary, or an admin, drafts its summaries.")
+            raise PermissionDenied(_("Only the circle's steward or secretary, or an admin, drafts its summaries."))
         if form.is_valid():
             tz = organisation.tzinfo
             try:
@@ -339,7 +339,7 @@ def summary_detail(request, org, pk):
     form = SummaryForm(request.POST or None, instance=summary) if may_change else None
     if request.method == "POST":
         if form is None:
-            raise PermissionDenied("This summary cannot be edited by you, or any more.")
+            raise PermissionDenied(_("This summary cannot be edited by you, or any more."))
         if form.is_valid():
             try:
                 services.term_summary_update(summary=summary, by=me, **form.cleaned_data)

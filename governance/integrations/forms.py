@@ -5,6 +5,8 @@ import datetime as dt
 import zoneinfo
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from governance.dates import sane_date
 from governance.text import single_line
@@ -12,27 +14,28 @@ from governance.text import single_line
 from .events import event_type_choices
 
 ACCESS_CHOICES = [
-    ("read_only", "Read only — it may look but never change anything"),
-    ("read_write", "Read and write — it may do what its rights allow"),
+    ("read_only", _("Read only — it may look but never change anything")),
+    ("read_write", _("Read and write — it may do what its rights allow")),
 ]
 RIGHTS_CHOICES = [
-    ("member", "A member's rights — sees what members see; acts in circles you add it to"),
-    ("admin", "An admin's rights — may also change settings, members and circles"),
+    ("member", _("A member's rights — sees what members see; acts in circles you add it to")),
+    ("admin", _("An admin's rights — may also change settings, members and circles")),
 ]
 
 
 class TokenForm(forms.Form):
     name = forms.CharField(
+        label=_("Name"),
         max_length=100,
-        help_text="What uses it, to recognise it later: “Laptop script”, “Accounting sync”.",
+        help_text=_("What uses it, to recognise it later: “Laptop script”, “Accounting sync”."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
         validators=[single_line],
     )
-    access = forms.ChoiceField(choices=ACCESS_CHOICES, initial="read_only", widget=forms.RadioSelect)
+    access = forms.ChoiceField(label=_("Access"), choices=ACCESS_CHOICES, initial="read_only", widget=forms.RadioSelect)
     expires_on = forms.DateField(
         required=False,
-        label="Expires on",
-        help_text="It stops working at the end of that day. Leave empty for a token that does not expire.",
+        label=_("Expires on"),
+        help_text=_("It stops working at the end of that day. Leave empty for a token that does not expire."),
         widget=forms.DateInput(attrs={"type": "date"}),
         validators=[sane_date],
     )
@@ -41,7 +44,9 @@ class TokenForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.tz = zoneinfo.ZoneInfo(time_zone)
         if time_zone == "UTC":
-            self.fields["expires_on"].help_text += " (The day ends at midnight UTC.)"
+            self.fields["expires_on"].help_text = format_lazy(
+                "{} {}", self.fields["expires_on"].help_text, _("(The day ends at midnight UTC.)")
+            )
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -53,7 +58,7 @@ class TokenForm(forms.Form):
 
 
 class IntegrationTokenForm(TokenForm):
-    rights = forms.ChoiceField(choices=RIGHTS_CHOICES, initial="member", widget=forms.RadioSelect)
+    rights = forms.ChoiceField(label=_("Rights"), choices=RIGHTS_CHOICES, initial="member", widget=forms.RadioSelect)
 
     field_order = ["name", "rights", "access", "expires_on"]
 
@@ -63,29 +68,31 @@ class IntegrationTokenForm(TokenForm):
 
 class WebhookForm(forms.Form):
     url = forms.URLField(
-        label="URL",
+        label=_("URL"),
         max_length=500,
         assume_scheme="https",
-        help_text="Where to POST the JSON. Private, loopback and link-local addresses are refused.",
+        help_text=_("Where to POST the JSON. Private, loopback and link-local addresses are refused."),
         widget=forms.URLInput(attrs={"placeholder": "https://chat.example.org/hooks/governance"}),
     )
     description = forms.CharField(
+        label=_("Description"),
         max_length=100,
         required=False,
-        help_text="What receives it, to recognise it: “Team chat”, “Wiki”.",
+        help_text=_("What receives it, to recognise it: “Team chat”, “Wiki”."),
         validators=[single_line],
     )
     event_types = forms.MultipleChoiceField(
         choices=event_type_choices,
-        label="Events to send",
+        label=_("Events to send"),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one event type."},
+        error_messages={"required": _("Choose at least one event type.")},
     )
     secret = forms.CharField(
+        label=_("Secret"),
         required=False,
         min_length=16,
         max_length=200,
-        help_text="Signs each delivery. Leave empty to have one generated, shown once.",
+        help_text=_("Signs each delivery. Leave empty to have one generated, shown once."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         validators=[single_line],
     )
@@ -93,5 +100,5 @@ class WebhookForm(forms.Form):
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if editing:
-            self.fields["secret"].label = "New secret"
-            self.fields["secret"].help_text = "Leave empty to keep the current secret."
+            self.fields["secret"].label = _("New secret")
+            self.fields["secret"].help_text = _("Leave empty to keep the current secret.")

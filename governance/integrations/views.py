@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from governance.errors import DomainError
@@ -50,10 +51,10 @@ def personal_tokens(request):
 def personal_token_revoke(request, pk):
     token = get_object_or_404(queries.personal_tokens(request.user), pk=pk)
     if token.revoked_at:
-        messages.info(request, f"“{token.name}” was already revoked.")
+        messages.info(request, _("“%(name)s” was already revoked.") % {"name": token.name})
     else:
         api_token_revoke(token=token)
-        messages.success(request, f"“{token.name}” is revoked; it no longer works.")
+        messages.success(request, _("“%(name)s” is revoked; it no longer works.") % {"name": token.name})
     return redirect("api_tokens")
 
 
@@ -90,10 +91,14 @@ def integration_token_revoke(request, org, pk):
     organisation, me = queries.get_integrations_for(request.user, org)
     token = queries.get_integration_token(organisation, pk)
     if token.revoked_at:
-        messages.info(request, f"“{token.name}” was already revoked.")
+        messages.info(request, _("“%(name)s” was already revoked.") % {"name": token.name})
     else:
         api_token_revoke(token=token, by=me)
-        messages.success(request, f"“{token.name}” is revoked and its bot member has left {organisation.name}.")
+        messages.success(
+            request,
+            _("“%(name)s” is revoked and its bot member has left %(organisation)s.")
+            % {"name": token.name, "organisation": organisation.name},
+        )
     return redirect("integration_tokens", org=organisation.slug)
 
 
@@ -110,7 +115,7 @@ def webhook_list(request, org):
         except DomainError as e:
             add_domain_error(form, e)
         else:
-            messages.success(request, f"Webhook to {endpoint.host} registered.")
+            messages.success(request, _("Webhook to %(host)s registered.") % {"host": endpoint.host})
             return _webhook_page(request, organisation, endpoint, created_secret=endpoint.secret)
     context = {
         "organisation": organisation,
@@ -135,7 +140,7 @@ def webhook_detail(request, org, pk):
             except DomainError as e:
                 add_domain_error(form, e)
             else:
-                messages.success(request, "Webhook saved.")
+                messages.success(request, _("Webhook saved."))
                 return redirect("webhook", org=organisation.slug, pk=endpoint.pk)
     return _webhook_page(request, organisation, endpoint, form=form)
 
@@ -169,7 +174,7 @@ def webhook_new_secret(request, org, pk):
     organisation, me = queries.get_integrations_for(request.user, org)
     endpoint = queries.get_webhook(organisation, pk)
     endpoint = webhooks.webhook_update(endpoint=endpoint, by=me, secret=webhooks.new_secret())
-    messages.success(request, "A new secret signs deliveries from now on; the old one no longer does.")
+    messages.success(request, _("A new secret signs deliveries from now on; the old one no longer does."))
     return _webhook_page(request, organisation, endpoint, created_secret=endpoint.secret)
 
 
@@ -181,10 +186,10 @@ def webhook_toggle(request, org, pk, action):
     try:
         if action == "enable":
             webhooks.webhook_enable(endpoint=endpoint, by=me)
-            messages.success(request, "Webhook enabled; new events are sent to it again.")
+            messages.success(request, _("Webhook enabled; new events are sent to it again."))
         else:
             webhooks.webhook_disable(endpoint=endpoint, by=me, reason=f"Disabled by {me.user.display_name}.")
-            messages.success(request, "Webhook disabled; nothing more is sent to it until you enable it.")
+            messages.success(request, _("Webhook disabled; nothing more is sent to it until you enable it."))
     except DomainError as e:
         messages.error(request, e.message)
     return redirect("webhook", org=organisation.slug, pk=endpoint.pk)
@@ -197,7 +202,7 @@ def webhook_remove(request, org, pk):
     endpoint = queries.get_webhook(organisation, pk)
     host = endpoint.host
     webhooks.webhook_remove(endpoint=endpoint, by=me)
-    messages.success(request, f"The webhook to {host} is removed, with its delivery log.")
+    messages.success(request, _("The webhook to %(host)s is removed, with its delivery log.") % {"host": host})
     return redirect("webhooks", org=organisation.slug)
 
 
@@ -225,5 +230,5 @@ def webhook_redeliver(request, org, pk, delivery_pk):
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, f"Delivery of event #{delivery.event_id} queued to be sent again.")
+        messages.success(request, _("Delivery of event #%(id)s queued to be sent again.") % {"id": delivery.event_id})
     return redirect("webhook", org=organisation.slug, pk=endpoint.pk)

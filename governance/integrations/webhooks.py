@@ -35,6 +35,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from governance.errors import Conflict, Invalid
 from governance.models import Member, Organisation, WebhookDelivery, WebhookEndpoint
@@ -107,13 +108,13 @@ def parse_target(url: str) -> Target:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise Invalid("This URL is not valid.", field="url") from exc
+        raise Invalid(_("This URL is not valid."), field="url") from exc
     if parts.scheme not in ("http", "https"):
-        raise Invalid("Use an http:// or https:// URL.", field="url")
+        raise Invalid(_("Use an http:// or https:// URL."), field="url")
     if not parts.hostname:
-        raise Invalid("The URL needs a host name.", field="url")
+        raise Invalid(_("The URL needs a host name."), field="url")
     if parts.username is not None or parts.password is not None:
-        raise Invalid("Put no user name or password in the URL; the signature proves who sends.", field="url")
+        raise Invalid(_("Put no user name or password in the URL; the signature proves who sends."), field="url")
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     default_port = 443 if parts.scheme == "https" else 80
     return Target(parts.scheme, parts.hostname, port or default_port, path, None)
@@ -127,15 +128,18 @@ def check_target(url: str) -> Target:
     try:
         addresses = resolve(target.host, target.port)
     except (OSError, UnicodeError) as exc:
-        raise Invalid(f"The host name {target.host} does not resolve.", field="url") from exc
+        raise Invalid(_("The host name %(host)s does not resolve.") % {"host": target.host}, field="url") from exc
     if not addresses:
-        raise Invalid(f"The host name {target.host} does not resolve.", field="url")
+        raise Invalid(_("The host name %(host)s does not resolve.") % {"host": target.host}, field="url")
     if not settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS:
         refused = [a for a in addresses if not _is_public(a)]
         if refused:
             raise Invalid(
-                f"{target.host} is (or resolves to) {refused[0]}, a private, loopback, link-local, multicast or "
-                "reserved address; webhooks go to public addresses only.",
+                _(
+                    "%(host)s is (or resolves to) %(address)s, a private, loopback, link-local, multicast or "
+                    "reserved address; webhooks go to public addresses only."
+                )
+                % {"host": target.host, "address": refused[0]},
                 field="url",
             )
     return Target(target.scheme, target.host, target.port, target.path, addresses[0])
@@ -149,26 +153,29 @@ def _clean_event_types(chosen) -> list[str]:
     chosen = list(dict.fromkeys(chosen or []))
     unknown = [t for t in chosen if t not in known_event_types]
     if unknown:
-        raise Invalid(f"Unknown event type: {', '.join(unknown)}.", field="event_types")
+        raise Invalid(_("Unknown event type: %(types)s.") % {"types": ", ".join(unknown)}, field="event_types")
     if not chosen:
-        raise Invalid("Choose at least one event type.", field="event_types")
+        raise Invalid(_("Choose at least one event type."), field="event_types")
     return chosen
 
 
 def _clean_secret(secret: str) -> str:
     if any(c.isspace() for c in secret):
-        raise Invalid("The secret cannot contain spaces.", field="secret")
+        raise Invalid(_("The secret cannot contain spaces."), field="secret")
     if len(secret) < SECRET_MIN_LENGTH:
-        raise Invalid(f"Use a secret of at least {SECRET_MIN_LENGTH} characters, or leave it empty.", field="secret")
+        raise Invalid(
+            _("Use a secret of at least %(n)d characters, or leave it empty.") % {"n": SECRET_MIN_LENGTH},
+            field="secret",
+        )
     if len(secret) > 200:
-        raise Invalid("Keep the secret to 200 characters.", field="secret")
+        raise Invalid(_("Keep the secret to 200 characters."), field="secret")
     return secret
 
 
 def _clean_url(url: str) -> str:
     url = (url or "").strip()
     if len(url) > 500:
-        raise Invalid("Keep the URL to 500 characters.", field="url")
+        raise Invalid(_("Keep the URL to 500 characters."), field="url")
     if settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS:
         parse_target(url)  # any address will do, so there is nothing to look up yet
     else:
@@ -253,7 +260,7 @@ def webhook_disable(*, endpoint: WebhookEndpoint, by: Member | None, reason: str
         is_active=False, disabled_at=now, disabled_reason=reason
     )
     if not disabled:
-        raise Conflict("This webhook is already disabled.")
+        raise Conflict(_("This webhook is already disabled."))
     WebhookDelivery.objects.filter(endpoint=endpoint, status=WebhookDelivery.Status.PENDING).update(
         status=WebhookDelivery.Status.FAILED, last_error="Not sent: the webhook was disabled."
     )
@@ -268,7 +275,7 @@ def webhook_enable(*, endpoint: WebhookEndpoint, by: Member) -> WebhookEndpoint:
         is_active=True, disabled_at=None, disabled_reason="", consecutive_failures=0
     )
     if not enabled:
-        raise Conflict("This webhook is already enabled.")
+        raise Conflict(_("This webhook is already enabled."))
     endpoint.refresh_from_db()
     _record(endpoint, by, "webhook.enabled", {"host": endpoint.host})
     return endpoint
@@ -290,14 +297,14 @@ def webhook_redeliver(*, delivery: WebhookDelivery, by: Member) -> WebhookDelive
     """Send a delivery again, by hand: the same body and the same `Webhook-Id`, so that a receiver
     that already has it can tell. Its attempts start again from one."""
     if not WebhookEndpoint.objects.filter(pk=delivery.endpoint_id, is_active=True).exists():
-        raise Conflict("This webhook is disabled; enable it before sending again.")
+        raise Conflict(_("This webhook is disabled; enable it before sending again."))
     queued = (
         WebhookDelivery.objects.filter(pk=delivery.pk)
         .exclude(status=WebhookDelivery.Status.PENDING)
         .update(status=WebhookDelivery.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error="")
     )
     if not queued:
-        raise Conflict("This delivery is already waiting to be sent.")
+        raise Conflict(_("This delivery is already waiting to be sent."))
     delivery.refresh_from_db()
     webhooks_flush_after_commit()
     return delivery

@@ -1,11 +1,14 @@
 """Template helpers: `|markdown` for member-written text, `|in_zone` for moments, and readable lines
 for the event log."""
 
+import re
+
 from django import template
 from django.templatetags.tz import do_timezone
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from governance.activity import GROUP_PHRASES, events_grouped, object_links
 from governance.inbox import inbox_cached
@@ -56,122 +59,124 @@ def in_zone(value, zone):
 # How each event reads. {actor} is who did it (“Someone” when the system did), {circle} a link to
 # the circle, {object} what the event is about; the other names come from the details services record.
 EVENT_PHRASES = {
-    "organisation.created": "{actor} created the organisation",
-    "organisation.updated": "{actor} changed the organisation’s settings",
-    "membership_class.created": "{actor} added the membership class “{object}”",
-    "membership_class.updated": "{actor} changed the membership class “{object}”",
-    "member.joined": "{member} joined the organisation",
-    "member.rejoined": "{member} rejoined the organisation",
-    "member.updated": "{actor} changed {member}’s membership",
-    "member.left": "{actor} recorded that {member} left",
-    "invitation.created": "{actor} invited {email}",
-    "invitation.accepted": "{actor} accepted an invitation and joined",
-    "invitation.revoked": "{actor} revoked an invitation",
-    "invitation.resent": "{actor} sent the invitation of {email} again",
-    "circle.created": "{actor} created the circle {circle}",
-    "circle.updated": "{actor} updated the description of {circle}",
-    "circle.moved": "{actor} moved {circle} to another parent",
-    "circle.archived": "{actor} archived {circle}",
-    "circle.restored": "{actor} restored {circle}",
-    "roster.added": "{actor} added {member} to {circle}",
-    "roster.removed": "{actor} took {member} off {circle}",
-    "role.assigned": "{actor} made {member} {role} of {circle}",
-    "role.ended": "{actor} ended {member}’s term as {role}",
-    "proposal.opened": "{actor} opened the proposal “{object}” in {circle}",
-    "proposal.amended": "{actor} amended the proposal “{object}”",
-    "proposal.withdrawn": "{actor} withdrew the proposal “{object}”",
-    "proposal.closed": "The round on “{object}” closed",
-    "proposal.outcome_written": "{actor} wrote the outcome of “{object}”",
-    "proposal.commented": "{actor} commented on “{object}”",
-    "proposal.question_asked": "{actor} asked a question about “{object}”",
-    "position.recorded": "{actor} responded to “{object}”",
-    "objection.withdrawn": "{actor} withdrew an objection to “{object}”",
-    "proxy.given": "{actor} gave {member} a proxy",
-    "proxy.revoked": "{actor} ended the proxy held by {member}",
-    "proxy.ended": "The proxy held by {member} ended",
-    "role_template.updated": "{actor} changed the template of a core role",
-    "role.created": "{actor} defined the role {role} in {circle}",
-    "role.updated": "{actor} changed the role {role} in {circle}",
-    "role.archived": "{actor} archived the role {role} in {circle}",
-    "role.restored": "{actor} restored the role {role} in {circle}",
-    "role.vacant": "{role} of {circle} became vacant",
-    "role.term_ending": "{member}’s term as {role} of {circle} ends soon",
-    "election.opened": "{actor} opened an election of {role} in {circle}",
-    "election.nominated": "{actor} nominated {member} as {role}",
-    "election.proposed": "{actor} proposed {member} as {role}",
-    "election.candidacy": "{member} stood for {role}",
-    "election.candidacy_withdrawn": "{member} withdrew from the election of {role}",
-    "election.voting_opened": "Voting opened in the election of {role}",
-    "election.voted": "{actor} voted in the election of {role}",
-    "election.not_consented": "The circle did not consent to the candidate for {role}",
-    "election.closed": "The election of {role} in {circle} closed",
-    "election.cancelled": "{actor} cancelled the election of {role}",
-    "meeting.scheduled": "{actor} scheduled “{object}” in {circle}",
-    "meeting.updated": "{actor} changed the meeting “{object}”",
-    "meeting.cancelled": "{actor} cancelled the meeting “{object}”",
-    "meeting_series.created": "{actor} set up the regular meeting “{object}” in {circle}",
-    "meeting_series.updated": "{actor} changed the regular meeting “{object}”",
-    "meeting_series.rescheduled": "{actor} rescheduled the regular meeting “{object}”",
-    "meeting_series.ended": "{actor} ended the regular meeting “{object}”",
-    "meeting_settings.updated": "{actor} changed the meeting settings",
-    "agenda.item_added": "{actor} added an item to the agenda of “{object}”",
-    "agenda.item_removed": "{actor} took an item off the agenda of “{object}”",
-    "agenda.published": "{actor} published the agenda of “{object}”",
-    "attendance.recorded": "{actor} recorded attendance at “{object}”",
-    "meeting.replied": "{actor} said whether they will come to “{object}”",
-    "minutes.published": "{actor} published the minutes of “{object}”",
-    "minutes.corrected": "{actor} corrected the minutes of “{object}”",
-    "tension.raised": "{actor} raised a tension in {circle}: “{object}”",
-    "tension.resolved": "{actor} resolved the tension “{object}”",
-    "tension.proposed": "{actor} turned the tension “{object}” into a proposal",
-    "tension.reopened": "The tension “{object}” is open again: its proposal was withdrawn",
-    "action_item.created": "{actor} added the action “{object}”",
-    "action_item.updated": "{actor} updated the action “{object}”",
-    "integration.created": "{actor} connected the integration “{object}”",
-    "integration.rights_changed": "The integration “{object}” now acts with {acts_as} rights, following {member}",
-    "webhook.registered": "{actor} registered a webhook",
-    "webhook.updated": "{actor} changed a webhook",
-    "webhook.enabled": "{actor} enabled a webhook",
-    "webhook.disabled": "A webhook was disabled",
-    "webhook.removed": "{actor} removed a webhook",
-    "change.added": "{actor} added a change to the proposal “{object}”",
-    "change.updated": "{actor} changed a change of the proposal “{object}”",
-    "change.removed": "{actor} took a change off the proposal “{object}”",
-    "change.applied": "A decision changed “{object}”",
-    "proposal.enacted": "The decision “{object}” was enacted",
-    "proposal.not_enacted": "The decision “{object}” passed but could not be enacted",
-    "circle.settings_updated": "{actor} changed the proposal settings of {circle}",
-    "circle_meeting_settings.updated": "{actor} changed the meeting settings of {circle}",
-    "working_group.created": "{actor} started the working group “{object}”",
-    "working_group.extended": "{actor} extended the working group “{object}”",
-    "working_group.ending": "The working group “{object}” ends soon",
-    "council.linked": "{actor} made “{object}” the council its election seats",
-    "council.seated": "A term began: “{object}” seats its elected member",
-    "council.unseated": "A term ended: “{object}” unseats a member",
-    "election.nomination_accepted": "A nominee answered their nomination for “{object}”",
-    "poll.opened": "{actor} opened the poll “{object}”",
-    "poll.answered": "{actor} answered the poll “{object}”",
-    "poll.closed": "{actor} closed the poll “{object}”",
-    "fund.created": "{actor} created the fund “{object}”",
-    "income.recorded": "{actor} recorded income to “{object}”",
-    "budget.created": "{actor} created the budget “{object}”",
-    "budget.allocated": "A decision gave the budget “{object}” its money",
-    "budget.released": "{actor} released unspent money of “{object}” to its fund",
-    "category.created": "{actor} added the spending category “{object}”",
-    "spending.created": "{actor} proposed the spending “{object}”",
-    "spending.committed": "The spending “{object}” was committed",
-    "attachment.added": "{actor} attached a file to “{object}”",
-    "payment.recorded": "{actor} recorded a payment of “{object}”",
-    "commitment.returned": "{actor} returned what was left of “{object}”",
-    "entry.reversed": "{actor} reversed a ledger entry of “{object}”",
-    "round.opened": "{actor} opened the participatory round “{object}”",
-    "bucket.created": "{actor} proposed the bucket “{object}”",
-    "round.finalised": "The participatory round “{object}” was finalised",
-    "term_summary.drafted": "{actor} drafted the term summary “{object}”",
-    "term_summary.updated": "{actor} edited the term summary “{object}”",
-    "term_summary.published": "{actor} published the term summary “{object}”",
-    "record_settings.updated": "{actor} changed what the organisation shows in the open",
-    "member.erased": "{actor} erased a member at their request",
+    "organisation.created": gettext_lazy("{actor} created the organisation"),
+    "organisation.updated": gettext_lazy("{actor} changed the organisation’s settings"),
+    "membership_class.created": gettext_lazy("{actor} added the membership class “{object}”"),
+    "membership_class.updated": gettext_lazy("{actor} changed the membership class “{object}”"),
+    "member.joined": gettext_lazy("{member} joined the organisation"),
+    "member.rejoined": gettext_lazy("{member} rejoined the organisation"),
+    "member.updated": gettext_lazy("{actor} changed {member}’s membership"),
+    "member.left": gettext_lazy("{actor} recorded that {member} left"),
+    "invitation.created": gettext_lazy("{actor} invited {email}"),
+    "invitation.accepted": gettext_lazy("{actor} accepted an invitation and joined"),
+    "invitation.revoked": gettext_lazy("{actor} revoked an invitation"),
+    "invitation.resent": gettext_lazy("{actor} sent the invitation of {email} again"),
+    "circle.created": gettext_lazy("{actor} created the circle {circle}"),
+    "circle.updated": gettext_lazy("{actor} updated the description of {circle}"),
+    "circle.moved": gettext_lazy("{actor} moved {circle} to another parent"),
+    "circle.archived": gettext_lazy("{actor} archived {circle}"),
+    "circle.restored": gettext_lazy("{actor} restored {circle}"),
+    "roster.added": gettext_lazy("{actor} added {member} to {circle}"),
+    "roster.removed": gettext_lazy("{actor} took {member} off {circle}"),
+    "role.assigned": gettext_lazy("{actor} made {member} {role} of {circle}"),
+    "role.ended": gettext_lazy("{actor} ended {member}’s term as {role}"),
+    "proposal.opened": gettext_lazy("{actor} opened the proposal “{object}” in {circle}"),
+    "proposal.amended": gettext_lazy("{actor} amended the proposal “{object}”"),
+    "proposal.withdrawn": gettext_lazy("{actor} withdrew the proposal “{object}”"),
+    "proposal.closed": gettext_lazy("The round on “{object}” closed"),
+    "proposal.outcome_written": gettext_lazy("{actor} wrote the outcome of “{object}”"),
+    "proposal.commented": gettext_lazy("{actor} commented on “{object}”"),
+    "proposal.question_asked": gettext_lazy("{actor} asked a question about “{object}”"),
+    "position.recorded": gettext_lazy("{actor} responded to “{object}”"),
+    "objection.withdrawn": gettext_lazy("{actor} withdrew an objection to “{object}”"),
+    "proxy.given": gettext_lazy("{actor} gave {member} a proxy"),
+    "proxy.revoked": gettext_lazy("{actor} ended the proxy held by {member}"),
+    "proxy.ended": gettext_lazy("The proxy held by {member} ended"),
+    "role_template.updated": gettext_lazy("{actor} changed the template of a core role"),
+    "role.created": gettext_lazy("{actor} defined the role {role} in {circle}"),
+    "role.updated": gettext_lazy("{actor} changed the role {role} in {circle}"),
+    "role.archived": gettext_lazy("{actor} archived the role {role} in {circle}"),
+    "role.restored": gettext_lazy("{actor} restored the role {role} in {circle}"),
+    "role.vacant": gettext_lazy("{role} of {circle} became vacant"),
+    "role.term_ending": gettext_lazy("{member}’s term as {role} of {circle} ends soon"),
+    "election.opened": gettext_lazy("{actor} opened an election of {role} in {circle}"),
+    "election.nominated": gettext_lazy("{actor} nominated {member} as {role}"),
+    "election.proposed": gettext_lazy("{actor} proposed {member} as {role}"),
+    "election.candidacy": gettext_lazy("{member} stood for {role}"),
+    "election.candidacy_withdrawn": gettext_lazy("{member} withdrew from the election of {role}"),
+    "election.voting_opened": gettext_lazy("Voting opened in the election of {role}"),
+    "election.voted": gettext_lazy("{actor} voted in the election of {role}"),
+    "election.not_consented": gettext_lazy("The circle did not consent to the candidate for {role}"),
+    "election.closed": gettext_lazy("The election of {role} in {circle} closed"),
+    "election.cancelled": gettext_lazy("{actor} cancelled the election of {role}"),
+    "meeting.scheduled": gettext_lazy("{actor} scheduled “{object}” in {circle}"),
+    "meeting.updated": gettext_lazy("{actor} changed the meeting “{object}”"),
+    "meeting.cancelled": gettext_lazy("{actor} cancelled the meeting “{object}”"),
+    "meeting_series.created": gettext_lazy("{actor} set up the regular meeting “{object}” in {circle}"),
+    "meeting_series.updated": gettext_lazy("{actor} changed the regular meeting “{object}”"),
+    "meeting_series.rescheduled": gettext_lazy("{actor} rescheduled the regular meeting “{object}”"),
+    "meeting_series.ended": gettext_lazy("{actor} ended the regular meeting “{object}”"),
+    "meeting_settings.updated": gettext_lazy("{actor} changed the meeting settings"),
+    "agenda.item_added": gettext_lazy("{actor} added an item to the agenda of “{object}”"),
+    "agenda.item_removed": gettext_lazy("{actor} took an item off the agenda of “{object}”"),
+    "agenda.published": gettext_lazy("{actor} published the agenda of “{object}”"),
+    "attendance.recorded": gettext_lazy("{actor} recorded attendance at “{object}”"),
+    "meeting.replied": gettext_lazy("{actor} said whether they will come to “{object}”"),
+    "minutes.published": gettext_lazy("{actor} published the minutes of “{object}”"),
+    "minutes.corrected": gettext_lazy("{actor} corrected the minutes of “{object}”"),
+    "tension.raised": gettext_lazy("{actor} raised a tension in {circle}: “{object}”"),
+    "tension.resolved": gettext_lazy("{actor} resolved the tension “{object}”"),
+    "tension.proposed": gettext_lazy("{actor} turned the tension “{object}” into a proposal"),
+    "tension.reopened": gettext_lazy("The tension “{object}” is open again: its proposal was withdrawn"),
+    "action_item.created": gettext_lazy("{actor} added the action “{object}”"),
+    "action_item.updated": gettext_lazy("{actor} updated the action “{object}”"),
+    "integration.created": gettext_lazy("{actor} connected the integration “{object}”"),
+    "integration.rights_changed": gettext_lazy(
+        "The integration “{object}” now acts with {acts_as} rights, following {member}"
+    ),
+    "webhook.registered": gettext_lazy("{actor} registered a webhook"),
+    "webhook.updated": gettext_lazy("{actor} changed a webhook"),
+    "webhook.enabled": gettext_lazy("{actor} enabled a webhook"),
+    "webhook.disabled": gettext_lazy("A webhook was disabled"),
+    "webhook.removed": gettext_lazy("{actor} removed a webhook"),
+    "change.added": gettext_lazy("{actor} added a change to the proposal “{object}”"),
+    "change.updated": gettext_lazy("{actor} changed a change of the proposal “{object}”"),
+    "change.removed": gettext_lazy("{actor} took a change off the proposal “{object}”"),
+    "change.applied": gettext_lazy("A decision changed “{object}”"),
+    "proposal.enacted": gettext_lazy("The decision “{object}” was enacted"),
+    "proposal.not_enacted": gettext_lazy("The decision “{object}” passed but could not be enacted"),
+    "circle.settings_updated": gettext_lazy("{actor} changed the proposal settings of {circle}"),
+    "circle_meeting_settings.updated": gettext_lazy("{actor} changed the meeting settings of {circle}"),
+    "working_group.created": gettext_lazy("{actor} started the working group “{object}”"),
+    "working_group.extended": gettext_lazy("{actor} extended the working group “{object}”"),
+    "working_group.ending": gettext_lazy("The working group “{object}” ends soon"),
+    "council.linked": gettext_lazy("{actor} made “{object}” the council its election seats"),
+    "council.seated": gettext_lazy("A term began: “{object}” seats its elected member"),
+    "council.unseated": gettext_lazy("A term ended: “{object}” unseats a member"),
+    "election.nomination_accepted": gettext_lazy("A nominee answered their nomination for “{object}”"),
+    "poll.opened": gettext_lazy("{actor} opened the poll “{object}”"),
+    "poll.answered": gettext_lazy("{actor} answered the poll “{object}”"),
+    "poll.closed": gettext_lazy("{actor} closed the poll “{object}”"),
+    "fund.created": gettext_lazy("{actor} created the fund “{object}”"),
+    "income.recorded": gettext_lazy("{actor} recorded income to “{object}”"),
+    "budget.created": gettext_lazy("{actor} created the budget “{object}”"),
+    "budget.allocated": gettext_lazy("A decision gave the budget “{object}” its money"),
+    "budget.released": gettext_lazy("{actor} released unspent money of “{object}” to its fund"),
+    "category.created": gettext_lazy("{actor} added the spending category “{object}”"),
+    "spending.created": gettext_lazy("{actor} proposed the spending “{object}”"),
+    "spending.committed": gettext_lazy("The spending “{object}” was committed"),
+    "attachment.added": gettext_lazy("{actor} attached a file to “{object}”"),
+    "payment.recorded": gettext_lazy("{actor} recorded a payment of “{object}”"),
+    "commitment.returned": gettext_lazy("{actor} returned what was left of “{object}”"),
+    "entry.reversed": gettext_lazy("{actor} reversed a ledger entry of “{object}”"),
+    "round.opened": gettext_lazy("{actor} opened the participatory round “{object}”"),
+    "bucket.created": gettext_lazy("{actor} proposed the bucket “{object}”"),
+    "round.finalised": gettext_lazy("The participatory round “{object}” was finalised"),
+    "term_summary.drafted": gettext_lazy("{actor} drafted the term summary “{object}”"),
+    "term_summary.updated": gettext_lazy("{actor} edited the term summary “{object}”"),
+    "term_summary.published": gettext_lazy("{actor} published the term summary “{object}”"),
+    "record_settings.updated": gettext_lazy("{actor} changed what the organisation shows in the open"),
+    "member.erased": gettext_lazy("{actor} erased a member at their request"),
 }
 
 
@@ -182,30 +187,47 @@ def event_text(event, organisation):
     if event.actor_id:
         actor = format_html("<strong>{}</strong>", event.actor.user.display_name)
     elif details.get("site_admin"):
-        actor = format_html("<strong>{}</strong> (site admin)", details["site_admin"])
+        actor = format_html(_("{name} (site admin)"), name=format_html("<strong>{}</strong>", details["site_admin"]))
     else:
-        actor = format_html("<strong>{}</strong>", "Someone")
+        actor = format_html("<strong>{}</strong>", _("Someone"))
     if event.circle_id:
         url = reverse("circle", kwargs={"org": organisation.slug, "circle": event.circle.slug})
         circle = format_html('<a href="{}">{}</a>', url, event.circle.name)
     else:
-        circle = "a circle"
-    phrase = EVENT_PHRASES.get(event.verb, "{actor}: {verb} “{object}”")
+        circle = _("a circle")
+    phrase = str(EVENT_PHRASES.get(event.verb, UNKNOWN_PHRASE))
     return format_html(
         phrase,
         actor=actor,
         circle=circle,
         object=event.object_repr,
         verb=event.verb.replace(".", " ").replace("_", " "),
-        email=details.get("email", "someone"),
-        member=details.get("member", "a member"),
-        role=details.get("role", "a role"),
-        acts_as=_ACTS_AS.get(str((details.get("acts_as") or [""])[-1]), "other"),
+        **_detail_names(details),
     )
 
 
+# What an event's sentence says when the event does not name it (who was invited, which member or role).
+def _detail_names(details: dict) -> dict:
+    return {
+        "email": details.get("email", _("someone")),
+        "member": details.get("member", _("a member")),
+        "role": details.get("role", _("a role")),
+        "acts_as": str(_ACTS_AS.get(str((details.get("acts_as") or [""])[-1]), pgettext_lazy("rights", "other"))),
+    }
+
+
+# "{object}" between quotes, whichever quotes a language uses (“…”, « … », „…“, «…»).
+QUOTED_OBJECT = re.compile(r"[“«„‚‹\"]\s*\{object\}\s*[”»“‘›\"]")
+
+# An event whose verb has no sentence of its own.
+UNKNOWN_PHRASE = gettext_lazy("{actor}: {verb} “{object}”")
+
 # The rights an integration acts with, as the log reads them (see ApiToken.bot_rights).
-_ACTS_AS = {"admin": "an admin’s", "member": "a member’s", "none": "no"}
+_ACTS_AS = {
+    "admin": pgettext_lazy("rights", "an admin’s"),
+    "member": pgettext_lazy("rights", "a member’s"),
+    "none": pgettext_lazy("rights", "no"),
+}
 
 
 @register.simple_tag(takes_context=True)
@@ -238,9 +260,9 @@ def activity(events, organisation, limit=None):
 
 def _phrase(line) -> str:
     verb = line.first.verb
-    single = EVENT_PHRASES.get(verb, "{actor}: {verb} “{object}”")
+    single = str(EVENT_PHRASES.get(verb, UNKNOWN_PHRASE))
     if line.count > 1:
-        return GROUP_PHRASES.get(verb, single + " ({count}×)")
+        return str(GROUP_PHRASES.get(verb, single + " ({count}×)"))
     return single
 
 
@@ -259,13 +281,11 @@ def line_text(line, organisation, links: dict):
     else:
         circle = _("a circle")
     url = links.get((event.object_type, event.object_id))
-    if url:
-        obj = format_html('“<a href="{}">{}</a>”', url, event.object_repr)
-    else:
-        obj = format_html("“{}”", event.object_repr)
-    phrase = _phrase(line)
-    # The phrases quote the object themselves; a linked object brings its own quotes.
-    phrase = phrase.replace("“{object}”", "{object}")
+    name = format_html('<a href="{}">{}</a>', url, event.object_repr) if url else event.object_repr
+    obj = format_html(pgettext("a name in quotes", "“{}”"), name)
+    # The phrases quote the object themselves (with the language's quotes); the object brings its own,
+    # so that a grouped line that does not quote it still does.
+    phrase = QUOTED_OBJECT.sub("{object}", _phrase(line))
     return format_html(
         phrase,
         actor=actor,
@@ -273,10 +293,7 @@ def line_text(line, organisation, links: dict):
         object=obj,
         count=line.count,
         verb=event.verb.replace(".", " ").replace("_", " "),
-        email=details.get("email", "someone"),
-        member=details.get("member", "a member"),
-        role=details.get("role", "a role"),
-        acts_as=_ACTS_AS.get(str((details.get("acts_as") or [""])[-1]), "other"),
+        **_detail_names(details),
     )
 
 

@@ -3,11 +3,13 @@
    so that content htmx swaps in later behaves the same without binding anything again.
 
    data-select-on-focus      an input whose whole value is selected when it gets focus or a click
-   data-copy="#id"           a button that copies the value of that input, then says "Copied"
+   data-copy="#id"           a button that copies the value of that input, then says so (its
+                             data-copied-label, else the page's: <body data-copied-label>, translated)
    data-dismiss=".selector"  a button that removes its closest ancestor matching the selector
    data-confirm="Question?"  a button or link that acts only once the person confirms (publishing)
    [data-priority-nav]       the organisation's tabs: those that do not fit go into the "More" menu
-   main table                a table wider than the page scrolls in a box that says so
+   main table                a table wider than the page scrolls in a box that says so (the words
+                             come from <body data-table-label data-scroll-hint>, in the page's language)
    data-show-if="name" data-show-value="v"  shown only while the form's field `name` has the value v
                              (the recurrence rule, only for a custom rule); shown when scripts are off */
 (function () {
@@ -30,7 +32,8 @@
     var source = document.querySelector(button.getAttribute("data-copy"));
     if (!source || !navigator.clipboard) return;
     navigator.clipboard.writeText(source.value).then(function () {
-      button.textContent = button.getAttribute("data-copied-label") || "Copied";
+      var label = button.getAttribute("data-copied-label") || document.body.getAttribute("data-copied-label");
+      if (label) button.textContent = label;
     });
   });
 
@@ -87,13 +90,14 @@
         box.className = "table-scroll";
         box.setAttribute("role", "region");
         var caption = table.querySelector("caption");
-        box.setAttribute("aria-label", caption ? caption.textContent.trim() : document.body.getAttribute("data-table-label") || "Table");
+        var label = caption ? caption.textContent.trim() : document.body.getAttribute("data-table-label");
+        if (label) box.setAttribute("aria-label", label);
         table.parentNode.insertBefore(box, table);
         box.appendChild(table);
         var hint = document.createElement("p");
         hint.className = "table-scroll-hint";
         hint.setAttribute("aria-hidden", "true");
-        hint.textContent = document.body.getAttribute("data-scroll-hint") || "Scroll sideways to see the whole table →";
+        hint.textContent = document.body.getAttribute("data-scroll-hint") || "";
         box.parentNode.insertBefore(hint, box.nextSibling);
       }
       var overflows = box.scrollWidth > box.clientWidth + 1;
