@@ -4,6 +4,8 @@ and never next to a voter: who voted (BallotVoter) and what was chosen (Ballot) 
 with nothing to join them by."""
 
 from django.contrib import admin, messages
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from governance.admin_tools import ReadOnlyMixin, acting_member
 from governance.errors import DomainError
@@ -70,19 +72,27 @@ class ElectionAdmin(ReadOnlyAdmin):
     def circle(self, election):
         return election.role.circle
 
-    @admin.display(description="results")
+    @admin.display(description=_("results"))
     def published_results(self, election):
-        return queries.published_results(election) or "Hidden until the close."
+        return queries.published_results(election) or gettext("Hidden until the close.")
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super(ReadOnlyMixin, self).has_change_permission(request, obj)
 
-    @admin.action(description="Advance the selected ballots whose phase deadline has passed")
+    @admin.action(description=_("Advance the selected ballots whose phase deadline has passed"))
     def advance_if_due(self, request, queryset):
         moved = sum(services.election_advance(election_id=e.pk) for e in queryset)
-        self.message_user(request, f"Advanced {moved} election(s); the others were not due.")
+        self.message_user(
+            request,
+            ngettext(
+                "Advanced %(count)d election; the others were not due.",
+                "Advanced %(count)d elections; the others were not due.",
+                moved,
+            )
+            % {"count": moved},
+        )
 
-    @admin.action(description="Cancel the selected elections")
+    @admin.action(description=_("Cancel the selected elections"))
     def cancel(self, request, queryset):
         for election in queryset:
             try:

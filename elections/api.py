@@ -7,6 +7,8 @@ no weight singles out a voter); who has voted is a count (`voted_count`) and the
 `i_have_voted`."""
 
 import django_filters
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -38,7 +40,7 @@ class CountSerializer(serializers.Serializer):
     member = serializers.IntegerField()
     name = serializers.CharField()
     votes = serializers.IntegerField(
-        required=False, help_text="Left out when a voting weight held by one voter alone would reveal their vote."
+        required=False, help_text=_("Left out when a voting weight held by one voter alone would reveal their vote.")
     )
     weight = serializers.IntegerField()
 
@@ -51,27 +53,27 @@ class TieSerializer(serializers.Serializer):
 
 
 class TransferTargetSerializer(serializers.Serializer):
-    candidacy = serializers.IntegerField(allow_null=True, help_text="Null: the ballots were exhausted.")
-    value = serializers.CharField(read_only=True, help_text='Exact value, as a fraction ("7/3").')
+    candidacy = serializers.IntegerField(allow_null=True, help_text=_("Null: the ballots were exhausted."))
+    value = serializers.CharField(read_only=True, help_text=_('Exact value, as a fraction ("7/3").'))
 
 
 class TransferSerializer(serializers.Serializer):
-    candidacy = serializers.IntegerField(help_text="The candidacy whose votes moved on (elected or eliminated).")
+    candidacy = serializers.IntegerField(help_text=_("The candidacy whose votes moved on (elected or eliminated)."))
     to = TransferTargetSerializer(many=True)
 
 
 class RoundTieSerializer(serializers.Serializer):
     candidacies = serializers.ListField(child=serializers.IntegerField())
     rule = serializers.CharField(read_only=True)
-    round = serializers.IntegerField(required=False, help_text="The earlier round that broke the tie.")
+    round = serializers.IntegerField(required=False, help_text=_("The earlier round that broke the tie."))
 
 
 class CountRoundSerializer(serializers.Serializer):
     round = serializers.IntegerField()
     totals = serializers.DictField(
-        child=serializers.CharField(), read_only=True, help_text="Candidacy id → exact total."
+        child=serializers.CharField(), read_only=True, help_text=_("Candidacy id → exact total.")
     )
-    exhausted = serializers.CharField(read_only=True, help_text="Value of the ballots exhausted before this round.")
+    exhausted = serializers.CharField(read_only=True, help_text=_("Value of the ballots exhausted before this round."))
     elected = serializers.ListField(child=serializers.IntegerField())
     eliminated = serializers.ListField(child=serializers.IntegerField())
     transfers = TransferSerializer(many=True)
@@ -79,7 +81,7 @@ class CountRoundSerializer(serializers.Serializer):
 
 
 class RankedCountSerializer(serializers.Serializer):
-    quota = serializers.CharField(read_only=True, help_text="Droop quota: ⌊valid weight ÷ (seats + 1)⌋ + 1.")
+    quota = serializers.CharField(read_only=True, help_text=_("Droop quota: ⌊valid weight ÷ (seats + 1)⌋ + 1."))
     valid_weight = serializers.IntegerField()
     blank = serializers.IntegerField()
     rounds = CountRoundSerializer(many=True)
@@ -88,18 +90,20 @@ class RankedCountSerializer(serializers.Serializer):
 class ResultsSerializer(serializers.Serializer):
     """Published at the close; empty before."""
 
-    elected = serializers.ListField(child=serializers.IntegerField(), required=False, help_text="Member ids seated.")
-    counts = CountSerializer(many=True, required=False, help_text="Ballot: each candidate's votes and weight.")
+    elected = serializers.ListField(child=serializers.IntegerField(), required=False, help_text=_("Member ids seated."))
+    counts = CountSerializer(many=True, required=False, help_text=_("Ballot: each candidate's votes and weight."))
     ballots = serializers.IntegerField(required=False)
-    tie = TieSerializer(required=False, allow_null=True, help_text="Candidates tied for the last seats, not broken.")
+    tie = TieSerializer(required=False, allow_null=True, help_text=_("Candidates tied for the last seats, not broken."))
     counting = serializers.CharField(
-        required=False, validators=[single_line], help_text="Plurality or ranked; ranked: `count` holds every round."
+        required=False, validators=[single_line], help_text=_("Plurality or ranked; ranked: `count` holds every round.")
     )
-    count = RankedCountSerializer(required=False, help_text="Ranked: the quota and every round of the count.")
+    count = RankedCountSerializer(required=False, help_text=_("Ranked: the quota and every round of the count."))
     ballots_published = serializers.BooleanField(
         required=False,
-        help_text="Whether the ballots (/ballots/) and each candidate's votes are published: not when a voting "
-        "weight held by only one of those who voted would show how they voted.",
+        help_text=_(
+            "Whether the ballots (/ballots/) and each candidate's votes are published: not when a voting "
+            "weight held by only one of those who voted would show how they voted."
+        ),
     )
 
 
@@ -109,14 +113,14 @@ class ElectionSerializer(serializers.ModelSerializer):
         source="role.council_id",
         read_only=True,
         allow_null=True,
-        help_text="The council circle the role's holders sit on, seated on the day their term starts.",
+        help_text=_("The council circle the role's holders sit on, seated on the day their term starts."),
     )
     candidate = MemberSummarySerializer(read_only=True, allow_null=True)
     i_may_vote = serializers.BooleanField(read_only=True)
     i_have_voted = serializers.BooleanField(read_only=True)
-    voted_count = serializers.IntegerField(read_only=True, help_text="How many have voted (never who chose what).")
+    voted_count = serializers.IntegerField(read_only=True, help_text=_("How many have voted (never who chose what)."))
     results = serializers.SerializerMethodField()
-    decided = serializers.SerializerMethodField(help_text="Closed: one sentence saying what decided it.")
+    decided = serializers.SerializerMethodField(help_text=_("Closed: one sentence saying what decided it."))
 
     class Meta:
         model = Election
@@ -162,10 +166,18 @@ class ElectionSerializer(serializers.ModelSerializer):
 class ElectionCreateSerializer(serializers.Serializer):
     role = role_reference()
     method = serializers.ChoiceField(
-        choices=ElectionMethod.choices, required=False, allow_null=True, default=None, help_text="Default: the role's."
+        choices=ElectionMethod.choices,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Default: the role's."),
     )
     counting = serializers.ChoiceField(
-        choices=Counting.choices, required=False, allow_null=True, default=None, help_text="Ballot. Default: plurality."
+        choices=Counting.choices,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Ballot. Default: plurality."),
     )
     nominations_close_at = serializers.DateTimeField(
         required=False, allow_null=True, default=None, validators=[sane_date]
@@ -177,7 +189,7 @@ class ElectionCreateSerializer(serializers.Serializer):
 
 
 class ProposeSerializer(serializers.Serializer):
-    candidate = member_reference(help_text="One of the nominees.")
+    candidate = member_reference(help_text=_("One of the nominees."))
     round_days = serializers.IntegerField(min_value=1, max_value=30, required=False, allow_null=True, default=None)
 
 
@@ -185,18 +197,20 @@ class BallotInputSerializer(serializers.Serializer):
     choices = serializers.ListField(
         child=serializers.IntegerField(),
         allow_empty=True,
-        help_text="Candidacy ids, at most one per seat; ranked: every candidate you rank, first choice first. "
-        "An empty list is a blank ballot.",
+        help_text=_(
+            "Candidacy ids, at most one per seat; ranked: every candidate you rank, first choice first. "
+            "An empty list is a blank ballot."
+        ),
     )
 
 
 class AnswerSerializer(serializers.Serializer):
-    accepted = serializers.BooleanField(help_text="True: I accept to stand; false: I decline.")
+    accepted = serializers.BooleanField(help_text=_("True: I accept to stand; false: I decline."))
 
 
 class CouncilSerializer(serializers.Serializer):
     council = circle_reference(
-        allow_null=True, help_text="The circle whose roster the role's holders make up; null: none."
+        allow_null=True, help_text=_("The circle whose roster the role's holders make up; null: none.")
     )
 
 
@@ -216,8 +230,8 @@ class NominationSerializer(serializers.ModelSerializer):
 
 class NominationCreateSerializer(serializers.Serializer):
     election = election_scope()
-    nominee = member_reference(help_text="A member of the role's circle; yourself included.")
-    reason = serializers.CharField(help_text="Why them.", style=MULTI_LINE)
+    nominee = member_reference(help_text=_("A member of the role's circle; yourself included."))
+    reason = serializers.CharField(help_text=_("Why them."), style=MULTI_LINE)
 
 
 class CandidacySerializer(serializers.ModelSerializer):
@@ -231,7 +245,7 @@ class CandidacySerializer(serializers.ModelSerializer):
 
 class CandidacyCreateSerializer(serializers.Serializer):
     election = election_scope()
-    statement = serializers.CharField(help_text="Markdown. Why you, and what you would do.", style=MULTI_LINE)
+    statement = serializers.CharField(help_text=_("Markdown. Why you, and what you would do."), style=MULTI_LINE)
 
 
 class BallotSerializer(serializers.ModelSerializer):
@@ -333,7 +347,7 @@ class ElectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governan
         election = self.get_object()
         data = self.read_input()
         if data["candidate"].organisation_id != election.organisation_id:
-            raise Invalid("The candidate belongs to another organisation.", field="candidate")
+            raise Invalid(gettext("The candidate belongs to another organisation."), field="candidate")
         services.election_propose(election=election, by=self.caller(election.organisation_id), **data)
         return self.answer(election)
 

@@ -3,7 +3,8 @@ are the services', whose refusals land on the form via add_domain_error."""
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from circles.forms import MemberChoiceField
@@ -16,7 +17,7 @@ from roles.models import Counting, ElectionMethod
 
 
 class ElectionForm(forms.Form):
-    method = forms.ChoiceField(choices=ElectionMethod.choices, widget=forms.RadioSelect, label="Method")
+    method = forms.ChoiceField(choices=ElectionMethod.choices, widget=forms.RadioSelect, label=_("Method"))
     counting = forms.ChoiceField(
         choices=Counting.choices,
         widget=forms.RadioSelect,
@@ -27,23 +28,23 @@ class ElectionForm(forms.Form):
     )
     nominations_close = forms.DateTimeField(
         required=False,
-        label="Nominations close",
+        label=_("Nominations close"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Sociocratic selection. Leave empty for a week from now.",
+        help_text=_("Sociocratic selection. Leave empty for a week from now."),
         validators=[sane_date],
     )
     applications_close = forms.DateTimeField(
         required=False,
-        label="Applications close (voting opens)",
+        label=_("Applications close (voting opens)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Ballot. Leave empty for a week from now.",
+        help_text=_("Ballot. Leave empty for a week from now."),
         validators=[sane_date],
     )
     voting_closes = forms.DateTimeField(
         required=False,
-        label="Voting closes",
+        label=_("Voting closes"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Ballot. Leave empty for a week after applications close.",
+        help_text=_("Ballot. Leave empty for a week after applications close."),
         validators=[sane_date],
     )
 
@@ -80,14 +81,14 @@ class ElectionForm(forms.Form):
 class NominationForm(forms.Form):
     nominee = MemberChoiceField(
         queryset=Member.objects.none(),
-        label="Whom do you nominate?",
-        empty_label="Choose a member of the circle (yourself included)",
-        error_messages={"invalid_choice": "Choose someone on the circle's roster."},
+        label=_("Whom do you nominate?"),
+        empty_label=_("Choose a member of the circle (yourself included)"),
+        error_messages={"invalid_choice": _("Choose someone on the circle's roster.")},
     )
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Why them?",
-        help_text="What makes them a good fit; the facilitator reads every reason.",
+        label=_("Why them?"),
+        help_text=_("What makes them a good fit; the facilitator reads every reason."),
     )
 
     def __init__(self, *args, circle: Circle, **kwargs):
@@ -97,9 +98,12 @@ class NominationForm(forms.Form):
 
 class ProposeForm(forms.Form):
     candidate = forms.ModelChoiceField(
-        queryset=Member.objects.none(), label="Candidate", empty_label="Choose a nominee", widget=forms.RadioSelect
+        queryset=Member.objects.none(),
+        label=_("Candidate"),
+        empty_label=_("Choose a nominee"),
+        widget=forms.RadioSelect,
     )
-    round_days = forms.IntegerField(min_value=1, max_value=30, label="Consent round length (days)")
+    round_days = forms.IntegerField(min_value=1, max_value=30, label=_("Consent round length (days)"))
 
     def __init__(self, *args, nominee_ids, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,23 +114,26 @@ class ProposeForm(forms.Form):
 class CandidacyForm(forms.Form):
     statement = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),
-        label="Your statement",
-        help_text="Why you, and what you would do in the role. " + MARKDOWN_HELP,
+        label=_("Your statement"),
+        help_text=format_lazy("{} {}", _("Why you, and what you would do in the role."), MARKDOWN_HELP),
     )
 
 
 class BallotForm(forms.Form):
     choices = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, label="Your choice", help_text=""
+        required=False, widget=forms.CheckboxSelectMultiple, label=_("Your choice"), help_text=""
     )
 
     def __init__(self, *args, candidacies, seats: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["choices"].choices = [(str(c.pk), c.member.user.display_name) for c in candidacies]
-        self.fields["choices"].help_text = (
-            f"Choose up to {seats} candidate{'s' if seats != 1 else ''}. Leaving all unticked casts a blank ballot. "
-            "Your ballot is secret and cannot be changed once cast."
-        )
+        self.fields["choices"].help_text = ngettext(
+            "Choose up to %(seats)d candidate. Leaving all unticked casts a blank ballot. "
+            "Your ballot is secret and cannot be changed once cast.",
+            "Choose up to %(seats)d candidates. Leaving all unticked casts a blank ballot. "
+            "Your ballot is secret and cannot be changed once cast.",
+            seats,
+        ) % {"seats": seats}
 
     def clean_choices(self):
         return [int(c) for c in self.cleaned_data.get("choices", [])]
@@ -167,7 +174,7 @@ class RankedBallotForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(max_length=300, label="Why is it cancelled?", validators=[single_line])
+    reason = forms.CharField(max_length=300, label=_("Why is it cancelled?"), validators=[single_line])
 
 
 class CouncilForm(forms.Form):

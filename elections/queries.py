@@ -3,11 +3,15 @@ publishes, with a constant number of queries whatever the number of nominations 
 
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 
 from django.db.models import Count, Exists, OuterRef, Q
-from django.utils.translation import gettext, ngettext
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
+from elections.counting import TIE_BY_CANDIDACY_ORDER, TIE_BY_EARLIER_ROUNDS
 from governance.models import Member
 from governance.queries import object_for
 from governance.rules import active_members
@@ -41,7 +45,7 @@ def get_election_for(user, pk, *, action: str = "elections.view_election", organ
         view="elections.view_election",
         action=action,
         organisation_slug=organisation_slug,
-        what="election",
+        what=_("election"),
     )
 
 
@@ -141,6 +145,55 @@ def ballots_visible_to(user):
 # single out nobody (elections.services.weights_single_out_nobody, decided at the count).
 
 
+# An election's state as a sentence names it ("the election is at “consent round”"): lower case
+# in English, as each language writes it mid-sentence.
+STATE_IN_SENTENCE = {
+    Election.State.NOMINATING: pgettext_lazy("election state, mid-sentence", "nominations open"),
+    Election.State.CONSENT: pgettext_lazy("election state, mid-sentence", "consent round"),
+    Election.State.APPLYING: pgettext_lazy("election state, mid-sentence", "applications open"),
+    Election.State.VOTING: pgettext_lazy("election state, mid-sentence", "voting"),
+    Election.State.CLOSED: pgettext_lazy("election state, mid-sentence", "closed"),
+    Election.State.CANCELLED: pgettext_lazy("election state, mid-sentence", "cancelled"),
+}
+
+# The results store these in English (the API publishes them as they are); pages show them translated.
+TIE_RULES = {
+    TIE_BY_EARLIER_ROUNDS: _("fewer votes in an earlier round"),
+    TIE_BY_CANDIDACY_ORDER: _("candidacy filed last"),
+}
+NOBODY_STOOD = "Nobody stood."
+NOBODY_MAY_VOTE = "Nobody may vote."
+NOTES = {
+    NOBODY_STOOD: _("Nobody stood."),
+    NOBODY_MAY_VOTE: _("Nobody may vote."),
+}
+
+
+ROUND_OUTCOMES = {
+    "passed": pgettext_lazy("consent round outcome, mid-sentence", "passed"),
+    "rejected": pgettext_lazy("consent round outcome, mid-sentence", "rejected"),
+    "no_quorum": pgettext_lazy("consent round outcome, mid-sentence", "no quorum"),
+}
+
+
+def earlier_rounds(election: Election) -> list[dict]:
+    """A selection's consent rounds so far: each one's proposal and how it ended, as people read it."""
+    return [
+        {"proposal": r["proposal"], "outcome_label": str(ROUND_OUTCOMES.get(r["outcome"], r["outcome"] or ""))}
+        for r in election.results.get("rounds", [])
+    ]
+
+
+def state_in_sentence(election: Election) -> str:
+    return str(STATE_IN_SENTENCE.get(election.state, election.get_state_display()))
+
+
+def shown_note(results: dict) -> str:
+    """Why nobody was elected, in the reader's language (the results keep it in English)."""
+    note = results.get("note") or ""
+    return str(NOTES.get(note, note))
+
+
 def published_results(election: Election) -> dict:
     """An election's result as published: nothing before the close; then who was elected, any tie,
     and the count, where each candidate's number of votes is left out when a weight held by one
@@ -169,7 +222,7 @@ def published_ballots(ballots=None):
 def show_value(value: str | int) -> str:
     """An exact count value ("7/3") as people read it: whole numbers as they are, fractions to two decimals."""
     number = Fraction(value)
-    return str(number.numerator) if number.denominator == 1 else f"{float(number):.2f}"
+    return str(number.numerator) if number.denominator == 1 else number_format(Decimal(f"{float(number):.2f}"), 2)
 
 
 def count_rounds(results: dict) -> list[dict]:
@@ -215,7 +268,7 @@ def count_rounds(results: dict) -> list[dict]:
                 "exhausted": show_value(r["exhausted"]),
                 "tie": {
                     "names": [names.get(c, "?") for c in r["tie"]["candidacies"]],
-                    "rule": r["tie"]["rule"],
+                    "rule": str(TIE_RULES.get(r["tie"]["rule"], r["tie"]["rule"])),
                 }
                 if r.get("tie")
                 else None,
@@ -238,7 +291,7 @@ def why_decided(election: Election, results: dict) -> str:
             rounds,
         ) % {"rounds": rounds}
     if results.get("note") or not results.get("counts"):
-        return results.get("note") or gettext("Nobody was elected.")
+        return shown_note(results) or gettext("Nobody was elected.")
     counts = {row["member"]: row for row in results["counts"]}
     elected = [counts[m] for m in results.get("elected", []) if m in counts]
     if results.get("counting") == Counting.RANKED:

@@ -16,11 +16,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from circles.queries import on_roster
 from elections.councils import council_seats_sync
 from elections.counting import stv_count
+from elections.queries import NOBODY_MAY_VOTE, NOBODY_STOOD, state_in_sentence
 from governance.errors import Conflict, DomainError, Invalid, NotAllowed
 from governance.models import Member
 from governance.services import clean_reason, event_record, notifications_queue
@@ -195,12 +196,12 @@ def election_open(
     organisation = role.circle.organisation
     now = timezone.now()
     if role.is_archived or role.circle.is_archived:
-        raise Conflict("This role is archived; it cannot be elected.")
+        raise Conflict(gettext("This role is archived; it cannot be elected."))
     if role.elections.active().exists():
-        raise Conflict(f"An election for {role.name} is already under way.")
+        raise Conflict(gettext("An election for %(role)s is already under way.") % {"role": role.name})
     method = method or role.election_method
     if method not in ElectionMethod.values:
-        raise Invalid("Choose sociocratic selection or a ballot.", field="method")
+        raise Invalid(gettext("Choose sociocratic selection or a ballot."), field="method")
     if term_starts_at is None:
         ending = [a.planned_end_at for a in role.assignments.current() if a.planned_end_at]
         free_now = role.assignments.current().count() < role.seats
@@ -208,7 +209,10 @@ def election_open(
     term_starts_at = max(term_starts_at, now)
     seats = role.seats - running_at(role, term_starts_at).count()
     if seats < 1:
-        raise Conflict(f"Every seat of {role.name} is taken when the new term would start; there is nothing to elect.")
+        raise Conflict(
+            gettext("Every seat of %(role)s is taken when the new term would start; there is nothing to elect.")
+            % {"role": role.name}
+        )
     counting = counting or Counting.PLURALITY
     if counting not in Counting.values:
         raise Invalid(gettext("Choose plurality or ranked counting."), field="counting")
@@ -229,7 +233,7 @@ def election_open(
         election.state = Election.State.NOMINATING
         election.nominations_close_at = nominations_close_at or now + settings.ROLE_NOMINATION_DAYS * days
         if election.nominations_close_at <= now:
-            raise Invalid("Nominations must close in the future.", field="nominations_close_at")
+            raise Invalid(gettext("Nominations must close in the future."), field="nominations_close_at")
     else:
         election.state = Election.State.APPLYING
         election.applications_close_at = applications_close_at or now + settings.ROLE_BALLOT_APPLICATION_DAYS * days
@@ -237,9 +241,11 @@ def election_open(
             settings.ROLE_BALLOT_VOTING_DAYS * days
         )
         if election.applications_close_at <= now:
-            raise Invalid("Applications must close in the future.", field="applications_close_at")
+            raise Invalid(gettext("Applications must close in the future."), field="applications_close_at")
         if election.voting_closes_at <= election.applications_close_at + timedelta(hours=1):
-            raise Invalid("Voting must last at least an hour after applications close.", field="voting_closes_at")
+            raise Invalid(
+                gettext("Voting must last at least an hour after applications close."), field="voting_closes_at"
+            )
     election.save()
     event_record(
         organisation=organisation,
@@ -274,19 +280,24 @@ def nomination_add(*, election: Election, nominee: Member, by: Member, reason: s
     election = _lock_election(election)
     role = election.role
     if election.method != ElectionMethod.SOCIOCRATIC:
-        raise Conflict("This election is a ballot: candidates stand with a statement instead.")
+        raise Conflict(gettext("This election is a ballot: candidates stand with a statement instead."))
     if election.state != Election.State.NOMINATING:
-        raise Conflict(f"Nominations are closed: the election is at “{election.get_state_display().lower()}”.")
+        raise Conflict(
+            gettext("Nominations are closed: the election is at “%(state)s”.") % {"state": state_in_sentence(election)}
+        )
     if election.phase_deadline_passed():
-        raise Conflict(f"Nominations closed on {format_date(election.nominations_close_at, election.organisation)}.")
+        raise Conflict(
+            gettext("Nominations closed on %(date)s.")
+            % {"date": format_date(election.nominations_close_at, election.organisation)}
+        )
     if not on_roster(by, role.circle):
-        raise NotAllowed(f"Only members of {role.circle} can nominate.")
-    reason = clean_reason(reason, what="you nominate them", max_length=2000)
+        raise NotAllowed(gettext("Only members of %(circle)s can nominate.") % {"circle": role.circle})
+    reason = clean_reason(reason, what=gettext("you nominate them"), max_length=2000)
     problem = eligibility_problem(role=role, member=nominee, start=election.term_starts_at)
     if problem:
         raise Invalid(problem.message, field="nominee")
     if Nomination.objects.filter(election=election, nominee=nominee, nominated_by=by).exists():
-        raise Conflict(f"You have already nominated {nominee.user}.", field="nominee")
+        raise Conflict(gettext("You have already nominated %(name)s.") % {"name": nominee.user}, field="nominee")
     nomination = Nomination.objects.create(election=election, nominee=nominee, nominated_by=by, reason=reason)
     if nominee.pk == by.pk:  # nominating oneself is accepting to stand
         NomineeAnswer.objects.update_or_create(
@@ -363,7 +374,7 @@ def election_propose(*, election: Election, candidate: Member, by: Member, round
     election = _lock_election(election)
     role, organisation = election.role, election.organisation
     if election.method != ElectionMethod.SOCIOCRATIC:
-        raise Conflict("Only a sociocratic selection has a proposed candidate.")
+        raise Conflict(gettext("Only a sociocratic selection has a proposed candidate."))
     retry = (
         election.state == Election.State.CONSENT
         and election.proposal is not None
@@ -371,10 +382,14 @@ def election_propose(*, election: Election, candidate: Member, by: Member, round
     )
     if election.state != Election.State.NOMINATING and not retry:
         raise Conflict(
-            f"A candidate can be proposed while nominations are open, not at “{election.get_state_display().lower()}”."
+            gettext("A candidate can be proposed while nominations are open, not at “%(state)s”.")
+            % {"state": state_in_sentence(election)}
         )
     if not Nomination.objects.filter(election=election, nominee=candidate).exists():
-        raise Invalid(f"{candidate.user} has not been nominated; propose one of the nominees.", field="candidate")
+        raise Invalid(
+            gettext("%(name)s has not been nominated; propose one of the nominees.") % {"name": candidate.user},
+            field="candidate",
+        )
     answer = NomineeAnswer.objects.filter(election=election, nominee=candidate).first()
     if answer is None or not answer.accepted:
         raise Conflict(
@@ -515,20 +530,24 @@ def candidacy_add(*, election: Election, member: Member, statement: str) -> Cand
     election = _lock_election(election)
     role = election.role
     if election.method != ElectionMethod.BALLOT:
-        raise Conflict("This is a sociocratic selection: nominate someone instead.")
+        raise Conflict(gettext("This is a sociocratic selection: nominate someone instead."))
     if election.state != Election.State.APPLYING or election.phase_deadline_passed():
-        raise Conflict("Applications are closed for this election.")
+        raise Conflict(gettext("Applications are closed for this election."))
     statement = (statement or "").strip()
     if not statement:
-        raise Invalid("Write a statement: why you, and what you would do in the role.", field="statement")
+        raise Invalid(gettext("Write a statement: why you, and what you would do in the role."), field="statement")
     if len(statement) > 5000:
-        raise Invalid(f"Keep the statement to 5000 characters ({len(statement)} now).", field="statement")
+        raise Invalid(
+            gettext("Keep the statement to %(max)d characters (%(length)d now).")
+            % {"max": 5000, "length": len(statement)},
+            field="statement",
+        )
     problem = eligibility_problem(role=role, member=member, start=election.term_starts_at)
     if problem:
         off_roster = problem.code == Ineligible.NOT_ON_ROSTER
         raise NotAllowed(problem.message) if off_roster else Invalid(problem.message)
     if election.candidacies.filter(member=member, withdrawn_at__isnull=True).exists():
-        raise Conflict("You are already standing in this election.")
+        raise Conflict(gettext("You are already standing in this election."))
     candidacy = Candidacy.objects.create(election=election, member=member, statement=statement)
     event_record(
         organisation=election.organisation,
@@ -545,11 +564,11 @@ def candidacy_add(*, election: Election, member: Member, statement: str) -> Cand
 def candidacy_withdraw(*, candidacy: Candidacy, member: Member) -> Candidacy:
     election = _lock_election(candidacy.election)
     if candidacy.member_id != member.pk:
-        raise NotAllowed("Only the candidate can withdraw their candidacy.")
+        raise NotAllowed(gettext("Only the candidate can withdraw their candidacy."))
     if election.state != Election.State.APPLYING or election.phase_deadline_passed():
-        raise Conflict("Candidacies can be withdrawn only while applications are open.")
+        raise Conflict(gettext("Candidacies can be withdrawn only while applications are open."))
     if not Candidacy.objects.filter(pk=candidacy.pk, withdrawn_at__isnull=True).update(withdrawn_at=timezone.now()):
-        raise Conflict("This candidacy is already withdrawn.")
+        raise Conflict(gettext("This candidacy is already withdrawn."))
     candidacy.refresh_from_db()
     event_record(
         organisation=election.organisation,
@@ -586,7 +605,7 @@ def election_advance(*, election_id: int, now=None) -> bool:
                 election.results = {
                     "elected": [],
                     "counts": [],
-                    "note": "Nobody stood." if not candidates else "Nobody may vote.",
+                    "note": NOBODY_STOOD if not candidates else NOBODY_MAY_VOTE,
                 }
                 _close(election)
                 return True
@@ -740,26 +759,39 @@ def ballot_cast(*, election: Election, member: Member, choices: list[int]) -> No
     row is written with the weight; nothing returned or stored links the two."""
     election = _lock_election(election)
     if election.method != ElectionMethod.BALLOT:
-        raise Conflict("This election is decided by consent, not by ballot.")
+        raise Conflict(gettext("This election is decided by consent, not by ballot."))
     if election.state != Election.State.VOTING:
-        raise Conflict(f"Voting is not open: the election is at “{election.get_state_display().lower()}”.")
+        raise Conflict(
+            gettext("Voting is not open: the election is at “%(state)s”.") % {"state": state_in_sentence(election)}
+        )
     if election.deadline_passed():
-        raise Conflict(f"Voting closed on {format_date(election.voting_closes_at, election.organisation)}.")
+        raise Conflict(
+            gettext("Voting closed on %(date)s.")
+            % {"date": format_date(election.voting_closes_at, election.organisation)}
+        )
     voter = BallotVoter.objects.filter(election=election, member=member).first()
     if voter is None:
-        raise NotAllowed("You were not on this circle's roster with a voting class when voting opened.")
+        raise NotAllowed(gettext("You were not on this circle's roster with a voting class when voting opened."))
     ranked = election.counting == Counting.RANKED
     given = [int(c) for c in choices or []]
     choices = list(dict.fromkeys(given))
     if ranked and len(choices) != len(given):
         raise Invalid(gettext("Rank each candidate once."), field="choices")
     if not ranked and len(choices) > election.seats:
-        raise Invalid(f"Choose at most {election.seats} candidate(s), one per seat.", field="choices")
+        raise Invalid(
+            ngettext(
+                "Choose at most %(seats)d candidate, one per seat.",
+                "Choose at most %(seats)d candidates, one per seat.",
+                election.seats,
+            )
+            % {"seats": election.seats},
+            field="choices",
+        )
     valid = set(election.candidacies.filter(withdrawn_at__isnull=True).values_list("pk", flat=True))
     if not set(choices) <= valid:
-        raise Invalid("Choose among this election's candidates.", field="choices")
+        raise Invalid(gettext("Choose among this election's candidates."), field="choices")
     if not BallotVoter.objects.filter(pk=voter.pk, has_voted=False).update(has_voted=True):
-        raise Conflict("You have already voted; a ballot cannot be changed once cast.")
+        raise Conflict(gettext("You have already voted; a ballot cannot be changed once cast."))
     # A ranked ballot keeps its order (first choice first): the order is what was chosen, not who.
     Ballot.objects.create(election=election, choices=choices if ranked else sorted(choices), weight=voter.weight)
     # The log says that someone voted, never how.
@@ -779,14 +811,25 @@ def election_cancel(*, election: Election, by: Member | None, reason: str) -> El
     consent round on the candidate has reached its end, the result is due and only the close follows."""
     election = _lock_election(election)
     if not election.is_active:
-        raise Conflict(f"This election is already {election.get_state_display().lower()}.")
+        raise Conflict(
+            gettext("This election is already closed.")
+            if election.state == Election.State.CLOSED
+            else gettext("This election is already cancelled.")
+        )
     if election.deadline_passed():
         if election.method == ElectionMethod.BALLOT:
-            when = f"Voting closed on {format_date(election.voting_closes_at, election.organisation)}"
+            message = gettext(
+                "Voting closed on %(date)s; the result is being recorded, so the election can no longer be cancelled."
+            )
+            closed_at = election.voting_closes_at
         else:
-            when = f"The consent round closed on {format_date(election.proposal.closes_at, election.organisation)}"
-        raise Conflict(f"{when}; the result is being recorded, so the election can no longer be cancelled.")
-    reason = clean_reason(reason, what="the election is cancelled")
+            message = gettext(
+                "The consent round closed on %(date)s; the result is being recorded, so the election can no longer "
+                "be cancelled."
+            )
+            closed_at = election.proposal.closes_at
+        raise Conflict(message % {"date": format_date(closed_at, election.organisation)})
+    reason = clean_reason(reason, what=gettext("the election is cancelled"))
     if election.proposal and election.proposal.state in ("draft", "open"):
         proposal_withdraw(proposal=election.proposal, by=by)
     election.state, election.cancelled_at, election.cancel_reason = Election.State.CANCELLED, timezone.now(), reason

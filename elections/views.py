@@ -7,8 +7,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from governance.errors import DomainError
@@ -55,7 +55,7 @@ def election_new(request, org, pk):
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, "The election is open and the circle has been told.")
+            messages.success(request, gettext("The election is open and the circle has been told."))
             return _election_page(election)
     return render(
         request,
@@ -85,6 +85,9 @@ def _election_context(request, election: Election, **forms) -> dict:
     return {
         "count_rounds": queries.count_rounds(results),
         "decided": queries.why_decided(election, results),
+        "note": queries.shown_note(results),
+        "earlier_rounds": queries.earlier_rounds(election),
+        "state_label": queries.state_in_sentence(election),
         "organisation": election.organisation,
         "circle": role.circle,
         "role": role,
@@ -156,7 +159,7 @@ def nomination_add(request, org, pk):
         form_name="nomination_form",
         form_kwargs=lambda e: {"circle": e.role.circle},
         call=lambda e, m, data: services.nomination_add(election=e, by=m, **data),
-        success="Your nomination is recorded, with your reason.",
+        success=gettext_lazy("Your nomination is recorded, with your reason."),
     )
 
 
@@ -175,7 +178,7 @@ def election_propose(request, org, pk):
         form_name="propose_form",
         form_kwargs=lambda e: {"nominee_ids": nominee_ids(e)},
         call=lambda e, m, data: services.election_propose(election=e, by=m, **data),
-        success="The consent round is open: the circle is asked whether it consents to your candidate.",
+        success=gettext_lazy("The consent round is open: the circle is asked whether it consents to your candidate."),
     )
 
 
@@ -190,7 +193,7 @@ def candidacy_add(request, org, pk):
         form_class=CandidacyForm,
         form_name="candidacy_form",
         call=lambda e, m, data: services.candidacy_add(election=e, member=m, **data),
-        success="You are standing in this election; your statement is published.",
+        success=gettext_lazy("You are standing in this election; your statement is published."),
     )
 
 
@@ -209,7 +212,7 @@ def ballot_cast(request, org, pk):
         form_name="ballot_form",
         form_kwargs=ballot_kwargs,
         call=lambda e, m, data: services.ballot_cast(election=e, member=m, choices=data["choices"]),
-        success="Your ballot is cast. It is secret: nobody, admins included, can see what you chose.",
+        success=gettext_lazy("Your ballot is cast. It is secret: nobody, admins included, can see what you chose."),
     )
 
 
@@ -269,7 +272,7 @@ def election_cancel(request, org, pk):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "The election is cancelled.")
+        messages.success(request, gettext("The election is cancelled."))
     return _election_page(election)
 
 
@@ -279,13 +282,20 @@ def election_results_csv(request, org, pk):
     and their weights, and the anonymous ballots where no weight singles out a voter; never a voter."""
     election = queries.get_election_for(request.user, pk, organisation_slug=org)
     if election.state != Election.State.CLOSED:
-        messages.error(request, "Results are published when the election closes.")
+        messages.error(request, gettext("Results are published when the election closes."))
         return _election_page(election)
-    results = queries.published_results(election)
-    published = results.get("ballots_published", False)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="election-{election.pk}-results.csv"'
-    writer = csv_writer(response)
+    # A data export for spreadsheets and recounts: its headers, words and numbers stay English
+    # (dot decimals) whatever the reader's language, so that scripts read every election's alike.
+    with translation.override("en"):
+        _write_results(csv_writer(response), election)
+    return response
+
+
+def _write_results(writer, election: Election) -> None:
+    results = queries.published_results(election)
+    published = results.get("ballots_published", False)
     elected = set(results.get("elected", []))
     tied = set((results.get("tie") or {}).get("members", []))
     writer.writerow(["candidate", *(["votes"] if published else []), "weight", "elected", "tied"])
@@ -297,13 +307,12 @@ def election_results_csv(request, org, pk):
         if results.get("counts"):
             writer.writerow([UNPUBLISHED_BALLOTS])
         _write_rounds(writer, queries.count_rounds(results))
-        return response
+        return
     writer.writerow(["weight", "choices"])
     names = {row["candidacy"]: row["name"] for row in results.get("counts", [])}
     for ballot in queries.published_ballots(election.ballots.all()):
         writer.writerow([ballot.weight, "; ".join(names.get(c, "?") for c in ballot.choices)])
     _write_rounds(writer, queries.count_rounds(results))
-    return response
 
 
 def _write_rounds(writer, rounds: list[dict]) -> None:

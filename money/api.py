@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import rules
 from django.http import Http404
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -37,8 +39,8 @@ def amount_input(**kwargs):
 
 
 class FundSerializer(serializers.ModelSerializer):
-    currency = serializers.CharField(read_only=True, help_text="ISO 4217.")
-    balance = money_out("balance.amount", help_text="What no budget has been given yet.")
+    currency = serializers.CharField(read_only=True, help_text=_("ISO 4217."))
+    balance = money_out("balance.amount", help_text=_("What no budget has been given yet."))
 
     class Meta:
         model = Fund
@@ -49,7 +51,7 @@ class FundSerializer(serializers.ModelSerializer):
 class FundCreateSerializer(serializers.Serializer):
     organisation = organisation_scope()
     name = serializers.CharField(max_length=120, validators=[single_line])
-    currency = serializers.CharField(max_length=3, min_length=3, validators=[single_line], help_text="ISO 4217.")
+    currency = serializers.CharField(max_length=3, min_length=3, validators=[single_line], help_text=_("ISO 4217."))
     description = serializers.CharField(required=False, allow_blank=True, default="", style=MULTI_LINE)
 
 
@@ -114,7 +116,7 @@ class BudgetSerializer(serializers.ModelSerializer):
     available = money_out("available.amount")
     approval_limit = serializers.SerializerMethodField()
     decided_above_limit_by = serializers.SerializerMethodField(
-        help_text="The circle that decides spending above the approval limit (the parent circle)."
+        help_text=_("The circle that decides spending above the approval limit (the parent circle).")
     )
     categories = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
 
@@ -149,7 +151,7 @@ class SpendingSerializer(serializers.ModelSerializer):
     amount = money_out("amount.amount")
     currency = serializers.CharField(source="amount.currency.code", read_only=True)
     payee = serializers.CharField(read_only=True)
-    status = serializers.SerializerMethodField(help_text="The state, with 'not_enacted' or 'rejected' once decided.")
+    status = serializers.SerializerMethodField(help_text=_("The state, with 'not_enacted' or 'rejected' once decided."))
     created_by = MemberSummarySerializer(read_only=True)
 
     class Meta:
@@ -208,10 +210,10 @@ class SpendingCreateSerializer(serializers.Serializer):
 
 
 class ClaimCreateSerializer(serializers.Serializer):
-    budget = ScopeField(model=Budget, visible=_budgets, help_text="A liquid pot.")
+    budget = ScopeField(model=Budget, visible=_budgets, help_text=_("A liquid pot."))
     title = serializers.CharField(max_length=200, validators=[single_line])
     amount = amount_input()
-    purpose = serializers.CharField(style=MULTI_LINE, help_text="The task done.")
+    purpose = serializers.CharField(style=MULTI_LINE, help_text=_("The task done."))
     category = VisibleRelatedField(model=Category, visible=_categories, required=False, allow_null=True, default=None)
 
 
@@ -295,7 +297,7 @@ def _funds(user):
 
 class RoundCreateSerializer(serializers.Serializer):
     fund = ScopeField(model=Fund, visible=_funds)
-    circle = circle_scope(help_text="Whose members take part (the general circle: everyone).")
+    circle = circle_scope(help_text=_("Whose members take part (the general circle: everyone)."))
     title = serializers.CharField(max_length=200, validators=[single_line])
     description = serializers.CharField(required=False, allow_blank=True, default="", style=MULTI_LINE)
     pool = amount_input()
@@ -327,7 +329,7 @@ class BucketCreateSerializer(serializers.Serializer):
 
 
 class AllocationInputSerializer(serializers.Serializer):
-    amount = amount_input(help_text="What of my share goes to this bucket (replaces what I gave it before).")
+    amount = amount_input(help_text=_("What of my share goes to this bucket (replaces what I gave it before)."))
 
 
 class AllocationSerializer(serializers.ModelSerializer):
@@ -361,7 +363,7 @@ class MoneyViewSet(GovernanceViewSet):
 
     def require(self, rule: str, obj) -> None:
         if not rules.test_rule(rule, self.request.user, obj):
-            raise PermissionDenied("You are not allowed to do that.")
+            raise PermissionDenied(gettext("You are not allowed to do that."))
 
 
 @extend_schema_view(
@@ -733,9 +735,9 @@ class ReportViewSet(MoneyViewSet):
         try:
             organisation_id = int(self.request.query_params.get("organisation", ""))
         except ValueError:
-            raise serializers.ValidationError({"organisation": ["Give the organisation's id."]}) from None
+            raise serializers.ValidationError({"organisation": [gettext("Give the organisation's id.")]}) from None
         if organisation_id not in visible_organisation_ids(self.request.user):
-            raise Http404("No such organisation.")
+            raise Http404(gettext("No such organisation."))
         return member_for(self.request.user, organisation_id).organisation
 
     def _answer(self, rows):

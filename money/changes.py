@@ -218,7 +218,7 @@ class SpendingCommitForm(KindForm):
 
 
 class SpendingCommitSerializer(serializers.Serializer):
-    spending = serializers.IntegerField(help_text="The spending proposal (or claim) to commit.")
+    spending = serializers.IntegerField(help_text=_("The spending proposal (or claim) to commit."))
 
 
 class SpendingCommit(ChangeKind):

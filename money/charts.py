@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 BAR_HEIGHT = 10
 ROW_GAP = 10
 LABEL_WIDTH = 0  # labels sit above the bars, so the chart fits a 390 px screen
@@ -15,6 +17,12 @@ SERIES = (
     ("committed", "chart-committed"),
     ("paid", "chart-paid"),
 )
+# The key under each chart and each bar's tooltip name the series in the reader's language.
+SERIES_LABELS = {
+    "budgeted": _("budgeted"),
+    "committed": _("committed"),
+    "paid": _("paid"),
+}
 
 
 @dataclass(frozen=True)
@@ -24,6 +32,7 @@ class Bar:
     css: str
     value: Decimal
     series: str
+    currency: str = ""
 
 
 @dataclass(frozen=True)
@@ -53,11 +62,21 @@ def bar_chart(rows, *, series=SERIES) -> Chart:
         for name, css in series:
             value = getattr(row, name)
             width = int(WIDTH * value / largest) if largest > 0 and value > 0 else 0
-            bars.append(Bar(y=y, width=max(width, 1 if value > 0 else 0), css=css, value=value, series=name))
+            bars.append(
+                Bar(
+                    y=y,
+                    width=max(width, 1 if value > 0 else 0),
+                    css=css,
+                    value=value,
+                    series=SERIES_LABELS[name],
+                    currency=getattr(row, "currency", ""),
+                )
+            )
             y += BAR_HEIGHT + 2
         chart_rows.append(ChartRow(label=_label(row), y=label_y, bars=bars))
         y += ROW_GAP
-    return Chart(width=WIDTH, height=max(y, 20), rows=chart_rows, series=series)
+    keys = tuple((SERIES_LABELS[name], css) for name, css in series)
+    return Chart(width=WIDTH, height=max(y, 20), rows=chart_rows, series=keys)
 
 
 def _label(row) -> str:

@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 
@@ -75,7 +76,7 @@ class Category(models.Model):
 
     class Meta:
         ordering = ["organisation_id", "name"]
-        verbose_name_plural = "categories"
+        verbose_name_plural = _("categories")
         constraints = [
             models.UniqueConstraint(fields=["organisation", "name"], name="category_name_unique_in_organisation")
         ]
@@ -394,10 +395,10 @@ class Attachment(models.Model):
 
 class EntryQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise ValidationError("Ledger entries are never changed: reverse one with a new entry.")
+        raise ValidationError(gettext("Ledger entries are never changed: reverse one with a new entry."))
 
     def delete(self):
-        raise ValidationError("Ledger entries are never deleted: reverse one with a new entry.")
+        raise ValidationError(gettext("Ledger entries are never deleted: reverse one with a new entry."))
 
 
 class Entry(models.Model):
@@ -438,7 +439,7 @@ class Entry(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        verbose_name_plural = "entries"
+        verbose_name_plural = _("entries")
         indexes = [
             models.Index(fields=["fund", "created_at"]),
             models.Index(fields=["budget", "kind"]),
@@ -456,8 +457,8 @@ class Entry(models.Model):
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
-            raise ValidationError("Ledger entries are never changed: reverse one with a new entry.")
+            raise ValidationError(gettext("Ledger entries are never changed: reverse one with a new entry."))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValidationError("Ledger entries are never deleted: reverse one with a new entry.")
+        raise ValidationError(gettext("Ledger entries are never deleted: reverse one with a new entry."))

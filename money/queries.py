@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, F, Prefetch, Q, Sum, Value
 from django.db.models.functions import Cast, Coalesce, TruncMonth, TruncQuarter, TruncYear
+from django.utils.translation import gettext_lazy as _
 
 from governance.models import Member, Organisation
 from governance.queries import object_for, visible_organisation_ids
@@ -112,7 +113,7 @@ def get_fund_for(user, pk, *, org=None, action=None) -> Fund:
         view="money.view_fund",
         action=action,
         organisation_slug=org,
-        what="fund",
+        what=_("fund"),
     )
 
 
@@ -124,7 +125,7 @@ def get_budget_for(user, pk, *, org=None, action=None) -> Budget:
         view="money.view_budget",
         action=action,
         organisation_slug=org,
-        what="budget",
+        what=_("budget"),
     )
 
 
@@ -140,7 +141,13 @@ def get_spending_for(user, pk, *, org=None, action=None) -> Spending:
         "organisation",
     )
     return object_for(
-        user, queryset, pk, view="money.view_spending", action=action, organisation_slug=org, what="spending proposal"
+        user,
+        queryset,
+        pk,
+        view="money.view_spending",
+        action=action,
+        organisation_slug=org,
+        what=_("spending proposal"),
     )
 
 
@@ -149,13 +156,13 @@ def get_commitment_for(user, pk, *, org=None, action=None) -> Commitment:
         "budget__fund", "budget__circle", "spending__payee_member__user", "bucket", "organisation"
     )
     return object_for(
-        user, queryset, pk, view="money.view_budget", action=action, organisation_slug=org, what="commitment"
+        user, queryset, pk, view="money.view_budget", action=action, organisation_slug=org, what=_("commitment")
     )
 
 
 def get_attachment_for(user, pk, *, org=None) -> Attachment:
     queryset = Attachment.objects.select_related("spending__budget__circle", "organisation")
-    return object_for(user, queryset, pk, view="money.view_attachment", organisation_slug=org, what="attachment")
+    return object_for(user, queryset, pk, view="money.view_attachment", organisation_slug=org, what=_("attachment"))
 
 
 def get_round_for(user, pk, *, org=None, action=None) -> Round:
@@ -166,7 +173,7 @@ def get_round_for(user, pk, *, org=None, action=None) -> Round:
         view="money.view_round",
         action=action,
         organisation_slug=org,
-        what="round",
+        what=_("round"),
     )
 
 
@@ -174,7 +181,7 @@ def get_bucket_for(user, pk, *, org=None, action=None) -> Bucket:
     bucket = Bucket.objects.select_related("round__organisation", "round__fund", "round__circle").filter(pk=pk).first()
     round_ = get_round_for(user, bucket.round_id if bucket else 0, org=org)
     if action is not None:
-        object_for(user, Round.objects.all(), round_.pk, view="money.view_round", action=action, what="round")
+        object_for(user, Round.objects.all(), round_.pk, view="money.view_round", action=action, what=_("round"))
     return bucket
 
 

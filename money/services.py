@@ -936,8 +936,9 @@ def rounds_finalise_due(*, now: datetime | None = None) -> int:
     return run.total
 
 
-POT_FUND_NAME = _("Collective fund")
-POT_NAME = _("Activities pot")
+# Stored names, found again by name: they stay as written whatever the language of who starts the pot.
+POT_FUND_NAME = "Collective fund"
+POT_NAME = "Activities pot"
 
 
 @transaction.atomic

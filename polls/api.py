@@ -1,5 +1,7 @@
 """Polls over the REST API: the same queries, rules and services as the pages."""
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -19,12 +21,12 @@ class OptionResultSerializer(serializers.Serializer):
     option = serializers.IntegerField(read_only=True)
     label = serializers.CharField(read_only=True)
     starts_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    total = serializers.IntegerField(read_only=True, help_text="Sum of scores, or of dots.")
+    total = serializers.IntegerField(read_only=True, help_text=_("Sum of scores, or of dots."))
     answered = serializers.IntegerField(read_only=True)
-    average = serializers.FloatField(read_only=True, required=False, allow_null=True, help_text="Score poll.")
-    yes = serializers.IntegerField(read_only=True, required=False, help_text="Time poll.")
-    if_need_be = serializers.IntegerField(read_only=True, required=False, help_text="Time poll.")
-    no = serializers.IntegerField(read_only=True, required=False, help_text="Time poll.")
+    average = serializers.FloatField(read_only=True, required=False, allow_null=True, help_text=_("Score poll."))
+    yes = serializers.IntegerField(read_only=True, required=False, help_text=_("Time poll."))
+    if_need_be = serializers.IntegerField(read_only=True, required=False, help_text=_("Time poll."))
+    no = serializers.IntegerField(read_only=True, required=False, help_text=_("Time poll."))
 
 
 class PollSerializer(serializers.ModelSerializer):
@@ -76,12 +78,12 @@ class PollCreateSerializer(serializers.Serializer):
 class AnswerInputSerializer(serializers.Serializer):
     values = serializers.DictField(
         child=serializers.IntegerField(min_value=0),
-        help_text="Option id → value: a score, a number of dots, or 2 yes / 1 if need be / 0 no.",
+        help_text=_("Option id → value: a score, a number of dots, or 2 yes / 1 if need be / 0 no."),
     )
 
 
 class PickSerializer(serializers.Serializer):
-    option = serializers.IntegerField(help_text="The slot that schedules the meeting.")
+    option = serializers.IntegerField(help_text=_("The slot that schedules the meeting."))
 
 
 @extend_schema_view(
@@ -153,6 +155,6 @@ class PollViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GovernanceVi
         poll = self.get_object()
         option = PollOption.objects.filter(poll=poll, pk=self.read_input()["option"]).first()
         if option is None:
-            raise Invalid("Pick one of this poll's slots.", field="option")
+            raise Invalid(gettext("Pick one of this poll's slots."), field="option")
         services.time_poll_pick(poll=poll, option=option, by=self.caller(poll.organisation_id))
         return self.answer_with(poll)

@@ -12,5 +12,5 @@ class PollsConfig(AppConfig):
     verbose_name = _("Polls")
 
     def ready(self):
-        event_types.add("poll.opened", "Poll opened")
-        event_types.add("poll.closed", "Poll closed")
+        event_types.add("poll.opened", _("Poll opened"))
+        event_types.add("poll.closed", _("Poll closed"))

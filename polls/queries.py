@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, Sum
+from django.utils.translation import gettext_lazy as _
 
 from circles.models import Circle
 from governance.models import Member
@@ -20,7 +21,7 @@ def get_poll_for(user, pk, *, action: str = "polls.view_poll", organisation_slug
         view="polls.view_poll",
         action=action,
         organisation_slug=organisation_slug,
-        what="poll",
+        what=_("poll"),
     )
 
 
