@@ -12,6 +12,7 @@ from allauth.account.utils import has_verified_email
 from allauth.core.internal.ratelimit import parse_rates
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
@@ -66,32 +67,34 @@ class BearerTokenAuthentication(BaseAuthentication):
         if not parts or parts[0].lower() not in self.keywords:
             return None
         if len(parts) != 2:
-            raise exceptions.AuthenticationFailed("Send the header as 'Authorization: Bearer <token>'.")
+            raise exceptions.AuthenticationFailed(_("Send the header as 'Authorization: Bearer <token>'."))
         try:
             key = parts[1].decode()
         except UnicodeError as exc:
-            raise exceptions.AuthenticationFailed("The token contains invalid characters.") from exc
+            raise exceptions.AuthenticationFailed(_("The token contains invalid characters.")) from exc
         token = (
             ApiToken.objects.select_related("user", "member", "created_by")
             .filter(key_hash=ApiToken.hash_key(key))
             .first()
         )
         if token is None or not token.user.is_active:
-            raise exceptions.AuthenticationFailed("Invalid token.")
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
         if not token.is_usable:
-            raise exceptions.AuthenticationFailed("This token has expired or was revoked.")
+            raise exceptions.AuthenticationFailed(_("This token has expired or was revoked."))
         if token.member is not None and not token.member.is_active:
-            raise exceptions.AuthenticationFailed("This integration has been removed from its organisation.")
+            raise exceptions.AuthenticationFailed(_("This integration has been removed from its organisation."))
         if token.member is not None and token.bot_rights is None:
             raise exceptions.AuthenticationFailed(
-                "The member who created this integration has left the organisation, so it no longer acts; "
-                "an admin can create a new token."
+                _(
+                    "The member who created this integration has left the organisation, so it no longer acts; "
+                    "an admin can create a new token."
+                )
             )
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         if token.read_only and request.method not in ("GET", "HEAD", "OPTIONS"):
-            raise exceptions.PermissionDenied("This token is read-only.")
+            raise exceptions.PermissionDenied(_("This token is read-only."))
         return token.user, token
 
     def authenticate_header(self, request):

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 SANE_YEARS = 100
 
@@ -37,7 +38,10 @@ def sane_date(value) -> None:
         return
     first, last = sane_years()
     if not first <= value.year <= last:
-        raise ValidationError(f"Choose a date between the years {first} and {last}.", code="date_out_of_range")
+        raise ValidationError(
+            _("Choose a date between the years %(first)d and %(last)d.") % {"first": first, "last": last},
+            code="date_out_of_range",
+        )
 
 
 class SaneDateField(models.DateField):

@@ -68,7 +68,7 @@ class SignupExtraForm(forms.Form):
     """allauth's signup form, extended with the person's name."""
 
     name = forms.CharField(
-        label="Full name",
+        label=_("Full name"),
         max_length=150,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
@@ -89,10 +89,16 @@ class OrganisationSettingsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields.update(fields_for_model(Organisation, fields=ORGANISATION_SETTINGS))
         self.fields["description"].widget.attrs["rows"] = 6
-        self.fields["circle_size_min"].label = "Smallest circle size"
-        self.fields["circle_size_max"].label = "Largest circle size"
-        self.fields["load_max_circles"].label = "Circles per member (guidance)"
-        self.fields["consent_round_days"].label = "Consent round length (days)"
+        # The model's field names give the English labels; spelt out here so that they translate.
+        self.fields["name"].label = _("Name")
+        self.fields["description"].label = _("Description")
+        self.fields["time_zone"].label = _("Time zone")
+        self.fields["language"].label = _("Language")
+        self.fields["currency"].label = _("Currency")
+        self.fields["circle_size_min"].label = _("Smallest circle size")
+        self.fields["circle_size_max"].label = _("Largest circle size")
+        self.fields["load_max_circles"].label = _("Circles per member (guidance)")
+        self.fields["consent_round_days"].label = _("Consent round length (days)")
         self.fields["structure_by_consent"].label = _("Structure changes by consent")
         # Added after the other settings: a form (or a script) that leaves them out keeps them as they are.
         self.organisation = organisation
@@ -111,11 +117,17 @@ class OrganisationSettingsForm(forms.Form):
 
 class MembershipClassForm(forms.Form):
     name = forms.CharField(
-        max_length=80, required=False, widget=forms.TextInput(attrs={"required": True}), validators=[single_line]
+        label=_("Name"),
+        max_length=80,
+        required=False,
+        widget=forms.TextInput(attrs={"required": True}),
+        validators=[single_line],
     )
-    voting_weight = forms.IntegerField(initial=1, help_text="How much one vote of this class counts.")
-    may_vote = forms.BooleanField(required=False, initial=True, label="Members of this class may vote")
-    description = forms.CharField(max_length=300, required=False, validators=[single_line])
+    voting_weight = forms.IntegerField(
+        label=_("Voting weight"), initial=1, help_text=_("How much one vote of this class counts.")
+    )
+    may_vote = forms.BooleanField(required=False, initial=True, label=_("Members of this class may vote"))
+    description = forms.CharField(label=_("Description"), max_length=300, required=False, validators=[single_line])
 
     @classmethod
     def for_class(cls, membership_class: MembershipClass, **kwargs):
@@ -125,29 +137,31 @@ class MembershipClassForm(forms.Form):
 
 class MemberFilterForm(forms.Form):
     q = forms.CharField(
-        label="Search",
+        label=_("Search"),
         required=False,
-        widget=forms.SearchInput(attrs={"placeholder": "Name or email"}),
+        widget=forms.SearchInput(attrs={"placeholder": _("Name or email")}),
         validators=[single_line],
     )
-    circle = forms.ChoiceField(label="Circle", required=False)
-    membership_class = forms.ChoiceField(label="Membership class", required=False)
+    circle = forms.ChoiceField(label=_("Circle"), required=False)
+    membership_class = forms.ChoiceField(label=_("Membership class"), required=False)
     status = forms.ChoiceField(
-        label="Status",
+        label=_("Status"),
         required=False,
-        choices=[("active", "Active members"), ("left", "Former members"), ("all", "Everyone")],
+        choices=[("active", _("Active members")), ("left", _("Former members")), ("all", _("Everyone"))],
     )
 
     def __init__(self, *args, circles, classes, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["circle"].choices = [("", "Any circle")] + [(c.slug, c.name) for c in circles]
-        self.fields["membership_class"].choices = [("", "Any class")] + [(str(c.pk), c.name) for c in classes]
+        self.fields["circle"].choices = [("", _("Any circle"))] + [(c.slug, c.name) for c in circles]
+        self.fields["membership_class"].choices = [("", _("Any class"))] + [(str(c.pk), c.name) for c in classes]
 
 
 class MemberUpdateForm(forms.Form):
-    membership_class = forms.ModelChoiceField(queryset=MembershipClass.objects.none(), empty_label=None)
+    membership_class = forms.ModelChoiceField(
+        label=_("Membership class"), queryset=MembershipClass.objects.none(), empty_label=None
+    )
     is_admin = forms.BooleanField(
-        required=False, label="Organisation admin", help_text="Admins edit settings, circles and members."
+        required=False, label=_("Organisation admin"), help_text=_("Admins edit settings, circles and members.")
     )
 
     def __init__(self, *args, member: Member, **kwargs):
@@ -159,32 +173,38 @@ class MemberUpdateForm(forms.Form):
 class MemberRemoveForm(forms.Form):
     reason = forms.CharField(
         required=False,
-        label="Why does this person leave?",
-        help_text="Kept in the organisation’s history.",
+        label=_("Why does this person leave?"),
+        help_text=_("Kept in the organisation’s history."),
         widget=forms.TextInput(attrs={"required": True, "maxlength": 300}),
         validators=[single_line],
     )
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "off"}))
-    membership_class = forms.ModelChoiceField(queryset=MembershipClass.objects.none(), empty_label=None)
+    email = forms.EmailField(label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    membership_class = forms.ModelChoiceField(
+        label=_("Membership class"), queryset=MembershipClass.objects.none(), empty_label=None
+    )
     circle = forms.ModelChoiceField(
+        label=_("Circle"),
         queryset=None,
         required=False,
-        empty_label="No circle",
-        help_text="They join this circle’s roster when they accept.",
-        error_messages={"invalid_choice": "You can only invite people into a circle whose roster you keep."},
+        empty_label=_("No circle"),
+        help_text=_("They join this circle’s roster when they accept."),
+        error_messages={"invalid_choice": _("You can only invite people into a circle whose roster you keep.")},
     )
     message = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="A personal note, added to the email."
+        label=_("Message"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("A personal note, added to the email."),
     )
     # Left out (an older form, a script), the link stays bound to the address: the safe choice.
     bound_to_email = forms.TypedChoiceField(
-        label="Who can use the link",
+        label=_("Who can use the link"),
         choices=[
-            ("yes", "Only the invited email address: they accept with an account for it"),
-            ("no", "Anyone with the link, with any account (say, a shared or forwarded address)"),
+            ("yes", _("Only the invited email address: they accept with an account for it")),
+            ("no", _("Anyone with the link, with any account (say, a shared or forwarded address)")),
         ],
         coerce=lambda value: value == "yes",
         empty_value=True,
@@ -200,9 +220,9 @@ class InvitationForm(forms.Form):
         self.fields["membership_class"].queryset = MembershipClass.objects.filter(organisation=organisation)
         self.fields["circle"].queryset = circles
         if not admin:
-            self.fields["circle"].empty_label = "Choose one of your circles"
+            self.fields["circle"].empty_label = _("Choose one of your circles")
             self.fields["circle"].widget.attrs["required"] = True
-            self.fields["circle"].help_text = "Stewards invite people into a circle they steward."
+            self.fields["circle"].help_text = _("Stewards invite people into a circle they steward.")
 
 
 class NotificationPreferencesForm(forms.Form):

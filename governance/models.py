@@ -55,7 +55,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField("email address", unique=True)
     name = SingleLineCharField("full name", max_length=150, blank=True)
-    is_staff = models.BooleanField(default=False, help_text="May log in to the Django admin.")
+    is_staff = models.BooleanField(default=False, help_text=_("May log in to the Django admin."))
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
     language = models.CharField(
@@ -93,25 +93,25 @@ class User(AbstractBaseUser, PermissionsMixin):
 class Organisation(models.Model):
     name = SingleLineCharField(max_length=150)
     slug = models.SlugField(max_length=60, unique=True)
-    description = models.TextField(blank=True, help_text="Markdown.")
+    description = models.TextField(blank=True, help_text=_("Markdown."))
     time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
     language = models.CharField(
-        max_length=10, choices=LANGUAGE_CHOICES, default="en", help_text="The language its pages and emails use."
+        max_length=10, choices=LANGUAGE_CHOICES, default="en", help_text=_("The language its pages and emails use.")
     )
     currency = SingleLineCharField(
-        max_length=3, default="EUR", validators=[currency_code], help_text="ISO 4217 code of the money it counts in."
+        max_length=3, default="EUR", validators=[currency_code], help_text=_("ISO 4217 code of the money it counts in.")
     )
     circle_size_min = models.PositiveSmallIntegerField(
-        default=3, help_text="Circles smaller than this get a gentle notice."
+        default=3, help_text=_("Circles smaller than this get a gentle notice.")
     )
     circle_size_max = models.PositiveSmallIntegerField(
-        default=8, help_text="Circles larger than this get a gentle notice suggesting a split."
+        default=8, help_text=_("Circles larger than this get a gentle notice suggesting a split.")
     )
     load_max_circles = models.PositiveSmallIntegerField(
-        default=3, help_text="A member in more circles than this is flagged as carrying a lot."
+        default=3, help_text=_("A member in more circles than this is flagged as carrying a lot.")
     )
     consent_round_days = models.PositiveSmallIntegerField(
-        default=7, help_text="Default length of a consent round, in days."
+        default=7, help_text=_("Default length of a consent round, in days.")
     )
     proxies_max_held = models.PositiveSmallIntegerField(
         default=1,
@@ -120,9 +120,11 @@ class Organisation(models.Model):
     )
     structure_by_consent = models.BooleanField(
         default=True,
-        help_text="Structure changes by consent: circles (and roles) change through the changes a passed "
-        "proposal carries; members find “Propose a change” where Edit buttons were, and admins edit directly "
-        "only as a logged override with a reason.",
+        help_text=_(
+            "Structure changes by consent: circles (and roles) change through the changes a passed "
+            "proposal carries; members find “Propose a change” where Edit buttons were, and admins edit directly "
+            "only as a logged override with a reason."
+        ),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -149,13 +151,13 @@ class MembershipClass(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="membership_classes")
     name = SingleLineCharField(max_length=80)
-    voting_weight = models.PositiveSmallIntegerField(default=1, help_text="Weight of one vote of this class.")
+    voting_weight = models.PositiveSmallIntegerField(default=1, help_text=_("Weight of one vote of this class."))
     may_vote = models.BooleanField(default=True)
     description = SingleLineCharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["organisation", "-voting_weight", "name"]
-        verbose_name_plural = "membership classes"
+        verbose_name_plural = _("membership classes")
         constraints = [
             models.UniqueConstraint(fields=["organisation", "name"], name="membership_class_unique_name"),
         ]
@@ -175,17 +177,17 @@ class Member(models.Model):
     """A user's membership of one organisation."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        LEFT = "left", "Left"
+        ACTIVE = "active", _("Active")
+        LEFT = "left", _("Left")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="members")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
     membership_class = models.ForeignKey(MembershipClass, on_delete=models.PROTECT, related_name="members")
-    is_admin = models.BooleanField(default=False, help_text="Organisation admins edit settings and circles.")
+    is_admin = models.BooleanField(default=False, help_text=_("Organisation admins edit settings and circles."))
     is_bot = models.BooleanField(
         default=False,
         editable=False,
-        help_text="An integration acting through an organisation token, not a person. It never votes.",
+        help_text=_("An integration acting through an organisation token, not a person. It never votes."),
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     joined_at = models.DateTimeField(default=timezone.now)
@@ -235,7 +237,7 @@ class Invitation(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
-    name = SingleLineCharField(max_length=150, blank=True, help_text="The person's name, as the inviter gave it.")
+    name = SingleLineCharField(max_length=150, blank=True, help_text=_("The person's name, as the inviter gave it."))
     membership_class = models.ForeignKey(MembershipClass, on_delete=models.PROTECT, related_name="+")
     circle = models.ForeignKey(
         "circles.Circle",
@@ -243,19 +245,19 @@ class Invitation(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="invitations",
-        help_text="Optionally, the circle the person joins on accepting.",
+        help_text=_("Optionally, the circle the person joins on accepting."),
     )
     more_circles = models.ManyToManyField(
         "circles.Circle",
         blank=True,
         related_name="+",
-        help_text="Other circles the person joins on accepting (bulk onboarding names several).",
+        help_text=_("Other circles the person joins on accepting (bulk onboarding names several)."),
     )
     message = models.TextField(blank=True)
     bound_to_email = models.BooleanField(
         "only for this email address",
         default=True,
-        help_text="Only an account with this email address may accept; otherwise anyone with the link may.",
+        help_text=_("Only an account with this email address may accept; otherwise anyone with the link may."),
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="invitations_sent")
@@ -272,7 +274,7 @@ class Invitation(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="resent_as",
-        help_text="The invitation this one replaced when it was sent again (that one was revoked).",
+        help_text=_("The invitation this one replaced when it was sent again (that one was revoked)."),
     )
 
     objects = InvitationQuerySet.as_manager()
@@ -318,7 +320,7 @@ class ApiToken(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="integration_tokens",
-        help_text="Set for an organisation's integration token; empty for a personal token.",
+        help_text=_("Set for an organisation's integration token; empty for a personal token."),
     )
     member = models.ForeignKey(
         Member,
@@ -326,11 +328,11 @@ class ApiToken(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="integration_tokens",
-        help_text="The bot member an integration token acts as.",
+        help_text=_("The bot member an integration token acts as."),
     )
     created_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     name = SingleLineCharField(max_length=100)
-    prefix = SingleLineCharField(max_length=12, help_text="The first characters, to recognise a token.")
+    prefix = SingleLineCharField(max_length=12, help_text=_("The first characters, to recognise a token."))
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     read_only = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
@@ -427,18 +429,23 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
-    email = models.EmailField(help_text="Where it goes; for an invitation there is no user yet.")
+    email = models.EmailField(help_text=_("Where it goes; for an invitation there is no user yet."))
     organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     kind = SingleLineCharField(max_length=60)
-    key = SingleLineCharField(max_length=120, help_text="What this message is about, e.g. 'proposal:12'.")
+    key = SingleLineCharField(max_length=120, help_text=_("What this message is about, e.g. 'proposal:12'."))
     subject = SingleLineCharField(max_length=200)
     body = models.TextField()
-    html = models.TextField(blank=True, help_text="The same message as HTML (the footer is added when sent).")
+    html = models.TextField(blank=True, help_text=_("The same message as HTML (the footer is added when sent)."))
     held_for_digest = models.BooleanField(
-        default=False, help_text="The recipient takes this kind in a daily digest: sent within it, not alone."
+        default=False, help_text=_("The recipient takes this kind in a daily digest: sent within it, not alone.")
     )
     digest = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="The digest it went in."
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The digest it went in."),
     )
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -493,16 +500,16 @@ class WebhookEndpoint(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="webhooks")
     url = models.URLField("URL", max_length=500)
-    description = SingleLineCharField(max_length=100, blank=True, help_text="What receives it, to recognise it.")
-    secret = SingleLineCharField(max_length=200, help_text="Signs each delivery (HMAC-SHA256).")
-    event_types = models.JSONField(default=list, help_text="The event types sent to this URL.")
+    description = SingleLineCharField(max_length=100, blank=True, help_text=_("What receives it, to recognise it."))
+    secret = SingleLineCharField(max_length=200, help_text=_("Signs each delivery (HMAC-SHA256)."))
+    event_types = models.JSONField(default=list, help_text=_("The event types sent to this URL."))
     created_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     is_active = models.BooleanField(default=True)
     disabled_at = models.DateTimeField(null=True, blank=True)
     disabled_reason = SingleLineCharField(max_length=300, blank=True)
     consecutive_failures = models.PositiveIntegerField(
-        default=0, help_text="Failed attempts in a row; the endpoint is disabled when they reach the limit."
+        default=0, help_text=_("Failed attempts in a row; the endpoint is disabled when they reach the limit.")
     )
 
     class Meta:
@@ -532,27 +539,29 @@ class WebhookDelivery(models.Model):
     sends it and a periodic sweep retries failures with exponential backoff."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DELIVERED = "delivered", "Delivered"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
 
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+")
     event_type = SingleLineCharField(max_length=60)
-    payload = models.JSONField(help_text="The JSON body, fixed when queued so every attempt sends the same.")
+    payload = models.JSONField(help_text=_("The JSON body, fixed when queued so every attempt sends the same."))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
-    response_status = models.PositiveSmallIntegerField(null=True, blank=True, help_text="HTTP status of the last try.")
-    response_ms = models.PositiveIntegerField(null=True, blank=True, help_text="Response time of the last try.")
+    response_status = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("HTTP status of the last try.")
+    )
+    response_ms = models.PositiveIntegerField(null=True, blank=True, help_text=_("Response time of the last try."))
     last_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name_plural = "webhook deliveries"
+        verbose_name_plural = _("webhook deliveries")
         constraints = [
             models.UniqueConstraint(fields=["endpoint", "event"], name="webhook_delivery_once_per_event"),
         ]
@@ -575,19 +584,19 @@ class SweepFailure(models.Model):
     retried with a growing delay, and reported to the site admins once. A later success marks it
     resolved; the row stays as the record of what happened."""
 
-    sweep = SingleLineCharField(max_length=60, help_text="Which sweep, e.g. 'proposals_close_due'.")
+    sweep = SingleLineCharField(max_length=60, help_text=_("Which sweep, e.g. 'proposals_close_due'."))
     object_type = SingleLineCharField(max_length=60)
     object_id = models.BigIntegerField()
     object_repr = SingleLineCharField(max_length=200)
     organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    error = SingleLineCharField(max_length=500, help_text="The exception and its message, cut to fit.")
-    traceback = models.TextField(blank=True, help_text="The end of the last failure's traceback.")
+    error = SingleLineCharField(max_length=500, help_text=_("The exception and its message, cut to fit."))
+    traceback = models.TextField(blank=True, help_text=_("The end of the last failure's traceback."))
     attempts = models.PositiveIntegerField(default=1)
     first_failed_at = models.DateTimeField(default=timezone.now)
     last_failed_at = models.DateTimeField(default=timezone.now)
-    next_attempt_at = models.DateTimeField(help_text="The sweep leaves the item alone until then.")
-    reported_at = models.DateTimeField(null=True, blank=True, help_text="When the site admins were told.")
-    resolved_at = models.DateTimeField(null=True, blank=True, help_text="When a later attempt succeeded.")
+    next_attempt_at = models.DateTimeField(help_text=_("The sweep leaves the item alone until then."))
+    reported_at = models.DateTimeField(null=True, blank=True, help_text=_("When the site admins were told."))
+    resolved_at = models.DateTimeField(null=True, blank=True, help_text=_("When a later attempt succeeded."))
 
     class Meta:
         ordering = ["-last_failed_at", "-id"]
@@ -613,7 +622,7 @@ class Provenance(models.Model):
     order of layers; the proposal's title is kept so the record reads without it."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    object_type = SingleLineCharField(max_length=60, help_text="The model's name, as events name it.")
+    object_type = SingleLineCharField(max_length=60, help_text=_("The model's name, as events name it."))
     object_id = models.PositiveBigIntegerField()
     object_repr = SingleLineCharField(max_length=200)
     circle = models.ForeignKey(
@@ -622,15 +631,17 @@ class Provenance(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="The circle whose record lists this change.",
+        help_text=_("The circle whose record lists this change."),
     )
-    change_kind = SingleLineCharField(max_length=60, help_text="The kind of change, e.g. 'role.amend'.")
-    summary = SingleLineCharField(max_length=300, help_text="One sentence: what the change did.")
-    proposal_id = models.PositiveBigIntegerField(null=True, blank=True, help_text="The decision, if not an override.")
+    change_kind = SingleLineCharField(max_length=60, help_text=_("The kind of change, e.g. 'role.amend'."))
+    summary = SingleLineCharField(max_length=300, help_text=_("One sentence: what the change did."))
+    proposal_id = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text=_("The decision, if not an override.")
+    )
     proposal_title = SingleLineCharField(max_length=200, blank=True)
-    change_id = models.PositiveBigIntegerField(null=True, blank=True, help_text="The proposal's change row.")
+    change_id = models.PositiveBigIntegerField(null=True, blank=True, help_text=_("The proposal's change row."))
     actor = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    override_reason = SingleLineCharField(max_length=300, blank=True, help_text="Why an admin edited directly.")
+    override_reason = SingleLineCharField(max_length=300, blank=True, help_text=_("Why an admin edited directly."))
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

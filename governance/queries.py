@@ -9,6 +9,8 @@ import rules
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from .hooks import stewardship
 from .models import Event, Invitation, Member, MembershipClass, Organisation
@@ -23,9 +25,9 @@ def get_organisation_for(
     organisation = Organisation.objects.filter(slug=slug).first()
     member = organisation and member_for(user, organisation.pk)
     if not member:
-        raise Http404("No such organisation.")
+        raise Http404(_("No such organisation."))
     if not rules.test_rule(action, user, organisation):
-        raise PermissionDenied("You are not allowed to do that in this organisation.")
+        raise PermissionDenied(_("You are not allowed to do that in this organisation."))
     return organisation, member
 
 
@@ -42,7 +44,7 @@ def member_in(organisation: Organisation, pk: int) -> Member:
         .first()
     )
     if member is None:
-        raise Http404("No such member.")
+        raise Http404(_("No such member."))
     return member
 
 
@@ -116,6 +118,27 @@ def events_visible_to(user):
 
 # Fetch and check -------------------------------------------------------------------------------
 
+# The `what` of object_for, in the reader's language (a code word elsewhere; unknown ones stay as given).
+WHAT_LABELS = {
+    "action": pgettext_lazy("object kind", "action"),
+    "assignment": pgettext_lazy("object kind", "assignment"),
+    "attachment": pgettext_lazy("object kind", "attachment"),
+    "budget": pgettext_lazy("object kind", "budget"),
+    "circle": pgettext_lazy("object kind", "circle"),
+    "commitment": pgettext_lazy("object kind", "commitment"),
+    "election": pgettext_lazy("object kind", "election"),
+    "fund": pgettext_lazy("object kind", "fund"),
+    "meeting": pgettext_lazy("object kind", "meeting"),
+    "poll": pgettext_lazy("object kind", "poll"),
+    "proposal": pgettext_lazy("object kind", "proposal"),
+    "role": pgettext_lazy("object kind", "role"),
+    "round": pgettext_lazy("object kind", "round"),
+    "series": pgettext_lazy("object kind", "series"),
+    "spending proposal": pgettext_lazy("object kind", "spending proposal"),
+    "summary": pgettext_lazy("object kind", "summary"),
+    "tension": pgettext_lazy("object kind", "tension"),
+}
+
 
 def object_for(user, queryset, pk, *, view: str, action: str | None = None, organisation_slug=None, what: str):
     """The object of `queryset` with this pk if the user may see it, else 404, the same answer as for
@@ -131,9 +154,11 @@ def object_for(user, queryset, pk, *, view: str, action: str | None = None, orga
         or (organisation_slug is not None and obj.organisation.slug != organisation_slug)
         or not rules.test_rule(view, user, obj)
     ):
-        raise Http404(f"No such {what}.")
+        raise Http404(_("No such %(what)s.") % {"what": WHAT_LABELS.get(what, what)})
     if action is not None and action != view and not rules.test_rule(action, user, obj):
-        raise PermissionDenied(f"You are not allowed to do that with this {what}.")
+        raise PermissionDenied(
+            _("You are not allowed to do that with this %(what)s.") % {"what": WHAT_LABELS.get(what, what)}
+        )
     return obj
 
 

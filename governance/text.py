@@ -28,8 +28,10 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 
-MESSAGE = "Use a single line: this field cannot contain line breaks or control characters."
+# Kept in English here (tests compare with it); translated where it is raised.
+MESSAGE = gettext_noop("Use a single line: this field cannot contain line breaks or control characters.")
 
 # Cc is exactly U+0000–U+001F and U+007F–U+009F.
 _REFUSED = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -46,7 +48,7 @@ def has_control_characters(value: str) -> bool:
 def single_line(value) -> None:
     """The validator: a line break or a control character is refused with MESSAGE."""
     if isinstance(value, str) and has_control_characters(value):
-        raise ValidationError(MESSAGE, code="single_line")
+        raise ValidationError(gettext(MESSAGE), code="single_line")
 
 
 def one_line(value) -> str:

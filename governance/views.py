@@ -21,7 +21,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -69,7 +69,7 @@ def organisation_settings(request, org):
         except DomainError as e:
             add_domain_error(form, e)
         else:
-            messages.success(request, "Settings saved.")
+            messages.success(request, _("Settings saved."))
             return redirect("organisation_settings", org=organisation.slug)
     return _settings_page(request, organisation, form=form, class_form=MembershipClassForm())
 
@@ -91,7 +91,7 @@ def membership_class_add(request, org):
         except DomainError as e:
             add_domain_error(class_form, e)
         else:
-            messages.success(request, f"Membership class “{created.name}” added.")
+            messages.success(request, _("Membership class “%(name)s” added.") % {"name": created.name})
             return redirect(reverse("organisation_settings", kwargs={"org": organisation.slug}) + "#classes")
     form = OrganisationSettingsForm(organisation=organisation)
     return _settings_page(request, organisation, form=form, class_form=class_form)
@@ -114,7 +114,7 @@ def membership_class_edit(request, org, pk):
         except DomainError as e:
             add_domain_error(form, e)
         else:
-            messages.success(request, f"Membership class “{membership_class.name}” saved.")
+            messages.success(request, _("Membership class “%(name)s” saved.") % {"name": membership_class.name})
             return redirect(reverse("organisation_settings", kwargs={"org": organisation.slug}) + "#classes")
     context = {"organisation": organisation, "membership_class": membership_class, "form": form, "nav": "settings"}
     return render(request, "governance/membership_class_edit.html", context)
@@ -133,7 +133,7 @@ def member_update(request, org, pk):
     form = MemberUpdateForm(request.POST, member=member)
     changes = _member_changes(member, form.cleaned_data) if form.is_valid() else []
     if form.is_valid() and not changes:
-        messages.info(request, "Nothing to change.")
+        messages.info(request, _("Nothing to change."))
         return redirect("member", org=organisation.slug, pk=member.pk)
     if changes and request.POST.get("confirmed") == "yes":
         try:
@@ -142,7 +142,7 @@ def member_update(request, org, pk):
             add_domain_error(form, e)
         else:
             forget_access_cache(request.user)
-            messages.success(request, f"{member.user.display_name}’s membership is updated.")
+            messages.success(request, _("%(name)s’s membership is updated.") % {"name": member.user.display_name})
             return redirect("member", org=organisation.slug, pk=member.pk)
     context = {"organisation": organisation, "member": member, "form": form, "changes": changes, "nav": "members"}
     return render(request, "governance/member_update_confirm.html", context)
@@ -151,9 +151,14 @@ def member_update(request, org, pk):
 def _member_changes(member, data) -> list[str]:
     changes = []
     if data["membership_class"].pk != member.membership_class_id:
-        changes.append(f"Membership class: {member.membership_class.name} → {data['membership_class'].name}")
+        changes.append(
+            _("Membership class: %(old)s → %(new)s")
+            % {"old": member.membership_class.name, "new": data["membership_class"].name}
+        )
     if data["is_admin"] != member.is_admin:
-        changes.append("Becomes an organisation admin" if data["is_admin"] else "Is no longer an organisation admin")
+        changes.append(
+            _("Becomes an organisation admin") if data["is_admin"] else _("Is no longer an organisation admin")
+        )
     return changes
 
 
@@ -170,13 +175,16 @@ def invitation_revoke(request, org, pk):
     organisation, me = get_organisation_for(request.user, org, action="governance.invite_members")
     invitation = get_object_or_404(organisation_invitations_visible_to(request.user, organisation), pk=pk)
     if not may_handle_invitation(request.user, organisation, invitation.circle):
-        raise PermissionDenied("Only an admin or the circle's steward can revoke this invitation.")
+        raise PermissionDenied(_("Only an admin or the circle's steward can revoke this invitation."))
     try:
         services.invitation_revoke(invitation=invitation, by=me)
     except DomainError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, f"The invitation to {invitation.email} is revoked; its link no longer works.")
+        messages.success(
+            request,
+            _("The invitation to %(email)s is revoked; its link no longer works.") % {"email": invitation.email},
+        )
     return redirect("invitations", org=organisation.slug)
 
 
@@ -196,7 +204,7 @@ def invitation_accept(request, token):
             error, status = e.message, e.status_code
         else:
             forget_access_cache(request.user)
-            messages.success(request, f"Welcome to {member.organisation.name}!")
+            messages.success(request, _("Welcome to %(name)s!") % {"name": member.organisation.name})
             return redirect("organisation", org=member.organisation.slug)
     signed_in = request.user.is_authenticated
     context = {
@@ -227,7 +235,7 @@ def language_choose(request):
             from_organisation = language_of(request.user)  # their one organisation's, if they have one
             chosen = from_organisation or chosen
         translation.activate(chosen)
-        messages.success(request, gettext("Your pages are now in %(language)s.") % {"language": _language_name(chosen)})
+        messages.success(request, _("Your pages are now in %(language)s.") % {"language": _language_name(chosen)})
         target = form.cleaned_data["next"]
         if not url_has_allowed_host_and_scheme(
             target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -355,9 +363,7 @@ def notification_preferences(request, org):
             if chosen.get(key, NotificationPreference.Delivery.NOW) != delivery:
                 services.notification_preference_set(member=me, kind=key, delivery=delivery)
                 changed += 1
-        messages.success(
-            request, gettext("Your email preferences are saved.") if changed else gettext("Nothing changed.")
-        )
+        messages.success(request, _("Your email preferences are saved.") if changed else _("Nothing changed."))
         return redirect("notification_preferences", org=organisation.slug)
     context = {
         "organisation": organisation,

@@ -3,6 +3,7 @@ whose shape shows another app's data, so it is the project's."""
 
 import django_filters
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
@@ -24,12 +25,12 @@ class CircleReferenceSerializer(serializers.Serializer):
 
 
 class MemberSerializer(serializers.ModelSerializer):
-    user = serializers.IntegerField(source="user_id", read_only=True, help_text="The person's account.")
+    user = serializers.IntegerField(source="user_id", read_only=True, help_text=_("The person's account."))
     name = serializers.CharField(source="user.display_name", read_only=True)
     email = serializers.EmailField(source="user.email", read_only=True)
     membership_class_name = serializers.CharField(source="membership_class.name", read_only=True)
     circle_count = serializers.IntegerField(
-        read_only=True, help_text="Active circles (other than the general circle) the member is on: their load."
+        read_only=True, help_text=_("Active circles (other than the general circle) the member is on: their load.")
     )
     circles = CircleReferenceSerializer(source="current_circle_memberships", many=True, read_only=True)
 
@@ -58,11 +59,11 @@ class MemberSerializer(serializers.ModelSerializer):
 class MemberFilter(django_filters.FilterSet):
     organisation = IdFilter()
     circle = IdFilter(
-        method="filter_circle", label="On this circle's roster now (the general circle: every active member)."
+        method="filter_circle", label=_("On this circle's roster now (the general circle: every active member).")
     )
     membership_class = IdFilter()
     status = django_filters.ChoiceFilter(choices=Member.Status.choices)
-    search = django_filters.CharFilter(method="filter_search", label="Part of the name or email address.")
+    search = django_filters.CharFilter(method="filter_search", label=_("Part of the name or email address."))
 
     class Meta:
         model = Member

@@ -5,6 +5,7 @@ circles. The same services as the pages do the work."""
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -42,16 +43,20 @@ class OrganisationCreateSerializer(serializers.Serializer):
         default="",
         allow_blank=True,
         validators=[single_line],
-        help_text="The address, /o/<slug>/: lower-case letters, digits and hyphens. Made from the name if empty.",
+        help_text=gettext_lazy(
+            "The address, /o/<slug>/: lower-case letters, digits and hyphens. Made from the name if empty."
+        ),
     )
     time_zone = serializers.ChoiceField(choices=TIME_ZONE_CHOICES, default="UTC")
     language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, default="en")
     currency = serializers.CharField(
-        max_length=3, default="EUR", validators=[single_line], help_text="ISO 4217 code (EUR, GBP, USD…)."
+        max_length=3, default="EUR", validators=[single_line], help_text=gettext_lazy("ISO 4217 code (EUR, GBP, USD…).")
     )
     shape = serializers.ChoiceField(
         choices=[],
-        help_text="The starting shape: coop (multi-stakeholder co-op), network, council, crews, or empty.",
+        help_text=gettext_lazy(
+            "The starting shape: coop (multi-stakeholder co-op), network, council, crews, or empty."
+        ),
     )
     description = serializers.CharField(required=False, default="", allow_blank=True, style=MULTI_LINE)
 
@@ -95,14 +100,14 @@ class OnboardingLineSerializer(serializers.Serializer):
         default="",
         allow_blank=True,
         validators=[single_line],
-        help_text="A membership class by name; empty: the request's `membership_class`.",
+        help_text=gettext_lazy("A membership class by name; empty: the request's `membership_class`."),
     )
     circles = serializers.ListField(
         child=serializers.CharField(max_length=200, validators=[single_line]),
         required=False,
         default=list,
         max_length=50,
-        help_text="Circles by name or address; they join the first on accepting, and the others too.",
+        help_text=gettext_lazy("Circles by name or address; they join the first on accepting, and the others too."),
     )
 
 
@@ -114,14 +119,18 @@ class BulkOnboardingSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text="The class of people whose line names none.",
+        help_text=gettext_lazy("The class of people whose line names none."),
     )
     people = OnboardingLineSerializer(many=True, max_length=settings.ONBOARDING_MAX_LINES, allow_empty=False)
     message = serializers.CharField(required=False, default="", allow_blank=True, style=MULTI_LINE)
     add_existing = serializers.BooleanField(
-        required=False, default=False, help_text="Admins: add people who already have an account directly."
+        required=False,
+        default=False,
+        help_text=gettext_lazy("Admins: add people who already have an account directly."),
     )
-    dry_run = serializers.BooleanField(required=False, default=False, help_text="Check every line; send nothing.")
+    dry_run = serializers.BooleanField(
+        required=False, default=False, help_text=gettext_lazy("Check every line; send nothing.")
+    )
 
 
 class OnboardingResultSerializer(serializers.Serializer):
@@ -130,13 +139,14 @@ class OnboardingResultSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=["ok", "error", "invited", "added"],
         read_only=True,
-        help_text="ok: would be sent (dry run); error: nothing was made; invited; added directly.",
+        help_text=gettext_lazy("ok: would be sent (dry run); error: nothing was made; invited; added directly."),
     )
     errors = serializers.ListField(child=serializers.CharField(read_only=True), read_only=True)
     invitation = serializers.IntegerField(source="invitation.pk", read_only=True, allow_null=True, default=None)
     member = serializers.IntegerField(source="member.pk", read_only=True, allow_null=True, default=None)
     link = serializers.CharField(
-        read_only=True, help_text="The invitation link, for an admin to hand over by other means (else empty)."
+        read_only=True,
+        help_text=gettext_lazy("The invitation link, for an admin to hand over by other means (else empty)."),
     )
 
 
@@ -149,7 +159,7 @@ class BulkOnboardingResultSerializer(serializers.Serializer):
 
 class InvitationSentSerializer(InvitationSerializer):
     link = serializers.CharField(
-        read_only=True, help_text="The new invitation link (admins only; empty for a steward)."
+        read_only=True, help_text=gettext_lazy("The new invitation link (admins only; empty for a steward).")
     )
 
     class Meta(InvitationSerializer.Meta):
@@ -159,7 +169,9 @@ class InvitationSentSerializer(InvitationSerializer):
 
 class DirectAddSerializer(serializers.Serializer):
     organisation = ScopeField(model=Organisation, visible=organisations_visible_to)
-    email = serializers.EmailField(help_text="The login, or a verified address, of someone who has an account.")
+    email = serializers.EmailField(
+        help_text=gettext_lazy("The login, or a verified address, of someone who has an account.")
+    )
     membership_class = VisibleRelatedField(model=MembershipClass, visible=membership_classes_visible_to)
     circles = serializers.ListField(
         child=VisibleRelatedField(model=Circle, visible=_circles_visible_to), required=False, default=list

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from circles.models import CircleMembership
 from circles.queries import load_circles
@@ -49,7 +50,7 @@ def member_directory(organisation: Organisation, *, circle=None, membership_clas
 def member_with_load(organisation: Organisation, pk: int) -> Member:
     member = member_directory(organisation).filter(pk=pk).first()
     if member is None:
-        raise Http404("No such member.")
+        raise Http404(_("No such member."))
     return member
 
 

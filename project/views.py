@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from circles.models import Circle, CircleMembership
 from circles.queries import circle_tree, circles_of_member, flatten
@@ -108,7 +109,7 @@ def member_remove(request, org, pk):
     organisation, me = get_organisation_for(request.user, org, action="governance.manage_members")
     member = member_with_load(organisation, pk)
     if not member.is_active:
-        messages.info(request, f"{member.user.display_name} has already left the organisation.")
+        messages.info(request, _("%(name)s has already left the organisation.") % {"name": member.user.display_name})
         return redirect("member", org=organisation.slug, pk=member.pk)
     form = MemberRemoveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -118,7 +119,11 @@ def member_remove(request, org, pk):
             add_domain_error(form, e)
         else:
             forget_access_cache(request.user)
-            messages.success(request, f"{member.user.display_name} has left {organisation.name}.")
+            messages.success(
+                request,
+                _("%(name)s has left %(organisation)s.")
+                % {"name": member.user.display_name, "organisation": organisation.name},
+            )
             return redirect("member", org=organisation.slug, pk=member.pk)
     context = {"organisation": organisation, "member": member, "form": form, "nav": "members"}
     return render(request, "governance/member_remove.html", context)
@@ -138,17 +143,19 @@ def invitation_list(request, org):
     form = InvitationForm(request.POST or None, organisation=organisation, circles=circles, admin=me.is_admin)
     if request.method == "POST" and form.is_valid():
         if not may_handle_invitation(request.user, organisation, form.cleaned_data["circle"]):
-            form.add_error("circle", "Choose one of your circles: stewards invite people into a circle they steward.")
+            form.add_error(
+                "circle", _("Choose one of your circles: stewards invite people into a circle they steward.")
+            )
         else:
             try:
                 invitation, token = services.invitation_create(organisation=organisation, by=me, **form.cleaned_data)
             except DomainError as e:
                 add_domain_error(form, e)
             else:
-                messages.success(request, f"Invitation sent to {invitation.email}.")
+                messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
                 if settings.DEBUG:
                     link = request.build_absolute_uri(reverse("invitation_accept", kwargs={"token": token}))
-                    messages.info(request, f"Development mode — the invitation link is {link}")
+                    messages.info(request, _("Development mode — the invitation link is %(link)s") % {"link": link})
                 return redirect("invitations", org=organisation.slug)
     invitations = list(organisation_invitations_visible_to(request.user, organisation)[:100])
     for invitation in invitations:

@@ -2,11 +2,13 @@
 caller's membership, and references by id limited to what the caller can see."""
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils.translation import gettext as _
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from governance.models import ApiToken, Member
+from governance.queries import WHAT_LABELS
 from governance.rules import member_for
 
 from .permissions import RulePermission
@@ -32,7 +34,8 @@ class ScopeField(VisibleRelatedField):
         try:
             return self.get_queryset().get(pk=data)
         except ObjectDoesNotExist as exc:
-            raise NotFound(f"No such {self.queryset.model._meta.verbose_name}.") from exc
+            what = str(self.queryset.model._meta.verbose_name)
+            raise NotFound(_("No such %(what)s.") % {"what": WHAT_LABELS.get(what, what)}) from exc
         except (TypeError, ValueError):
             self.fail("incorrect_type", data_type=type(data).__name__)
 

@@ -6,6 +6,7 @@ client reads one shape whatever raised the error.
 """
 
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -17,7 +18,7 @@ from governance.errors import DomainError
 def exception_handler(exc, context):
     if isinstance(exc, OverflowError):
         # A number too large for the database to compare (SQLite), e.g. an id in a filter.
-        return Response({"detail": "A number in the request is out of range."}, status=400)
+        return Response({"detail": _("A number in the request is out of range.")}, status=400)
     if isinstance(exc, DomainError):
         body = {"detail": exc.message}
         if exc.field:
@@ -52,12 +53,12 @@ def _flat(messages, prefix: str = "") -> list[str]:
 def _first_message(messages) -> str:
     while isinstance(messages, list | dict) and messages:
         messages = messages[0] if isinstance(messages, list) else next(iter(messages.values()))
-    return str(messages) if messages else "Invalid input."
+    return str(messages) if messages else _("Invalid input.")
 
 
 def not_found(request, exception):
     """The site's 404 (handler404): JSON under /api/, where a client reads `detail` whatever went
     wrong (an id that is not a number never reaches a view); the 404 page everywhere else."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
+        return JsonResponse({"detail": _("Not found.")}, status=404)
     return page_not_found(request, exception)

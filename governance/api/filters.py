@@ -10,6 +10,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -50,7 +52,7 @@ class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
         try:
             return moment.astimezone(dt.UTC)
         except OverflowError as exc:
-            raise ValidationError("This moment is out of range.", code="invalid") from exc
+            raise ValidationError(_("This moment is out of range."), code="invalid") from exc
 
 
 class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
@@ -81,7 +83,9 @@ class EventFilter(django_filters.FilterSet):
     circle = IdFilter()
     verb = django_filters.CharFilter()
     since = IsoDateTimeFilter(
-        field_name="created_at", lookup_expr="gt", label="Only events after this moment (ISO 8601), to sync."
+        field_name="created_at",
+        lookup_expr="gt",
+        label=gettext_lazy("Only events after this moment (ISO 8601), to sync."),
     )
 
     class Meta:
@@ -91,7 +95,9 @@ class EventFilter(django_filters.FilterSet):
 
 class IntegrationTokenFilter(django_filters.FilterSet):
     organisation = IdFilter()
-    usable = django_filters.BooleanFilter(method="filter_usable", label="true: neither revoked nor expired.")
+    usable = django_filters.BooleanFilter(
+        method="filter_usable", label=gettext_lazy("true: neither revoked nor expired.")
+    )
 
     class Meta:
         model = ApiToken

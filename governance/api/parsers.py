@@ -7,12 +7,14 @@ recurse too, and no request of this API is more than a few levels deep."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
 MAX_DEPTH = 32
 
-TOO_DEEP = f"JSON parse error - the body is nested too deeply (more than {MAX_DEPTH} levels)."
+TOO_DEEP = gettext_noop("JSON parse error - the body is nested too deeply (more than %(max)d levels).")
 
 
 def depth(data) -> int:
@@ -35,7 +37,7 @@ class JSONParser(parsers.JSONParser):
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
-            raise ParseError(TOO_DEEP) from None
+            raise ParseError(_(TOO_DEEP) % {"max": MAX_DEPTH}) from None
         if depth(data) > MAX_DEPTH:
-            raise ParseError(TOO_DEEP)
+            raise ParseError(_(TOO_DEEP) % {"max": MAX_DEPTH})
         return data

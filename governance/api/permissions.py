@@ -6,6 +6,7 @@ This class answers the next question, on an object the caller can see: may they 
 """
 
 import rules
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 
@@ -30,7 +31,7 @@ class RulePermission(BasePermission):
     `check_object_permissions` with it, so that a creation is judged by the same entries.
     """
 
-    message = "You are not allowed to do that."
+    message = _("You are not allowed to do that.")
 
     def has_permission(self, request, view):
         return bool(request.user and request.user.is_authenticated)

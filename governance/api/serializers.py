@@ -3,6 +3,7 @@
 Serializers only shape and check the form of input; every rule and every write is a service's."""
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -73,7 +74,7 @@ class MemberSummarySerializer(serializers.ModelSerializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(
-        max_length=300, allow_blank=True, help_text="Why; kept in the history.", validators=[single_line]
+        max_length=300, allow_blank=True, help_text=_("Why; kept in the history."), validators=[single_line]
     )
 
 
@@ -85,7 +86,7 @@ class MeSerializer(serializers.ModelSerializer):
         choices=[("", ""), *settings.LANGUAGES],
         allow_blank=True,
         required=False,
-        help_text="The language of my pages and emails (en, fr, es, de); empty follows my organisation's.",
+        help_text=_("The language of my pages and emails (en, fr, es, de); empty follows my organisation's."),
     )
 
     class Meta:
@@ -95,7 +96,7 @@ class MeSerializer(serializers.ModelSerializer):
 
 
 class MyMembershipSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True, help_text="The caller's member id in this organisation.")
+    id = serializers.IntegerField(read_only=True, help_text=_("The caller's member id in this organisation."))
     is_admin = serializers.BooleanField(read_only=True)
 
 
@@ -210,13 +211,13 @@ class InvitationCreateSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text="The circle the person joins on accepting. Stewards may invite only to circles they steward.",
+        help_text=_("The circle the person joins on accepting. Stewards may invite only to circles they steward."),
     )
     message = serializers.CharField(required=False, allow_blank=True, default="", style=MULTI_LINE)
     bound_to_email = serializers.BooleanField(
         required=False,
         default=True,
-        help_text="Only an account with this email address may accept (the default); false: anyone with the link.",
+        help_text=_("Only an account with this email address may accept (the default); false: anyone with the link."),
     )
 
 
@@ -248,26 +249,28 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(help_text="The email address you log in with.", validators=[single_line])
+    username = serializers.CharField(help_text=_("The email address you log in with."), validators=[single_line])
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
     name = serializers.CharField(max_length=100, required=False, default="API token", validators=[single_line])
-    read_only = serializers.BooleanField(required=False, default=False, help_text="Refuse every write.")
+    read_only = serializers.BooleanField(required=False, default=False, help_text=_("Refuse every write."))
 
 
 class ApiTokenCreateSerializer(serializers.Serializer):
     """Left out, `read_only` and `expires_at` are those of the token the request comes with (if any):
     a token creates tokens that expire no later and write no more than itself."""
 
-    name = serializers.CharField(max_length=100, help_text="To recognise the token later.", validators=[single_line])
+    name = serializers.CharField(max_length=100, help_text=_("To recognise the token later."), validators=[single_line])
     read_only = serializers.BooleanField(
         required=False,
-        help_text="Refuse every write. Left out: false, or, asked with a read-only token, true.",
+        help_text=_("Refuse every write. Left out: false, or, asked with a read-only token, true."),
     )
     expires_at = serializers.DateTimeField(
         required=False,
         allow_null=True,
-        help_text="When it stops working; null: never. Asked with a token that expires, it may be no later "
-        "than that token's expiry, which is also what leaving it out gives.",
+        help_text=_(
+            "When it stops working; null: never. Asked with a token that expires, it may be no later "
+            "than that token's expiry, which is also what leaving it out gives."
+        ),
         validators=[sane_date],
     )
 
@@ -282,7 +285,7 @@ class ApiTokenSerializer(serializers.ModelSerializer):
         source="organisation_id",
         read_only=True,
         allow_null=True,
-        help_text="Set for an organisation's integration token; null for a personal token.",
+        help_text=_("Set for an organisation's integration token; null for a personal token."),
     )
 
     class Meta:
@@ -305,7 +308,7 @@ class ApiTokenSerializer(serializers.ModelSerializer):
 
 class TokenCreatedSerializer(ApiTokenSerializer):
     token = serializers.CharField(
-        read_only=True, help_text="Send as `Authorization: Bearer <token>`. Shown this once; only its hash is kept."
+        read_only=True, help_text=_("Send as `Authorization: Bearer <token>`. Shown this once; only its hash is kept.")
     )
 
     class Meta(ApiTokenSerializer.Meta):
@@ -316,17 +319,19 @@ class TokenCreatedSerializer(ApiTokenSerializer):
 class IntegrationTokenSerializer(serializers.ModelSerializer):
     """An organisation's integration token and the bot member it acts as."""
 
-    member = MemberSummarySerializer(read_only=True, help_text="The bot member the token acts as.")
+    member = MemberSummarySerializer(read_only=True, help_text=_("The bot member the token acts as."))
     is_admin = serializers.BooleanField(
-        source="member.is_admin", read_only=True, help_text="Whether the bot was granted an admin's rights."
+        source="member.is_admin", read_only=True, help_text=_("Whether the bot was granted an admin's rights.")
     )
     acts_as = serializers.ChoiceField(
         source="bot_rights",
         choices=["admin", "member"],
         read_only=True,
         allow_null=True,
-        help_text="The rights it acts with now: those granted, never more than its maker has now (an admin's "
-        "only while they are an admin); null once its maker has left the organisation, when it stops.",
+        help_text=_(
+            "The rights it acts with now: those granted, never more than its maker has now (an admin's "
+            "only while they are an admin); null once its maker has left the organisation, when it stops."
+        ),
     )
     created_by = MemberSummarySerializer(read_only=True, allow_null=True)
     is_usable = serializers.BooleanField(read_only=True)
@@ -356,7 +361,7 @@ class IntegrationTokenSerializer(serializers.ModelSerializer):
 
 class IntegrationTokenCreatedSerializer(IntegrationTokenSerializer):
     token = serializers.CharField(
-        read_only=True, help_text="Send as `Authorization: Bearer <token>`. Shown this once; only its hash is kept."
+        read_only=True, help_text=_("Send as `Authorization: Bearer <token>`. Shown this once; only its hash is kept.")
     )
 
     class Meta(IntegrationTokenSerializer.Meta):
@@ -367,7 +372,7 @@ class IntegrationTokenCreatedSerializer(IntegrationTokenSerializer):
 class IntegrationTokenCreateSerializer(ApiTokenCreateSerializer):
     organisation = organisation_scope()
     is_admin = serializers.BooleanField(
-        required=False, default=False, help_text="Give the integration an admin's rights; otherwise a member's."
+        required=False, default=False, help_text=_("Give the integration an admin's rights; otherwise a member's.")
     )
 
 
@@ -381,7 +386,7 @@ def event_types_field(**kwargs):
     return serializers.ListField(
         child=serializers.ChoiceField(choices=EVENT_TYPES),
         allow_empty=False,
-        help_text="The event types sent to this URL.",
+        help_text=_("The event types sent to this URL."),
         **kwargs,
     )
 
@@ -410,7 +415,7 @@ class WebhookSerializer(serializers.ModelSerializer):
 
 class WebhookCreatedSerializer(WebhookSerializer):
     secret = serializers.CharField(
-        read_only=True, help_text="Verifies the `Webhook-Signature` header. Shown this once."
+        read_only=True, help_text=_("Verifies the `Webhook-Signature` header. Shown this once.")
     )
 
     class Meta(WebhookSerializer.Meta):
@@ -419,13 +424,13 @@ class WebhookCreatedSerializer(WebhookSerializer):
 
 
 class WebhookUpdateSerializer(serializers.Serializer):
-    url = serializers.URLField(max_length=500, help_text="http or https; private addresses are refused.")
+    url = serializers.URLField(max_length=500, help_text=_("http or https; private addresses are refused."))
     description = serializers.CharField(max_length=100, allow_blank=True, validators=[single_line])
     event_types = event_types_field()
     secret = serializers.CharField(
         min_length=16,
         max_length=200,
-        help_text="A new signing secret (at least 16 characters); the old one stops signing at once.",
+        help_text=_("A new signing secret (at least 16 characters); the old one stops signing at once."),
         validators=[single_line],
     )
 
@@ -440,7 +445,7 @@ class WebhookCreateSerializer(WebhookUpdateSerializer):
         max_length=200,
         required=False,
         default="",
-        help_text="The signing secret, at least 16 characters. Leave it out to get a generated one.",
+        help_text=_("The signing secret, at least 16 characters. Leave it out to get a generated one."),
         validators=[single_line],
     )
 
@@ -451,14 +456,14 @@ class WebhookDisableSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
-        help_text="Shown on the webhook's page.",
+        help_text=_("Shown on the webhook's page."),
         validators=[single_line],
     )
 
 
 class WebhookDeliverySerializer(serializers.ModelSerializer):
     event_type = serializers.ChoiceField(choices=EVENT_TYPES, read_only=True)
-    payload = serializers.DictField(read_only=True, help_text="The JSON body sent, the same on every attempt.")
+    payload = serializers.DictField(read_only=True, help_text=_("The JSON body sent, the same on every attempt."))
 
     class Meta:
         model = WebhookDelivery
@@ -484,50 +489,53 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
 class EventTypeSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=EVENT_TYPES)
     label = serializers.CharField()
-    verbs = serializers.ListField(child=serializers.CharField(), help_text="The event-log verbs sent as this type.")
+    verbs = serializers.ListField(child=serializers.CharField(), help_text=_("The event-log verbs sent as this type."))
 
 
 class InboxEntrySerializer(serializers.Serializer):
     """One thing waiting for the caller (see governance.inbox.InboxEntry)."""
 
-    organisation = serializers.SlugField(read_only=True, help_text="The organisation's address (slug).")
+    organisation = serializers.SlugField(read_only=True, help_text=_("The organisation's address (slug)."))
     kind = serializers.CharField(
-        read_only=True, help_text='Stable key: "proposal.position", "meeting.minutes", "action.due"…'
+        read_only=True, help_text=_('Stable key: "proposal.position", "meeting.minutes", "action.due"…')
     )
     title = serializers.CharField(read_only=True)
-    action = serializers.CharField(read_only=True, help_text="What to do, in the caller's language.")
-    url = serializers.URLField(read_only=True, help_text="The page where it is done.")
-    due = serializers.DateTimeField(read_only=True, allow_null=True, help_text="The deadline, if there is one.")
+    action = serializers.CharField(read_only=True, help_text=_("What to do, in the caller's language."))
+    url = serializers.URLField(read_only=True, help_text=_("The page where it is done."))
+    due = serializers.DateTimeField(read_only=True, allow_null=True, help_text=_("The deadline, if there is one."))
     circle = serializers.CharField(read_only=True, allow_blank=True)
     role = serializers.CharField(
-        read_only=True, allow_blank=True, help_text="The caller's part in it: secretary, facilitator…"
+        read_only=True, allow_blank=True, help_text=_("The caller's part in it: secretary, facilitator…")
     )
     object_type = serializers.CharField(read_only=True, allow_blank=True)
     object_id = serializers.IntegerField(read_only=True, allow_null=True)
 
 
 class InboxSerializer(serializers.Serializer):
-    count = serializers.IntegerField(read_only=True, help_text="How many entries, in every organisation asked for.")
-    counts = serializers.DictField(read_only=True, child=serializers.IntegerField(), help_text="How many of each kind.")
+    count = serializers.IntegerField(read_only=True, help_text=_("How many entries, in every organisation asked for."))
+    counts = serializers.DictField(
+        read_only=True, child=serializers.IntegerField(), help_text=_("How many of each kind.")
+    )
     results = InboxEntrySerializer(
-        many=True, read_only=True, help_text="The nearest deadline first; those without one last."
+        many=True, read_only=True, help_text=_("The nearest deadline first; those without one last.")
     )
 
 
 class NotificationPreferenceSerializer(serializers.Serializer):
     """How the caller takes one kind of email from one organisation."""
 
-    organisation = serializers.SlugField(read_only=True, help_text="The organisation's address (slug).")
+    organisation = serializers.SlugField(read_only=True, help_text=_("The organisation's address (slug)."))
     kind = serializers.CharField(read_only=True)
     label = serializers.CharField(read_only=True)
     group = serializers.CharField(read_only=True)
     delivery = serializers.ChoiceField(read_only=True, choices=NotificationPreference.Delivery.choices)
     can_turn_off = serializers.BooleanField(
-        read_only=True, help_text="False for what is always sent at once (invitations, objections to your proposals…)."
+        read_only=True,
+        help_text=_("False for what is always sent at once (invitations, objections to your proposals…)."),
     )
 
 
 class NotificationPreferenceSetSerializer(serializers.Serializer):
-    organisation = serializers.SlugField(help_text="The organisation's address (slug).")
+    organisation = serializers.SlugField(help_text=_("The organisation's address (slug)."))
     kind = serializers.CharField(max_length=60, validators=[single_line])
     delivery = serializers.ChoiceField(choices=NotificationPreference.Delivery.choices)

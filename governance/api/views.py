@@ -8,6 +8,7 @@ domain errors)."""
 from dataclasses import asdict
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -437,12 +438,12 @@ class TokenCreateView(GenericAPIView):
             user = authenticate_password(request._request, email=data["username"], password=data["password"])
         except LoginLocked as locked:
             raise Throttled(
-                wait=locked.wait, detail="Too many failed login attempts for this account. Try again later."
+                wait=locked.wait, detail=_("Too many failed login attempts for this account. Try again later.")
             ) from locked
         if user is None:
-            raise Invalid("No account matches this email address and password.")
+            raise Invalid(_("No account matches this email address and password."))
         if needs_email_confirmation(user):
-            raise Invalid("Confirm your email address first: log in on the site to get the link again.")
+            raise Invalid(_("Confirm your email address first: log in on the site to get the link again."))
         token, key = api_token_create(user=user, name=data["name"], read_only=data["read_only"])
         token.token = key
         return Response(serializers.TokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
@@ -468,7 +469,7 @@ class InboxView(GenericAPIView):
         if wanted:
             members = [m for m in members if m.organisation.slug == wanted]
             if not members:
-                raise NotFound("You are not an active member of that organisation.")
+                raise NotFound(_("You are not an active member of that organisation."))
         now = timezone.now()
         entries, counts = [], {}
         for member in members:
@@ -500,7 +501,7 @@ class NotificationPreferencesView(GenericAPIView):
         if slug:
             members = [m for m in members if m.organisation.slug == slug]
             if not members:
-                raise NotFound("You are not an active member of that organisation.")
+                raise NotFound(_("You are not an active member of that organisation."))
         return members
 
     @staticmethod

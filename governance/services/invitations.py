@@ -40,21 +40,24 @@ def invitation_create(
     `more_circles` are other circles they join on accepting, besides `circle` (bulk onboarding)."""
     email = (email or "").strip().lower()
     if not email:
-        raise Invalid("Enter an email address.", field="email")
+        raise Invalid(_("Enter an email address."), field="email")
     name = " ".join((name or "").split())
     if len(name) > NAME_MAX:
         raise Invalid(_("Keep the name to %(max)d characters.") % {"max": NAME_MAX}, field="name")
     if membership_class.organisation_id != organisation.pk:
-        raise Invalid("That membership class belongs to another organisation.", field="membership_class")
+        raise Invalid(_("That membership class belongs to another organisation."), field="membership_class")
     if circle is not None and (circle.organisation_id != organisation.pk or circle.is_archived):
-        raise Invalid("Choose an active circle of this organisation.", field="circle")
+        raise Invalid(_("Choose an active circle of this organisation."), field="circle")
     more_circles = [c for c in more_circles if circle is None or c.pk != circle.pk]
     if any(c.organisation_id != organisation.pk or c.is_archived for c in more_circles):
-        raise Invalid("Choose active circles of this organisation.", field="circles")
+        raise Invalid(_("Choose active circles of this organisation."), field="circles")
     if Member.objects.filter(
         organisation=organisation, user__email__iexact=email, status=Member.Status.ACTIVE
     ).exists():
-        raise Conflict(f"{email} is already a member of {organisation}.", field="email")
+        raise Conflict(
+            _("%(email)s is already a member of %(organisation)s.") % {"email": email, "organisation": organisation},
+            field="email",
+        )
     token, token_hash = Invitation.new_token()
     invitation = Invitation.objects.create(
         organisation=organisation,
@@ -156,6 +159,23 @@ def invitation_is_for(invitation: Invitation, user: User) -> bool:
     return EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists()
 
 
+def _refusal_ask_again(state: str) -> str:
+    """The refusal of a link that is no longer pending, one whole sentence per state so that it translates."""
+    if state == "accepted":
+        return _("This invitation has been accepted; ask for a new one.")
+    if state == "revoked":
+        return _("This invitation has been revoked; ask for a new one.")
+    return _("This invitation has been expired; ask for a new one.")
+
+
+def _refusal_already(state: str) -> str:
+    if state == "accepted":
+        return _("This invitation has already been accepted.")
+    if state == "revoked":
+        return _("This invitation has already been revoked.")
+    return _("This invitation has already been expired.")
+
+
 @transaction.atomic
 def invitation_accept(*, token: str, user: User) -> Member:
     """Accept an invitation: single use (claimed by a conditional update), refused once expired, and,
@@ -164,21 +184,24 @@ def invitation_accept(*, token: str, user: User) -> Member:
     the newcomer on its roster (the `invitation_accepted` hook)."""
     invitation = invitation_for_token(token)
     if invitation is None:
-        raise Invalid("This invitation link is not valid.")
+        raise Invalid(_("This invitation link is not valid."))
     if invitation.state != "pending":
         if invitation.state == "revoked" and Invitation.objects.filter(resent_from=invitation).exists():
-            raise Conflict("This invitation was sent again with a new link; open the newest email.")
-        raise Conflict(f"This invitation has been {invitation.state}; ask for a new one.")
+            raise Conflict(_("This invitation was sent again with a new link; open the newest email."))
+        raise Conflict(_refusal_ask_again(invitation.state))
     if not invitation_is_for(invitation, user):
         raise NotAllowed(
-            f"This invitation is for {invitation.email} only, and you are logged in as {user.email}. "
-            f"Log in with {invitation.email} to accept it, or ask {invitation.invited_by.user} to invite this address."
+            _(
+                "This invitation is for %(email)s only, and you are logged in as %(mine)s. "
+                "Log in with %(email)s to accept it, or ask %(inviter)s to invite this address."
+            )
+            % {"email": invitation.email, "mine": user.email, "inviter": invitation.invited_by.user}
         )
     claimed = Invitation.objects.filter(
         pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
     ).update(accepted_at=timezone.now(), accepted_by=user)
     if not claimed:
-        raise Conflict("This invitation has just been used; ask for a new one.")
+        raise Conflict(_("This invitation has just been used; ask for a new one."))
     organisation = invitation.organisation
     member = Member.objects.filter(organisation=organisation, user=user).first()
     if member is None or not member.is_active:
@@ -196,7 +219,7 @@ def invitation_revoke(*, invitation: Invitation, by: Member | None) -> Invitatio
         revoked_at=timezone.now()
     )
     if not revoked:
-        raise Conflict(f"This invitation has already been {invitation.state}.")
+        raise Conflict(_refusal_already(invitation.state))
     invitation.refresh_from_db()
     event_record(organisation=invitation.organisation, actor=by, verb="invitation.revoked", obj=invitation)
     return invitation

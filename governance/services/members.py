@@ -21,9 +21,12 @@ def clean_reason(reason: str, *, what: str, max_length: int = REASON_MAX) -> str
     """A reason kept in the history: required, and refused (not cut) when too long to store."""
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid(f"Say why {what}; it is kept in the history.", field="reason")
+        raise Invalid(_("Say why %(what)s; it is kept in the history.") % {"what": what}, field="reason")
     if len(reason) > max_length:
-        raise Invalid(f"Keep the reason to {max_length} characters ({len(reason)} now).", field="reason")
+        raise Invalid(
+            _("Keep the reason to %(max)d characters (%(length)d now).") % {"max": max_length, "length": len(reason)},
+            field="reason",
+        )
     return reason
 
 
@@ -41,10 +44,12 @@ def member_add(
 ) -> Member:
     """Join a user to an organisation, or welcome back one who had left."""
     if membership_class.organisation_id != organisation.pk:
-        raise Invalid("That membership class belongs to another organisation.", field="membership_class")
+        raise Invalid(_("That membership class belongs to another organisation."), field="membership_class")
     member = Member.objects.select_for_update().filter(organisation=organisation, user=user).first()
     if member and member.is_active:
-        raise Conflict(f"{user} is already a member of {organisation}.")
+        raise Conflict(
+            _("%(user)s is already a member of %(organisation)s.") % {"user": user, "organisation": organisation}
+        )
     if member:
         member.status, member.left_at, member.left_reason = Member.Status.ACTIVE, None, ""
         member.membership_class, member.joined_at = membership_class, timezone.now()
@@ -71,17 +76,19 @@ def member_update(
 ) -> Member:
     if by is not None and by.is_bot and (member.pk == by.pk or is_admin is not None):
         # An integration acts for the admin who made it; who is an admin is for people to decide.
-        raise NotAllowed("An integration cannot change who is an admin, nor its own membership.")
+        raise NotAllowed(_("An integration cannot change who is an admin, nor its own membership."))
     values = {}
     if membership_class is not None and membership_class.pk != member.membership_class_id:
         if member.is_bot:
-            raise Invalid("An integration stays in its own membership class; it never votes.", field="membership_class")
+            raise Invalid(
+                _("An integration stays in its own membership class; it never votes."), field="membership_class"
+            )
         if membership_class.organisation_id != member.organisation_id:
-            raise Invalid("That membership class belongs to another organisation.", field="membership_class")
+            raise Invalid(_("That membership class belongs to another organisation."), field="membership_class")
         values["membership_class"] = membership_class
     if is_admin is not None and is_admin != member.is_admin:
         if not is_admin and _is_last_admin(member):
-            raise Conflict("This is the organisation's last admin; make someone else an admin first.")
+            raise Conflict(_("This is the organisation's last admin; make someone else an admin first."))
         values["is_admin"] = is_admin
     rights_before = _integration_rights_of_maker(member) if "is_admin" in values else {}
     changes = changes_apply(member, values)
@@ -147,15 +154,15 @@ def member_remove(*, member: Member, by: Member | None, reason: str) -> Member:
     """A member leaves the organisation: their circle memberships and roles end with the same reason
     (the `member_left` hook: the apps that hold them end them). Their history stays; they can no
     longer see the organisation or vote in it."""
-    reason = clean_reason(reason, what="the member leaves", max_length=REASON_MAX - len(LEFT_PREFIX))
+    reason = clean_reason(reason, what=_("the member leaves"), max_length=REASON_MAX - len(LEFT_PREFIX))
     if _is_last_admin(member):
-        raise Conflict("This is the organisation's last admin; make someone else an admin first.")
+        raise Conflict(_("This is the organisation's last admin; make someone else an admin first."))
     rights_before = _integration_rights_of_maker(member)
     changed = Member.objects.filter(pk=member.pk, status=Member.Status.ACTIVE).update(
         status=Member.Status.LEFT, left_at=timezone.now(), left_reason=reason
     )
     if not changed:
-        raise Conflict(f"{member.user} has already left.")
+        raise Conflict(_("%(member)s has already left.") % {"member": member.user})
     member.refresh_from_db()
     member_left(member, by, reason)
     event_record(
@@ -174,7 +181,7 @@ def user_create(*, email: str, password: str | None, name: str = "") -> User:
         with transaction.atomic():
             return User.objects.create_user(email=email, password=password, name=name)
     except IntegrityError as exc:
-        raise Conflict(f"There is already an account for {email}.", field="email") from exc
+        raise Conflict(_("There is already an account for %(email)s.") % {"email": email}, field="email") from exc
 
 
 def user_update(*, user: User, name: str | None = None, language: str | None = None) -> User:

@@ -7,7 +7,6 @@ import re
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from governance.errors import Conflict, Invalid
@@ -128,13 +127,13 @@ ORGANISATION_SETTINGS = (
 def organisation_update(*, organisation: Organisation, by: Member | None, **changes) -> Organisation:
     unknown = set(changes) - set(ORGANISATION_SETTINGS)
     if unknown:
-        raise Invalid(f"Unknown setting: {', '.join(sorted(unknown))}.")
+        raise Invalid(_("Unknown setting: %(names)s.") % {"names": ", ".join(sorted(unknown))})
     if changes.get("consent_round_days", organisation.consent_round_days) < 1:
-        raise Invalid("A consent round lasts at least one day.", field="consent_round_days")
+        raise Invalid(_("A consent round lasts at least one day."), field="consent_round_days")
     if not 0 <= changes.get("proxies_max_held", organisation.proxies_max_held) <= 20:
-        raise Invalid(gettext("One member holds between 0 and 20 proxies."), field="proxies_max_held")
+        raise Invalid(_("One member holds between 0 and 20 proxies."), field="proxies_max_held")
     if changes.get("load_max_circles", organisation.load_max_circles) < 1:
-        raise Invalid("The role-load guidance is at least one circle.", field="load_max_circles")
+        raise Invalid(_("The role-load guidance is at least one circle."), field="load_max_circles")
     if {"name", "time_zone", "language", "currency"} & set(changes):
         changes["name"], changes["currency"] = _clean_organisation(
             name=changes.get("name", organisation.name),
@@ -145,7 +144,9 @@ def organisation_update(*, organisation: Organisation, by: Member | None, **chan
     size_min = changes.get("circle_size_min", organisation.circle_size_min)
     size_max = changes.get("circle_size_max", organisation.circle_size_max)
     if size_min < 1 or size_min > size_max:
-        raise Invalid("The smallest circle size must be at least 1 and not above the largest.", field="circle_size_min")
+        raise Invalid(
+            _("The smallest circle size must be at least 1 and not above the largest."), field="circle_size_min"
+        )
     changed = changes_apply(organisation, changes)
     if changed:
         organisation.save(update_fields=list(changed))
@@ -173,16 +174,16 @@ def membership_class_save(
     """Create a membership class, or change one (its weight applies to rounds opened afterwards)."""
     name = name.strip()
     if not name:
-        raise Invalid("A membership class needs a name.", field="name")
+        raise Invalid(_("A membership class needs a name."), field="name")
     if voting_weight < 0:
-        raise Invalid("Voting weight cannot be negative.", field="voting_weight")
+        raise Invalid(_("Voting weight cannot be negative."), field="voting_weight")
     clash = MembershipClass.objects.filter(organisation=organisation, name__iexact=name)
     if membership_class is not None:
         clash = clash.exclude(pk=membership_class.pk)
     if clash.exists():
-        raise Invalid(f"There is already a membership class called “{name}”.", field="name")
+        raise Invalid(_("There is already a membership class called “%(name)s”.") % {"name": name}, field="name")
     if may_vote and membership_class is not None and membership_class.members.filter(is_bot=True).exists():
-        raise Invalid("Integrations are members of this class, and an integration never votes.", field="may_vote")
+        raise Invalid(_("Integrations are members of this class, and an integration never votes."), field="may_vote")
     fields = {"name": name, "voting_weight": voting_weight, "may_vote": may_vote, "description": description}
     if membership_class is None:
         membership_class = MembershipClass.objects.create(organisation=organisation, **fields)

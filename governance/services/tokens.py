@@ -6,6 +6,7 @@ import secrets
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from governance.errors import Invalid, NotAllowed
 from governance.models import ApiToken, Member, MembershipClass, Organisation, User
@@ -20,11 +21,16 @@ INTEGRATIONS_CLASS = "Integrations"
 def _clean_token(name: str, expires_at) -> str:
     name = (name or "").strip()
     if not name:
-        raise Invalid("Give the token a name, so you recognise it later.", field="name")
+        raise Invalid(_("Give the token a name, so you recognise it later."), field="name")
     if len(name) > TOKEN_NAME_MAX:
-        raise Invalid(f"Keep the name to {TOKEN_NAME_MAX} characters ({len(name)} now).", field="name")
+        raise Invalid(
+            _("Keep the name to %(max)d characters (%(length)d now).") % {"max": TOKEN_NAME_MAX, "length": len(name)},
+            field="name",
+        )
     if expires_at is not None and expires_at <= timezone.now():
-        raise Invalid("A token expires in the future; leave the date empty for one that does not.", field="expires_at")
+        raise Invalid(
+            _("A token expires in the future; leave the date empty for one that does not."), field="expires_at"
+        )
     return name
 
 
@@ -43,11 +49,14 @@ def _bounded_by_caller(caller: ApiToken | None, *, read_only: bool | None, expir
     if caller is None:
         return read_only, expires_at
     if caller.read_only and not read_only:
-        raise Invalid("A read-only token can only create read-only tokens.", field="read_only")
+        raise Invalid(_("A read-only token can only create read-only tokens."), field="read_only")
     if caller.expires_at is not None and (expires_at is None or expires_at > caller.expires_at):
         raise Invalid(
-            "A token created with a token expires no later than that token does "
-            f"({caller.expires_at.isoformat()}); choose that moment or an earlier one.",
+            _(
+                "A token created with a token expires no later than that token does "
+                "(%(expires)s); choose that moment or an earlier one."
+            )
+            % {"expires": caller.expires_at.isoformat()},
             field="expires_at",
         )
     return read_only, expires_at
@@ -68,7 +77,7 @@ def api_token_create(
     read_only, expires_at = _bounded_by_caller(caller_token, read_only=read_only, expires_at=expires_at)
     name = _clean_token(name, expires_at)
     if Member.objects.filter(user=user, is_bot=True).exists():
-        raise NotAllowed("An integration cannot create tokens; an admin of its organisation can.")
+        raise NotAllowed(_("An integration cannot create tokens; an admin of its organisation can."))
     key, key_hash = ApiToken.new_key()
     token = ApiToken.objects.create(
         user=user, name=name, prefix=key[:12], key_hash=key_hash, read_only=read_only, expires_at=expires_at
