@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pytest
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 
 from governance.dispatch import _tasks as tasks_known
 from governance.models import Member, Organisation, User
@@ -79,6 +80,15 @@ def celery_tasks_known():
     on the root logger. Done once per process here, before any test captures logs, whatever the
     order the tests run in."""
     tasks_known()
+
+
+@pytest.fixture(autouse=True)
+def english_unless_asked():
+    """Each test starts in the site's default language, whatever language the previous test's last
+    request activated in this thread (a request in French leaves French active after it answers)."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
