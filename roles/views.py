@@ -7,7 +7,7 @@ import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -328,11 +328,13 @@ def assignment_renew(request, org, pk):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        end = timezone.localtime(renewed.planned_end_at, assignment.role.circle.organisation.tzinfo)
         messages.success(
             request,
             _("Renewed: %(member)s's next term runs until %(date)s.")
-            % {"member": assignment.member.user.display_name, "date": dateformat.format(end, "j F Y")},
+            % {
+                "member": assignment.member.user.display_name,
+                "date": services.format_date(renewed.planned_end_at, assignment.role.circle.organisation),
+            },
         )
     return _role_page(assignment.role)
 

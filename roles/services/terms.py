@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from circles.models import CircleMembership
 from circles.queries import on_roster
@@ -60,7 +60,9 @@ def _sit_out_months(role: Role) -> int:
 
 
 def format_date(moment: datetime, organisation: Organisation) -> str:
-    return dateformat.format(timezone.localtime(moment, organisation.tzinfo), "j F Y")
+    # The format is the reader's language's ("1 December 2026", "1. Dezember 2026", "1 de diciembre de 2026").
+    full_date = pgettext("a date written in full: format of the date filter", "j F Y")
+    return dateformat.format(timezone.localtime(moment, organisation.tzinfo), full_date)
 
 
 def term_number_for(*, role: Role, member: Member, start: datetime) -> int:

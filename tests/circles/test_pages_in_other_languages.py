@@ -5,12 +5,13 @@ from html import unescape
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import dateformat, timezone, translation
 from rest_framework.test import APIClient
 
 from circles.changes import CircleMove
 from governance.changes import ChangeContext
 from governance.models import User
+from roles.services import role_assign
 from tests.factories import UserFactory, make_circle, make_member, make_organisation, make_role
 
 
@@ -19,6 +20,13 @@ def reader(language: str):
     User.objects.filter(pk=user.pk).update(language=language)
     organisation = make_organisation(admin=user)
     return user, organisation, organisation.members.get(user=user)
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """A request leaves the language it chose active in the thread; the tests that follow read English."""
+    yield
+    translation.deactivate()
 
 
 def read(client, path: str) -> str:
@@ -112,3 +120,17 @@ def test_a_circle_change_describes_itself_in_the_reader_s_language(db, language,
         description = CircleMove().describe(ctx, {"circle": finance.pk, "parent": outreach.pk})
 
     assert description.summary.replace("\u00a0", " ") == summary
+
+
+def test_a_date_in_full_is_written_as_the_reader_s_language_writes_it(client, db):
+    user, organisation, ada = reader("es")
+    finance = make_circle(organisation, "Finance", steward=ada)
+    term = role_assign(role=make_role(finance, "Bookkeeper", term_months=12), member=ada, by=None)
+    client.force_login(user)
+
+    page = read(client, reverse("assignment-end", kwargs={"org": organisation.slug, "pk": term.pk}))
+
+    started = timezone.localtime(term.started_at, organisation.tzinfo)
+    with translation.override("es"):
+        month = dateformat.format(started, "F")
+    assert f"desde el {started.day} de {month} de {started.year}, hasta el" in page
