@@ -32,7 +32,7 @@ class MeetingsConfig(AppConfig):
         proposal_hooks.round_withdrawn.register(services.tensions.tension_follow_withdrawn_round)
         for kind in changes.KINDS:
             change_kinds.register(kind.key, kind)
-        event_types.add("meeting.scheduled", "Meeting scheduled")
-        event_types.add("agenda.published", "Agenda published")
-        event_types.add("minutes.published", "Minutes published")
-        event_types.add("tension.raised", "Tension raised")
+        event_types.add("meeting.scheduled", _("Meeting scheduled"))
+        event_types.add("agenda.published", _("Agenda published"))
+        event_types.add("minutes.published", _("Minutes published"))
+        event_types.add("tension.raised", _("Tension raised"))

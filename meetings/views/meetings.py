@@ -205,7 +205,10 @@ def meeting_edit(request, org, pk):
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, "This occurrence is changed." if meeting.series_id else "The meeting is changed.")
+            messages.success(
+                request,
+                gettext("This occurrence is changed.") if meeting.series_id else gettext("The meeting is changed."),
+            )
             return back(meeting)
     return render(
         request,
