@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pytest
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 
 from governance.dispatch import _tasks as tasks_known
 from governance.models import Member, Organisation, User
@@ -79,6 +80,15 @@ def celery_tasks_known():
     on the root logger. Done once per process here, before any test captures logs, whatever the
     order the tests run in."""
     tasks_known()
+
+
+@pytest.fixture(autouse=True)
+def english_after_each_test():
+    """A request activates its reader's language (LocaleMiddleware, governance.middleware) and nothing
+    turns it back afterwards in the thread: without this, a test that asked for a page in French would
+    leave French to the services, errors and emails of the tests after it."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
