@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -374,6 +374,8 @@ def summary_publish(request, org, pk):
 
 
 def size_guidance(request):
-    """The docs page the dashboard links to when an organisation grows past its split size."""
-    text = (DOCS / "size-guidance.md").read_text(encoding="utf-8")
+    """The docs page the dashboard links to when an organisation grows past its split size, in the
+    reader's language where it is written in it (docs/size-guidance.<language>.md), else in English."""
+    translated = DOCS / f"size-guidance.{translation.get_language()}.md"
+    text = (translated if translated.is_file() else DOCS / "size-guidance.md").read_text(encoding="utf-8")
     return render(request, "record/doc.html", {"body": render_markdown(text), "title": _("When to split")})
