@@ -43,14 +43,18 @@ def delta_field(**kwargs) -> models.DecimalField:
 
 
 class Fund(models.Model):
-    organisation = models.ForeignKey("governance.Organisation", on_delete=models.CASCADE, related_name="funds")
+    organisation = models.ForeignKey(
+        "governance.Organisation", verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="funds"
+    )
     name = SingleLineCharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
     # What the fund holds that no budget has been given: the sum of its entries' fund_delta.
     balance = money_field(verbose_name=_("balance"))
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("fund")
+        verbose_name_plural = _("funds")
         ordering = ["organisation_id", "name"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "name"], name="fund_name_unique_in_organisation"),
@@ -69,12 +73,16 @@ class Category(models.Model):
     """What spending is for ("Hosting", "Events"): one list per organisation, reported on together."""
 
     organisation = models.ForeignKey(
-        "governance.Organisation", on_delete=models.CASCADE, related_name="spending_categories"
+        "governance.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="spending_categories",
     )
     name = SingleLineCharField(_("name"), max_length=80)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("category")
         ordering = ["organisation_id", "name"]
         verbose_name_plural = _("categories")
         constraints = [
@@ -88,9 +96,13 @@ class Category(models.Model):
 class Budget(models.Model):
     """What a circle may commit from a fund in a period, given by its parent circle's decision."""
 
-    organisation = models.ForeignKey("governance.Organisation", on_delete=models.CASCADE, related_name="budgets")
-    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="budgets")
-    circle = models.ForeignKey("circles.Circle", on_delete=models.PROTECT, related_name="budgets")
+    organisation = models.ForeignKey(
+        "governance.Organisation", verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="budgets"
+    )
+    fund = models.ForeignKey(Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="budgets")
+    circle = models.ForeignKey(
+        "circles.Circle", verbose_name=_("circle"), on_delete=models.PROTECT, related_name="budgets"
+    )
     name = SingleLineCharField(_("name"), max_length=120)
     period_start = SaneDateField(_("period start"))
     period_end = SaneDateField(_("period end"))
@@ -103,12 +115,14 @@ class Budget(models.Model):
     is_pot = models.BooleanField(
         _("liquid pot"), default=False, help_text=_("Members claim agreed amounts from it for work they did.")
     )
-    categories = models.ManyToManyField(Category, blank=True, related_name="budgets")
+    categories = models.ManyToManyField(Category, verbose_name=_("categories"), blank=True, related_name="budgets")
     # What it can still commit: the sum of its entries' budget_delta.
     available = money_field(verbose_name=_("available"))
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("budget")
+        verbose_name_plural = _("budgets")
         ordering = ["-period_start", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -146,9 +160,11 @@ class Spending(models.Model):
         NOT_ENACTED = "not_enacted", _("Passed, not enacted")
         REJECTED = "rejected", _("Not agreed")
 
-    organisation = models.ForeignKey("governance.Organisation", on_delete=models.CASCADE, related_name="spendings")
-    budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="spendings")
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SPENDING)
+    organisation = models.ForeignKey(
+        "governance.Organisation", verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="spendings"
+    )
+    budget = models.ForeignKey(Budget, verbose_name=_("budget"), on_delete=models.PROTECT, related_name="spendings")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SPENDING)
     title = SingleLineCharField(_("title"), max_length=200)
     amount = money_field(verbose_name=_("amount"))
     category = models.ForeignKey(
@@ -169,17 +185,28 @@ class Spending(models.Model):
     )
     interval_months = models.PositiveSmallIntegerField(_("months between payments"), default=1)
     first_due = SaneDateField(_("first payment due"), null=True, blank=True)
-    deciding_circle = models.ForeignKey("circles.Circle", on_delete=models.PROTECT, related_name="+")
-    escalated = models.BooleanField(default=False, help_text=_("Above the budget's approval limit."))
-    proposal = models.ForeignKey(
-        "proposals.Proposal", null=True, blank=True, on_delete=models.PROTECT, related_name="spendings"
+    deciding_circle = models.ForeignKey(
+        "circles.Circle", verbose_name=_("deciding circle"), on_delete=models.PROTECT, related_name="+"
     )
-    state = models.CharField(max_length=12, choices=State.choices, default=State.DRAFT, db_index=True)
-    not_enacted_reason = SingleLineCharField(max_length=300, blank=True)
-    created_by = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="spendings_made")
-    created_at = models.DateTimeField(default=timezone.now)
+    escalated = models.BooleanField(_("escalated"), default=False, help_text=_("Above the budget's approval limit."))
+    proposal = models.ForeignKey(
+        "proposals.Proposal",
+        verbose_name=_("proposal"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="spendings",
+    )
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.DRAFT, db_index=True)
+    not_enacted_reason = SingleLineCharField(_("not enacted reason"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        "governance.Member", verbose_name=_("created by"), on_delete=models.PROTECT, related_name="spendings_made"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("spending")
+        verbose_name_plural = _("spendings")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="spending_amount_positive"),
@@ -222,21 +249,29 @@ class Round(models.Model):
         OPEN = "open", _("Open")
         FINALISED = "finalised", _("Finalised")
 
-    organisation = models.ForeignKey("governance.Organisation", on_delete=models.CASCADE, related_name="money_rounds")
-    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="rounds")
-    circle = models.ForeignKey("circles.Circle", on_delete=models.PROTECT, related_name="money_rounds")
-    budget = models.OneToOneField(Budget, on_delete=models.PROTECT, related_name="round")
+    organisation = models.ForeignKey(
+        "governance.Organisation", verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="money_rounds"
+    )
+    fund = models.ForeignKey(Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="rounds")
+    circle = models.ForeignKey(
+        "circles.Circle", verbose_name=_("circle"), on_delete=models.PROTECT, related_name="money_rounds"
+    )
+    budget = models.OneToOneField(Budget, verbose_name=_("budget"), on_delete=models.PROTECT, related_name="round")
     title = SingleLineCharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
     pool = money_field(verbose_name=_("pool"))
-    share_by = models.CharField(max_length=10, choices=ShareBy.choices, default=ShareBy.EQUAL)
+    share_by = models.CharField(_("share by"), max_length=10, choices=ShareBy.choices, default=ShareBy.EQUAL)
     closes_at = SaneDateTimeField(_("closes at"))
-    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN, db_index=True)
-    created_by = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    finalised_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN, db_index=True)
+    created_by = models.ForeignKey(
+        "governance.Member", verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    finalised_at = models.DateTimeField(_("finalised at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("round")
+        verbose_name_plural = _("rounds")
         ordering = ["-created_at", "-id"]
         constraints = [models.CheckConstraint(condition=Q(pool__gt=0), name="round_pool_positive")]
 
@@ -250,12 +285,16 @@ class Round(models.Model):
 class Share(models.Model):
     """A member's share of a round's pool, fixed when the round opens."""
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="shares")
-    member = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="round_shares")
-    amount = delta_field()
-    allocated = delta_field()
+    round = models.ForeignKey(Round, verbose_name=_("round"), on_delete=models.CASCADE, related_name="shares")
+    member = models.ForeignKey(
+        "governance.Member", verbose_name=_("member"), on_delete=models.PROTECT, related_name="round_shares"
+    )
+    amount = delta_field(verbose_name=_("amount"))
+    allocated = delta_field(verbose_name=_("allocated"))
 
     class Meta:
+        verbose_name = _("share")
+        verbose_name_plural = _("shares")
         constraints = [
             models.UniqueConstraint(fields=["round", "member"], name="share_one_per_member"),
             models.CheckConstraint(
@@ -277,17 +316,21 @@ class Bucket(models.Model):
         FUNDED = "funded", _("Funded")
         UNFUNDED = "unfunded", _("Not funded")
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="buckets")
+    round = models.ForeignKey(Round, verbose_name=_("round"), on_delete=models.CASCADE, related_name="buckets")
     title = SingleLineCharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
     min_goal = delta_field(verbose_name=_("minimum goal"))
     max_goal = delta_field(verbose_name=_("maximum goal"))
-    total = delta_field()
-    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
-    created_by = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    total = delta_field(verbose_name=_("total"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    created_by = models.ForeignKey(
+        "governance.Member", verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("bucket")
+        verbose_name_plural = _("buckets")
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(
@@ -311,12 +354,16 @@ class Bucket(models.Model):
 class Allocation(models.Model):
     """What one member puts in one bucket (changeable until the round closes)."""
 
-    bucket = models.ForeignKey(Bucket, on_delete=models.CASCADE, related_name="allocations")
-    member = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="allocations")
-    amount = delta_field()
-    updated_at = models.DateTimeField(default=timezone.now)
+    bucket = models.ForeignKey(Bucket, verbose_name=_("bucket"), on_delete=models.CASCADE, related_name="allocations")
+    member = models.ForeignKey(
+        "governance.Member", verbose_name=_("member"), on_delete=models.PROTECT, related_name="allocations"
+    )
+    amount = delta_field(verbose_name=_("amount"))
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
         constraints = [
             models.UniqueConstraint(fields=["bucket", "member"], name="allocation_one_per_member_and_bucket"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="allocation_not_negative"),
@@ -333,19 +380,25 @@ class Commitment(models.Model):
         OPEN = "open", _("Open")
         SETTLED = "settled", _("Settled")
 
-    organisation = models.ForeignKey("governance.Organisation", on_delete=models.CASCADE, related_name="commitments")
-    budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="commitments")
-    spending = models.OneToOneField(
-        Spending, null=True, blank=True, on_delete=models.PROTECT, related_name="commitment"
+    organisation = models.ForeignKey(
+        "governance.Organisation", verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="commitments"
     )
-    bucket = models.OneToOneField(Bucket, null=True, blank=True, on_delete=models.PROTECT, related_name="commitment")
-    amount = money_field()
+    budget = models.ForeignKey(Budget, verbose_name=_("budget"), on_delete=models.PROTECT, related_name="commitments")
+    spending = models.OneToOneField(
+        Spending, verbose_name=_("spending"), null=True, blank=True, on_delete=models.PROTECT, related_name="commitment"
+    )
+    bucket = models.OneToOneField(
+        Bucket, verbose_name=_("bucket"), null=True, blank=True, on_delete=models.PROTECT, related_name="commitment"
+    )
+    amount = money_field(verbose_name=_("amount"))
     # What it still owes: the sum of its entries' commitment_delta.
-    outstanding = money_field()
-    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN, db_index=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    outstanding = money_field(verbose_name=_("outstanding"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN, db_index=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(outstanding__gte=0), name="commitment_outstanding_never_negative"),
@@ -376,17 +429,25 @@ class Attachment(models.Model):
         RECEIPT = "receipt", _("Receipt")
         OTHER = "other", _("Other")
 
-    organisation = models.ForeignKey("governance.Organisation", on_delete=models.CASCADE, related_name="+")
-    spending = models.ForeignKey(Spending, on_delete=models.PROTECT, related_name="attachments")
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.QUOTE)
-    file = models.FileField(upload_to=attachment_path, max_length=300)
-    name = SingleLineCharField(max_length=200)
-    content_type = SingleLineCharField(max_length=100)
-    size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
+    organisation = models.ForeignKey(
+        "governance.Organisation", verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
+    )
+    spending = models.ForeignKey(
+        Spending, verbose_name=_("spending"), on_delete=models.PROTECT, related_name="attachments"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.QUOTE)
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+    name = SingleLineCharField(_("name"), max_length=200)
+    content_type = SingleLineCharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        "governance.Member", verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
         ordering = ["uploaded_at", "id"]
 
     def __str__(self):
@@ -414,30 +475,55 @@ class Entry(models.Model):
         RETURN = "return", _("Return of an unspent commitment")
         REVERSAL = "reversal", _("Reversal")
 
-    organisation = models.ForeignKey("governance.Organisation", on_delete=models.CASCADE, related_name="+")
-    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="entries")
-    budget = models.ForeignKey(Budget, null=True, blank=True, on_delete=models.PROTECT, related_name="entries")
-    commitment = models.ForeignKey(Commitment, null=True, blank=True, on_delete=models.PROTECT, related_name="entries")
-    kind = models.CharField(max_length=12, choices=Kind.choices, db_index=True)
-    # What the entry moves, as reports count it: its kind, or for a reversal the kind it reverses.
-    moves = models.CharField(max_length=12, choices=Kind.choices, db_index=True)
-    amount = money_field()
-    fund_delta = delta_field()
-    budget_delta = delta_field()
-    commitment_delta = delta_field()
-    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by")
-    reason = models.TextField(blank=True)
-    reference = SingleLineCharField(max_length=200, blank=True, help_text=_("The bank or invoice reference."))
-    receipt = models.ForeignKey(Attachment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    proposal_id = models.IntegerField(null=True, blank=True, help_text=_("The decision that made this entry."))
-    created_by = models.ForeignKey(
-        "governance.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    organisation = models.ForeignKey(
+        "governance.Organisation", verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    fund = models.ForeignKey(Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="entries")
+    budget = models.ForeignKey(
+        Budget, verbose_name=_("budget"), null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+    )
+    commitment = models.ForeignKey(
+        Commitment,
+        verbose_name=_("commitment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, db_index=True)
+    # What the entry moves, as reports count it: its kind, or for a reversal the kind it reverses.
+    moves = models.CharField(_("moves"), max_length=12, choices=Kind.choices, db_index=True)
+    amount = money_field(verbose_name=_("amount"))
+    fund_delta = delta_field(verbose_name=_("fund delta"))
+    budget_delta = delta_field(verbose_name=_("budget delta"))
+    commitment_delta = delta_field(verbose_name=_("commitment delta"))
+    reverses = models.OneToOneField(
+        "self", verbose_name=_("reverses"), null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    reference = SingleLineCharField(
+        _("reference"), max_length=200, blank=True, help_text=_("The bank or invoice reference.")
+    )
+    receipt = models.ForeignKey(
+        Attachment, verbose_name=_("receipt"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    proposal_id = models.IntegerField(
+        _("proposal id"), null=True, blank=True, help_text=_("The decision that made this entry.")
+    )
+    created_by = models.ForeignKey(
+        "governance.Member",
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
 
     objects = EntryQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("entry")
         ordering = ["created_at", "id"]
         verbose_name_plural = _("entries")
         indexes = [

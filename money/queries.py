@@ -18,6 +18,7 @@ from .models import Allocation, Attachment, Bucket, Budget, Category, Commitment
 
 ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=14, decimal_places=2))
 PERIODS = {"month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
+PERIOD_LABELS = {"month": _("month"), "quarter": _("quarter"), "year": _("year")}
 
 
 CENT = Decimal("0.01")

@@ -438,7 +438,7 @@ def reports(request, org):
             budgets=budgets,
             categories=categories,
             period=period,
-            periods=list(queries.PERIODS),
+            periods=list(queries.PERIOD_LABELS.items()),
             budget_chart=charts.bar_chart(budgets),
             category_chart=charts.bar_chart(categories, series=charts.SERIES[1:]),
         ),

@@ -8,6 +8,7 @@ from governance.dates import sane_date
 from governance.text import single_line
 
 from .models import Poll, PollAnswer
+from .queries import option_label
 
 SLOT = {"widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")}
 
@@ -72,19 +73,20 @@ class AnswerForm(forms.Form):
         self.poll = poll
         for option in options:
             name = f"option_{option.pk}"
+            label = option_label(option, poll.organisation)
             if poll.kind == Poll.Kind.TIME:
                 field = forms.TypedChoiceField(
-                    choices=TIME_CHOICES, coerce=int, widget=forms.RadioSelect, label=option.label, required=False
+                    choices=TIME_CHOICES, coerce=int, widget=forms.RadioSelect, label=label, required=False
                 )
             elif poll.kind == Poll.Kind.SCORE:
                 field = forms.TypedChoiceField(
                     choices=[(str(n), str(n)) for n in range(poll.score_max + 1)],
                     coerce=int,
-                    label=option.label,
+                    label=label,
                     required=False,
                 )
             else:
-                field = forms.IntegerField(min_value=0, max_value=poll.points, label=option.label, required=False)
+                field = forms.IntegerField(min_value=0, max_value=poll.points, label=label, required=False)
             field.initial = mine.get(option.pk)
             field.option_id = option.pk
             self.fields[name] = field

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from governance.dates import SaneDateTimeField
 from governance.text import SingleLineCharField
@@ -28,27 +29,52 @@ class Poll(models.Model):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
 
-    organisation = models.ForeignKey("governance.Organisation", on_delete=models.CASCADE, related_name="polls")
-    circle = models.ForeignKey("circles.Circle", on_delete=models.PROTECT, related_name="polls")
-    kind = models.CharField(max_length=8, choices=Kind.choices)
-    title = SingleLineCharField(max_length=200)
-    body = models.TextField(blank=True, help_text=_("Markdown."))
-    state = models.CharField(max_length=8, choices=State.choices, default=State.OPEN, db_index=True)
-    points = models.PositiveSmallIntegerField(default=10, help_text=_("Dot vote: the dots each member spreads."))
-    score_max = models.PositiveSmallIntegerField(default=5, help_text=_("Score poll: the highest score."))
-    duration_minutes = models.PositiveSmallIntegerField(default=60, help_text=_("Time poll: the meeting's length."))
-    created_by = models.ForeignKey("governance.Member", null=True, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    closes_at = SaneDateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    organisation = models.ForeignKey(
+        "governance.Organisation", verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="polls"
+    )
+    circle = models.ForeignKey(
+        "circles.Circle", verbose_name=_("circle"), on_delete=models.PROTECT, related_name="polls"
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    title = SingleLineCharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True, help_text=_("Markdown."))
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.OPEN, db_index=True)
+    points = models.PositiveSmallIntegerField(
+        _("points"), default=10, help_text=_("Dot vote: the dots each member spreads.")
+    )
+    score_max = models.PositiveSmallIntegerField(
+        _("score max"), default=5, help_text=_("Score poll: the highest score.")
+    )
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration minutes"), default=60, help_text=_("Time poll: the meeting's length.")
+    )
+    created_by = models.ForeignKey(
+        "governance.Member", verbose_name=_("created by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    closes_at = SaneDateTimeField(_("closes at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     picked = models.ForeignKey(
-        "PollOption", null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text=_("Time poll.")
+        "PollOption",
+        verbose_name=_("picked"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Time poll."),
     )
     meeting = models.ForeignKey(
-        "meetings.Meeting", null=True, blank=True, on_delete=models.PROTECT, related_name="polls"
+        "meetings.Meeting",
+        verbose_name=_("meeting"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="polls",
     )
 
     class Meta:
+        verbose_name = _("poll")
+        verbose_name_plural = _("polls")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(points__gte=1), name="poll_at_least_one_point"),
@@ -64,12 +90,14 @@ class Poll(models.Model):
 
 
 class PollOption(models.Model):
-    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options")
-    label = SingleLineCharField(max_length=200)
-    starts_at = SaneDateTimeField(null=True, blank=True, help_text=_("Time poll: the slot's start."))
-    position = models.PositiveSmallIntegerField(default=0)
+    poll = models.ForeignKey(Poll, verbose_name=_("poll"), on_delete=models.CASCADE, related_name="options")
+    label = SingleLineCharField(_("label"), max_length=200)
+    starts_at = SaneDateTimeField(_("starts at"), null=True, blank=True, help_text=_("Time poll: the slot's start."))
+    position = models.PositiveSmallIntegerField(pgettext_lazy("order in a list", "position"), default=0)
 
     class Meta:
+        verbose_name = _("poll option")
+        verbose_name_plural = _("poll options")
         ordering = ["poll", "position", "id"]
 
     def __str__(self):
@@ -81,12 +109,16 @@ class PollAnswer(models.Model):
 
     YES, IF_NEED_BE, NO = 2, 1, 0
 
-    option = models.ForeignKey(PollOption, on_delete=models.CASCADE, related_name="answers")
-    member = models.ForeignKey("governance.Member", on_delete=models.PROTECT, related_name="+")
-    value = models.PositiveSmallIntegerField()
-    answered_at = models.DateTimeField(default=timezone.now)
+    option = models.ForeignKey(PollOption, verbose_name=_("option"), on_delete=models.CASCADE, related_name="answers")
+    member = models.ForeignKey(
+        "governance.Member", verbose_name=_("member"), on_delete=models.PROTECT, related_name="+"
+    )
+    value = models.PositiveSmallIntegerField(_("value"))
+    answered_at = models.DateTimeField(_("answered at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("poll answer")
+        verbose_name_plural = _("poll answers")
         ordering = ["option", "id"]
         constraints = [models.UniqueConstraint(fields=["option", "member"], name="poll_answer_once_per_option")]
 

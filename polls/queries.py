@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, Sum
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from circles.models import Circle
 from governance.models import Member
@@ -55,6 +58,7 @@ def poll_results(poll: Poll) -> list[dict]:
         row = {
             "option": option.pk,
             "label": option.label,
+            "shown": option_label(option, poll.organisation),
             "starts_at": option.starts_at,
             "total": option.total or 0,
             "answered": option.answered,
@@ -66,6 +70,15 @@ def poll_results(poll: Poll) -> list[dict]:
             row["people"] = [{"name": str(a.member.user), "value": a.value} for a in option.answers.all()]
         rows.append(row)
     return rows
+
+
+def option_label(option: PollOption, organisation) -> str:
+    """An option as people read it: its text, or a time poll's slot written in the reader's language
+    and the organisation's time zone (the stored label keeps the words it was proposed in, for the API)."""
+    if option.starts_at is None:
+        return option.label
+    slot = pgettext("date format: weekday, day, short month, year, time", "D d M Y, H:i")
+    return date_format(timezone.localtime(option.starts_at, organisation.tzinfo), slot)
 
 
 def answered_count(poll: Poll) -> int:

@@ -70,6 +70,7 @@ def _poll_context(request, poll: Poll, form=None) -> dict:
         "poll": poll,
         "results": queries.poll_results(poll),
         "answered": queries.answered_count(poll),
+        "picked": queries.option_label(poll.picked, poll.organisation) if poll.picked else "",
         "form": form
         or (AnswerForm(poll=poll, options=options, mine=queries.my_answers(poll, member)) if may_answer else None),
         "may_manage": rules.test_rule("polls.manage_poll", request.user, poll),
