@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from .hooks import event_links
 from .models import Event, Organisation
@@ -24,24 +25,24 @@ BY_CIRCLE = {"roster.added", "roster.removed", "role.assigned", "invitation.crea
 BY_VERB = {"member.joined", "member.rejoined", "invitation.accepted"}
 
 # How a group of n reads (the single events' phrases are governance_tags.EVENT_PHRASES); {count} is
-# how many, the other names as there.
+# how many, the other names as there. Lazy: each reader gets the sentence in their language.
 GROUP_PHRASES = {
-    "agenda.item_added": "{actor} added {count} items to the agenda of {object}",
-    "agenda.item_removed": "{actor} took {count} items off the agenda of {object}",
-    "roster.added": "{actor} added {count} people to {circle}",
-    "roster.removed": "{actor} took {count} people off {circle}",
-    "role.assigned": "{actor} filled {count} roles in {circle}",
-    "member.joined": "{count} people joined the organisation",
-    "member.rejoined": "{count} people rejoined the organisation",
-    "invitation.accepted": "{count} people accepted an invitation and joined",
-    "invitation.created": "{actor} invited {count} people",
-    "tension.raised": "{actor} raised {count} tensions in {circle}",
-    "proposal.commented": "{actor} commented {count} times on {object}",
-    "proposal.question_asked": "{actor} asked {count} questions about {object}",
-    "position.recorded": "{actor} changed their position on {object} {count} times",
-    "action_item.updated": "{actor} updated the action {object} {count} times",
-    "meeting.updated": "{actor} changed the meeting {object} {count} times",
-    "attendance.recorded": "{actor} recorded attendance at {object} {count} times",
+    "agenda.item_added": _("{actor} added {count} items to the agenda of {object}"),
+    "agenda.item_removed": _("{actor} took {count} items off the agenda of {object}"),
+    "roster.added": _("{actor} added {count} people to {circle}"),
+    "roster.removed": _("{actor} took {count} people off {circle}"),
+    "role.assigned": _("{actor} filled {count} roles in {circle}"),
+    "member.joined": _("{count} people joined the organisation"),
+    "member.rejoined": _("{count} people rejoined the organisation"),
+    "invitation.accepted": _("{count} people accepted an invitation and joined"),
+    "invitation.created": _("{actor} invited {count} people"),
+    "tension.raised": _("{actor} raised {count} tensions in {circle}"),
+    "proposal.commented": _("{actor} commented {count} times on {object}"),
+    "proposal.question_asked": _("{actor} asked {count} questions about {object}"),
+    "position.recorded": _("{actor} changed their position on {object} {count} times"),
+    "action_item.updated": _("{actor} updated the action {object} {count} times"),
+    "meeting.updated": _("{actor} changed the meeting {object} {count} times"),
+    "attendance.recorded": _("{actor} recorded attendance at {object} {count} times"),
 }
 
 

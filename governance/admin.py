@@ -20,6 +20,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 
 from governance.text import single_line
 
@@ -58,7 +59,7 @@ def admin_login(request, extra_context=None):
         if request.user.is_active and request.user.is_staff:
             return HttpResponseRedirect(next_url)
         # Sending a signed-in non-staff person back to the login page would loop.
-        raise PermissionDenied("Your account may not use the admin.")
+        raise PermissionDenied(gettext("Your account may not use the admin."))
     return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
 
 

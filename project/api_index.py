@@ -2,6 +2,7 @@
 router serves (and nothing it does not), with the schema, the interactive docs and the token exchange."""
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -9,20 +10,21 @@ from rest_framework.views import APIView
 
 from governance.api.schema import errors
 
+# What the router cannot list: each line's method and path stay as they are, its words translate.
 EXTRA_ACTIONS = {
     "me": [
-        "GET, PATCH me/ (my name and language)",
-        "GET me/inbox/ (what needs me, nearest deadline first, with counts by kind)",
-        "GET, POST me/notification-preferences/ (at once, in a daily digest, or off, per kind)",
+        _("GET, PATCH me/ (my name and language)"),
+        _("GET me/inbox/ (what needs me, nearest deadline first, with counts by kind)"),
+        _("GET, POST me/notification-preferences/ (at once, in a daily digest, or off, per kind)"),
     ],
     "open": [
-        "GET open/{organisation}/decisions/, /log/, /minutes/, /roles/ (the open record: no account needed)",
+        _("GET open/{organisation}/decisions/, /log/, /minutes/, /roles/ (the open record: no account needed)"),
     ],
-    "organisations": ["POST organisations/ (start one from a starting shape)"],
+    "organisations": [_("POST organisations/ (start one from a starting shape)")],
     "invitations": [
-        "POST invitations/bulk/ (up to 500 people, a result per line)",
-        "POST invitations/add-member/ (admins: someone with an account, directly)",
-        "POST invitations/{id}/resend/ (a new link; admins get it in the answer)",
+        _("POST invitations/bulk/ (up to 500 people, a result per line)"),
+        _("POST invitations/add-member/ (admins: someone with an account, directly)"),
+        _("POST invitations/{id}/resend/ (a new link; admins get it in the answer)"),
     ],
 }
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from circles.models import Circle
@@ -101,8 +101,14 @@ shapes.register(
         label=_("Multi-stakeholder co-op"),
         summary=_("Worker and user members govern together, in a general circle and three operational circles."),
         classes=(
-            ClassSpec(_("Worker members"), 2, _("People who work for the co-operative.")),
-            ClassSpec(_("User members"), 1, _("People and organisations who use its services.")),
+            ClassSpec(
+                pgettext_lazy("membership class", "Worker members"), 2, _("People who work for the co-operative.")
+            ),
+            ClassSpec(
+                pgettext_lazy("membership class", "User members"),
+                1,
+                _("People and organisations who use its services."),
+            ),
         ),
         circles=(
             CircleSpec(_("Operations"), _("Membership, finance, legal and the way we govern ourselves.")),
