@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.functional import lazy
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from governance.errors import Conflict, Invalid
 from governance.models import LANGUAGE_CHOICES, TIME_ZONE_CHOICES, Member, MembershipClass, Organisation, User
@@ -16,8 +18,17 @@ from .events import changes_apply, event_record
 
 
 def local_time(organisation: Organisation, moment) -> str:
-    """A moment as people of the organisation read it in mail: their zone, weekday and all."""
-    return timezone.localtime(moment, organisation.tzinfo).strftime("%A %d %B %Y, %H:%M %Z")
+    """A moment as people of the organisation read it in mail: their zone, weekday and all. Lazy: it is
+    written when shown, in the reader's language ("Tuesday 03 March 2026, 10:00 CET", "mardi 3 mars
+    2026, 10:00 CET"), as an email is rendered once per language of its recipients."""
+    return _local_time(timezone.localtime(moment, organisation.tzinfo))
+
+
+def _local_time_text(local) -> str:
+    return dateformat.format(local, pgettext("a moment in an email: format of the date filter", "l d F Y, H:i T"))
+
+
+_local_time = lazy(_local_time_text, str)
 
 
 def unique_slug(model, base: str, *, fallback: str = "item", **scope) -> str:

@@ -19,6 +19,7 @@ from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import dateformat, timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
@@ -60,9 +61,17 @@ def _sit_out_months(role: Role) -> int:
 
 
 def format_date(moment: datetime, organisation: Organisation) -> str:
-    # The format is the reader's language's ("1 December 2026", "1. Dezember 2026", "1 de diciembre de 2026").
-    full_date = pgettext("a date written in full: format of the date filter", "j F Y")
-    return dateformat.format(timezone.localtime(moment, organisation.tzinfo), full_date)
+    """A date in the organisation's zone, in the reader's language ("1 December 2026", "1. Dezember
+    2026", "1 de diciembre de 2026"). Lazy: written when shown, so that an email rendered for each
+    language of its recipients reads in each."""
+    return _format_date(timezone.localtime(moment, organisation.tzinfo))
+
+
+def _format_date_text(local) -> str:
+    return dateformat.format(local, pgettext("a date written in full: format of the date filter", "j F Y"))
+
+
+_format_date = lazy(_format_date_text, str)
 
 
 def term_number_for(*, role: Role, member: Member, start: datetime) -> int:
