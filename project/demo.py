@@ -44,6 +44,9 @@ PEOPLE = [
     ("Liam OBrien", "user", False),
 ]
 
+# Who reads the demo in a language of their own choosing.
+LANGUAGES = {"Farid Haddad": "fr", "Ines Garcia": "es"}
+
 CIRCLES = [
     {
         "name": "Organisational Operations",
@@ -84,6 +87,9 @@ def _users() -> dict[str, User]:
         if user is None:
             user = User.objects.create_user(email=email_of(name), password=DEMO_PASSWORD, name=name)
         users[name] = user
+    # Two members read the site in their own language (the Language page), the others in the co-op's.
+    for name, language in LANGUAGES.items():
+        User.objects.filter(pk=users[name].pk, language="").update(language=language)
     if not User.objects.filter(email=f"admin@{DEMO_DOMAIN}").exists():
         User.objects.create_superuser(email=f"admin@{DEMO_DOMAIN}", password=DEMO_PASSWORD, name="Site Admin")
     # The demo's addresses go nowhere: count them as confirmed, so that the printed logins log in.
@@ -189,6 +195,11 @@ def demo_logins() -> list[tuple[str, str]]:
     for circle, role, person, _days in roles_demo.TERMS:
         if role in ("Facilitator", "Secretary"):
             holders.setdefault(person, []).append(f"{role.lower()} of {circle}")
+    names = {"fr": "French", "es": "Spanish", "de": "German"}
     for person, roles in holders.items():
-        rows.append((email_of(person), f"{classes[person]} member, {', '.join(roles)}"))
+        reads = f", reads the site in {names[LANGUAGES[person]]}" if person in LANGUAGES else ""
+        rows.append((email_of(person), f"{classes[person]} member, {', '.join(roles)}{reads}"))
+    for person, language in LANGUAGES.items():
+        if person not in holders:
+            rows.append((email_of(person), f"{classes[person]} member, reads the site in {names[language]}"))
     return rows

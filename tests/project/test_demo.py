@@ -94,3 +94,20 @@ def test_its_dates_agree_no_position_or_event_after_a_round_closed(db):
     for proposal in closed:
         recorded = Event.objects.filter(object_type="proposal", object_id=proposal.pk, verb="position.recorded")
         assert not recorded.filter(created_at__gt=proposal.closed_at).exists(), proposal.title
+
+
+def test_two_members_read_the_demo_in_a_language_of_their_own(client, db):
+    load_demo()
+
+    farid = User.objects.get(email="farid@example.coop")
+    ines = User.objects.get(email="ines@example.coop")
+    assert (farid.language, ines.language) == ("fr", "es")
+    client.force_login(farid)
+    assert '<html lang="fr"' in client.get(f"/o/{DEMO_SLUG}/").content.decode()
+    client.force_login(ines)
+    assert '<html lang="es"' in client.get(f"/o/{DEMO_SLUG}/").content.decode()
+    load_demo()  # loading again keeps a language someone changed since
+    User.objects.filter(pk=farid.pk).update(language="de")
+    load_demo()
+    farid.refresh_from_db()
+    assert farid.language == "de"
