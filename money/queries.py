@@ -209,20 +209,21 @@ def fund_entries(fund: Fund, *, limit: int = 200):
 
 
 def commitments_to_pay_for(member: Member):
-    """Open commitments the member records payments for, as treasurer, in one query."""
-    treasurer_of = RoleAssignment.objects.current().filter(
-        member=member, role__kind=Role.Kind.TREASURER, role__archived_at__isnull=True
+    """Open commitments the member records payments for, as treasurer: every open commitment of the
+    organisation for the general circle's treasurer, else those of the circles they are treasurer of.
+    Their treasurer seats are read first (one small query), so that a member who holds none (most
+    members) costs no scan of the organisation's open commitments."""
+    seats = list(
+        RoleAssignment.objects.current()
+        .filter(member=member, role__kind=Role.Kind.TREASURER, role__archived_at__isnull=True)
+        .values_list("role__circle_id", "role__circle__is_general")
     )
-    general = treasurer_of.filter(role__circle__is_general=True)
-    return (
-        Commitment.objects.filter(organisation_id=member.organisation_id, state=Commitment.State.OPEN)
-        .filter(
-            Q(budget__circle_id__in=treasurer_of.values("role__circle_id"))
-            | Q(organisation_id__in=general.values("role__circle__organisation_id"))
-        )
-        .select_related("budget__circle", "spending", "bucket")
-        .order_by("created_at", "id")
-    )
+    if not seats:
+        return Commitment.objects.none()
+    commitments = Commitment.objects.filter(organisation_id=member.organisation_id, state=Commitment.State.OPEN)
+    if not any(is_general for _, is_general in seats):
+        commitments = commitments.filter(budget__circle_id__in=[circle_id for circle_id, _ in seats])
+    return commitments.select_related("budget__circle", "spending", "bucket").order_by("created_at", "id")
 
 
 def round_for_page(round_: Round, member: Member | None):
