@@ -154,3 +154,18 @@ def get(cache_key: str):
 def put(cache_key: str, value) -> None:
     if enabled():
         cache.set(cache_key, value, ENTRY_SECONDS)
+
+
+def remember(name: str, organisation_id: int, parts, compute):
+    """`compute()`'s answer for one organisation, from the cache while the organisation's version
+    holds, else computed (and kept). For figures that every member allowed to see them is shown
+    alike (a report, a dashboard); `parts` names whatever else they depend on."""
+    organisation_versions = versions([organisation_id])
+    if organisation_versions is None:
+        return compute()
+    cache_key = key(name, organisation_versions, parts)
+    found = get(cache_key)
+    if found is None:
+        found = compute()
+        put(cache_key, found)
+    return found
