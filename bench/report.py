@@ -175,7 +175,8 @@ def targets(results: dict) -> list[tuple[str, str, bool | None]]:
             (
                 "Proposal list API: each caller's own fields (eligible, responded) exact when the shared part "
                 "comes from the cache",
-                f"{check['members']} members × {check['rows']} rows compared with the database: {check['wrong']} wrong",
+                f"{check['members']} members × {check['rows']} rows compared with the database: "
+                f"{check['wrong']} wrong ({check['from_cache']} of the {check['members']} answers from the cache)",
                 check["wrong"] == 0 and check["members"] > 0,
             )
         )
