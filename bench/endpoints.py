@@ -37,6 +37,8 @@ ENDPOINTS = [
     Endpoint("proposal-page", "Proposal page, 100,000 positions", "/o/{slug}/p/{big}/", auth="session"),
     Endpoint("circle-page", "Circle page", "/o/{slug}/c/{circle}/", auth="session"),
     Endpoint("waiting-page", "Waiting for your position", "/o/{slug}/waiting/", auth="session"),
+    Endpoint("home-page", "Organisation home with the inbox", "/o/{slug}/", auth="session"),
+    Endpoint("inbox-api", "Inbox API (token)", "/api/v1/me/inbox/", auth="token"),
     Endpoint(
         "category-report",
         "Spending by category CSV, 100,000 ledger entries",
@@ -68,8 +70,26 @@ def endpoint(key: str) -> Endpoint:
 
 
 # Targets from the issue. The benchmark reports them; the test suite never asserts wall-clock times.
-RATIO_TARGETS = {"api-list": 0.5, "proposal-page": 0.25, "position-post": 0.3}
+RATIO_TARGETS = {
+    "api-list": 0.9,
+    "proposal-page": 0.5,
+    "circle-page": 0.5,
+    "home-page": 0.5,
+    "inbox-api": 0.5,
+    "position-post": 0.3,
+}
 P99_TARGETS_MS = {"proposal-page": 150.0}
 ZERO_ERRORS = {"position-post"}
-SWEEP_TARGET_PER_S = 1000.0
+# A single request at a time (one connection): the median, for the endpoints the issue names.
+SINGLE_TARGETS_MS = {
+    "api-list": 15.0,
+    "category-report": 100.0,
+    "health-page": 100.0,
+    "search-page": 100.0,
+    "search-api": 100.0,
+}
+# Reports whose query count must not grow with the data (full size against a tenth).
+FLAT_QUERIES = ("category-report", "health-page", "search-page", "search-api")
+SWEEP_TARGET_PER_S = 2000.0
 TALLY_TARGET_MS = 20.0
+MEMORY_TARGET_MB = 150.0

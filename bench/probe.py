@@ -1,6 +1,7 @@
 """Measurements that run inside Django, one database per process (bench.run starts them):
 
-    python -m bench.probe context | prepare DIR | queries | profile | tally | check-positions SINCE | sweep
+    python -m bench.probe context | prepare DIR | queries | list-check | profile | tally | check-positions SINCE
+                          | sweep
 
 Each prints one JSON object as its last line of output. DATABASE_URL names the database and
 DJANGO_SETTINGS_MODULE is bench.settings.
@@ -249,6 +250,55 @@ def profile(slug: str = BENCH_SLUG, *, only: str = "", repeat: int = 7, cprofile
     return found
 
 
+# The list's own fields, from the cache ---------------------------------------------------------
+
+
+def list_check(slug: str = BENCH_SLUG, *, members: int = 60) -> dict:
+    """The proposal list as `members` members get it, one after the other (the first computes the
+    shared part, the others read it from the response cache), each row's `i_am_eligible` and
+    `i_responded` compared with the database's own answer for that member."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from governance.models import Member
+    from governance.services import api_token_create
+    from proposals.models import EligibleVoter, Position
+
+    client = Client()
+    people = Member.objects.filter(
+        organisation__slug=slug, is_admin=False, is_bot=False, status=Member.Status.ACTIVE
+    ).select_related("user")
+    wrong = rows = from_cache = 0
+    checked = 0
+    for member in people.order_by("pk")[:members]:
+        token = api_token_create(user=member.user, name="benchmark list check")[1]
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/api/v1/proposals/?page_size=50", headers={"authorization": f"Bearer {token}"})
+        if response.status_code != 200:
+            raise RuntimeError(f"The list answered {response.status_code} to {member.user.email}.")
+        found = response.json()["results"]
+        ids = [row["id"] for row in found]
+        eligible = set(
+            EligibleVoter.objects.filter(member=member, proposal_id__in=ids).values_list("proposal_id", flat=True)
+        )
+        responded = set(
+            Position.objects.filter(member=member, is_current=True, proposal_id__in=ids).values_list(
+                "proposal_id", flat=True
+            )
+        )
+        wrong += sum(
+            1
+            for row in found
+            if row["i_am_eligible"] != (row["id"] in eligible) or row["i_responded"] != (row["id"] in responded)
+        )
+        rows = max(rows, len(found))
+        # Computed, the answer counts the organisation's proposals; from the cache, it does not.
+        from_cache += not any("COUNT(*)" in query["sql"] for query in captured.captured_queries)
+        checked += 1
+    return {"members": checked, "rows": rows, "wrong": wrong, "from_cache": from_cache}
+
+
 # The tally of the big proposal ----------------------------------------------------------------
 
 
@@ -400,6 +450,7 @@ def main(argv: list[str] | None = None) -> None:
     prepare_parser.add_argument("out", type=Path)
     prepare_parser.add_argument("--sessions", type=int, default=500)
     commands.add_parser("queries")
+    commands.add_parser("list-check")
     commands.add_parser("tally")
     profile_parser = commands.add_parser("profile")
     profile_parser.add_argument("--only", default="", help="comma-separated endpoint keys")
@@ -421,6 +472,8 @@ def main(argv: list[str] | None = None) -> None:
         result = queries()
     elif args.command == "tally":
         result = tally()
+    elif args.command == "list-check":
+        result = list_check()
     elif args.command == "profile":
         result = profile(only=args.only, repeat=args.repeat, cprofile=args.cprofile)
     elif args.command == "check-positions":

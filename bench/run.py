@@ -34,7 +34,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from . import report, wrk
-from .endpoints import ENDPOINTS, Endpoint
+from .endpoints import ENDPOINTS, SINGLE_TARGETS_MS, Endpoint
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "var" / "bench"
@@ -320,6 +320,28 @@ def drive(server: Server, endpoint: Endpoint, context: dict, files, args, *, dur
     return result
 
 
+def single_requests(server: Server, context: dict, files, args, endpoints) -> dict[str, float]:
+    """The median of one request at a time (wrk with one connection), for the endpoints with a
+    single-request target: what a person waits for when the server is not busy."""
+    medians = {}
+    for endpoint in endpoints:
+        if endpoint.key not in SINGLE_TARGETS_MS:
+            continue
+        found = credential(endpoint, files)
+        cmd = wrk.command(
+            server.base + endpoint.url_path(context),
+            duration=max(2.0, args.duration / 2),
+            connections=1,
+            threads=1,
+            header=found[0] if found else None,
+            values_file=found[2] if found else None,
+        )
+        medians[endpoint.key] = wrk.run(cmd).p50_ms
+        settle(server)
+        say(f"one at a time  {endpoint.key:<14} p50 {medians[endpoint.key]:7.1f} ms")
+    return medians
+
+
 # The run ------------------------------------------------------------------------------------------
 
 
@@ -330,7 +352,10 @@ def say(text: str) -> None:
 def main(argv=None) -> dict:
     args = parse_args(argv)
     if not shutil.which("wrk"):
-        raise SystemExit("wrk is not installed; `make bench` installs it (the Debian package `wrk`).")
+        raise SystemExit(
+            "wrk is not installed. `make bench` installs it (Debian's package: `sudo apt-get install wrk`); "
+            "elsewhere, build it from its sources and put it on PATH."
+        )
     args.port = args.port or free_port()
     base = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
@@ -365,6 +390,9 @@ def main(argv=None) -> dict:
     results["query_member"] = "a member on the measured circle's roster, not an admin"
     results["queries"] = report.compare_queries(counted_full["counts"], counted_tenth["counts"])
     say(report.queries_table(results["queries"]))
+    say("Checking the list's own fields against the database…")
+    results["list_check"] = full.probe("list-check")
+    say(json.dumps(results["list_check"]))
     say("Timing the tally…")
     results["tally"] = full.probe("tally")
     say(json.dumps(results["tally"]))
@@ -389,6 +417,7 @@ def main(argv=None) -> dict:
                     f"p50 {result.p50_ms:7.1f} ms  p99 {result.p99_ms:7.1f} ms  errors {result.errors}"
                 )
             rounds.append(measured)
+        results["single"] = single_requests(server, context, files, args, endpoints)
         results["memory"] = server.peak_memory_mb()
     finally:
         server.stop()
@@ -415,7 +444,9 @@ def main(argv=None) -> dict:
     if not args.no_write:
         existing = args.output.read_text() if args.output.exists() else ""
         args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(report.document(results, notes=report.kept_notes(existing)))
+        args.output.write_text(
+            report.document(results, notes=report.kept_notes(existing), scale_out=report.kept_scale_out(existing))
+        )
         say(f"\nWritten to {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}.")
     return results
 

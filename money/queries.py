@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, Prefetch, Q, Sum, Value
+from django.db.models import Count, DecimalField, Exists, F, Prefetch, Q, Sum, Value
 from django.db.models.functions import Cast, Coalesce, TruncMonth, TruncQuarter, TruncYear
 from django.utils.translation import gettext_lazy as _
 
+from circles.models import Circle
 from governance.models import Member, Organisation
 from governance.queries import object_for, visible_organisation_ids
 from roles.models import Role, RoleAssignment
@@ -217,16 +218,22 @@ def fund_entries(fund: Fund, *, limit: int = 200):
 
 
 def commitments_to_pay_for(member: Member):
-    """Open commitments the member records payments for, as treasurer, in one query."""
+    """Open commitments the member records payments for, as treasurer, in one query: every open
+    commitment of the organisation for the general circle's treasurer, else those of the circles they
+    are treasurer of. The circles are found first, inside the query, so that for a member who holds
+    no treasurer seat (most members) the database looks at no commitment at all."""
     treasurer_of = RoleAssignment.objects.current().filter(
         member=member, role__kind=Role.Kind.TREASURER, role__archived_at__isnull=True
     )
     general = treasurer_of.filter(role__circle__is_general=True)
+    circles = Circle.objects.filter(organisation_id=member.organisation_id).filter(
+        Q(pk__in=treasurer_of.values("role__circle_id")) | Q(Exists(general))
+    )
     return (
-        Commitment.objects.filter(organisation_id=member.organisation_id, state=Commitment.State.OPEN)
-        .filter(
-            Q(budget__circle_id__in=treasurer_of.values("role__circle_id"))
-            | Q(organisation_id__in=general.values("role__circle__organisation_id"))
+        Commitment.objects.filter(
+            organisation_id=member.organisation_id,
+            state=Commitment.State.OPEN,
+            budget__circle_id__in=circles.values("pk"),
         )
         .select_related("budget__circle", "spending", "bucket")
         .order_by("created_at", "id")

@@ -120,6 +120,9 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# A persistent connection (CONN_MAX_AGE > 0) is checked before a request reuses it, so that one the
+# database has closed meanwhile costs a reconnect, not a failed request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a real Celery worker process in the tests sees the same rows;
     # one per test process, so that parallel runs do not share it.
@@ -150,6 +153,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Answers many members share (proposal lists, a proposal's discussion) kept in the cache under a
+# per-organisation version (governance.response_cache). Only with a cache every process shares: a
+# process's own memory would keep what another process (a Celery sweep) has changed since.
+RESPONSE_CACHE = env_bool("RESPONSE_CACHE", default=bool(REDIS_URL))
 
 AUTH_USER_MODEL = "governance.User"
 AUTHENTICATION_BACKENDS = [

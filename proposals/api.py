@@ -4,25 +4,27 @@ Anonymity (queries.shown_positions is the rule): an anonymous round lists only t
 position, before and after the close; a round with hidden results lists who responded but not how
 until the close; the tally holds no count by kind while the results are hidden."""
 
+import hashlib
 from datetime import timedelta
 
 import django_filters
 import rules
 from django.db.models import Exists, OuterRef, Q
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from governance import response_cache
 from governance.api.base import GovernanceViewSet
 from governance.api.schema import READ_ONE, WRITE_STATEFUL, errors
 from governance.api.serializers import MemberSummarySerializer, circle_reference, circle_scope, member_reference
 from governance.dates import sane_date
 from governance.models import Member
-from governance.rules import member_for
+from governance.rules import active_members, member_for
 from governance.text import MULTI_LINE, single_line
 
 from . import proxies as proxy_services
@@ -327,7 +329,12 @@ class ProposalFilter(django_filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(
         summary="Proposals of my organisations (others' drafts excluded)",
-        responses={200: ProposalSerializer(many=True), **errors(400, 401)},
+        description="The answer carries an `ETag`; with `If-None-Match` set to it, 304 while nothing changed.",
+        responses={
+            200: ProposalSerializer(many=True),
+            304: OpenApiResponse(description="Not modified: the list and my own fields are as the ETag says."),
+            **errors(400, 401),
+        },
     ),
     retrieve=extend_schema(responses={200: ProposalSerializer, **errors(*READ_ONE)}),
     create=extend_schema(
@@ -426,6 +433,49 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Governan
 
     def _by(self, proposal):
         return member_for(self.request.user, proposal.organisation_id)
+
+    def list(self, request, *args, **kwargs):
+        """The shared part of a page of the list (the same for every member of the same organisations
+        who has no draft of their own) comes from the response cache, under the organisations'
+        versions; the caller's own fields are read from the database on every request, in one query.
+        The answer carries an ETag; `If-None-Match` with it answers 304 while nothing changed."""
+        members = active_members(request.user)
+        organisation_versions = response_cache.versions(members) if members else None
+        if organisation_versions is None or "waiting" in request.query_params:
+            return super().list(request, *args, **kwargs)
+        key = response_cache.key(
+            "proposal-list",
+            organisation_versions,
+            request.build_absolute_uri(),
+            sorted(request.query_params.lists()),
+            get_language(),
+        )
+        shared = response_cache.get(key)
+        if shared is None:
+            response = super().list(request, *args, **kwargs)
+            eligible = {row["id"] for row in response.data["results"] if row["i_am_eligible"]}
+            responded = {row["id"] for row in response.data["results"] if row["i_responded"]}
+            if not queries.own_flags(members.values(), [])[2]:
+                response_cache.put(key, response.data)
+            return self._conditional(response, key, eligible, responded)
+        eligible, responded, has_drafts = queries.own_flags(members.values(), [row["id"] for row in shared["results"]])
+        if has_drafts:
+            return super().list(request, *args, **kwargs)
+        results = [
+            {**row, "i_am_eligible": row["id"] in eligible, "i_responded": row["id"] in responded}
+            for row in shared["results"]
+        ]
+        return self._conditional(Response({**shared, "results": results}), key, eligible, responded)
+
+    def _conditional(self, response, key: str, eligible: set[int], responded: set[int]):
+        """The ETag of a list answer: its shared part's key (which names the versions it was made
+        under) and the caller's own fields. A 304 while it matches the client's."""
+        raw = f"{key}|{sorted(eligible)}|{sorted(responded)}".encode()
+        etag = f'"{hashlib.blake2b(raw, digest_size=12).hexdigest()}"'
+        if etag in [tag.strip() for tag in self.request.headers.get("If-None-Match", "").split(",")]:
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        response["ETag"] = etag
+        return response
 
     def create(self, request):
         serializer = self.get_serializer(data=request.data)

@@ -35,7 +35,13 @@ def proposals_awaiting_position(member: Member, now: datetime) -> list[InboxEntr
             object_type="proposal",
             object_id=proposal.pk,
         )
-        for proposal in waiting_for(member).filter(closes_at__gt=now).select_related("circle")
+        # Only what an entry shows: the list's joins (author, organisation) cost the planner more
+        # than the database takes to answer.
+        for proposal in waiting_for(member)
+        .filter(closes_at__gt=now)
+        .select_related(None)
+        .select_related("circle")
+        .only("pk", "title", "closes_at", "circle__name")
     ]
 
 

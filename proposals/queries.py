@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db import connection
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Sum, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -50,6 +51,58 @@ def with_my_position(proposals, member: Member | None):
         i_am_eligible=Exists(EligibleVoter.objects.filter(proposal=OuterRef("pk"), member=member)),
         i_responded=Exists(Position.objects.filter(proposal=OuterRef("pk"), member=member, is_current=True)),
     )
+
+
+# What own_flags reads, row by row: (what, proposal id).
+_ELIGIBLE, _RESPONDED, _DRAFT = 1, 2, 3
+
+
+def own_flags(members, proposal_ids: list[int]) -> tuple[set[int], set[int], bool]:
+    """For a list of proposals read from the shared cache, the caller's own part, in one query: the
+    proposals they are eligible in and have a current position in (`i_am_eligible` and
+    `i_responded`, as the list annotates them), and whether they have a draft of their own in these
+    organisations (then their list is not the shared one: it holds their drafts).
+
+    A person has one membership per organisation (member_unique_per_organisation), and the list
+    shows only proposals of the organisations they are active in, so "mine" is `members`."""
+    member_ids = [member.pk for member in members]
+    if connection.vendor == "postgresql":
+        # The same three reads as below, written out: the ORM's compiling of three filtered
+        # querysets with 50 ids each costs several times what the database takes to answer them.
+        with connection.cursor() as cursor:
+            cursor.execute(_OWN_FLAGS_SQL, [member_ids, proposal_ids, member_ids, proposal_ids, member_ids])
+            rows = cursor.fetchall()
+    else:
+        kind = IntegerField()
+        rows = list(
+            EligibleVoter.objects.filter(member_id__in=member_ids, proposal_id__in=proposal_ids)
+            .values_list(Value(_ELIGIBLE, output_field=kind), "proposal_id")
+            .union(
+                Position.objects.filter(
+                    member_id__in=member_ids, is_current=True, proposal_id__in=proposal_ids
+                ).values_list(Value(_RESPONDED, output_field=kind), "proposal_id"),
+                Proposal.objects.filter(author_id__in=member_ids, state=Proposal.State.DRAFT)
+                .order_by()
+                .values_list(Value(_DRAFT, output_field=kind), "pk")[:1],
+                all=True,
+            )
+        )
+    found: dict[int, set[int]] = {_ELIGIBLE: set(), _RESPONDED: set(), _DRAFT: set()}
+    for what, pk in rows:
+        found[what].add(pk)
+    return found[_ELIGIBLE], found[_RESPONDED], bool(found[_DRAFT])
+
+
+_OWN_FLAGS_SQL = f"""
+SELECT {_ELIGIBLE}, proposal_id FROM {EligibleVoter._meta.db_table}
+ WHERE member_id = ANY(%s) AND proposal_id = ANY(%s)
+UNION ALL
+SELECT {_RESPONDED}, proposal_id FROM {Position._meta.db_table}
+ WHERE member_id = ANY(%s) AND is_current AND proposal_id = ANY(%s)
+UNION ALL
+(SELECT {_DRAFT}, id FROM {Proposal._meta.db_table}
+  WHERE author_id = ANY(%s) AND state = '{Proposal.State.DRAFT}' LIMIT 1)
+"""  # noqa: S608 -- table names and constants of our own; every value is a parameter
 
 
 def proposal_list(proposals):

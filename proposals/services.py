@@ -23,6 +23,7 @@ from circles.models import Circle, CircleMembership
 from circles.queries import stewards_by_circle
 from governance.errors import Conflict, Invalid, NotAllowed
 from governance.models import Member, User
+from governance.response_cache import organisations_changed
 from governance.services import (
     Message,
     event_new,
@@ -252,6 +253,8 @@ def proposal_update_draft(*, proposal: Proposal, by: Member, **changes) -> Propo
     proposal.hidden_results = proposal.hidden_results or proposal.anonymous
     proposal.save()
     ProposalVersion.objects.filter(proposal=proposal, number=1).update(title=proposal.title, body=proposal.body)
+    # Editing a draft records no event; its page's parts are kept in the response cache all the same.
+    organisations_changed([proposal.organisation_id])
     return proposal
 
 
@@ -522,6 +525,8 @@ def proposal_withdraw(*, proposal: Proposal, by: Member | None) -> Proposal:
     was_open = proposal.state == Proposal.State.OPEN
     proposal.state, proposal.withdrawn_at = Proposal.State.WITHDRAWN, timezone.now()
     proposal.save(update_fields=["state", "withdrawn_at"])
+    # A withdrawn draft records no event, yet everyone may now see it in the lists.
+    organisations_changed([proposal.organisation_id])
     if was_open:
         event_record(
             organisation=proposal.organisation,

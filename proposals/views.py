@@ -142,10 +142,14 @@ def _detail_context(request, proposal: Proposal, *, position_form=None, comment_
     if position_form is None and voter is not None and proposal.is_open:
         initial = {"kind": mine.kind, "reason": mine.reason} if mine else {}
         position_form = PositionForm(proposal=proposal, initial=initial)
-    if request.GET.get("comments") == "all":
-        comments, earlier_comments = list(queries.comments(proposal)), False
-    else:
-        comments, earlier_comments = queries.latest_comments(proposal, COMMENTS_SHOWN)
+    # Read only if the page renders them: the discussion usually comes from the response cache.
+    discussion = SimpleLazyObject(
+        lambda: (
+            (list(queries.comments(proposal)), False)
+            if request.GET.get("comments") == "all"
+            else queries.latest_comments(proposal, COMMENTS_SHOWN)
+        )
+    )
     shown = queries.shown_positions(proposal, limit=POSITIONS_SHOWN)
     return {
         "organisation": proposal.organisation,
@@ -166,8 +170,8 @@ def _detail_context(request, proposal: Proposal, *, position_form=None, comment_
         ),
         "proxies_held": _proxy_entries(proposal, member, proxy_form),
         "versions": queries.versions(proposal),
-        "comments": comments,
-        "earlier_comments": earlier_comments,
+        "comments": SimpleLazyObject(lambda: discussion[0]),
+        "earlier_comments": SimpleLazyObject(lambda: discussion[1]),
         "comment_form": comment_form or CommentForm(),
         "open_form": OpenForm(organisation=proposal.organisation),
         # Read only if the template shows them (not for the htmx position panel).

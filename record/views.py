@@ -14,11 +14,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from circles.models import Circle
 from circles.queries import get_circle_for
+from governance import response_cache
 from governance.errors import DomainError
 from governance.exports import csv_response
 from governance.forms import add_domain_error
@@ -87,20 +89,32 @@ def health_charts(figures: dict) -> dict:
     }
 
 
+def _figures_and_charts(organisation, circle):
+    figures = health_of(organisation, circle=circle)
+    return figures, health_charts(figures)
+
+
 @login_required
 def health(request, org):
     organisation, me = get_organisation_for(request.user, org, action="record.view_health")
     circles = _circles(organisation)
     form = ScopeForm(request.GET or None, circles=circles)
     circle = _chosen_circle(circles, form.cleaned_data.get("circle") if form.is_valid() else None)
-    figures = health_of(organisation, circle=circle)
+    figures, charts_ = response_cache.remember(
+        "health",
+        organisation.pk,
+        # What the figures count changes only by a write, which gives the organisation a new version;
+        # what is due or ending changes with the clock too, so they are counted again each minute.
+        (circle.pk if circle else None, get_language(), timezone.now().replace(second=0, microsecond=0)),
+        lambda: _figures_and_charts(organisation, circle),
+    )
     context = {
         "organisation": organisation,
         "me": me,
         "form": form,
         "circle": circle,
         "figures": figures,
-        "charts": health_charts(figures),
+        "charts": charts_,
         "nav": "health",
     }
     return render(request, "record/health.html", context)

@@ -12,6 +12,7 @@ from contextvars import ContextVar
 from governance.integrations.deliveries import webhook_deliveries_queue
 from governance.integrations.events import event_type_of
 from governance.models import Event, Member, Organisation, WebhookEndpoint
+from governance.response_cache import organisations_changed
 
 
 def event_record(
@@ -90,10 +91,12 @@ def events_record(*, events: list[Event]) -> list[Event]:
     """Append many lines in one INSERT (the closing sweep records a batch of rounds at once).
 
     The one writer of the event log: event_record is a call of it with one line, so whatever must
-    follow every event (its webhook deliveries) is done here, for one event or a thousand alike."""
+    follow every event (its webhook deliveries, and the new version of what the response cache keeps
+    for the organisation) is done here, for one event or a thousand alike."""
     if not events:
         return []
     Event.objects.bulk_create(events, batch_size=1000)
+    organisations_changed({event.organisation_id for event in events})
     sent = [event for event in events if event_type_of(event.verb)]
     if len(sent) > 1:
         # One query tells which organisations have a webhook at all, so that a batch whose

@@ -1,0 +1,122 @@
+"""The parts of the proposal and circle pages that every member is shown alike come from the response
+cache, and never stale: a comment, a position, an amendment, a close, a roster change and a steward
+change are on the next page; nothing of one member's own is in a cached part."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from circles.models import CircleMembership
+from circles.services import roster_add, roster_remove
+from governance.services import member_remove
+from proposals.services import comment_add, position_record, proposal_amend, proposals_close_due
+from roles.services import steward_assign
+from tests.factories import make_member, make_proposal
+
+
+def _page(client, user, proposal) -> str:
+    client.force_login(user)
+    response = client.get(reverse("proposal", kwargs={"org": proposal.organisation.slug, "pk": proposal.pk}))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _circle(client, user, circle) -> str:
+    client.force_login(user)
+    response = client.get(reverse("circle", kwargs={"org": circle.organisation.slug, "circle": circle.slug}))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _roster(page: str) -> str:
+    return page[page.index('id="roster-heading"') : page.index('id="activity-heading"')]
+
+
+def test_a_comment_is_on_the_next_page(world, client):
+    proposal = make_proposal(world.finance, world.member(world.steve))
+    assert "No comments yet" in _page(client, world.nora, proposal)
+    comment_add(proposal=proposal, author=world.member(world.mia), body="Is the budget *yearly*?")
+    page = _page(client, world.nora, proposal)
+    assert "<em>yearly</em>" in page and "No comments yet" not in page
+
+
+def test_a_position_is_on_the_next_page_and_the_voters_own_panel_is_their_own(world, client):
+    proposal = make_proposal(world.finance, world.member(world.steve))
+    assert "Nobody has responded yet." in _page(client, world.nora, proposal)
+    position_record(proposal=proposal, member=world.member(world.mia), kind="concern", reason="Too fast")
+    as_nora = _page(client, world.nora, proposal)
+    as_mia = _page(client, world.mia, proposal)
+    for page in (as_nora, as_mia):
+        assert "Mia Member" in page and "Too fast" in page and "Nobody has responded yet." not in page
+    assert "You said" in as_mia and "You said" not in as_nora
+    assert "You cannot take a position in this round" in as_nora
+    assert "You cannot take a position in this round" not in as_mia
+
+
+def test_an_amendment_and_a_close_are_on_the_next_page(world, client, time_machine):
+    proposal = make_proposal(world.finance, world.member(world.steve))
+    assert "We propose a shared budget." in _page(client, world.mia, proposal)
+    proposal_amend(proposal=proposal, by=world.member(world.steve), title="Smaller", body="A *smaller* budget.")
+    page = _page(client, world.mia, proposal)
+    assert "<em>smaller</em>" in page and "We propose a shared budget." not in page and "Version 2" in page
+    time_machine.move_to(proposal.closes_at + timedelta(days=1))
+    assert proposals_close_due(now=timezone.now()) == 1
+    page = _page(client, world.mia, proposal)
+    assert "Outcome:" in page and "Nobody responded in this round." in page
+
+
+def test_the_whole_discussion_and_the_latest_are_kept_apart(world, client):
+    proposal = make_proposal(world.finance, world.member(world.steve))
+    for n in range(32):
+        comment_add(proposal=proposal, author=world.member(world.mia), body=f"Comment number {n:02d}")
+    client.force_login(world.nora)
+    url = reverse("proposal", kwargs={"org": proposal.organisation.slug, "pk": proposal.pk})
+    latest = client.get(url).content.decode()
+    whole = client.get(url, {"comments": "all"}).content.decode()
+    assert "Comment number 00" not in latest and "Show the whole discussion" in latest
+    assert "Comment number 00" in whole and "Show the whole discussion" not in whole
+
+
+def test_a_roster_change_is_on_the_next_circle_page(world, client):
+    newcomer = make_member(world.organisation)
+    newcomer.user.name = "Nina Newcomer"
+    newcomer.user.save(update_fields=["name"])
+    assert "Nina Newcomer" not in _roster(_circle(client, world.nora, world.finance))
+    roster_add(circle=world.finance, member=newcomer, by=world.member(world.steve))
+    assert "Nina Newcomer" in _roster(_circle(client, world.nora, world.finance))
+    stay = CircleMembership.objects.current().get(circle=world.finance, member=newcomer)
+    roster_remove(membership=stay, by=world.member(world.steve), reason="Left the group")
+    assert "Nina Newcomer" not in _roster(_circle(client, world.nora, world.finance))
+
+
+def test_a_steward_change_is_on_the_next_circle_page(world, client):
+    page = _circle(client, world.nora, world.finance)
+    assert page.count('class="badge steward"') == 1
+    steward_assign(circle=world.finance, member=world.member(world.mia), by=world.member(world.alice))
+    roster = _roster(_circle(client, world.nora, world.finance))
+    mia_line = roster[roster.index("Mia Member") : roster.index("Mia Member") + 200]
+    assert 'class="badge steward"' in mia_line
+
+
+def test_a_member_who_leaves_is_off_the_roster_and_cannot_see_the_page(world, client):
+    assert "Mia Member" in _roster(_circle(client, world.nora, world.finance))
+    member_remove(member=world.member(world.mia), by=world.member(world.alice), reason="Moved away")
+    assert "Mia Member" not in _roster(_circle(client, world.nora, world.finance))
+    proposal = make_proposal(world.finance, world.member(world.steve))
+    client.force_login(world.mia)
+    url = reverse("proposal", kwargs={"org": proposal.organisation.slug, "pk": proposal.pk})
+    assert client.get(url).status_code == 404
+
+
+def test_a_cached_proposal_page_asks_the_database_less(world, client, django_assert_max_num_queries):
+    proposal = make_proposal(world.finance, world.member(world.steve))
+    for n in range(5):
+        comment_add(proposal=proposal, author=world.member(world.mia), body=f"Comment {n}")
+    position_record(proposal=proposal, member=world.member(world.mia), kind="consent")
+    client.force_login(world.mia)
+    url = reverse("proposal", kwargs={"org": proposal.organisation.slug, "pk": proposal.pk})
+    client.get(url)
+    # Not read again: the comments, the versions, the positions shown.
+    with django_assert_max_num_queries(11):
+        assert client.get(url).status_code == 200
