@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 
-from governance.dispatch import _tasks as tasks_known
+from governance.dispatch import _import_tasks as tasks_known
 from governance.models import Member, Organisation, User
 from tests.factories import UserFactory, make_circle, make_member, make_organisation
 
