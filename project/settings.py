@@ -303,7 +303,7 @@ SPECTACULAR_SETTINGS = {
 # no server, so that `make run` works on a machine with only Python.
 # CELERY_BROKER_URL puts the broker in a Redis database (or server) of its own, apart from the cache.
 if REDIS_URL or env.str("CELERY_BROKER_URL", default=""):
-    CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+    CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": 3600,
         # A publish to a broker that has vanished gives up after seconds instead of hanging a request
