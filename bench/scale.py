@@ -564,11 +564,13 @@ def run(args) -> dict:
         say(f"Letting the workers deliver for up to {args.deliver_seconds:.0f} s…")
         results["delivery"] = watch_delivery(inside_, receiver, seconds=args.deliver_seconds)
         say(json.dumps(results["delivery"]))
-        results["beats"] = beat_sends()
-        results["workers"] = worker_sweeps()
     finally:
         processes.stop()
-        receiver.server.shutdown()
+    results["delivery"].update(delivered(inside_.url, receiver))
+    receiver.server.shutdown()
+    say(json.dumps(results["delivery"]))
+    results["beats"] = beat_sends()
+    results["workers"] = worker_sweeps()
     results["load_after"] = load_average()
     results["settings"] = {
         "servers": len(SERVER_PORTS),
@@ -582,12 +584,18 @@ def run(args) -> dict:
         "prepared_tokens": prepared.get("tokens"),
     }
     (WORK / "results.json").write_text(json.dumps(results, indent=2, default=str))
+    report(results, output=None if args.no_write else args.output)
+    return results
+
+
+def report(results: dict, *, output: Path | None) -> None:
+    """Print the section; with an output, write it there and the figures into docs/deploy.md."""
     text = section(results)
     say("\n" + text)
-    if not args.no_write:
-        write_section(args.output, text)
-        say(f"Written to the {SECTION!r} section of {args.output}.")
-    return results
+    if output is not None:
+        write_section(output, text)
+        write_figures(ROOT / "docs" / "deploy.md", deploy_figures(results))
+        say(f"Written to the {SECTION!r} section of {output} and the figures in docs/deploy.md.")
 
 
 def _member_lines(inside_: Inside) -> list[str]:
@@ -674,17 +682,22 @@ def watch_delivery(inside_: Inside, receiver: WebhookReceiver, *, seconds: float
         if done or time.monotonic() - started > seconds:
             break
         time.sleep(2)
-    elapsed = time.monotonic() - started
-    time.sleep(3)  # a send under way when the window closed: its file and its row, both counted
-    found = delivery_counts(inside_.url)
+    return {"seconds": round(time.monotonic() - started, 1), "load_average": load_average()}
+
+
+MAIL_SEPARATOR = b"\n" + b"-" * 79 + b"\n"  # what Django's file backend writes after each message
+
+
+def delivered(url: str, receiver: WebhookReceiver) -> dict:
+    """Once the workers have stopped: what the outbox says was sent against what reached the mail
+    files (a file can hold several messages: the backend names it by the second and its own id), and
+    the webhook deliveries recorded against the requests the receiver got."""
     hooks = receiver.counts()
     return {
-        **found,
-        "seconds": round(elapsed, 1),
-        "mail_files": len(list((WORK / "mail").iterdir())),
+        **delivery_counts(url),
+        "mail_written": sum(path.read_bytes().count(MAIL_SEPARATOR) for path in (WORK / "mail").iterdir()),
         "webhooks_received": hooks["received"],
         "webhook_events_received": hooks["events"],
-        "load_average": load_average(),
     }
 
 
@@ -786,10 +799,18 @@ def section(results: dict) -> str:
         "",
         "### Delivery: nothing twice",
         "",
+        f"The workers delivered for {delivery['seconds']} s after the last close"
+        + (
+            ", not long enough for every message on this machine,"
+            if delivery["messages_sent"] < delivery["messages"]
+            else ""
+        )
+        + " then stopped; what they had done was counted then.",
+        "",
         "| | |",
         "| --- | --- |",
-        f"| emails sent (outbox rows) / files written | {delivery['messages_sent']:,} / {delivery['mail_files']:,} "
-        f"(of {delivery['messages']:,} queued) |",
+        f"| emails sent (outbox rows) / written to the mail files | {delivery['messages_sent']:,} / "
+        f"{delivery['mail_written']:,} (of {delivery['messages']:,} queued) |",
         f"| outbox rows sent after more than one attempt | {delivery['messages_sent_more_than_once']} |",
         f"| webhooks delivered / requests received / distinct events received | {delivery['deliveries_done']:,} / "
         f"{delivery['webhooks_received']:,} / {delivery['webhook_events_received']:,} |",
@@ -798,6 +819,50 @@ def section(results: dict) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+FIGURES_START, FIGURES_END = "<!-- figures of make bench-scale -->", "<!-- end of the figures -->"
+
+
+def deploy_figures(results: dict) -> str:
+    """The run's headline figures, for docs/deploy.md."""
+    shared, sweep, delivery, lists = results["shared"], results["sweep"], results["delivery"], results["list"]
+    by_worker = ", ".join(f"{name}: {w['closed']:,}" for name, w in results["workers"].items())
+    by_beat = ", ".join(f"{name}: {sent}" for name, sent in results["beats"].items())
+    lines = [
+        f"- Run of {results['date']}, load average {results['load_before']} before and {results['load_after']} "
+        "after (1, 5, 15 minutes) on a machine shared with other work: absolute rates are low and noisy.",
+        f"- Sessions: logged in on server 1 ({shared['session']['login_on_1']}), served as that member by server 2 "
+        f"({shared['session']['inbox_on_2']}). Login limit: after {shared['login_limit']['failures_allowed']} failed "
+        f"logins split between the servers the right password is refused "
+        f"({shared['login_limit']['after_allowed_failures']}, the form again); one failure fewer, it is accepted "
+        f"({shared['login_limit']['after_one_fewer']}). API limit: {shared['api_limit']['rate_per_minute']} "
+        f"requests alternating servers, then {shared['api_limit']['next_on_1']} on server 1 and "
+        f"{shared['api_limit']['next_on_2']} on server 2.",
+        "- List API against the bare DRF list: "
+        + "; ".join(
+            f"{name} {row['ratio']}× ({row['api_rps']:,} against {row['drf_rps']:,} req/s)"
+            for name, row in lists.items()
+        )
+        + ".",
+        f"- {sweep['closed']:,} of {sweep['rounds']:,} due rounds closed by the two workers' sweeps "
+        f"({by_worker}), the last {sweep['seconds_first_to_last_close']} s after the first, with two beats "
+        f"sending every sweep ({by_beat} closing sweeps sent): "
+        f"{sweep['wrong_outcome']} wrong outcomes, one event each: {'yes' if sweep['events_one_each'] else 'no'}, "
+        f"{sweep['messages']:,} messages for {sweep['messages_expected']:,} expected.",
+        f"- Nothing delivered twice in {delivery['seconds']} s of delivery: {delivery['messages_sent']:,} emails "
+        f"sent, {delivery['mail_written']:,} written; {delivery['deliveries_done']:,} webhooks delivered, "
+        f"{delivery['webhooks_received']:,} requests received for {delivery['webhook_events_received']:,} "
+        "distinct events.",
+    ]
+    return "\n".join(lines)
+
+
+def write_figures(path: Path, text: str) -> None:
+    """Put `text` between the figure markers of docs/deploy.md."""
+    existing = path.read_text()
+    start, end = existing.index(FIGURES_START) + len(FIGURES_START), existing.index(FIGURES_END)
+    path.write_text(existing[:start] + "\n" + text + "\n" + existing[end:])
 
 
 def write_section(path: Path, text: str) -> None:
@@ -852,10 +917,16 @@ def main(argv=None) -> dict | None:
     run_parser.add_argument("--deliver-seconds", type=float, default=float(os.environ.get("SCALE_DELIVER") or 180))
     run_parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     run_parser.add_argument("--no-write", action="store_true")
+    report_parser = commands.add_parser("report", help="write the last run's results (var/scale/results.json)")
+    report_parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     sweep_parser = commands.add_parser("sweep", help="time the closing sweep alone")
     sweep_parser.add_argument("--proposals", type=int, default=10_000)
     sweep_parser.add_argument("--reuse", action="store_true", help="keep the database of an earlier run")
     args = parser.parse_args(argv)
+    if args.command == "report":
+        results = json.loads((WORK / "results.json").read_text())
+        report(results, output=args.output)
+        return results
     return run(args) if args.command == "run" else sweep(args)
 
 
