@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test install install-dev var migrate demo lint format clean bench messages
+.PHONY: run test install install-dev var migrate demo lint format clean bench bench-scale messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,19 @@ bench: install var
 	@command -v wrk >/dev/null 2>&1 || { echo "Installing wrk (the Debian package)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
 	$(BIN)/python -m bench.run
+
+## make bench-scale: the scale-out run (bench/scale.py): two web servers (gunicorn) behind HAProxy, two
+## Celery workers and two beat schedulers at once, on PostgreSQL (DATABASE_URL's server; its own databases
+## gov_scale_*) and Redis (REDIS_URL's server, databases 10 and 11), ports 8300-8399. It shows sessions and
+## limits shared by the servers, 10,000 due rounds closed once each, nothing delivered twice, and the list
+## API through the balancer; writes the "Scale-out" section of docs/benchmarks.md. Installs HAProxy and wrk
+## (Debian packages) when they are missing. Smaller: make bench-scale SCALE_ROUNDS=1000 SCALE_DURATION=2
+bench-scale: install var
+	@command -v haproxy >/dev/null 2>&1 || test -x /usr/sbin/haproxy || { echo "Installing HAProxy (the Debian package)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq haproxy; }
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing wrk (the Debian package)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
+	PATH="$$PATH:/usr/sbin" $(BIN)/python -m bench.scale run
 
 lint: install-dev
 	$(BIN)/ruff check .

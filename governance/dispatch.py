@@ -35,15 +35,23 @@ def enqueue_after_commit(task_name: str, **kwargs) -> None:
 
 
 @cache
-def _tasks():
+def _import_tasks() -> None:
     # What a worker does when it starts: import every installed app's tasks module, so that the tasks
     # are known here by name and `.delay()` honours CELERY_TASK_ALWAYS_EAGER.
     current_app.loader.import_default_modules()
-    return current_app.tasks
+
+
+def _task(task_name: str):
+    # Only where the task is not known yet (a web process, once): in a worker's pool process the
+    # tasks are known already, and importing again would run django.setup() again, whose logging
+    # configuration drops the handlers Celery gave that process (its log lines would be lost).
+    if task_name not in current_app.tasks:
+        _import_tasks()
+    return current_app.tasks[task_name]
 
 
 def _send(task_name: str, kwargs: dict) -> None:
     try:
-        _tasks()[task_name].delay(**kwargs)
+        _task(task_name).delay(**kwargs)
     except Exception as exc:  # the broker is down: the periodic sweep does the work later
         log.warning("Could not enqueue %s (%s); the periodic sweep will do it.", task_name, exc)

@@ -123,6 +123,10 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 # A persistent connection (CONN_MAX_AGE > 0) is checked before a request reuses it, so that one the
 # database has closed meanwhile costs a reconnect, not a failed request.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind PgBouncer in transaction pooling, a server-side cursor (.iterator()) cannot outlive the
+# transaction it was declared in: DISABLE_SERVER_SIDE_CURSORS=true (docs/deploy.md).
+if env_bool("DISABLE_SERVER_SIDE_CURSORS", default=False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a real Celery worker process in the tests sees the same rows;
     # one per test process, so that parallel runs do not share it.
@@ -315,8 +319,9 @@ SPECTACULAR_SETTINGS = {
 
 # Celery. With REDIS_URL the broker is Redis; without it, kombu's filesystem transport, which needs
 # no server, so that `make run` works on a machine with only Python.
-if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
+# CELERY_BROKER_URL puts the broker in a Redis database (or server) of its own, apart from the cache.
+if REDIS_URL or env.str("CELERY_BROKER_URL", default=""):
+    CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": 3600,
         # A publish to a broker that has vanished gives up after seconds instead of hanging a request
@@ -352,6 +357,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Queues by kind of work (project.celery): sweeps (the default), email and webhooks. A worker started
+# without -Q consumes all three (CELERY_TASK_QUEUES); `-Q webhooks` gives a kind workers of its own.
+CELERY_TASK_DEFAULT_QUEUE = "sweeps"
+CELERY_TASK_QUEUES = {name: {"exchange": name, "routing_key": name} for name in ("sweeps", "email", "webhooks")}
+CELERY_TASK_ROUTES = ("project.celery.route_task",)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {

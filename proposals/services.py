@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Case, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -22,7 +23,7 @@ from django.utils.translation import gettext
 from circles.models import Circle, CircleMembership
 from circles.queries import stewards_by_circle
 from governance.errors import Conflict, Invalid, NotAllowed
-from governance.models import Member, User
+from governance.models import Member, Organisation, User
 from governance.response_cache import organisations_changed
 from governance.services import (
     Message,
@@ -571,8 +572,11 @@ def _close_rounds(proposals: list[Proposal], *, now) -> None:
     for proposal in proposals:
         proposal.state, proposal.closed_at, proposal.outcome = Proposal.State.CLOSED, now, outcome_of(proposal)
         by_outcome.setdefault(proposal.outcome, []).append(proposal.pk)
-    for outcome, pks in by_outcome.items():
-        Proposal.objects.filter(pk__in=pks).update(state=Proposal.State.CLOSED, closed_at=now, outcome=outcome)
+    # One UPDATE for the whole batch, each round's outcome chosen by its id.
+    outcome = Case(*(When(pk__in=pks, then=Value(outcome)) for outcome, pks in by_outcome.items()))
+    Proposal.objects.filter(pk__in=[p.pk for p in proposals]).update(
+        state=Proposal.State.CLOSED, closed_at=now, outcome=outcome
+    )
     events_record(
         events=[
             event_new(
@@ -689,13 +693,10 @@ def _close_due_batch(*, run: SweepRun, size: int) -> int:
     held = run.held_ids(Proposal)
     if held:
         due = due.exclude(pk__in=held)
-    batch = list(
-        due.select_for_update(skip_locked=True, of=("self",))
-        .select_related("organisation", "circle", "author")
-        .order_by("closes_at", "pk")[:size]
-    )
+    batch = list(due.select_for_update(skip_locked=True).order_by("closes_at", "pk")[:size])
     if not batch:
         return 0
+    _attach_related(batch)
     # A round retried after failing goes alone, so that it does not make a whole batch fail again.
     retried = [proposal for proposal in batch if run.has_failed(proposal)]
     together = [proposal for proposal in batch if not run.has_failed(proposal)]
@@ -709,6 +710,18 @@ def _close_due_batch(*, run: SweepRun, size: int) -> int:
         run.done += len(together)
     run.each(retried, lambda proposal: _close_rounds([proposal], now=run.now))
     return len(batch)
+
+
+def _attach_related(proposals: list[Proposal]) -> None:
+    """Give a batch its organisations, circles and authors, each row read once: a batch has a few
+    of each, which select_related would read, send and build again for every round."""
+    organisations = Organisation.objects.in_bulk({p.organisation_id for p in proposals})
+    circles = Circle.objects.in_bulk({p.circle_id for p in proposals})
+    authors = Member.objects.in_bulk({p.author_id for p in proposals})
+    for proposal in proposals:
+        proposal.organisation = organisations[proposal.organisation_id]
+        proposal.circle = circles[proposal.circle_id]
+        proposal.author = authors[proposal.author_id]
 
 
 def proposals_remind_closing_soon(*, now=None) -> int:

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
-from governance.dispatch import _tasks as tasks_known
+from governance.dispatch import _import_tasks as tasks_known
 from governance.models import Member, Organisation, User
 from tests.factories import UserFactory, make_circle, make_member, make_organisation
 

@@ -1,8 +1,9 @@
 """Start a real Celery worker process for a test, on the broker the settings configure (Redis with
 REDIS_URL, the filesystem broker without), reading and writing the test database.
 
-The worker listens on a queue of its own, and the test process sends there while the context is
-open, so a worker started by `make run` on the same broker never takes the test's tasks."""
+The worker listens on a queue of its own, and the test process sends every task there while the
+context is open (whatever its kind's queue), so a worker started by `make run` on the same broker
+never takes the test's tasks."""
 
 from __future__ import annotations
 
@@ -80,17 +81,18 @@ def celery_worker(*, log_path: Path, env: dict[str, str] | None = None, ready_ti
         "--without-mingle",
         "--without-heartbeat",
     ]
-    previous_queue = app.conf.task_default_queue
+    previous = app.conf.task_default_queue, app.conf.task_routes
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=BASE_DIR, env=worker_env, stdout=log, stderr=subprocess.STDOUT)
     try:
         ready = wait_for(lambda: b" ready." in log_path.read_bytes(), timeout=ready_timeout, process=process)
         if not ready:
             raise RuntimeError(f"The worker did not start in {ready_timeout}s:\n{log_path.read_text()}")
-        app.conf.task_default_queue = queue
+        # Every task to this worker's queue, whatever the queue of its kind (project.celery).
+        _route(queue, ({"*": {"queue": queue}},))
         yield process
     finally:
-        app.conf.task_default_queue = previous_queue
+        _route(*previous)
         process.terminate()
         try:
             process.wait(timeout=15)
@@ -98,6 +100,12 @@ def celery_worker(*, log_path: Path, env: dict[str, str] | None = None, ready_ti
             process.kill()
             process.wait(timeout=5)
         _forget_queue(queue)
+
+
+def _route(default_queue: str, routes) -> None:
+    app.conf.task_default_queue, app.conf.task_routes = default_queue, routes
+    app.amqp.flush_routes()
+    app.amqp.__dict__.pop("router", None)  # a cached property, built again from the routes set here
 
 
 def _forget_queue(queue: str) -> None:

@@ -226,7 +226,12 @@ def _outbox_insert(recipients: dict[Message, dict[str, int | None]]) -> int:
                 f"JOIN UNNEST({', '.join(array(f) for f in shared)}) WITH ORDINALITY "
                 f"AS m({', '.join(column[f] for f in shared)}, message) ON m.message = r.message + 1 {suffix}"
             )
-            cursor.execute(sql, [*map(list, zip(*rows, strict=True)), *map(list, zip(*messages, strict=True))])
+            # The recipients' columns (one value per row: thousands in a sweep's batch) go as array
+            # literals, which the server reads as one value each; a Python list would be sent as
+            # ARRAY[…] with an expression per element for the server to parse, type and plan.
+            numbers, user_ids, addresses = zip(*rows, strict=True)
+            per_row = [_array_literal(numbers), _array_literal(user_ids), _array_literal(addresses)]
+            cursor.execute(sql, [*per_row, *map(list, zip(*messages, strict=True))])
             written += cursor.rowcount
         else:
             placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
@@ -241,6 +246,19 @@ def _outbox_insert(recipients: dict[Message, dict[str, int | None]]) -> int:
                 cursor.execute(f"{insert} VALUES {placeholders} {suffix}", values)
                 written += cursor.rowcount
     return written
+
+
+def _array_literal(values) -> str:
+    """A PostgreSQL array literal of integers, text or None: `{1,NULL,"a \\"b\\""}`."""
+
+    def element(value) -> str:
+        if value is None:
+            return "NULL"
+        if isinstance(value, int):
+            return str(value)
+        return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    return "{" + ",".join(map(element, values)) + "}"
 
 
 RETRY_BACKOFF = [60, 300, 900, 3600, 6 * 3600]
