@@ -62,13 +62,20 @@ class LanguageMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES or getattr(view_func, "language_free", False):
             return None
         language = language_of(request.user, organisation_slug=view_kwargs.get("org"))
         if language and language != translation.get_language():
             translation.activate(language)
             request.LANGUAGE_CODE = translation.get_language()
         return None
+
+
+def language_free(view):
+    """A view that answers no words (a health check, an icon): it costs no look-up of whose language
+    to answer in (the session, the user and their memberships are three queries)."""
+    view.language_free = True
+    return view
 
 
 def language_of(user, *, organisation_slug: str | None = None) -> str | None:

@@ -38,7 +38,7 @@ from .forms import (
     add_domain_error,
 )
 from .inbox import inbox_for_request
-from .middleware import language_of
+from .middleware import language_free, language_of
 from .models import Invitation, Member, MembershipClass, NotificationPreference
 from .notifications import can_turn_off, deliveries_for, email_kinds, unsubscribe_read
 from .queries import get_organisation_for, member_in, organisation_invitations_visible_to
@@ -271,12 +271,14 @@ def permission_denied(request, exception=None):
     return render(request, "403.html", {"organisation": organisation, "exception": message}, status=403)
 
 
+@language_free
 def favicon(request):
     """Browsers and feed readers ask for /favicon.ico whatever a page says: the static icon."""
     return redirect(static("favicon.ico"), permanent=True)
 
 
 @never_cache
+@language_free
 def healthz(request):
     """Database, cache and broker reachability, for load balancers and uptime checks. While Redis is
     down the pages and the API keep answering (the cache falls back to process memory), but this says

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.utils.functional import Promise
+
 from governance.integrations.deliveries import webhook_deliveries_queue
 from governance.integrations.events import event_type_of
 from governance.models import Event, Member, Organisation, WebhookEndpoint
@@ -58,8 +60,20 @@ def event_new(*, organisation: Organisation, actor: Member | None, verb: str, ob
         object_id=obj.pk,
         object_repr=str(obj)[:200],
         circle=circle,
-        details=details or {},
+        details=_written(details or {}),
     )
+
+
+def _written(value):
+    """Details with every lazily translated text (a date written for its reader) written out, in the
+    language active now: what is stored and sent to webhooks is the words, not the promise of them."""
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _written(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_written(item) for item in value]
+    return value
 
 
 def plain(value):

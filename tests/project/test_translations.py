@@ -272,3 +272,11 @@ def test_each_recipient_reads_an_email_in_their_own_language(db, django_capture_
     assert french_footer != spanish_footer
     assert french_footer in by_address[in_french.email].body
     assert spanish_footer in by_address[in_spanish.email].body
+
+
+def test_an_answer_without_words_costs_no_look_up_of_the_reader_s_language(client, db, django_assert_num_queries):
+    member = make_member(make_organisation())
+    client.force_login(member.user)
+
+    with django_assert_num_queries(0):
+        assert client.get("/favicon.ico").status_code in (200, 301, 302)
