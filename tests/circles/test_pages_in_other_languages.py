@@ -22,13 +22,6 @@ def reader(language: str):
     return user, organisation, organisation.members.get(user=user)
 
 
-@pytest.fixture(autouse=True)
-def english_afterwards():
-    """A request leaves the language it chose active in the thread; the tests that follow read English."""
-    yield
-    translation.deactivate()
-
-
 def read(client, path: str) -> str:
     """The page's text as a person reads it: entities decoded, French no-break spaces as spaces."""
     return unescape(client.get(path).content.decode()).replace("\u00a0", " ")

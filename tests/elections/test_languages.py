@@ -18,13 +18,6 @@ UTC = zoneinfo.ZoneInfo("UTC")
 T0 = datetime(2027, 5, 3, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def back_to_english():
-    """A page read in another language leaves that language active in the thread: the next test reads English."""
-    yield
-    translation.activate("en")
-
-
 @pytest.fixture
 def ballot(world, time_machine):
     """A one-seat role of the general circle elected by ballot, open for applications."""

@@ -5,16 +5,7 @@ import csv
 import io
 
 import pytest
-from django.utils import translation
 from rest_framework.test import APIClient
-
-
-@pytest.fixture(autouse=True)
-def back_to_english():
-    """A page read in another language leaves that language active in the thread: the next test reads English."""
-    yield
-    translation.activate("en")
-
 
 NNBSP, NBSP = "\u202f", "\xa0"  # French groups digits with a narrow no-break space; € follows a no-break space
 
