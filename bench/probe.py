@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -218,12 +219,13 @@ def profile(slug: str = BENCH_SLUG, *, only: str = "", repeat: int = 7, cprofile
     token = api_token_create(user=member.user, name="benchmark profile")[1]
     chosen = [e for e in ENDPOINTS if not only or e.key in only.split(",") or e.key == REFERENCE]
     profiler = cProfile.Profile() if cprofile else None
+    profiled = next((e for e in chosen if e.key != REFERENCE), None)
     samples = {e.key: [] for e in chosen}
     for n in range(repeat + 2):  # the first two rounds warm up, as a worker that has served before
         for endpoint in chosen:
             headers = {"authorization": f"Bearer {token}"} if endpoint.auth == "token" else {}
             body = endpoint.body % ("consent", "abstain")[n % 2] if endpoint.body else ""
-            profiling = profiler is not None and n >= 2 and endpoint is chosen[0] and endpoint.key != REFERENCE
+            profiling = profiler is not None and n >= 2 and endpoint is profiled
             with CaptureQueriesContext(connection) as captured:
                 wall, cpu = time.perf_counter(), time.process_time()
                 if profiling:
@@ -246,7 +248,7 @@ def profile(slug: str = BENCH_SLUG, *, only: str = "", repeat: int = 7, cprofile
     for key in found:
         found[key]["x_drf"] = round(found[REFERENCE]["ms"] / found[key]["ms"], 2) if found[key]["ms"] else None
     if profiler is not None:
-        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats(os.environ.get("PSORT", "cumulative")).print_stats(os.environ.get("PFILTER", ""), int(os.environ.get("PLINES", "40")))
     return found
 
 
