@@ -26,7 +26,11 @@ WEEK = timedelta(days=7)
 
 
 def _stewarded(member: Member) -> set[int]:
-    return {pk for ids in stewardship.collect(member) for pk in ids}
+    """The circles the member stewards, asked once per member object (two sources need them)."""
+    cached = member.__dict__.get("_inbox_stewarded")
+    if cached is None:
+        cached = member.__dict__["_inbox_stewarded"] = {pk for ids in stewardship.collect(member) for pk in ids}
+    return cached
 
 
 def _lead_of(field: str, member: Member) -> Q:
@@ -34,8 +38,8 @@ def _lead_of(field: str, member: Member) -> Q:
     return Q(**{field: member}) | Q(**{f"{field}__isnull": True}, circle_id__in=_stewarded(member))
 
 
-def _meeting_url(meeting: Meeting, slug: str) -> str:
-    return reverse("meeting", kwargs={"org": slug, "pk": meeting.pk})
+def _meeting_url(pk: int, slug: str) -> str:
+    return reverse("meeting", kwargs={"org": slug, "pk": pk})
 
 
 def agendas_to_publish(member: Member, now: datetime) -> list[InboxEntry]:
@@ -49,21 +53,21 @@ def agendas_to_publish(member: Member, now: datetime) -> list[InboxEntry]:
         .filter(organisation=organisation, agenda_published_at__isnull=True)
         .filter(starts_at__gt=now, starts_at__lte=now + AGENDA_AHEAD + due_before)
         .filter(_lead_of("facilitator", member))
-        .select_related("circle")
+        .values_list("pk", "title", "starts_at", "facilitator_id", "circle__name")
     )
     return [
         InboxEntry(
             kind="meeting.agenda",
-            title=meeting.title,
+            title=title,
             action=_("Publish the agenda"),
-            url=_meeting_url(meeting, organisation.slug),
-            due=meeting.starts_at - due_before,
-            circle=meeting.circle.name,
-            role=_("facilitator") if meeting.facilitator_id == member.pk else _("steward"),
+            url=_meeting_url(pk, organisation.slug),
+            due=starts_at - due_before,
+            circle=circle,
+            role=_("facilitator") if facilitator_id == member.pk else _("steward"),
             object_type="meeting",
-            object_id=meeting.pk,
+            object_id=pk,
         )
-        for meeting in meetings
+        for pk, title, starts_at, facilitator_id, circle in meetings
     ]
 
 
@@ -75,21 +79,21 @@ def minutes_to_publish(member: Member, now: datetime) -> list[InboxEntry]:
         .filter(organisation=organisation, ends_at__lte=now, ends_at__gt=now - MINUTES_REMINDER_WINDOW)
         .exclude(Exists(published))
         .filter(_lead_of("secretary", member))
-        .select_related("circle")
+        .values_list("pk", "title", "ends_at", "secretary_id", "circle__name")
     )
     return [
         InboxEntry(
             kind="meeting.minutes",
-            title=meeting.title,
+            title=title,
             action=_("Publish the minutes"),
-            url=_meeting_url(meeting, organisation.slug),
-            due=meeting.ends_at + MINUTES_DUE_AFTER,
-            circle=meeting.circle.name,
-            role=_("secretary") if meeting.secretary_id == member.pk else _("steward"),
+            url=_meeting_url(pk, organisation.slug),
+            due=ends_at + MINUTES_DUE_AFTER,
+            circle=circle,
+            role=_("secretary") if secretary_id == member.pk else _("steward"),
             object_type="meeting",
-            object_id=meeting.pk,
+            object_id=pk,
         )
-        for meeting in meetings
+        for pk, title, ends_at, secretary_id, circle in meetings
     ]
 
 
@@ -99,22 +103,22 @@ def my_actions_due(member: Member, now: datetime) -> list[InboxEntry]:
     today = timezone.localtime(now, tz).date()
     items = ActionItem.objects.filter(
         owner=member, status__in=ActionItem.ACTIVE, due__isnull=False, due__lte=today + ACTIONS_AHEAD
-    ).select_related("circle")
+    ).values_list("pk", "title", "due", "circle__name")
     url = reverse("my-actions", kwargs={"org": organisation.slug})
     return [
         InboxEntry(
             kind="action.due",
-            title=item.title,
-            action=_("Overdue: finish or update it") if item.due < today else _("Finish it by its due date"),
+            title=title,
+            action=_("Overdue: finish or update it") if due < today else _("Finish it by its due date"),
             url=url,
             # Due on a day: the deadline is the end of that day, in the organisation's time.
-            due=datetime.combine(item.due + timedelta(days=1), time.min, tzinfo=tz),
-            circle=item.circle.name,
+            due=datetime.combine(due + timedelta(days=1), time.min, tzinfo=tz),
+            circle=circle,
             role=_("owner"),
             object_type="actionitem",
-            object_id=item.pk,
+            object_id=pk,
         )
-        for item in items
+        for pk, title, due, circle in items
     ]
 
 
@@ -128,29 +132,29 @@ def my_meetings_this_week(member: Member, now: datetime) -> list[InboxEntry]:
         Meeting.objects.scheduled()
         .filter(organisation=organisation, ends_at__gt=now, starts_at__lt=now + WEEK)
         .filter(Q(facilitator=member) | Q(secretary=member) | Q(circle__is_general=True) | Exists(on_roster))
-        .select_related("circle")
+        .values_list("pk", "title", "starts_at", "facilitator_id", "secretary_id", "circle__name")
     )
     today = timezone.localtime(now, tz).date()
     entries = []
-    for meeting in meetings:
-        if meeting.secretary_id == member.pk:
+    for pk, title, starts_at, facilitator_id, secretary_id, circle in meetings:
+        if secretary_id == member.pk:
             role, action = _("secretary"), _("Take the minutes")
-        elif meeting.facilitator_id == member.pk:
+        elif facilitator_id == member.pk:
             role, action = _("facilitator"), _("Facilitate")
         else:
             role, action = "", _("Take part")
-        is_today = timezone.localtime(meeting.starts_at, tz).date() == today
+        is_today = timezone.localtime(starts_at, tz).date() == today
         entries.append(
             InboxEntry(
                 kind="meeting.today" if is_today else "meeting.week",
-                title=meeting.title,
+                title=title,
                 action=action,
-                url=_meeting_url(meeting, organisation.slug),
-                due=meeting.starts_at,
-                circle=meeting.circle.name,
+                url=_meeting_url(pk, organisation.slug),
+                due=starts_at,
+                circle=circle,
                 role=role,
                 object_type="meeting",
-                object_id=meeting.pk,
+                object_id=pk,
             )
         )
     return entries

@@ -17,31 +17,23 @@ from .models import Kind, Proposal
 from .queries import waiting_for
 
 
-def _url(proposal: Proposal, slug: str) -> str:
-    return reverse("proposal", kwargs={"org": slug, "pk": proposal.pk})
-
-
 def proposals_awaiting_position(member: Member, now: datetime) -> list[InboxEntry]:
-    """Open rounds in which the member is eligible and has not taken a position: one query."""
+    """Open rounds in which the member is eligible and has not taken a position: one query, of only
+    what an entry shows (the rows of `waiting_for`, without the list's joins and model objects)."""
     slug = member.organisation.slug
+    rows = waiting_for(member).filter(closes_at__gt=now).values_list("pk", "title", "closes_at", "circle__name")
     return [
         InboxEntry(
             kind="proposal.position",
-            title=proposal.title,
+            title=title,
             action=_("Give your position"),
-            url=_url(proposal, slug),
-            due=proposal.closes_at,
-            circle=proposal.circle.name,
+            url=reverse("proposal", kwargs={"org": slug, "pk": pk}),
+            due=closes_at,
+            circle=circle,
             object_type="proposal",
-            object_id=proposal.pk,
+            object_id=pk,
         )
-        # Only what an entry shows: the list's joins (author, organisation) cost the planner more
-        # than the database takes to answer.
-        for proposal in waiting_for(member)
-        .filter(closes_at__gt=now)
-        .select_related(None)
-        .select_related("circle")
-        .only("pk", "title", "closes_at", "circle__name")
+        for pk, title, closes_at, circle in rows
     ]
 
 
@@ -61,26 +53,26 @@ def objections_to_my_proposals(member: Member, now: datetime) -> list[InboxEntry
             concerns=Count("positions", filter=standing & Q(positions__kind=Kind.CONCERN)),
         )
         .filter(Q(objections__gt=0) | Q(concerns__gt=0))
-        .select_related("circle")
+        .values_list("pk", "title", "closes_at", "circle__name", "objections", "concerns")
     )
     entries = []
-    for proposal in rounds:
+    for pk, title, closes_at, circle, objections, concerns in rounds:
         parts = []
-        if proposal.objections:
-            parts.append(ngettext("%d objection", "%d objections", proposal.objections) % proposal.objections)
-        if proposal.concerns:
-            parts.append(ngettext("%d concern", "%d concerns", proposal.concerns) % proposal.concerns)
+        if objections:
+            parts.append(ngettext("%d objection", "%d objections", objections) % objections)
+        if concerns:
+            parts.append(ngettext("%d concern", "%d concerns", concerns) % concerns)
         entries.append(
             InboxEntry(
                 kind="proposal.objection",
-                title=proposal.title,
+                title=title,
                 action=_("Answer %(what)s") % {"what": _(" and ").join(parts)},
-                url=_url(proposal, slug),
-                due=proposal.closes_at,
-                circle=proposal.circle.name,
+                url=reverse("proposal", kwargs={"org": slug, "pk": pk}),
+                due=closes_at,
+                circle=circle,
                 role=_("author"),
                 object_type="proposal",
-                object_id=proposal.pk,
+                object_id=pk,
             )
         )
     return entries

@@ -28,23 +28,23 @@ def my_terms_ending(member: Member, now: datetime) -> list[InboxEntry]:
         RoleAssignment.objects.filter(member=member, ended_at__isnull=True, started_at__lte=now, planned_end_at__gt=now)
         .filter(planned_end_at__lte=now + ahead)
         .exclude(Exists(renewed))
-        .select_related("role__circle")
         .order_by(F("planned_end_at").asc())
+        .values_list("pk", "role_id", "planned_end_at", "role__name", "role__circle__name")
     )
     slug = member.organisation.slug
     return [
         InboxEntry(
             kind="role.term_ending",
-            title=term.role.name,
+            title=role,
             action=_("Your term ends: stand again or hand over"),
-            url=reverse("role", kwargs={"org": slug, "pk": term.role_id}),
-            due=term.planned_end_at,
-            circle=term.role.circle.name,
-            role=term.role.name,
+            url=reverse("role", kwargs={"org": slug, "pk": role_id}),
+            due=planned_end_at,
+            circle=circle,
+            role=role,
             object_type="roleassignment",
-            object_id=term.pk,
+            object_id=pk,
         )
-        for term in terms
+        for pk, role_id, planned_end_at, role, circle in terms
     ]
 
 
