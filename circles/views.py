@@ -10,9 +10,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from governance import response_cache
 from governance.errors import DomainError
 from governance.forms import add_domain_error, override_field_add, override_reason_of, structure_edit_mode
 from governance.queries import get_organisation_for, recent_events
@@ -49,30 +51,47 @@ def _ancestors(circle: Circle) -> list[Circle]:
     return chain[::-1]
 
 
+def _circle_page_shared(circle: Circle) -> dict:
+    """What the circle's page shows every member alike, outside its cached parts: the roster's size,
+    the steward, the breadcrumbs and the latest change. Kept in the response cache under the
+    organisation's version (a roster or steward change, a move or an edit records an event)."""
+    sub_circle_ids = list(sub_circles(circle).values_list("pk", flat=True))
+    return {
+        "roster_size": roster(circle).count(),
+        "steward": stewards_by_circle([circle.pk]).get(circle.pk),
+        "sub_circle_count": len(sub_circle_ids),
+        "ancestors": _ancestors(circle),
+        "provenances": provenance_latest([circle]),
+    }
+
+
+def _sub_circles_with_stewards(circle: Circle) -> list:
+    children = list(sub_circles(circle))
+    stewards = stewards_by_circle([c.pk for c in children])
+    return [(child, stewards.get(child.pk)) for child in children]
+
+
 @login_required
 def circle_detail(request, org, circle):
     circle = get_circle_for(request.user, org, circle)
     organisation = circle.organisation
-    people = list(roster(circle))
-    children = list(sub_circles(circle))
-    stewards = stewards_by_circle([circle.pk, *(c.pk for c in children)])
+    shared = response_cache.remember("circle-page", organisation.pk, (circle.pk,), lambda: _circle_page_shared(circle))
     user = request.user
     context = {
         "organisation": organisation,
         "me": member_for(user, organisation.pk),
         "circle": circle,
-        "ancestors": _ancestors(circle),
-        "steward": stewards.get(circle.pk),
-        "roster": people,
-        "size_notice": size_notice(circle, len(people)),
-        "sub_circles": [(child, stewards.get(child.pk)) for child in children],
+        **shared,
+        "size_notice": size_notice(circle, shared["roster_size"]),
+        # Read only where the page's shared parts are not in the cache.
+        "roster": SimpleLazyObject(lambda: list(roster(circle))),
+        "sub_circles": SimpleLazyObject(lambda: _sub_circles_with_stewards(circle)),
         "events": recent_events(organisation, circle=circle, limit=40),
         "events_limit": 10,  # lines, once repeated events are grouped
         "can_change": rules.test_rule("circles.change_circle", user, circle),
         "can_manage_roster": rules.test_rule("circles.manage_roster", user, circle),
         "can_assign_steward": rules.test_rule("circles.assign_steward", user, circle),
         "can_add_circle": rules.test_rule("circles.add_circle", user, organisation),
-        "provenances": provenance_latest([circle]),
         **_proposing(request, circle),
         "nav": "circles",
     }

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from circles.models import Circle, CircleMembership
 from circles.queries import circle_tree, circles_of_member, flatten
-from governance import services
+from governance import response_cache, services
 from governance.errors import DomainError
 from governance.forms import InvitationForm, MemberFilterForm, MemberRemoveForm, MemberUpdateForm, add_domain_error
 from governance.inbox import inbox_for_request
@@ -35,7 +35,13 @@ HOME_INBOX_SIZE = 8  # the home page shows the most pressing; the inbox page has
 def organisation_home(request, org):
     organisation, me = get_organisation_for(request.user, org)
     show_archived = me.is_admin and request.GET.get("archived") == "1"
-    nodes = flatten(circle_tree(organisation, include_archived=show_archived))
+    # The tree is every member's alike (which circles are theirs is marked by the template).
+    nodes = response_cache.remember(
+        "circle-tree",
+        organisation.pk,
+        (show_archived,),
+        lambda: flatten(circle_tree(organisation, include_archived=show_archived)),
+    )
     my_circles = list(circles_of_member(me))
     stewarding = stewarded_circle_ids(request.user, organisation.pk)
     inbox = inbox_for_request(request, me)

@@ -273,6 +273,22 @@ def my_position(proposal: Proposal, member: Member | None) -> Position | None:
     return Position.objects.filter(proposal=proposal, member=member, is_current=True).first()
 
 
+def my_history_and_position(
+    proposal: Proposal, member: Member | None, voter: EligibleVoter | None, *, limit: int
+) -> tuple[list[Position], Position | None]:
+    """A member's latest `limit` positions in the round (newest first) and their current one, in
+    one query for an eligible member: the current position is their newest, so it is in the list.
+    A member not eligible (now) has no history shown; their current position, if an earlier
+    version left them one, is looked up on its own."""
+    if voter is None:
+        return [], my_position(proposal, member)
+    history = list(position_history(proposal, member)[:limit])
+    mine = next((position for position in history if position.is_current), None)
+    if mine is None and len(history) == limit:
+        mine = my_position(proposal, member)
+    return history, mine
+
+
 def proxies_for_round(proposal: Proposal, holder: Member | None) -> list[dict]:
     """The members this holder may respond for in this round (an active proxy for the round or its
     circle, and eligible), each with whether they have responded themselves in this version (then
@@ -280,14 +296,21 @@ def proxies_for_round(proposal: Proposal, holder: Member | None) -> list[dict]:
     The grantor's own position is never shown to the holder: only that it exists."""
     if holder is None:
         return []
+    # The proxies first, in a plain query: most members hold none, and then that is all it costs.
     proxies = list(
         Proxy.objects.filter(holder=holder, revoked_at__isnull=True)
         .filter(Q(proposal=proposal) | Q(circle_id=proposal.circle_id))
-        .filter(grantor__in=EligibleVoter.objects.filter(proposal=proposal).values("member_id"))
         .select_related("grantor__user")
         .order_by("grantor__user__name", "pk")
     )
-    grantors = {proxy.grantor_id: proxy for proxy in proxies}
+    if not proxies:
+        return []
+    eligible = set(
+        EligibleVoter.objects.filter(proposal=proposal, member_id__in={p.grantor_id for p in proxies}).values_list(
+            "member_id", flat=True
+        )
+    )
+    grantors = {proxy.grantor_id: proxy for proxy in proxies if proxy.grantor_id in eligible}
     if not grantors:
         return []
     own = set(

@@ -138,7 +138,7 @@ def _proxy_entries(proposal: Proposal, member, proxy_form=None) -> list[dict]:
 def _detail_context(request, proposal: Proposal, *, position_form=None, comment_form=None, proxy_form=None) -> dict:
     member = member_for(request.user, proposal.organisation_id)
     voter = queries.eligible_voter(proposal, member)
-    mine = queries.my_position(proposal, member)
+    history, mine = queries.my_history_and_position(proposal, member, voter, limit=HISTORY_SHOWN)
     if position_form is None and voter is not None and proposal.is_open:
         initial = {"kind": mine.kind, "reason": mine.reason} if mine else {}
         position_form = PositionForm(proposal=proposal, initial=initial)
@@ -158,7 +158,7 @@ def _detail_context(request, proposal: Proposal, *, position_form=None, comment_
         "member": member,
         "voter": voter,
         "my_position": mine,
-        "my_history": queries.position_history(proposal, member)[:HISTORY_SHOWN] if voter else [],
+        "my_history": history,
         "position_form": position_form,
         "tally": queries.tally_view(proposal),
         "positions": shown["positions"],

@@ -2,14 +2,18 @@
 for the event log."""
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
 
 from django import template
+from django.db.models import QuerySet
 from django.templatetags.tz import do_timezone
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import get_language, gettext_lazy, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
+from governance import response_cache
 from governance.activity import GROUP_PHRASES, events_grouped, object_links
 from governance.inbox import inbox_cached
 from governance.markdown import render_markdown
@@ -247,15 +251,37 @@ def inbox_count(context, organisation) -> int | None:
 # The activity feed: grouped lines, every object linked (governance.activity) -------------------
 
 
+@dataclass(frozen=True)
+class FeedLine:
+    """What the feed's template shows of a line beside its sentence (kept in the response cache)."""
+
+    created_at: datetime
+    since: datetime
+    count: int
+
+
 @register.simple_tag
 def activity(events, organisation, limit=None):
     """The feed's lines: [(sentence, line)], repeated events grouped, at most `limit` lines, in a
-    constant number of queries (one per type of object named, for the links)."""
-    lines = events_grouped(events, limit=int(limit) if limit else None)
-    # Only the objects a line names need a link: "added Mia to Finance" names the circle, not the stay.
-    named = [line.first for line in lines if "{object}" in _phrase(line)]
-    links = object_links(organisation, named)
-    return [(line_text(line, organisation, links), line) for line in lines]
+    constant number of queries (one per type of object named, for the links).
+
+    Every member who may read the feed reads the same sentences, so a queryset's are kept in the
+    response cache under the organisation's version (every event bumps it), the query and the
+    language: a page that has them runs none of the feed's queries. The times ("3 minutes ago")
+    are the template's, written afresh on every page."""
+
+    def compute():
+        lines = events_grouped(events, limit=int(limit) if limit else None)
+        # Only the objects a line names need a link: "added Mia to Finance" names the circle, not the stay.
+        named = [line.first for line in lines if "{object}" in _phrase(line)]
+        links = object_links(organisation, named)
+        return [
+            (line_text(line, organisation, links), FeedLine(line.created_at, line.since, line.count)) for line in lines
+        ]
+
+    if not isinstance(events, QuerySet):
+        return compute()
+    return response_cache.remember("activity", organisation.pk, (str(events.query), limit, get_language()), compute)
 
 
 def _phrase(line) -> str:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from circles.models import CircleMembership
-from circles.services import roster_add, roster_remove
+from circles.services import circle_create, roster_add, roster_remove
 from governance.services import member_remove
 from proposals.services import comment_add, position_record, proposal_amend, proposals_close_due
 from roles.services import steward_assign
@@ -119,4 +119,76 @@ def test_a_cached_proposal_page_asks_the_database_less(world, client, django_ass
     client.get(url)
     # Not read again: the comments, the versions, the positions shown.
     with django_assert_max_num_queries(11):
+        assert client.get(url).status_code == 200
+
+
+def _side(page: str) -> str:
+    """The circle page's steward card and roster heading (outside the cached parts)."""
+    return page[page.index('id="steward-heading"') : page.index('id="roster-heading"') + 120]
+
+
+def test_the_roster_size_and_the_steward_card_follow_a_change(world, client):
+    page = _circle(client, world.nora, world.finance)
+    assert 'class="badge">2<' in page.replace("\n", "") and "Steve Steward" in _side(page)
+    roster_add(circle=world.finance, member=make_member(world.organisation), by=world.member(world.steve))
+    steward_assign(circle=world.finance, member=world.member(world.mia), by=world.member(world.alice))
+    page = _circle(client, world.nora, world.finance)
+    assert 'class="badge">3<' in page.replace("\n", "")
+    side = _side(page)
+    assert "Mia Member" in side and "Steve Steward" not in side
+
+
+def test_the_tally_follows_each_position(world, client):
+    proposal = make_proposal(world.finance, world.member(world.steve))
+
+    def tally(page):
+        return page[page.index('id="tally-heading"') : page.index("</section>", page.index('id="tally-heading"'))]
+
+    assert "0 of 2 responded" in tally(_page(client, world.nora, proposal))
+    position_record(proposal=proposal, member=world.member(world.mia), kind="objection", reason="Not yet")
+    shown = tally(_page(client, world.nora, proposal))
+    assert "1 of 2 responded" in shown and "1 standing objection" in shown
+
+
+def test_the_activity_feed_shows_a_new_event_and_its_times_are_always_fresh(world, client, time_machine):
+    def feed(page):
+        return page[page.index('id="activity-heading"') :]
+
+    time_machine.move_to(timezone.now(), tick=False)
+    first = feed(_circle(client, world.nora, world.finance))
+    assert "Mia Member" in first and "hours ago" not in first
+    time_machine.shift(timedelta(hours=3))
+    later = feed(_circle(client, world.nora, world.finance))
+    # The sentences came from the cache (nothing changed); the times are written for this moment.
+    assert "3\xa0hours ago" in later
+    newcomer = make_member(world.organisation)
+    newcomer.user.name = "Nina Newcomer"
+    newcomer.user.save(update_fields=["name"])
+    roster_add(circle=world.finance, member=newcomer, by=world.member(world.steve))
+    assert "Nina Newcomer" in feed(_circle(client, world.nora, world.finance))
+
+
+def test_the_home_tree_shows_a_new_circle_and_marks_each_members_own(world, client):
+    client.force_login(world.mia)
+    url = reverse("organisation", kwargs={"org": world.organisation.slug})
+    page = client.get(url).content.decode()
+    assert "Commons" not in page
+    circle_create(organisation=world.organisation, by=world.member(world.alice), name="Commons", parent=world.general)
+    as_mia = client.get(url).content.decode()
+    client.force_login(world.steve)
+    as_steve = client.get(url).content.decode()
+    assert "Commons" in as_mia and "Commons" in as_steve
+    assert "you steward" in as_steve and "you steward" not in as_mia
+    assert "your circle" in as_mia
+
+
+def test_a_cached_circle_page_asks_the_database_less(world, client, django_assert_max_num_queries):
+    for _ in range(6):
+        roster_add(circle=world.finance, member=make_member(world.organisation), by=world.member(world.steve))
+    client.force_login(world.nora)
+    url = reverse("circle", kwargs={"org": world.organisation.slug, "circle": world.finance.slug})
+    client.get(url)
+    # Not read again: the roster, its size, the steward, the sub-circles, the breadcrumbs, the latest
+    # change and the feed.
+    with django_assert_max_num_queries(8):
         assert client.get(url).status_code == 200
