@@ -248,7 +248,9 @@ def profile(slug: str = BENCH_SLUG, *, only: str = "", repeat: int = 7, cprofile
     for key in found:
         found[key]["x_drf"] = round(found[REFERENCE]["ms"] / found[key]["ms"], 2) if found[key]["ms"] else None
     if profiler is not None:
-        pstats.Stats(profiler, stream=sys.stderr).sort_stats(os.environ.get("PSORT", "cumulative")).print_stats(os.environ.get("PFILTER", ""), int(os.environ.get("PLINES", "40")))
+        # PSORT (a pstats order), PFILTER (a regular expression over the lines) and PLINES shape it.
+        stats = pstats.Stats(profiler, stream=sys.stderr).sort_stats(os.environ.get("PSORT", "cumulative"))
+        stats.print_stats(os.environ.get("PFILTER", ""), int(os.environ.get("PLINES", "40")))
     return found
 
 

@@ -42,7 +42,7 @@ def test_it_costs_the_same_however_many_payments_wait(world, money, django_asser
     for _ in range(n):
         commit(world, money)
     tess = world.member(money.treasurer)
-    tess.organisation  # as the request's member has it: loaded with the memberships
+    assert tess.organisation  # as the request's member has it: loaded with the memberships
     # The treasurer's seats, then the commitments of their circles.
     with django_assert_max_num_queries(2):
         assert len(payments_to_record(tess, timezone.now())) == n
@@ -53,7 +53,7 @@ def test_a_member_who_treasures_nothing_costs_one_small_query(world, money, djan
     for _ in range(n):
         commit(world, money)
     steve = world.member(world.steve)
-    steve.organisation
+    assert steve.organisation
     with django_assert_num_queries(1) as captured:
         assert payments_to_record(steve, timezone.now()) == []
     assert "money_commitment" not in captured.captured_queries[0]["sql"]
