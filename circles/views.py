@@ -51,15 +51,20 @@ def _ancestors(circle: Circle) -> list[Circle]:
     return chain[::-1]
 
 
-def _circle_page_shared(circle: Circle) -> dict:
+def _circle_page_shared(circle: Circle, found: dict) -> dict:
     """What the circle's page shows every member alike, outside its cached parts: the roster's size,
     the steward, the breadcrumbs and the latest change. Kept in the response cache under the
-    organisation's version (a roster or steward change, a move or an edit records an event)."""
-    sub_circle_ids = list(sub_circles(circle).values_list("pk", flat=True))
+    organisation's version (a roster or steward change, a move or an edit records an event). The
+    roster and the sub-circles read for it are left in `found`, for the parts rendered next."""
+    people = list(roster(circle))
+    children = list(sub_circles(circle))
+    stewards = stewards_by_circle([circle.pk, *(c.pk for c in children)])
+    found["roster"] = people
+    found["sub_circles"] = [(child, stewards.get(child.pk)) for child in children]
     return {
-        "roster_size": roster(circle).count(),
-        "steward": stewards_by_circle([circle.pk]).get(circle.pk),
-        "sub_circle_count": len(sub_circle_ids),
+        "roster_size": len(people),
+        "steward": stewards.get(circle.pk),
+        "sub_circle_count": len(children),
         "ancestors": _ancestors(circle),
         "provenances": provenance_latest([circle]),
     }
@@ -75,7 +80,10 @@ def _sub_circles_with_stewards(circle: Circle) -> list:
 def circle_detail(request, org, circle):
     circle = get_circle_for(request.user, org, circle)
     organisation = circle.organisation
-    shared = response_cache.remember("circle-page", organisation.pk, (circle.pk,), lambda: _circle_page_shared(circle))
+    found = {}  # what computing the shared figures read, if they were not in the cache
+    shared = response_cache.remember(
+        "circle-page", organisation.pk, (circle.pk,), lambda: _circle_page_shared(circle, found)
+    )
     user = request.user
     context = {
         "organisation": organisation,
@@ -84,8 +92,10 @@ def circle_detail(request, org, circle):
         **shared,
         "size_notice": size_notice(circle, shared["roster_size"]),
         # Read only where the page's shared parts are not in the cache.
-        "roster": SimpleLazyObject(lambda: list(roster(circle))),
-        "sub_circles": SimpleLazyObject(lambda: _sub_circles_with_stewards(circle)),
+        "roster": SimpleLazyObject(lambda: found["roster"] if "roster" in found else list(roster(circle))),
+        "sub_circles": SimpleLazyObject(
+            lambda: found["sub_circles"] if "sub_circles" in found else _sub_circles_with_stewards(circle)
+        ),
         "events": recent_events(organisation, circle=circle, limit=40),
         "events_limit": 10,  # lines, once repeated events are grouped
         "can_change": rules.test_rule("circles.change_circle", user, circle),

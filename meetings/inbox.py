@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from circles.models import CircleMembership
-from governance.hooks import stewardship
 from governance.inbox import InboxEntry
 from governance.models import Member
+from governance.rules import stewarded_by
 
 from .models import ActionItem, Meeting, MeetingSeries, MeetingSettings, Minutes
 from .services.reminders import MINUTES_DUE_AFTER, MINUTES_REMINDER_WINDOW
@@ -25,17 +25,9 @@ ACTIONS_AHEAD = timedelta(days=7)  # an action item shows from a week before its
 WEEK = timedelta(days=7)
 
 
-def _stewarded(member: Member) -> set[int]:
-    """The circles the member stewards, asked once per member object (two sources need them)."""
-    cached = member.__dict__.get("_inbox_stewarded")
-    if cached is None:
-        cached = member.__dict__["_inbox_stewarded"] = {pk for ids in stewardship.collect(member) for pk in ids}
-    return cached
-
-
 def _lead_of(field: str, member: Member) -> Q:
     """Meetings where the member holds the part, or where nobody does and they steward the circle."""
-    return Q(**{field: member}) | Q(**{f"{field}__isnull": True}, circle_id__in=_stewarded(member))
+    return Q(**{field: member}) | Q(**{f"{field}__isnull": True}, circle_id__in=stewarded_by(member))
 
 
 def _meeting_url(pk: int, slug: str) -> str:

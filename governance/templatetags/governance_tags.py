@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.templatetags.tz import do_timezone
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
@@ -246,6 +247,44 @@ def inbox_count(context, organisation) -> int | None:
         return 0
     cached = inbox_cached(request, member)
     return None if cached is None else cached.total
+
+
+# A shared part with the viewer's own marks put in afterwards ---------------------------------------
+
+_OWN_MARK = re.compile(r"<!--own:(\d+)-->")
+
+
+class OwnCirclesNode(template.Node):
+    def __init__(self, nodelist, stewarding, mine):
+        self.nodelist, self.stewarding, self.mine = nodelist, stewarding, mine
+
+    def render(self, context):
+        stewarding = set(self.stewarding.resolve(context) or ())
+        mine = set(self.mine.resolve(context) or ())
+        badges = {
+            "steward": format_html('<span class="badge steward">{}</span>', _("you steward")),
+            "mine": format_html('<span class="badge ok">{}</span>', _("your circle")),
+        }
+
+        def badge(match):
+            pk = int(match.group(1))
+            return badges["steward"] if pk in stewarding else badges["mine"] if pk in mine else ""
+
+        return mark_safe(_OWN_MARK.sub(badge, self.nodelist.render(context)))  # noqa: S308 -- our own markup
+
+
+@register.tag
+def own_circles(parser, token):
+    """`{% own_circles stewarding mine %}…<!--own:{{ circle.pk }}-->…{% endown_circles %}`: each
+    mark becomes the viewer's badge for that circle ("you steward", "your circle") or nothing, so
+    that what is inside can be a shared part (the same for every member) and still say which
+    circles are the viewer's."""
+    bits = token.split_contents()
+    if len(bits) != 3:
+        raise template.TemplateSyntaxError(f"{bits[0]} takes the circles stewarded and the viewer's circles.")
+    nodelist = parser.parse(("endown_circles",))
+    parser.delete_first_token()
+    return OwnCirclesNode(nodelist, parser.compile_filter(bits[1]), parser.compile_filter(bits[2]))
 
 
 # The activity feed: grouped lines, every object linked (governance.activity) -------------------

@@ -3,10 +3,13 @@ member of the organisation is shown alike (a proposal's discussion, who responde
 and kept in the response cache under the organisation's version (governance.response_cache), so that
 any write to the organisation's governance data makes the next page render it afresh.
 
-Only what is the same for every viewer goes inside: no form, no csrf token, no permission test, no
-"you". The values after the name say what else the part depends on (the proposal's id, a query
-parameter); the language and the time zone are always part of the key. Without a shared cache the
-part is rendered on every request, as if the tag were not there."""
+Only what is the same for every viewer with the same key goes inside: no csrf token, no permission
+test, no "you". The values after the name say what else the part depends on (the proposal's id, a
+query parameter, the rights that decide which links show); the language and the time zone are always
+part of the key. A part that shows a viewer's own values names them in its key, so that nobody else
+ever reads it (the position form's fields: the viewer's position's id, which only they hold; never a
+bound form). Without a shared cache the part is rendered on every request, as if the tag were not
+there."""
 
 from django import template
 from django.utils import timezone

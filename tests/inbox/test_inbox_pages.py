@@ -14,6 +14,14 @@ from proposals.models import EligibleVoter, Proposal
 from tests.factories import make_proposal
 
 
+@pytest.fixture(autouse=True)
+def database_path(settings):
+    """These count what a page asks the database, so the response cache stays out of it (with Redis it
+    would answer the second read, and these tests write rows directly, not through the services that
+    replace the organisation's version); tests/perf counts the cached pages."""
+    settings.RESPONSE_CACHE = False
+
+
 def open_items(world, n):
     """n open rounds waiting for Mia, n actions of hers due and n meetings of her circle this week,
     written in bulk (the services would take minutes for a thousand)."""

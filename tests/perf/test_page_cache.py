@@ -192,3 +192,44 @@ def test_a_cached_circle_page_asks_the_database_less(world, client, django_asser
     # change and the feed.
     with django_assert_max_num_queries(8):
         assert client.get(url).status_code == 200
+
+
+def test_the_cached_navigation_follows_each_viewers_rights(world, client):
+    url = reverse("organisation", kwargs={"org": world.organisation.slug})
+    settings_link = reverse("organisation_settings", kwargs={"org": world.organisation.slug})
+    invitations_link = reverse("invitations", kwargs={"org": world.organisation.slug})
+    seen = {}
+    for user in (world.alice, world.mia, world.steve, world.alice, world.mia):
+        client.force_login(user)
+        page = client.get(url).content.decode()
+        nav = page[page.index('class="section-nav"') : page.index("</nav>", page.index('class="section-nav"'))]
+        seen.setdefault(user.email, set()).add((settings_link in nav, invitations_link in nav))
+    # The admin: settings and invitations; a steward: invitations; a member: neither; each time alike.
+    assert seen == {
+        "alice@acme.test": {(True, True)},
+        "steve@acme.test": {(False, True)},
+        "mia@acme.test": {(False, False)},
+    }
+
+
+def test_a_members_own_position_is_in_their_form_and_in_nobody_elses(world, client):
+    proposal = make_proposal(world.finance, world.member(world.steve))
+    steve_page = _page(client, world.steve, proposal)
+    position_record(proposal=proposal, member=world.member(world.mia), kind="concern", reason="My own words here")
+    mia_page = _page(client, world.mia, proposal)
+    steve_again = _page(client, world.steve, proposal)
+
+    def form(page):
+        """The position form's fields: after its csrf input (a new token on every page)."""
+        start = page.index('class="position-form"')
+        start = page.index(">", page.index('name="csrfmiddlewaretoken"', start)) + 1
+        return page[start : page.index("</form>", start)]
+
+    def chosen(page, kind):
+        field = form(page)
+        tag = field[field.index(f'value="{kind}"') :]
+        return " checked" in tag[: tag.index(">")]
+
+    assert "My own words here" in form(mia_page) and chosen(mia_page, "concern")
+    assert "My own words here" not in form(steve_again) and not chosen(steve_again, "concern")
+    assert form(steve_page) == form(steve_again)

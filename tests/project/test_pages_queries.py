@@ -13,6 +13,14 @@ from governance.models import Member, User
 CIRCLE_PAGE_MAX_QUERIES = 11  # + the provenance of the circle ("Decided by …", issue 12)
 
 
+@pytest.fixture(autouse=True)
+def database_path(settings):
+    """These count what a page asks the database, so the response cache stays out of it (with Redis it
+    would answer the second read, and these tests write rows directly, not through the services that
+    replace the organisation's version); tests/perf counts the cached pages."""
+    settings.RESPONSE_CACHE = False
+
+
 def grow(world, circle, size: int) -> None:
     """Add people to the organisation and to `circle` until its roster holds `size` members."""
     missing = size - CircleMembership.objects.current().filter(circle=circle).count()
