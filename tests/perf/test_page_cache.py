@@ -10,8 +10,10 @@ from django.utils import timezone
 from circles.models import CircleMembership
 from circles.services import circle_create, roster_add, roster_remove
 from governance.services import member_remove
+from proposals.changes import change_add
 from proposals.services import comment_add, position_record, proposal_amend, proposals_close_due
 from roles.services import steward_assign
+from tests.changes.helpers import amend_data
 from tests.factories import make_member, make_proposal
 
 
@@ -233,3 +235,15 @@ def test_a_members_own_position_is_in_their_form_and_in_nobody_elses(world, clie
     assert "My own words here" in form(mia_page) and chosen(mia_page, "concern")
     assert "My own words here" not in form(steve_again) and not chosen(steve_again, "concern")
     assert form(steve_page) == form(steve_again)
+
+
+def test_the_changes_are_the_authors_to_edit_and_everyone_elses_to_read_as_they_stand(world, client):
+    steve = world.member(world.steve)
+    proposal = make_proposal(world.finance, steve)
+    change_add(proposal=proposal, by=steve, kind="circle.amend", data=amend_data(world.finance, purpose="Pay on time"))
+    as_nora = _page(client, world.nora, proposal)
+    as_steve = _page(client, world.steve, proposal)
+    assert "Pay on time" in as_nora and "Pay on time" in as_steve
+    assert "Add a change" in as_steve and "Add a change" not in as_nora
+    change_add(proposal=proposal, by=steve, kind="circle.amend", data=amend_data(world.finance, name="Treasury Works"))
+    assert "Treasury Works" in _page(client, world.nora, proposal)
