@@ -52,6 +52,7 @@ VERSION_SECONDS = 7 * 24 * 3600
 # How many answers each process also keeps in its own memory, and for how long (see _Local): an
 # answer is therefore computed again at least every ENTRY_SECONDS + LOCAL_SECONDS.
 LOCAL_ENTRIES = 256
+LOCAL_BYTES = 4 * 1024 * 1024  # and at most this much text and pickles, so that a worker stays small
 LOCAL_SECONDS = 60
 
 _epoch: dict[str, str] = {}
@@ -161,10 +162,10 @@ class _Local:
     trip to Redis (a page with three shared parts made four). Only the versions are always asked of
     Redis, so a write elsewhere is seen at once. A copy is kept LOCAL_SECONDS at most; values are kept pickled
     (strings as they are), so that a caller that changes what it was given never changes the copy.
-    Bounded by LOCAL_ENTRIES, the oldest dropped first."""
+    Bounded by LOCAL_ENTRIES and LOCAL_BYTES, the least recently used dropped first."""
 
-    def __init__(self, size: int):
-        self.size = size
+    def __init__(self, size: int, max_bytes: int = LOCAL_BYTES):
+        self.size, self.max_bytes, self.bytes = size, max_bytes, 0
         self.entries: OrderedDict[str, tuple[float, object]] = OrderedDict()
         self.lock = threading.Lock()
 
@@ -175,22 +176,31 @@ class _Local:
                 return None
             expires, stored = found
             if expires <= time.monotonic():
-                del self.entries[cache_key]
+                self._drop(cache_key)
                 return None
             self.entries.move_to_end(cache_key)
         return pickle.loads(stored) if isinstance(stored, bytes) else stored  # noqa: S301 -- our own pickles
 
     def put(self, cache_key: str, value) -> None:
         stored = value if isinstance(value, str) else pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        if len(stored) > self.max_bytes // 8:
+            return  # one answer never takes more than an eighth of the room
         with self.lock:
+            if cache_key in self.entries:
+                self._drop(cache_key)
             self.entries[cache_key] = (time.monotonic() + LOCAL_SECONDS, stored)
-            self.entries.move_to_end(cache_key)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
+            self.bytes += len(stored)
+            while len(self.entries) > self.size or self.bytes > self.max_bytes:
+                self._drop(next(iter(self.entries)))
+
+    def _drop(self, cache_key: str) -> None:
+        _expires, stored = self.entries.pop(cache_key)
+        self.bytes -= len(stored)
 
     def clear(self) -> None:
         with self.lock:
             self.entries.clear()
+            self.bytes = 0
 
 
 _local = _Local(LOCAL_ENTRIES)

@@ -72,3 +72,15 @@ def test_nothing_is_read_from_memory_while_the_cache_steps_aside(world, settings
     settings.RESPONSE_CACHE = True
     comment_add(proposal=proposal, author=world.member(world.mia), body="New")
     assert response_cache.versions([world.organisation.pk]) != versions
+
+
+def test_the_copies_take_no_more_room_than_allowed():
+    local = _Local(size=100, max_bytes=8000)
+    local.put("big", "x" * 1001)  # more than an eighth of the room: not kept
+    for n in range(10):
+        local.put(f"k{n}", "y" * 900)
+    assert local.get("big") is None
+    assert local.bytes <= 8000 and len(local.entries) == 8
+    assert local.get("k0") is None and local.get("k9") == "y" * 900
+    local.put("k9", "z" * 10)  # replaced, not counted twice
+    assert local.bytes == 7 * 900 + 10
