@@ -22,7 +22,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from governance import queries
 from governance.authentication import LoginLocked, authenticate_password, needs_email_confirmation
 from governance.errors import Invalid
-from governance.inbox import inbox_collect
+from governance.inbox import inbox_of
 from governance.integrations import queries as integration_queries
 from governance.integrations import webhooks
 from governance.integrations.events import event_type_choices, verbs_of
@@ -475,7 +475,7 @@ class InboxView(GenericAPIView):
         for member in members:
             if member.is_bot:
                 continue
-            found = inbox_collect(member, now)
+            found = inbox_of(member, now)
             for entry in found.entries:
                 entries.append({**asdict(entry), "organisation": member.organisation.slug})
                 entries[-1]["url"] = request.build_absolute_uri(entry.url)
