@@ -663,7 +663,7 @@ def comment_add(*, proposal: Proposal, author: Member, body: str, is_question: b
 # Sweeps (run by Celery beat; each is safe to run twice, late, or on two workers) ---------------
 
 
-CLOSE_BATCH = 200
+CLOSE_BATCH = 500
 
 
 def proposals_close_due(*, now=None, limit: int = 20000, batch_size: int = CLOSE_BATCH) -> int:
@@ -693,9 +693,15 @@ def _close_due_batch(*, run: SweepRun, size: int) -> int:
     held = run.held_ids(Proposal)
     if held:
         due = due.exclude(pk__in=held)
-    batch = list(due.select_for_update(skip_locked=True).order_by("closes_at", "pk")[:size])
-    if not batch:
+    # The claim locks and returns ids alone: with many rounds due at once, the rows are sorted to
+    # find the first `size`, and sorting whole rows (their text) spills to disk. Then the claimed
+    # rows are read by their primary key.
+    claimed = list(
+        due.select_for_update(skip_locked=True).order_by("closes_at", "pk").values_list("pk", flat=True)[:size]
+    )
+    if not claimed:
         return 0
+    batch = list(Proposal.objects.filter(pk__in=claimed).order_by("closes_at", "pk"))
     _attach_related(batch)
     # A round retried after failing goes alone, so that it does not make a whole batch fail again.
     retried = [proposal for proposal in batch if run.has_failed(proposal)]
