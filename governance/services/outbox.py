@@ -188,7 +188,8 @@ def _outbox_insert(recipients: dict[Message, dict[str, int | None]]) -> int:
     varying = [meta.get_field(name) for name in MESSAGE_FIELDS]  # a message's own values
     constant = [f for f in fields if f not in (recipient, email, *varying)]  # the same for every row
     constants = [f.get_db_prep_save(f.get_default(), connection) for f in constant]
-    messages, rows = [], []  # messages: prepared values of `varying`; rows: (message number, user id, email)
+    messages = []  # the prepared values of `varying`, per message
+    numbers, user_ids, addresses = [], [], []  # per row: its message's number, the user id, the email
     for number, (message, users) in enumerate(recipients.items()):
         values = {
             "organisation": message.organisation.pk if message.organisation else None,
@@ -202,7 +203,9 @@ def _outbox_insert(recipients: dict[Message, dict[str, int | None]]) -> int:
             "held_for_digest": message.held,
         }
         messages.append([f.get_db_prep_save(values[f.name], connection) for f in varying])
-        rows.extend((number, user_id, address) for address, user_id in users.items())
+        numbers += [number] * len(users)
+        user_ids += users.values()
+        addresses += users.keys()
     # Skipping conflicts also covers a concurrent writer that queued the same message a moment ago.
     insert = "{} {} ({})".format(
         ops.insert_statement(on_conflict=OnConflict.IGNORE),
@@ -237,7 +240,6 @@ def _outbox_insert(recipients: dict[Message, dict[str, int | None]]) -> int:
             # The recipients' columns (one value per row: thousands in a sweep's batch) go as array
             # literals, which the server reads as one value each; a Python list would be sent as
             # ARRAY[…] with an expression per element for the server to parse, type and plan.
-            numbers, user_ids, addresses = zip(*rows, strict=True)
             per_row = [_array_literal(numbers), _array_literal(user_ids), _array_literal(addresses)]
             by_constant = dict(zip(constant, constants, strict=True))
             params = [by_constant[f] for f in fields if f in by_constant]
@@ -245,6 +247,7 @@ def _outbox_insert(recipients: dict[Message, dict[str, int | None]]) -> int:
             written += cursor.rowcount
         else:
             placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+            rows = list(zip(numbers, user_ids, addresses, strict=True))
             size = max(1, min(1000, ops.bulk_batch_size(fields, rows)))
             by_constant = dict(zip(constant, constants, strict=True))
             for start in range(0, len(rows), size):
@@ -271,6 +274,11 @@ def _array_literal(values) -> str:
     """A PostgreSQL array literal of integers, text or None: `{1,NULL,"a \\"b\\""}`."""
     if all(type(value) is int for value in values):
         return "{" + ",".join(map(str, values)) + "}"
+    if all(type(value) is str for value in values):
+        # Addresses: quoted, with nothing to escape in nearly every case (a NUL cannot be in a text).
+        joined = "\0".join(values)
+        if '"' not in joined and "\\" not in joined:
+            return '{"' + joined.replace("\0", '","') + '"}'
 
     def element(value) -> str:
         if value is None:
