@@ -445,6 +445,7 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # indexed where set (Meta): most messages go alone, and every row is written once
         help_text=_("The digest it went in."),
     )
     created_at = models.DateTimeField(default=timezone.now)
@@ -465,6 +466,9 @@ class Notification(models.Model):
                 condition=Q(sent_at__isnull=True, held_for_digest=True),
                 name="notification_held_for_digest",
             ),
+            # What finds a digest's messages when it is deleted (to unset their link); the rows
+            # that went alone, nearly all of them, have no entry to write.
+            models.Index(fields=["digest"], condition=Q(digest__isnull=False), name="notification_in_digest"),
         ]
 
     def __str__(self):

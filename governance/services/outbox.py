@@ -178,18 +178,21 @@ def _outbox_insert(recipients: dict[Message, dict[str, int | None]]) -> int:
     This is bulk_create(ignore_conflicts=True) without a model object per row. The closing sweep
     queues a message to every eligible voter of every round (120,000 rows for 10,000 rounds), and
     preparing and sending every field of every row costs more than the database takes to store it.
-    Here each value is prepared by its field once per message; per row only the recipient's id and
-    email vary (an integer and a string, which need no preparing)."""
+    Here the values that are the same for every row (the fields' defaults: when it was queued, no
+    attempt yet) are prepared by their field once per call, those of a message (its text) once per
+    message, and per row only the recipient's id and email vary (an integer and a string, which
+    need no preparing)."""
     meta, ops = Notification._meta, connection.ops
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     recipient, email = meta.get_field("recipient"), meta.get_field("email")
-    shared = [f for f in fields if f not in (recipient, email)]
-    defaults = {f.attname: f.get_default() for f in shared}
-    messages, rows = [], []  # messages: prepared values of `shared`; rows: (message number, user id, email)
+    varying = [meta.get_field(name) for name in MESSAGE_FIELDS]  # a message's own values
+    constant = [f for f in fields if f not in (recipient, email, *varying)]  # the same for every row
+    constants = [f.get_db_prep_save(f.get_default(), connection) for f in constant]
+    messages = []  # the prepared values of `varying`, per message
+    numbers, user_ids, addresses = [], [], []  # per row: its message's number, the user id, the email
     for number, (message, users) in enumerate(recipients.items()):
         values = {
-            **defaults,
-            "organisation_id": message.organisation.pk if message.organisation else None,
+            "organisation": message.organisation.pk if message.organisation else None,
             # Whoever built the message, what is stored fits its columns: a long title or name
             # never makes the insert, and with it a whole sweep, fail.
             "kind": fit_key(message.kind, "kind"),
@@ -199,8 +202,10 @@ def _outbox_insert(recipients: dict[Message, dict[str, int | None]]) -> int:
             "html": message.html,
             "held_for_digest": message.held,
         }
-        messages.append([f.get_db_prep_save(values[f.attname], connection) for f in shared])
-        rows.extend((number, user_id, address) for address, user_id in users.items())
+        messages.append([f.get_db_prep_save(values[f.name], connection) for f in varying])
+        numbers += [number] * len(users)
+        user_ids += users.values()
+        addresses += users.keys()
     # Skipping conflicts also covers a concurrent writer that queued the same message a moment ago.
     insert = "{} {} ({})".format(
         ops.insert_statement(on_conflict=OnConflict.IGNORE),
@@ -213,43 +218,67 @@ def _outbox_insert(recipients: dict[Message, dict[str, int | None]]) -> int:
         if connection.vendor == "postgresql":
             # Arrays, as bulk_create sends on PostgreSQL (a long VALUES list costs the server more to
             # parse and plan than to store the rows): three per recipient, joined to one per column
-            # of the message, so that a message's text is sent once and not once per recipient.
+            # of the message, so that a message's text is sent once and not once per recipient;
+            # the columns that are the same for every row are sent once.
             def array(f):
                 return f"%s::{f.db_type(connection).split('(')[0]}[]"
 
             column = {f: ops.quote_name(f.column) for f in fields}
-            select = ", ".join(f"r.{column[f]}" if f in (recipient, email) else f"m.{column[f]}" for f in fields)
+            source = {
+                recipient: f"r.{column[recipient]}",
+                email: f"r.{column[email]}",
+                **{f: f"m.{column[f]}" for f in varying},
+                **{f: f"%s::{f.db_type(connection)}" for f in constant},
+            }
             sql = (
-                f"{insert} SELECT {select} "  # noqa: S608 -- names and types from the model
+                f"{insert} SELECT {', '.join(source[f] for f in fields)} "  # noqa: S608 -- names and types from the model
                 f"FROM UNNEST(%s::integer[], {array(recipient)}, {array(email)}) "
                 f"AS r(message, {column[recipient]}, {column[email]}) "
-                f"JOIN UNNEST({', '.join(array(f) for f in shared)}) WITH ORDINALITY "
-                f"AS m({', '.join(column[f] for f in shared)}, message) ON m.message = r.message + 1 {suffix}"
+                f"JOIN UNNEST({', '.join(array(f) for f in varying)}) WITH ORDINALITY "
+                f"AS m({', '.join(column[f] for f in varying)}, message) ON m.message = r.message + 1 {suffix}"
             )
             # The recipients' columns (one value per row: thousands in a sweep's batch) go as array
             # literals, which the server reads as one value each; a Python list would be sent as
             # ARRAY[…] with an expression per element for the server to parse, type and plan.
-            numbers, user_ids, addresses = zip(*rows, strict=True)
             per_row = [_array_literal(numbers), _array_literal(user_ids), _array_literal(addresses)]
-            cursor.execute(sql, [*per_row, *map(list, zip(*messages, strict=True))])
+            by_constant = dict(zip(constant, constants, strict=True))
+            params = [by_constant[f] for f in fields if f in by_constant]
+            cursor.execute(sql, [*params, *per_row, *map(list, zip(*messages, strict=True))])
             written += cursor.rowcount
         else:
             placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+            rows = list(zip(numbers, user_ids, addresses, strict=True))
             size = max(1, min(1000, ops.bulk_batch_size(fields, rows)))
+            by_constant = dict(zip(constant, constants, strict=True))
             for start in range(0, len(rows), size):
                 values = []
                 for number, user_id, address in rows[start : start + size]:
-                    rest = iter(messages[number])
-                    by_field = {recipient: user_id, email: address}
-                    values += [by_field[f] if f in by_field else next(rest) for f in fields]
+                    by_field = {
+                        **by_constant,
+                        **dict(zip(varying, messages[number], strict=True)),
+                        recipient: user_id,
+                        email: address,
+                    }
+                    values += [by_field[f] for f in fields]
                 placeholders = ", ".join([placeholder] * (len(values) // len(fields)))
                 cursor.execute(f"{insert} VALUES {placeholders} {suffix}", values)
                 written += cursor.rowcount
     return written
 
 
+# The columns of an outbox row that a message sets (the same for each of its recipients).
+MESSAGE_FIELDS = ("organisation", "kind", "key", "subject", "body", "html", "held_for_digest")
+
+
 def _array_literal(values) -> str:
     """A PostgreSQL array literal of integers, text or None: `{1,NULL,"a \\"b\\""}`."""
+    if all(type(value) is int for value in values):
+        return "{" + ",".join(map(str, values)) + "}"
+    if all(type(value) is str for value in values):
+        # Addresses: quoted, with nothing to escape in nearly every case (a NUL cannot be in a text).
+        joined = "\0".join(values)
+        if '"' not in joined and "\\" not in joined:
+            return '{"' + joined.replace("\0", '","') + '"}'
 
     def element(value) -> str:
         if value is None:

@@ -48,6 +48,20 @@ def test_it_queues_one_row_per_recipient_and_delivers_after_commit(world, django
     assert len(callbacks) == 1
 
 
+def test_addresses_with_quotes_and_backslashes_are_stored_as_given(world):
+    """The recipients go to the database as one array literal: an address with characters that the
+    literal must escape is stored exactly, beside plain ones and users."""
+    odd = ['"quoted"@elsewhere.test', "back\\slash@elsewhere.test", "comma,brace}@elsewhere.test"]
+
+    assert queue([world.mia, *odd]) == 4
+
+    rows = Notification.objects.filter(key="proposal:1")
+    assert set(rows.values_list("email", flat=True)) == {"mia@acme.test", *odd}
+    assert set(rows.values_list("subject", "body", "attempts", "sent_at", "held_for_digest", "digest")) == {
+        ("A proposal is open", "Have your say.", 0, None, False, None)
+    }
+
+
 def test_it_queues_the_same_message_only_once(world, django_capture_on_commit_callbacks):
     queue([world.mia])
 

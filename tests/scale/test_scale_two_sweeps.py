@@ -58,6 +58,20 @@ def test_two_sweeps_at_once_close_each_due_round_exactly_once(world):
     assert Event.objects.filter(verb="proposal.closed").count() == 40
 
 
+def test_one_sweep_closes_batches_on_two_connections_each_due_round_exactly_once(world):
+    """Outside a transaction the sweep is CLOSE_WORKERS sweepers at once (threads with their own
+    connections), sharing the limit: each round is still closed once, and the count is exact."""
+    rounds = _rounds(world, 40)
+    due = rounds[-1].closes_at + timedelta(minutes=1)
+
+    assert proposals_close_due(now=due, batch_size=3, limit=10, workers=2) == 10
+    assert proposals_close_due(now=due, batch_size=3, workers=2) == 30
+    assert proposals_close_due(now=due, batch_size=3, workers=2) == 0
+
+    _each_closed_once(rounds)
+    assert Event.objects.filter(verb="proposal.closed").count() == 40
+
+
 def test_a_round_that_cannot_close_holds_up_neither_of_two_sweeps(world, caplog):
     poisoned, *rounds = _rounds(world, 31)
     due = rounds[-1].closes_at + timedelta(minutes=1)
