@@ -683,7 +683,8 @@ def proposals_close_due(
 
     The sweep is itself `workers` such sweepers at once: threads with a connection each, sharing
     the limit, as two workers fed by two schedulers share a backlog. Inside a transaction it sweeps
-    alone, on the caller's connection (another connection would not see what the caller wrote).
+    alone, on the caller's connection (another connection would not see what the caller wrote), and
+    so it does on a database other than PostgreSQL.
 
     A round that cannot be closed never holds up the others, of its organisation or any other: when
     a batch fails, its rounds are closed one at a time, each in its own savepoint, and the one that
@@ -691,7 +692,9 @@ def proposals_close_due(
     reported to the site admins."""
     now = now or timezone.now()
     claims = _Claims(limit)
-    if workers <= 1 or connection.in_atomic_block:
+    # Only PostgreSQL lets two connections claim at once (SKIP LOCKED); SQLite would make the second
+    # writer wait for the first (`make run`'s database sweeps alone).
+    if workers <= 1 or connection.in_atomic_block or connection.vendor != "postgresql":
         runs = [_close_due(now=now, claims=claims, batch_size=batch_size)]
     else:
         stop = threading.Event()

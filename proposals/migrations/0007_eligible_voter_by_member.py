@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("governance", "0010_user_language"),
-        ("proposals", "0005_translatable_labels"),
+        ("proposals", "0006_due_index"),
     ]
 
     operations = [
