@@ -41,7 +41,7 @@ from .forms import (
     SummaryForm,
     day_start,
 )
-from .health import health_of, record_settings
+from .health import health_of, load, record_settings
 from .models import ParticipationPreference, TermSummary
 from .search import search as run_search
 
@@ -89,9 +89,17 @@ def health_charts(figures: dict) -> dict:
     }
 
 
-def _figures_and_charts(organisation, circle):
+def _figures_and_charts(organisation, circle, computed: dict):
+    """The dashboard's figures and charts as the page keeps them in the response cache: without the
+    load's rows (one per person), which only the load table reads, and that table is a shared part
+    cached as HTML of its own. Read on every request, the rows were a dict per person to unpickle
+    and then keep until the garbage collector came round (a template's context is a reference
+    cycle), which raised a worker's memory with every page served. `computed` keeps the rows for
+    the request that counted them."""
     figures = health_of(organisation, circle=circle)
-    return figures, health_charts(figures)
+    charts_ = health_charts(figures)
+    computed["load"] = figures.pop("load")
+    return figures, charts_
 
 
 @login_required
@@ -100,20 +108,30 @@ def health(request, org):
     circles = _circles(organisation)
     form = ScopeForm(request.GET or None, circles=circles)
     circle = _chosen_circle(circles, form.cleaned_data.get("circle") if form.is_valid() else None)
+    computed = {}
     figures, charts_ = response_cache.remember(
-        "health",
+        "health-page",
         organisation.pk,
         # What the figures count changes only by a write, which gives the organisation a new version;
         # what is due or ending changes with the clock too, so they are counted again each minute.
         (circle.pk if circle else None, get_language(), timezone.now().replace(second=0, microsecond=0)),
-        lambda: _figures_and_charts(organisation, circle),
+        lambda: _figures_and_charts(organisation, circle, computed),
     )
+
+    def load_rows():
+        # Called by the template only when the load table's shared part is not in the cache.
+        if "load" not in computed:
+            hours_flag = figures["thresholds"]["hours_flag"]
+            computed["load"] = load(organisation, circle=circle, now=figures["until"], hours_flag=hours_flag)
+        return computed["load"]
+
     context = {
         "organisation": organisation,
         "me": me,
         "form": form,
         "circle": circle,
         "figures": figures,
+        "load_rows": load_rows,
         "charts": charts_,
         "nav": "health",
     }

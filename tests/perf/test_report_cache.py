@@ -5,6 +5,8 @@ import csv
 import io
 from datetime import timedelta
 
+from governance import response_cache
+from governance.models import Member
 from money import services as money_services
 from tests.factories import make_member
 from tests.money.conftest import make_money
@@ -46,3 +48,33 @@ def test_the_health_dashboard_is_counted_again_as_the_clock_moves(world, as_user
     first = client.get(url).context["figures"]["until"]
     time_machine.move_to(first + timedelta(minutes=1))
     assert client.get(url).context["figures"]["until"] > first
+
+
+def _load_table_rows(response) -> int:
+    return response.content.decode().count('<td data-label="Member">')
+
+
+def test_the_health_page_from_the_cache_holds_no_row_per_person(world, as_user):
+    # The load's rows (a dict per person) are only for the load table, itself a cached part: a page
+    # served from the cache does not read them, so its worker does not hold them until the next
+    # garbage collection.
+    client = as_user(world.alice)
+    url = f"/o/{world.organisation.slug}/health/"
+    people = Member.objects.people().filter(organisation=world.organisation).count()
+    first = client.get(url)
+    assert _load_table_rows(first) == people
+    again = client.get(url)
+    assert "load" not in again.context["figures"]
+    assert _load_table_rows(again) == people
+
+
+def test_the_load_table_is_counted_again_when_its_part_is_not_in_the_cache(world, as_user, monkeypatch):
+    client = as_user(world.alice)
+    url = f"/o/{world.organisation.slug}/health/"
+    people = Member.objects.people().filter(organisation=world.organisation).count()
+    assert _load_table_rows(client.get(url)) == people  # the figures are in the cache now
+    found = response_cache.get
+    monkeypatch.setattr(response_cache, "get", lambda key: None if ":part:health-load:" in key else found(key))
+    again = client.get(url)
+    assert "load" not in again.context["figures"]  # the figures came from the cache
+    assert _load_table_rows(again) == people
