@@ -76,10 +76,17 @@ class SweepRun:
         failure = self.open_failures.get(_identity(item))
         return failure is not None and failure.next_attempt_at > self.now
 
-    def held_ids(self, model) -> set[int]:
-        """The ids of `model` rows to leave out of a claim: held back after failing."""
-        name = model._meta.model_name
-        return {pk for (kind, pk), f in self.open_failures.items() if kind == name and f.next_attempt_at > self.now}
+    def held_ids(self, model):
+        """The ids of `model` rows to leave out of a claim, held back after failing: a subquery,
+        read as the claim runs, so that a failure another sweeper of the same call (or another
+        worker) recorded since this run began is left out too (it is recorded in the commit that
+        lets go of the row's lock)."""
+        return SweepFailure.objects.filter(
+            sweep=self.sweep,
+            object_type=model._meta.model_name,
+            resolved_at__isnull=True,
+            next_attempt_at__gt=self.now,
+        ).values("object_id")
 
     def each(
         self,

@@ -26,7 +26,7 @@ from django.utils.translation import gettext
 from circles.models import Circle, CircleMembership
 from circles.queries import stewards_by_circle
 from governance.errors import Conflict, Invalid, NotAllowed
-from governance.models import Member, Organisation, SweepFailure, User
+from governance.models import Member, Organisation, User
 from governance.response_cache import organisations_changed
 from governance.services import (
     Message,
@@ -754,14 +754,9 @@ def _close_due(*, now, claims: _Claims, batch_size: int, stop: threading.Event |
 
 @transaction.atomic
 def _close_due_batch(*, run: SweepRun, size: int) -> int:
-    # Rounds held back after failing, as recorded now rather than when the run began: the other
-    # sweepers of this call (or another worker) record theirs as they meet them, and a round is
-    # recorded in the same commit that lets go of its row lock, so no sweeper claims it again.
-    held = SweepFailure.objects.filter(
-        sweep=run.sweep, object_type=Proposal._meta.model_name, resolved_at__isnull=True, next_attempt_at__gt=run.now
-    )
+    # Rounds held back after failing, as recorded now rather than when the run began (SweepRun.held_ids).
     due = Proposal.objects.filter(state=Proposal.State.OPEN, closes_at__lte=run.now).exclude(
-        pk__in=held.values("object_id")
+        pk__in=run.held_ids(Proposal)
     )
     # The claim locks and returns ids alone: with many rounds due at once, the rows are sorted to
     # find the first `size`, and sorting whole rows (their text) spills to disk. Then the claimed
