@@ -187,7 +187,7 @@ def _outbox_insert(recipients: dict[Message, dict[str, int | None]]) -> int:
     recipient, email = meta.get_field("recipient"), meta.get_field("email")
     varying = [meta.get_field(name) for name in MESSAGE_FIELDS]  # a message's own values
     constant = [f for f in fields if f not in (recipient, email, *varying)]  # the same for every row
-    constants = [f.get_db_prep_save(f.get_default(), connection) for f in constant]
+    constants = {f: f.get_db_prep_save(f.get_default(), connection) for f in constant}
     messages = []  # the prepared values of `varying`, per message
     numbers, user_ids, addresses = [], [], []  # per row: its message's number, the user id, the email
     for number, (message, users) in enumerate(recipients.items()):
@@ -241,24 +241,19 @@ def _outbox_insert(recipients: dict[Message, dict[str, int | None]]) -> int:
             # literals, which the server reads as one value each; a Python list would be sent as
             # ARRAY[…] with an expression per element for the server to parse, type and plan.
             per_row = [_array_literal(numbers), _array_literal(user_ids), _array_literal(addresses)]
-            by_constant = dict(zip(constant, constants, strict=True))
-            params = [by_constant[f] for f in fields if f in by_constant]
+            params = [constants[f] for f in fields if f in constants]  # in the order of the SELECT's %s
             cursor.execute(sql, [*params, *per_row, *map(list, zip(*messages, strict=True))])
             written += cursor.rowcount
         else:
             placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
             rows = list(zip(numbers, user_ids, addresses, strict=True))
             size = max(1, min(1000, ops.bulk_batch_size(fields, rows)))
-            by_constant = dict(zip(constant, constants, strict=True))
+            # Each message's values by field, made once per message, not once per recipient.
+            by_message = [{**constants, **dict(zip(varying, prepared, strict=True))} for prepared in messages]
             for start in range(0, len(rows), size):
                 values = []
                 for number, user_id, address in rows[start : start + size]:
-                    by_field = {
-                        **by_constant,
-                        **dict(zip(varying, messages[number], strict=True)),
-                        recipient: user_id,
-                        email: address,
-                    }
+                    by_field = {**by_message[number], recipient: user_id, email: address}
                     values += [by_field[f] for f in fields]
                 placeholders = ", ".join([placeholder] * (len(values) // len(fields)))
                 cursor.execute(f"{insert} VALUES {placeholders} {suffix}", values)
