@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from governance import response_cache
 from governance.errors import DomainError
 from governance.forms import add_domain_error, override_field_add, override_reason_of, structure_edit_mode
+from governance.models import Member
 from governance.queries import get_organisation_for, recent_events
 from governance.rules import member_for
 from governance.services import provenance_latest
@@ -56,24 +57,22 @@ def _circle_page_shared(circle: Circle, found: dict) -> dict:
     the steward, the breadcrumbs and the latest change. Kept in the response cache under the
     organisation's version (a roster or steward change, a move or an edit records an event). The
     roster and the sub-circles read for it are left in `found`, for the parts rendered next."""
-    people = list(roster(circle))
-    children = list(sub_circles(circle))
-    stewards = stewards_by_circle([circle.pk, *(c.pk for c in children)])
-    found["roster"] = people
-    found["sub_circles"] = [(child, stewards.get(child.pk)) for child in children]
+    found["roster"] = list(roster(circle))
+    found["sub_circles"], steward = _sub_circles_and_steward(circle)
     return {
-        "roster_size": len(people),
-        "steward": stewards.get(circle.pk),
-        "sub_circle_count": len(children),
+        "roster_size": len(found["roster"]),
+        "steward": steward,
+        "sub_circle_count": len(found["sub_circles"]),
         "ancestors": _ancestors(circle),
         "provenances": provenance_latest([circle]),
     }
 
 
-def _sub_circles_with_stewards(circle: Circle) -> list:
+def _sub_circles_and_steward(circle: Circle) -> tuple[list, Member | None]:
+    """The sub-circles, each with its steward, and the circle's own steward: one query for them all."""
     children = list(sub_circles(circle))
-    stewards = stewards_by_circle([c.pk for c in children])
-    return [(child, stewards.get(child.pk)) for child in children]
+    stewards = stewards_by_circle([circle.pk, *(c.pk for c in children)])
+    return [(child, stewards.get(child.pk)) for child in children], stewards.get(circle.pk)
 
 
 @login_required
@@ -94,7 +93,7 @@ def circle_detail(request, org, circle):
         # Read only where the page's shared parts are not in the cache.
         "roster": SimpleLazyObject(lambda: found["roster"] if "roster" in found else list(roster(circle))),
         "sub_circles": SimpleLazyObject(
-            lambda: found["sub_circles"] if "sub_circles" in found else _sub_circles_with_stewards(circle)
+            lambda: found["sub_circles"] if "sub_circles" in found else _sub_circles_and_steward(circle)[0]
         ),
         "events": recent_events(organisation, circle=circle, limit=40),
         "events_limit": 10,  # lines, once repeated events are grouped
