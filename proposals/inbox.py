@@ -21,7 +21,7 @@ def proposals_awaiting_position(member: Member, now: datetime) -> list[InboxEntr
     """Open rounds in which the member is eligible and has not taken a position: one query, of only
     what an entry shows (the rows of `waiting_for`, without the list's joins and model objects)."""
     slug = member.organisation.slug
-    rows = waiting_for(member).filter(closes_at__gt=now).values_list("pk", "title", "closes_at", "circle__name")
+    rows = waiting_for(member, now).values_list("pk", "title", "closes_at", "circle__name")
     return [
         InboxEntry(
             kind="proposal.position",

@@ -115,13 +115,14 @@ def circle_proposals(circle, user):
     return with_my_position(proposals, member)
 
 
-def waiting_for(member: Member):
+def waiting_for(member: Member, now=None):
     """Open rounds in which this member is eligible and has not taken a position yet (a round past
-    its deadline that the sweep has not finalised yet takes no positions, so it is not waiting)."""
+    its deadline, `now` or the clock's, that the sweep has not finalised yet takes no positions, so
+    it is not waiting)."""
     return (
         proposal_list(
             Proposal.objects.filter(
-                state=Proposal.State.OPEN, organisation_id=member.organisation_id, closes_at__gt=timezone.now()
+                state=Proposal.State.OPEN, organisation_id=member.organisation_id, closes_at__gt=now or timezone.now()
             )
         )
         .filter(Exists(EligibleVoter.objects.filter(proposal=OuterRef("pk"), member=member)))
