@@ -9,7 +9,10 @@ query parameter, the rights that decide which links show); the language and the 
 part of the key. A part that shows a viewer's own values names them in its key, so that nobody else
 ever reads it (the position form's fields: the viewer's position's id, which only they hold; never a
 bound form). Without a shared cache the part is rendered on every request, as if the tag were not
-there."""
+there, and so it is when any value after `unless` is true (a form sent back with its errors, a viewer
+who may edit what the part shows):
+
+    {% shared_part organisation "comment-fields" unless comment_form.is_bound %}…{% endshared_part %}"""
 
 from django import template
 from django.utils import timezone
@@ -22,10 +25,13 @@ register = template.Library()
 
 
 class SharedPartNode(template.Node):
-    def __init__(self, nodelist, organisation, name, values):
+    def __init__(self, nodelist, organisation, name, values, unless=()):
         self.nodelist, self.organisation, self.name, self.values = nodelist, organisation, name, values
+        self.unless = unless
 
     def render(self, context):
+        if any(condition.resolve(context) for condition in self.unless):
+            return self.nodelist.render(context)
         organisation = self.organisation.resolve(context)
         versions = _versions(context, organisation.pk)
         if versions is None:
@@ -59,7 +65,8 @@ def shared_part(parser, token):
     bits = token.split_contents()
     if len(bits) < 3:
         raise template.TemplateSyntaxError(f"{bits[0]} takes an organisation and a name, then any values.")
+    bits, unless = (bits[: bits.index("unless")], bits[bits.index("unless") + 1 :]) if "unless" in bits else (bits, [])
     nodelist = parser.parse(("endshared_part",))
     parser.delete_first_token()
     organisation, name, *values = (parser.compile_filter(bit) for bit in bits[1:])
-    return SharedPartNode(nodelist, organisation, name, values)
+    return SharedPartNode(nodelist, organisation, name, values, [parser.compile_filter(bit) for bit in unless])

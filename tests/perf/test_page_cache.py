@@ -247,3 +247,16 @@ def test_the_changes_are_the_authors_to_edit_and_everyone_elses_to_read_as_they_
     assert "Add a change" in as_steve and "Add a change" not in as_nora
     change_add(proposal=proposal, by=steve, kind="circle.amend", data=amend_data(world.finance, name="Treasury Works"))
     assert "Treasury Works" in _page(client, world.nora, proposal)
+
+
+def test_a_form_sent_back_with_its_error_is_never_the_cached_one(world, client):
+    proposal = make_proposal(world.finance, world.member(world.steve))
+    org, pk = proposal.organisation.slug, proposal.pk
+    clean = _page(client, world.mia, proposal)  # the empty forms, now in the cache
+    refused = client.post(reverse("position-record", kwargs={"org": org, "pk": pk}), {"kind": "objection"})
+    assert "An objection needs a reason" in refused.content.decode()
+    empty = client.post(reverse("comment-add", kwargs={"org": org, "pk": pk}), {"body": ""})
+    assert 'aria-invalid="true"' in empty.content.decode()
+    again = _page(client, world.mia, proposal)
+    assert "An objection needs a reason" not in again and 'aria-invalid="true"' not in again
+    assert again.count('name="reason"') == clean.count('name="reason"')
