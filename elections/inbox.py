@@ -12,12 +12,12 @@ from django.utils.translation import gettext
 
 from governance.inbox import InboxEntry
 from governance.models import Member
+from governance.prepared import prepared
 from roles.models import BallotVoter, Election, ElectionMethod, Nomination, NomineeAnswer
 
 
-def elections_awaiting_member(member: Member, now: datetime) -> list[InboxEntry]:
-    """Nominations the member has not answered and ballots they have not cast: one query for both,
-    reading only what an entry shows (the organisation is the member's own)."""
+@prepared
+def _awaiting(member_id: int, organisation_id: int, now: datetime):
     asked = Q(
         method=ElectionMethod.SOCIOCRATIC,
         state=Election.State.NOMINATING,
@@ -25,17 +25,24 @@ def elections_awaiting_member(member: Member, now: datetime) -> list[InboxEntry]
         answered=False,
     )
     to_cast = Q(state=Election.State.VOTING, voting_closes_at__gt=now, unvoted=True)
-    rows = (
-        Election.objects.filter(organisation_id=member.organisation_id)
+    return (
+        Election.objects.filter(organisation_id=organisation_id)
         .filter(Q(state=Election.State.NOMINATING, method=ElectionMethod.SOCIOCRATIC) | Q(state=Election.State.VOTING))
         .annotate(
-            asked=Exists(Nomination.objects.filter(election=OuterRef("pk"), nominee=member)),
-            answered=Exists(NomineeAnswer.objects.filter(election=OuterRef("pk"), nominee=member)),
-            unvoted=Exists(BallotVoter.objects.filter(election=OuterRef("pk"), member=member, has_voted=False)),
+            asked=Exists(Nomination.objects.filter(election=OuterRef("pk"), nominee_id=member_id)),
+            answered=Exists(NomineeAnswer.objects.filter(election=OuterRef("pk"), nominee_id=member_id)),
+            unvoted=Exists(BallotVoter.objects.filter(election=OuterRef("pk"), member_id=member_id, has_voted=False)),
         )
         .filter(asked | to_cast)
         .values_list("pk", "state", "nominations_close_at", "voting_closes_at", "role__name", "role__circle__name")
     )
+
+
+def elections_awaiting_member(member: Member, now: datetime) -> list[InboxEntry]:
+    """Nominations the member has not answered and ballots they have not cast: one prepared query
+    (governance.prepared) for both, reading only what an entry shows (the organisation is the
+    member's own)."""
+    rows = _awaiting(member_id=member.pk, organisation_id=member.organisation_id, now=now)
     slug = member.organisation.slug
     entries = []
     for pk, state, nominations_close_at, voting_closes_at, role, circle in rows:

@@ -15,10 +15,11 @@ from .registry import Hook, Registry
 if TYPE_CHECKING:
     from .models import Invitation, Member
 
-stewardship: Hook[[Member], Iterable[int]] = Hook(
+stewardship: Hook[..., Iterable[int]] = Hook(
     "governance.stewardship",
-    doc="The ids of the circles this member stewards now (a steward may invite people into their "
-    "circle). A receiver may answer with a lazy queryset of ids: a list then filters by it inside its "
+    doc="The ids of the circles this member (a member, or a member's id) stewards now, or at the "
+    "moment given as a second argument (a steward may invite people into their circle). A receiver "
+    "may answer with a lazy queryset of ids: a list then filters by it inside its "
     "own query (invitations_visible_to), and the rules read it once per request (stewarded_circle_ids).",
 )
 

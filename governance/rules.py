@@ -5,8 +5,12 @@ lives in one place. The predicates read a per-request cache of the user's member
 many objects on a page costs no extra queries.
 """
 
+import operator
+from functools import reduce
+
 import rules
 from django.conf import settings
+from django.db.models import Q
 from django.utils.functional import LazyObject, empty
 
 from .hooks import stewardship
@@ -60,6 +64,14 @@ def stewarded_by(member: Member) -> set[int]:
     if cached is None:
         cached = member.__dict__["_stewarded_circles"] = {pk for ids in stewardship.collect(member) for pk in ids}
     return cached
+
+
+def in_circles_stewarded_by(field: str, member, now) -> Q:
+    """`field` (a circle's id) is one the member stewards at `now`, as subqueries of the query it
+    filters (the stewardship receivers answer with lazy querysets), so it costs no query of its own
+    and its SQL is the same whoever the member is. `member` is a member or its id."""
+    found = (Q(**{f"{field}__in": ids}) for ids in stewardship.collect(member, now))
+    return reduce(operator.or_, found, Q(pk__in=[]))
 
 
 def forget_access_cache(user) -> None:

@@ -1,11 +1,11 @@
 """What of the meetings app waits for a member (governance.inbox): agendas to publish (the
 facilitator's, else the steward's), minutes to publish (the secretary's, else the steward's), their
 action items due soon or overdue, and the meetings of today and this week with their part in each.
-Each source is one or two queries, however many meetings there are."""
+Each source is one or two prepared queries (governance.prepared), however many meetings there are."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from circles.models import CircleMembership
 from governance.inbox import InboxEntry
 from governance.models import Member
-from governance.rules import stewarded_by
+from governance.prepared import prepared
+from governance.rules import in_circles_stewarded_by
 
 from .models import ActionItem, Meeting, MeetingSeries, MeetingSettings, Minutes
 from .services.reminders import MINUTES_DUE_AFTER, MINUTES_REMINDER_WINDOW
@@ -25,27 +26,39 @@ ACTIONS_AHEAD = timedelta(days=7)  # an action item shows from a week before its
 WEEK = timedelta(days=7)
 
 
-def _lead_of(field: str, member: Member) -> Q:
+def _lead_of(field: str, member_id: int, now: datetime) -> Q:
     """Meetings where the member holds the part, or where nobody does and they steward the circle."""
-    return Q(**{field: member}) | Q(**{f"{field}__isnull": True}, circle_id__in=stewarded_by(member))
+    return Q(**{f"{field}_id": member_id}) | (
+        Q(**{f"{field}__isnull": True}) & in_circles_stewarded_by("circle_id", member_id, now)
+    )
 
 
 def _meeting_url(pk: int, slug: str) -> str:
     return reverse("meeting", kwargs={"org": slug, "pk": pk})
 
 
+@prepared
+def _agenda_due_days(organisation_id: int):
+    return MeetingSettings.objects.filter(organisation_id=organisation_id).values_list("agenda_due_days", flat=True)
+
+
+@prepared
+def _agendas(organisation_id: int, member_id: int, now: datetime, until: datetime):
+    return (
+        Meeting.objects.scheduled()
+        .filter(organisation_id=organisation_id, agenda_published_at__isnull=True)
+        .filter(starts_at__gt=now, starts_at__lte=until)
+        .filter(_lead_of("facilitator", member_id, now))
+        .values_list("pk", "title", "starts_at", "facilitator_id", "circle__name")
+    )
+
+
 def agendas_to_publish(member: Member, now: datetime) -> list[InboxEntry]:
     organisation = member.organisation
-    due_days = (
-        MeetingSettings.objects.filter(organisation=organisation).values_list("agenda_due_days", flat=True).first()
-    )
+    due_days = next(iter(_agenda_due_days(organisation_id=organisation.pk)), None)
     due_before = timedelta(days=2 if due_days is None else due_days)
-    meetings = (
-        Meeting.objects.scheduled()
-        .filter(organisation=organisation, agenda_published_at__isnull=True)
-        .filter(starts_at__gt=now, starts_at__lte=now + AGENDA_AHEAD + due_before)
-        .filter(_lead_of("facilitator", member))
-        .values_list("pk", "title", "starts_at", "facilitator_id", "circle__name")
+    meetings = _agendas(
+        organisation_id=organisation.pk, member_id=member.pk, now=now, until=now + AGENDA_AHEAD + due_before
     )
     return [
         InboxEntry(
@@ -63,15 +76,22 @@ def agendas_to_publish(member: Member, now: datetime) -> list[InboxEntry]:
     ]
 
 
+@prepared
+def _minutes(organisation_id: int, member_id: int, now: datetime, since: datetime):
+    published = Minutes.objects.filter(meeting=OuterRef("pk"), state=Minutes.State.PUBLISHED)
+    return (
+        Meeting.objects.scheduled()
+        .filter(organisation_id=organisation_id, ends_at__lte=now, ends_at__gt=since)
+        .exclude(Exists(published))
+        .filter(_lead_of("secretary", member_id, now))
+        .values_list("pk", "title", "ends_at", "secretary_id", "circle__name")
+    )
+
+
 def minutes_to_publish(member: Member, now: datetime) -> list[InboxEntry]:
     organisation = member.organisation
-    published = Minutes.objects.filter(meeting=OuterRef("pk"), state=Minutes.State.PUBLISHED)
-    meetings = (
-        Meeting.objects.scheduled()
-        .filter(organisation=organisation, ends_at__lte=now, ends_at__gt=now - MINUTES_REMINDER_WINDOW)
-        .exclude(Exists(published))
-        .filter(_lead_of("secretary", member))
-        .values_list("pk", "title", "ends_at", "secretary_id", "circle__name")
+    meetings = _minutes(
+        organisation_id=organisation.pk, member_id=member.pk, now=now, since=now - MINUTES_REMINDER_WINDOW
     )
     return [
         InboxEntry(
@@ -89,13 +109,18 @@ def minutes_to_publish(member: Member, now: datetime) -> list[InboxEntry]:
     ]
 
 
+@prepared
+def _actions_due(member_id: int, until: date):
+    return ActionItem.objects.filter(
+        owner_id=member_id, status__in=ActionItem.ACTIVE, due__isnull=False, due__lte=until
+    ).values_list("pk", "title", "due", "circle__name")
+
+
 def my_actions_due(member: Member, now: datetime) -> list[InboxEntry]:
     organisation = member.organisation
     tz = organisation.tzinfo
     today = timezone.localtime(now, tz).date()
-    items = ActionItem.objects.filter(
-        owner=member, status__in=ActionItem.ACTIVE, due__isnull=False, due__lte=today + ACTIONS_AHEAD
-    ).values_list("pk", "title", "due", "circle__name")
+    items = _actions_due(member_id=member.pk, until=today + ACTIONS_AHEAD)
     url = reverse("my-actions", kwargs={"org": organisation.slug})
     return [
         InboxEntry(
@@ -114,18 +139,27 @@ def my_actions_due(member: Member, now: datetime) -> list[InboxEntry]:
     ]
 
 
+@prepared
+def _this_week(organisation_id: int, member_id: int, now: datetime, until: datetime):
+    on_roster = CircleMembership.objects.filter(
+        circle_id=OuterRef("circle_id"), member_id=member_id, left_at__isnull=True
+    )
+    return (
+        Meeting.objects.scheduled()
+        .filter(organisation_id=organisation_id, ends_at__gt=now, starts_at__lt=until)
+        .filter(
+            Q(facilitator_id=member_id) | Q(secretary_id=member_id) | Q(circle__is_general=True) | Exists(on_roster)
+        )
+        .values_list("pk", "title", "starts_at", "facilitator_id", "secretary_id", "circle__name")
+    )
+
+
 def my_meetings_this_week(member: Member, now: datetime) -> list[InboxEntry]:
     """Meetings of today and the next seven days in the member's circles (the general circle's are
     everyone's), or where they facilitate or take the minutes, with their part in each."""
     organisation = member.organisation
     tz = organisation.tzinfo
-    on_roster = CircleMembership.objects.filter(circle_id=OuterRef("circle_id"), member=member, left_at__isnull=True)
-    meetings = (
-        Meeting.objects.scheduled()
-        .filter(organisation=organisation, ends_at__gt=now, starts_at__lt=now + WEEK)
-        .filter(Q(facilitator=member) | Q(secretary=member) | Q(circle__is_general=True) | Exists(on_roster))
-        .values_list("pk", "title", "starts_at", "facilitator_id", "secretary_id", "circle__name")
-    )
+    meetings = _this_week(organisation_id=organisation.pk, member_id=member.pk, now=now, until=now + WEEK)
     today = timezone.localtime(now, tz).date()
     entries = []
     for pk, title, starts_at, facilitator_id, secretary_id, circle in meetings:

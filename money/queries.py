@@ -4,13 +4,16 @@ queries flat however many entries there are, and the fetch-and-check helpers."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, F, Prefetch, Q, Sum, Value
 from django.db.models.functions import Cast, Coalesce, TruncMonth, TruncQuarter, TruncYear
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from governance.models import Member, Organisation
+from governance.prepared import prepared
 from governance.queries import object_for, visible_organisation_ids
 from roles.models import Role, RoleAssignment
 
@@ -216,6 +219,15 @@ def fund_entries(fund: Fund, *, limit: int = 200):
     )
 
 
+@prepared
+def _treasurer_seats(member_id: int, now: datetime):
+    return (
+        RoleAssignment.objects.current(now)
+        .filter(member_id=member_id, role__kind=Role.Kind.TREASURER, role__archived_at__isnull=True)
+        .values_list("role__circle_id", "role__circle__is_general")
+    )
+
+
 def commitments_to_pay_for(member: Member):
     """Open commitments the member records payments for, as treasurer: every open commitment of the
     organisation for the general circle's treasurer, else those of the circles they are treasurer of.
@@ -224,11 +236,7 @@ def commitments_to_pay_for(member: Member):
     second query runs. (In one statement, the planner expected thousands of commitments and started
     parallel workers even for a member who treasures nothing, which cost more than the rest of the
     inbox together.)"""
-    seats = list(
-        RoleAssignment.objects.current()
-        .filter(member=member, role__kind=Role.Kind.TREASURER, role__archived_at__isnull=True)
-        .values_list("role__circle_id", "role__circle__is_general")
-    )
+    seats = _treasurer_seats(member_id=member.pk, now=timezone.now())
     if not seats:
         return Commitment.objects.none()
     found = Commitment.objects.filter(organisation_id=member.organisation_id, state=Commitment.State.OPEN)

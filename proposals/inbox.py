@@ -12,16 +12,38 @@ from django.utils.translation import ngettext
 
 from governance.inbox import InboxEntry
 from governance.models import Member
+from governance.prepared import prepared
 
 from .models import Kind, Proposal
-from .queries import waiting_for
+from .queries import waiting_for_ids
+
+
+@prepared
+def _awaiting_position(member_id: int, organisation_id: int, now: datetime):
+    return waiting_for_ids(member_id, organisation_id, now).values_list("pk", "title", "closes_at", "circle__name")
+
+
+@prepared
+def _standing_against(member_id: int, now: datetime):
+    standing = Q(positions__is_current=True)
+    return (
+        Proposal.objects.filter(
+            author_id=member_id, state=Proposal.State.OPEN, anonymous=False, hidden_results=False, closes_at__gt=now
+        )
+        .annotate(
+            objections=Count("positions", filter=standing & Q(positions__kind=Kind.OBJECTION)),
+            concerns=Count("positions", filter=standing & Q(positions__kind=Kind.CONCERN)),
+        )
+        .filter(Q(objections__gt=0) | Q(concerns__gt=0))
+        .values_list("pk", "title", "closes_at", "circle__name", "objections", "concerns")
+    )
 
 
 def proposals_awaiting_position(member: Member, now: datetime) -> list[InboxEntry]:
-    """Open rounds in which the member is eligible and has not taken a position: one query, of only
-    what an entry shows (the rows of `waiting_for`, without the list's joins and model objects)."""
+    """Open rounds in which the member is eligible and has not taken a position: one prepared query
+    (governance.prepared), of only what an entry shows (the rows of `waiting_for`)."""
     slug = member.organisation.slug
-    rows = waiting_for(member, now).values_list("pk", "title", "closes_at", "circle__name")
+    rows = _awaiting_position(member_id=member.pk, organisation_id=member.organisation_id, now=now)
     return [
         InboxEntry(
             kind="proposal.position",
@@ -39,22 +61,11 @@ def proposals_awaiting_position(member: Member, now: datetime) -> list[InboxEntr
 
 def objections_to_my_proposals(member: Member, now: datetime) -> list[InboxEntry]:
     """The member's open rounds with standing objections or concerns to answer: one entry per round,
-    counted in one query. A round whose results are hidden (every anonymous round is one) is left
-    out: its author may not learn the counts by kind before the close (what the round shows
+    counted in one prepared query. A round whose results are hidden (every anonymous round is one)
+    is left out: its author may not learn the counts by kind before the close (what the round shows
     everyone is "n of m responded")."""
     slug = member.organisation.slug
-    standing = Q(positions__is_current=True)
-    rounds = (
-        Proposal.objects.filter(
-            author=member, state=Proposal.State.OPEN, anonymous=False, hidden_results=False, closes_at__gt=now
-        )
-        .annotate(
-            objections=Count("positions", filter=standing & Q(positions__kind=Kind.OBJECTION)),
-            concerns=Count("positions", filter=standing & Q(positions__kind=Kind.CONCERN)),
-        )
-        .filter(Q(objections__gt=0) | Q(concerns__gt=0))
-        .values_list("pk", "title", "closes_at", "circle__name", "objections", "concerns")
-    )
+    rounds = _standing_against(member_id=member.pk, now=now)
     entries = []
     for pk, title, closes_at, circle, objections, concerns in rounds:
         parts = []

@@ -1,5 +1,6 @@
 """What of the roles app waits for a member (governance.inbox): their terms ending soon (within the
-longest of ROLE_TERM_REMINDER_DAYS), unless already renewed or re-elected. One query."""
+longest of ROLE_TERM_REMINDER_DAYS), unless already renewed or re-elected. One prepared query
+(governance.prepared)."""
 
 from __future__ import annotations
 
@@ -12,25 +13,33 @@ from django.utils.translation import gettext as _
 
 from governance.inbox import InboxEntry
 from governance.models import Member
+from governance.prepared import prepared
 
 from .models import RoleAssignment
 
 
-def my_terms_ending(member: Member, now: datetime) -> list[InboxEntry]:
-    ahead = timedelta(days=max(settings.ROLE_TERM_REMINDER_DAYS, default=30))
+@prepared
+def _terms_ending(member_id: int, now: datetime, until: datetime):
     renewed = RoleAssignment.objects.filter(
         role_id=OuterRef("role_id"),
         member_id=OuterRef("member_id"),
         ended_at__isnull=True,
         started_at__gte=OuterRef("planned_end_at"),
     )
-    terms = (
-        RoleAssignment.objects.filter(member=member, ended_at__isnull=True, started_at__lte=now, planned_end_at__gt=now)
-        .filter(planned_end_at__lte=now + ahead)
+    return (
+        RoleAssignment.objects.filter(
+            member_id=member_id, ended_at__isnull=True, started_at__lte=now, planned_end_at__gt=now
+        )
+        .filter(planned_end_at__lte=until)
         .exclude(Exists(renewed))
         .order_by(F("planned_end_at").asc())
         .values_list("pk", "role_id", "planned_end_at", "role__name", "role__circle__name")
     )
+
+
+def my_terms_ending(member: Member, now: datetime) -> list[InboxEntry]:
+    ahead = timedelta(days=max(settings.ROLE_TERM_REMINDER_DAYS, default=30))
+    terms = _terms_ending(member_id=member.pk, now=now, until=now + ahead)
     slug = member.organisation.slug
     return [
         InboxEntry(

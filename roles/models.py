@@ -253,9 +253,10 @@ class RoleTemplate(models.Model):
 
 
 class RoleAssignmentQuerySet(models.QuerySet):
-    def current(self):
-        """Terms running now: not ended, and started (a term chosen ahead of time starts later)."""
-        return self.filter(ended_at__isnull=True, started_at__lte=timezone.now())
+    def current(self, now=None):
+        """Terms running now (or at `now`): not ended, and started (a term chosen ahead of time
+        starts later)."""
+        return self.filter(ended_at__isnull=True, started_at__lte=now or timezone.now())
 
     def upcoming(self):
         return self.filter(ended_at__isnull=True, started_at__gt=timezone.now())

@@ -253,11 +253,11 @@ def assignments_visible_to(user):
     )
 
 
-def circles_stewarded_by(member: Member):
-    """Ids of the circles this member stewards now, as a lazy queryset (the core's `stewardship` hook,
-    see roles/apps.py)."""
+def circles_stewarded_by(member: Member | int, now=None):
+    """Ids of the circles this member (or member id) stewards now, or at `now`, as a lazy queryset
+    (the core's `stewardship` hook, see roles/apps.py)."""
     return (
-        RoleAssignment.objects.current()
+        RoleAssignment.objects.current(now)
         .filter(member=member, role__kind=Role.Kind.STEWARD, role__archived_at__isnull=True)
         .values_list("role__circle_id", flat=True)
     )
