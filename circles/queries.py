@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from governance.models import Member, Organisation, Provenance
+from governance.prepared import prepared
 from governance.queries import object_for
 from governance.rules import active_members
 
@@ -159,10 +160,18 @@ def sub_circles(circle: Circle):
     return _annotated_circles(circle.organisation).filter(parent=circle).order_by("name")
 
 
-def circles_of_member(member: Member):
-    """The active circles a member is on now (not counting the general circle, which holds everyone)."""
+def circles_of_member(member: Member) -> list[Circle]:
+    """The active circles a member is on now (not counting the general circle, which holds everyone),
+    by name: one prepared query (governance.prepared)."""
+    return _circles_of(member_id=member.pk)
+
+
+@prepared
+def _circles_of(member_id: int):
     return (
-        Circle.objects.active().filter(memberships__member=member, memberships__left_at__isnull=True).order_by("name")
+        Circle.objects.active()
+        .filter(memberships__member_id=member_id, memberships__left_at__isnull=True)
+        .order_by("name")
     )
 
 

@@ -1,12 +1,14 @@
 """Response headers every answer of the site carries: what the browser may use (Permissions-Policy), and
 that answers to someone logged in are nobody else's to keep (Cache-Control). The Content-Security-Policy
 comes from django-csp (settings.CONTENT_SECURITY_POLICY). Static files are served by WhiteNoise before
-these run, so they keep their long cache lifetimes. And the language a page is in (LanguageMiddleware)."""
+these run, so they keep their long cache lifetimes. And the language a page is in (LanguageMiddleware), and
+one read of the response cache's versions per request (ResponseCacheMiddleware)."""
 
 from django.conf import settings
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 
+from . import response_cache
 from .rules import active_members
 
 
@@ -89,3 +91,15 @@ def language_of(user, *, organisation_slug: str | None = None) -> str | None:
     if organisation_slug:
         organisations = [o for o in organisations if o.slug == organisation_slug]
     return organisations[0].language if len(organisations) == 1 else None
+
+
+class ResponseCacheMiddleware:
+    """Each request reads an organisation's response-cache version once, however many cached parts
+    its page has (governance.response_cache.request_scope)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with response_cache.request_scope():
+            return self.get_response(request)

@@ -19,28 +19,41 @@ holds), and the queryset it returns is compiled. Each call then puts its own val
 markers are in the parameters, runs the same SQL through Django's cursor (so it is counted, logged
 and wrapped as any query is) and converts the rows as Django would have.
 
-What the function may do: build any queryset that ends in `values_list()` (tuples, or `flat=True`)
-from its arguments. Its SQL must not depend on the values, and since it only ever sees markers it
-cannot branch on them; a set of ids must come as a subquery, never a Python list (`__in=[...]`
-compiles to as many placeholders as the list has items). A marker must reach the SQL unchanged, as
-the value of a lookup: arithmetic on it belongs before the call (pass `until`, not `now + ahead`
-inside the function). Preparing checks that each marker is found, and that no parameter could be
-mistaken for one; a mistake there fails at the first call, not quietly.
+What the function may do: build any queryset from its arguments that ends in `values_list()`
+(tuples, or `flat=True`) or gives model instances (with `select_related()` and annotations as Django
+gives them; not `prefetch_related()`, and not a related manager's queryset). Its SQL must not depend
+on the values, and since it only ever sees markers it cannot branch on them; a set of ids must come
+as a subquery, never a Python list (`__in=[...]` compiles to as many placeholders as the list has
+items). A marker must reach the SQL unchanged, as the value of a lookup: arithmetic on it belongs
+before the call (pass `until`, not `now + ahead` inside the function). Preparing builds it twice,
+with two sets of markers, and checks that each marker is found and that nothing else in the SQL or
+its parameters differs between the two; a mistake there fails at the first call, not quietly.
+
+On PostgreSQL the SQL is also prepared on the server (`PREPARE`), once per connection, and each call
+is an `EXECUTE` of it: the database then parses and plans it once, not at every call (planning was
+most of the time these queries took: 0.2-0.3 ms each against 0.02 ms to run them). The first call on
+a connection sends both in one round trip, so a call is always one query. Named statements live in
+a server session, which PgBouncer's transaction pooling does not keep: there, set
+PREPARED_STATEMENTS=false (docs/deploy.md) and each call sends its SQL as any query does.
 """
 
 from __future__ import annotations
 
+import hashlib
 import inspect
+import re
 import threading
+import weakref
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import update_wrapper
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
-from django.db.models.query import FlatValuesListIterable, ValuesListIterable
+from django.db.models.query import FlatValuesListIterable, ModelIterable, ValuesListIterable, get_related_populators
 
 # One marker per argument and type: values no row of ours holds (ids are positive; our dates are
 # after the year 1900), distinct from each other so that each one's places can be found.
@@ -72,15 +85,64 @@ def _adapt(connection, kind: type, value):
 
 
 class _Compiled:
-    __slots__ = ("compiler", "converters", "flat", "params", "places", "sql")
+    __slots__ = ("compiler", "converters", "flat", "models", "name", "params", "places", "server_sql", "sql")
 
-    def __init__(self, sql, params, places, compiler, converters, flat):
+    def __init__(self, sql, params, places, compiler, converters, flat, models):
         self.sql = sql
         self.params = params
         self.places = places  # argument name -> indexes of its marker in params
         self.compiler = compiler
         self.converters = converters
         self.flat = flat
+        self.models = models  # for model instances: what ModelIterable would read from the compiler
+        # For PREPARE: the placeholders numbered ($1, $2…), "%%" kept for the driver's formatting.
+        numbers = iter(range(1, len(params) + 1))
+        self.server_sql = _PLACEHOLDER.sub(lambda m: m.group() if m.group() == "%%" else f"${next(numbers)}", sql)
+        self.name = "gp_" + hashlib.blake2b(sql.encode(), digest_size=8).hexdigest()
+        _sql_by_name[self.name] = sql
+
+
+_PLACEHOLDER = re.compile(r"%%|%s")
+_EXECUTE = re.compile(r"(?:PREPARE|EXECUTE) (gp_[0-9a-f]{16})_\d+")
+_sql_by_name: dict[str, str] = {}
+
+
+def statement_sql(sql: str) -> str:
+    """The SQL behind a query as the database log or a test's captured queries show it: an
+    `EXECUTE gp_…` of a prepared statement is answered with the statement's own SQL."""
+    found = _EXECUTE.match(sql)
+    return _sql_by_name.get(found.group(1), sql) if found else sql
+
+
+# The statements each server connection holds, by name, and a generation per connection: after a
+# call that may have left its PREPARE done or not (an error), names of a new generation are used.
+_on_server: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _server_side(connection) -> bool:
+    return connection.vendor == "postgresql" and getattr(settings, "PREPARED_STATEMENTS", True)
+
+
+def _execute(cursor, connection, compiled: _Compiled, params: list) -> None:
+    if not _server_side(connection):
+        cursor.execute(compiled.sql, params)
+        return
+    raw = connection.connection
+    state = _on_server.get(raw)
+    if state is None:
+        state = _on_server[raw] = [0, set()]
+    name = f"{compiled.name}_{state[0]}"
+    arguments = f"({', '.join(['%s'] * len(params))})" if params else ""
+    if name in state[1]:
+        cursor.execute(f"EXECUTE {name}{arguments}", params)
+        return
+    try:
+        cursor.execute(f"PREPARE {name} AS {compiled.server_sql}; EXECUTE {name}{arguments}", params)
+    except Exception:
+        state[0] += 1
+        state[1].clear()
+        raise
+    state[1].add(name)
 
 
 class Prepared:
@@ -105,8 +167,10 @@ class Prepared:
     def _compile(self, alias: str, n: int):
         markers = {name: _marker(kind, n + i) for i, (name, kind) in enumerate(self._kinds.items())}
         queryset = self._build(**markers)
-        if queryset._iterable_class not in (ValuesListIterable, FlatValuesListIterable):
-            raise TypeError(f"{self._build.__qualname__} must return a values_list() queryset")
+        if queryset._iterable_class not in (ValuesListIterable, FlatValuesListIterable, ModelIterable):
+            raise TypeError(f"{self._build.__qualname__} must return model instances or a values_list() queryset")
+        if queryset._prefetch_related_lookups or queryset._known_related_objects:
+            raise TypeError(f"{self._build.__qualname__}: prefetch_related() and related managers are not prepared")
         compiler = queryset.query.get_compiler(using=alias)
         try:
             sql, params = compiler.as_sql()
@@ -151,7 +215,14 @@ class Prepared:
         fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
         converters = compiler.get_converters(fields)
         flat = queryset._iterable_class is FlatValuesListIterable
-        return _Compiled(sql, params, places, compiler, converters, flat)
+        models = None
+        if queryset._iterable_class is ModelIterable:
+            select, klass_info = compiler.select, compiler.klass_info
+            start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+            init_list = [column[0].target.attname for column in select[start:end]]
+            populators = get_related_populators(klass_info, select, alias)
+            models = (klass_info["model"], start, end, init_list, populators, compiler.annotation_col_map)
+        return _Compiled(sql, params, places, compiler, converters, flat, models)
 
     def compiled(self, using: str = "default") -> _Compiled:
         key = (using, connections[using].vendor)
@@ -174,13 +245,29 @@ class Prepared:
             for index in indexes:
                 params[index] = value
         with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
+            _execute(cursor, connection, compiled, params)
             rows = cursor.fetchall()
         if compiled.converters:
             rows = list(compiled.compiler.apply_converters(rows, compiled.converters))
+        if compiled.models is not None:
+            return _instances(using, compiled.models, rows)
         if compiled.flat:
             return [row[0] for row in rows]
         return [tuple(row) for row in rows]
+
+
+def _instances(using: str, models, rows) -> list:
+    """The model instances of the rows, as django.db.models.query.ModelIterable makes them."""
+    model, start, end, init_list, populators, annotations = models
+    found = []
+    for row in rows:
+        obj = model.from_db(using, init_list, row[start:end])
+        for populator in populators:
+            populator.populate(row, obj)
+        for name, position in (annotations or {}).items():
+            setattr(obj, name, row[position])
+        found.append(obj)
+    return found
 
 
 def prepared(build: Callable[..., QuerySet]) -> Prepared:

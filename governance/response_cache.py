@@ -40,6 +40,8 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -110,6 +112,10 @@ def organisations_changed(organisation_ids: Iterable[int | None]) -> None:
 
 def _bump(ids: set[int]) -> None:
     cache.set_many({_version_key(pk): _token() for pk in ids}, VERSION_SECONDS)
+    seen = _request_versions.get()
+    if seen:
+        for pk in ids:
+            seen.pop(pk, None)  # this request reads its own write's version next
     if getattr(cache, "outage", False):
         # The new versions went to this process's memory only: when Redis answers again, every
         # version is replaced (see _recovered_check), so no entry made before this write is read.
@@ -126,6 +132,25 @@ def _recovered_check() -> None:
         _bump(owed)
 
 
+# The versions a request has read, so that a page with several cached parts asks Redis once
+# (request_scope, opened by governance.middleware.ResponseCacheMiddleware). None outside a request:
+# a task or a shell asks every time.
+_request_versions: ContextVar[dict[int, str] | None] = ContextVar("response_cache_request_versions", default=None)
+
+
+@contextmanager
+def request_scope():
+    """Within it, each organisation's version is read from Redis once, as the request's first
+    cached part found it: the page is then one state of the organisation (a write that commits
+    while it renders is seen by the next request, as it would be had it committed a moment later),
+    and this process's own writes replace what it has read at once (_bump)."""
+    token = _request_versions.set({})
+    try:
+        yield
+    finally:
+        _request_versions.reset(token)
+
+
 def versions(organisation_ids: Iterable[int]) -> dict[int, str] | None:
     """The current version of each organisation, a new one for any the cache does not hold; None
     when the cache cannot be trusted right now (then compute from the database, cache nothing)."""
@@ -133,6 +158,16 @@ def versions(organisation_ids: Iterable[int]) -> dict[int, str] | None:
         return None
     _recovered_check()
     ids = sorted(set(organisation_ids))
+    seen = _request_versions.get()
+    if seen is not None and all(pk in seen for pk in ids):
+        return {pk: seen[pk] for pk in ids}
+    found = _read_versions(ids)
+    if seen is not None and found is not None:
+        seen.update(found)
+    return found
+
+
+def _read_versions(ids: list[int]) -> dict[int, str] | None:
     keys = {_version_key(pk): pk for pk in ids}
     found = cache.get_many(list(keys))
     missing = [key for key in keys if key not in found]

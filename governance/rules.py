@@ -6,15 +6,25 @@ many objects on a page costs no extra queries.
 """
 
 import operator
+from datetime import datetime
 from functools import reduce
 
 import rules
 from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 
 from .hooks import stewardship
 from .models import ApiToken, Member
+from .prepared import prepared
+
+
+@prepared
+def _memberships(user_id: int):
+    return Member.objects.filter(user_id=user_id, status=Member.Status.ACTIVE).select_related(
+        "organisation", "membership_class"
+    )
 
 
 def active_members(user) -> dict[int, Member]:
@@ -27,11 +37,7 @@ def active_members(user) -> dict[int, Member]:
         return {}
     cache = getattr(user, "_active_members", None)
     if cache is None:
-        members = list(
-            Member.objects.filter(user=user, status=Member.Status.ACTIVE).select_related(
-                "organisation", "membership_class"
-            )
-        )
+        members = _memberships(user_id=user.pk)
         bots, stopped = {m.pk: m for m in members if m.is_bot}, set()
         if bots:
             for token in ApiToken.objects.filter(member_id__in=bots).select_related("created_by"):
@@ -62,8 +68,16 @@ def stewarded_by(member: Member) -> set[int]:
     inbox ask it of the same request's member, so a page pays one query for both."""
     cached = member.__dict__.get("_stewarded_circles")
     if cached is None:
-        cached = member.__dict__["_stewarded_circles"] = {pk for ids in stewardship.collect(member) for pk in ids}
+        found = _stewarded(member_id=member.pk, now=timezone.now()) if stewardship.receivers else ()
+        cached = member.__dict__["_stewarded_circles"] = set(found)
     return cached
+
+
+@prepared
+def _stewarded(member_id: int, now: datetime):
+    # The stewardship receivers' querysets of circle ids, as one query.
+    found = stewardship.collect(member_id, now)
+    return reduce(lambda one, other: one.union(other), found[1:], found[0])
 
 
 def in_circles_stewarded_by(field: str, member, now) -> Q:

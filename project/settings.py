@@ -83,6 +83,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "governance.middleware.ResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -451,6 +452,8 @@ PERMISSIONS_POLICY = {
     )
 }
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions, read with a prepared query (governance/sessions.py).
+SESSION_ENGINE = "governance.sessions"
 
 # Webhooks. Private, loopback, link-local, multicast and reserved targets are refused unless this is
 # on (for development, to post to a receiver on your own machine).

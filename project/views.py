@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from circles.models import Circle, CircleMembership
@@ -35,13 +36,17 @@ HOME_INBOX_SIZE = 8  # the home page shows the most pressing; the inbox page has
 def organisation_home(request, org):
     organisation, me = get_organisation_for(request.user, org)
     show_archived = me.is_admin and request.GET.get("archived") == "1"
-    # The tree is every member's alike (which circles are theirs is marked by the template).
-    nodes = response_cache.remember(
-        "circle-tree",
-        organisation.pk,
-        (show_archived,),
-        lambda: flatten(circle_tree(organisation, include_archived=show_archived)),
+    # The tree is every member's alike (which circles are theirs is marked by the template). Its
+    # nodes are read only when the template's shared part misses; the page's counts need the size.
+    nodes = SimpleLazyObject(
+        lambda: response_cache.remember(
+            "circle-tree",
+            organisation.pk,
+            (show_archived,),
+            lambda: flatten(circle_tree(organisation, include_archived=show_archived)),
+        )
     )
+    node_count = response_cache.remember("circle-tree-size", organisation.pk, (show_archived,), lambda: len(nodes))
     my_circles = list(circles_of_member(me))
     stewarding = stewarded_circle_ids(request.user, organisation.pk)
     inbox = inbox_for_request(request, me)
@@ -49,6 +54,7 @@ def organisation_home(request, org):
         "organisation": organisation,
         "me": me,
         "nodes": nodes,
+        "node_count": node_count,
         "show_archived": show_archived,
         "my_circles": my_circles,
         "my_circle_ids": {c.pk for c in my_circles} | stewarding,
