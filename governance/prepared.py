@@ -34,7 +34,11 @@ is an `EXECUTE` of it: the database then parses and plans it once, not at every 
 most of the time these queries took: 0.2-0.3 ms each against 0.02 ms to run them). The first call on
 a connection sends both in one round trip, so a call is always one query. Named statements live in
 a server session, which PgBouncer's transaction pooling does not keep: there, set
-PREPARED_STATEMENTS=false (docs/deploy.md) and each call sends its SQL as any query does.
+PREPARED_STATEMENTS=false (docs/deploy.md) and each call sends its SQL as any query does. After five
+calls the server may keep one generic plan for all values, made for the average row: a query whose
+best plan depends on its values (a member's positions in a round of 100,000 positions and in one of
+80) needs an index that serves every value (`position_history` is one), and `make bench` shows a
+statement that went wrong so (a page far slower than its queries' custom plans).
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ from django.db.models.query import FlatValuesListIterable, ModelIterable, Values
 # after the year 1900), distinct from each other so that each one's places can be found.
 _MARKER_INT_BASE = -7_391_000_000
 _SUPPORTED = (int, datetime, date, str)
+_BIGINT = (-(2**63), 2**63 - 1)
 
 
 def _marker(kind: type, n: int):
@@ -80,7 +85,11 @@ def _adapt(connection, kind: type, value):
     if kind is date:
         return connection.ops.adapt_datefield_value(value)
     if kind is int:
-        return int(value)
+        value = int(value)
+        if not _BIGINT[0] <= value <= _BIGINT[1]:
+            # No key of ours is out of this range; the database would refuse it with an error.
+            raise ValueError(f"{value} is out of range for an id")
+        return value
     return str(value)
 
 

@@ -150,6 +150,12 @@ def object_for(user, queryset, pk, *, view: str, action: str | None = None, orga
     `view` is the rule that decides seeing; the object must belong to one of the user's active
     organisations (and to `organisation_slug`'s, when the URL names one)."""
     obj = queryset.filter(pk=pk).order_by().first()
+    return checked_object(user, obj, view=view, action=action, organisation_slug=organisation_slug, what=what)
+
+
+def checked_object(user, obj, *, view: str, action: str | None = None, organisation_slug=None, what: str):
+    """object_for's checks, of an object already read (None when there is none): a page that reads
+    its object with a prepared query (governance.prepared) gives the same answers."""
     if (
         obj is None
         or member_for(user, obj.organisation_id) is None

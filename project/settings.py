@@ -128,6 +128,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # transaction it was declared in: DISABLE_SERVER_SIDE_CURSORS=true (docs/deploy.md).
 if env_bool("DISABLE_SERVER_SIDE_CURSORS", default=False):
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# The prepared queries (governance/prepared.py) are also prepared on the PostgreSQL server, once per
+# connection; behind PgBouncer's transaction pooling, which does not keep them, PREPARED_STATEMENTS=false.
+PREPARED_STATEMENTS = env_bool("PREPARED_STATEMENTS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a real Celery worker process in the tests sees the same rows;
     # one per test process, so that parallel runs do not share it.

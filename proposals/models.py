@@ -311,6 +311,9 @@ class Position(models.Model):
             models.Index(
                 fields=["proposal", "-created_at", "-id"], condition=Q(is_current=True), name="position_current_newest"
             ),
+            # A member's own positions in a round, newest first (their history on the page): read from
+            # this index however many positions the round has, whatever plan the database keeps for it.
+            models.Index(fields=["member", "proposal", "-created_at", "-id"], name="position_history"),
         ]
         constraints = [
             models.UniqueConstraint(

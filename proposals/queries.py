@@ -8,7 +8,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from governance.models import Member, Organisation
-from governance.queries import object_for
+from governance.prepared import Prepared, prepared
+from governance.queries import checked_object
 from governance.rules import active_members, member_for
 
 from .models import Comment, EligibleVoter, Position, Proposal, ProposalVersion, Proxy
@@ -16,11 +17,14 @@ from .models import Comment, EligibleVoter, Position, Proposal, ProposalVersion,
 
 def get_proposal_for(user, pk, *, action: str = "proposals.view_proposal", organisation_slug: str | None = None):
     """The proposal if the user may see it, else 404 (drafts of others included); 403 if they may
-    see it but not do `action`."""
-    proposal = object_for(
+    see it but not do `action`. Read with a prepared query, checked as governance.queries.object_for."""
+    try:
+        found = _proposal(pk=int(pk))
+    except (TypeError, ValueError):
+        found = []
+    proposal = checked_object(
         user,
-        Proposal.objects.select_related("organisation", "circle", "author__user", "outcome_by__user"),
-        pk,
+        found[0] if found else None,
         view="proposals.view_proposal",
         action=action,
         organisation_slug=organisation_slug,
@@ -29,6 +33,11 @@ def get_proposal_for(user, pk, *, action: str = "proposals.view_proposal", organ
     # The circle's organisation is the proposal's own: no need to join it twice.
     proposal.circle.organisation = proposal.organisation
     return proposal
+
+
+@prepared
+def _proposal(pk: int):
+    return Proposal.objects.select_related("organisation", "circle", "author__user", "outcome_by__user").filter(pk=pk)
 
 
 def visible_proposals(user, organisation: Organisation | None = None):
@@ -266,13 +275,40 @@ def latest_comments(proposal: Proposal, limit: int) -> tuple[list[Comment], bool
 def eligible_voter(proposal: Proposal, member: Member | None) -> EligibleVoter | None:
     if member is None:
         return None
-    return EligibleVoter.objects.filter(proposal=proposal, member=member).first()
+    return next(iter(_eligible_voter(proposal_id=proposal.pk, member_id=member.pk)), None)
+
+
+@prepared
+def _eligible_voter(proposal_id: int, member_id: int):
+    return EligibleVoter.objects.filter(proposal_id=proposal_id, member_id=member_id).order_by("pk")[:1]
 
 
 def my_position(proposal: Proposal, member: Member | None) -> Position | None:
     if member is None:
         return None
-    return Position.objects.filter(proposal=proposal, member=member, is_current=True).first()
+    return next(iter(_current_position(proposal_id=proposal.pk, member_id=member.pk)), None)
+
+
+@prepared
+def _current_position(proposal_id: int, member_id: int):
+    return Position.objects.filter(proposal_id=proposal_id, member_id=member_id, is_current=True).order_by("pk")[:1]
+
+
+_history_queries: dict[int, Prepared] = {}
+
+
+def _latest_positions(proposal: Proposal, member: Member, limit: int) -> list[Position]:
+    """position_history's first `limit`, as a prepared query (one per limit: LIMIT is in its SQL)."""
+    query = _history_queries.get(limit)
+    if query is None:
+
+        def build(proposal_id: int, member_id: int):
+            return Position.objects.filter(proposal_id=proposal_id, member_id=member_id).order_by("-created_at", "-id")[
+                :limit
+            ]
+
+        query = _history_queries.setdefault(limit, Prepared(build))
+    return query(proposal_id=proposal.pk, member_id=member.pk)
 
 
 def my_history_and_position(
@@ -284,11 +320,21 @@ def my_history_and_position(
     version left them one, is looked up on its own."""
     if voter is None:
         return [], my_position(proposal, member)
-    history = list(position_history(proposal, member)[:limit])
+    history = _latest_positions(proposal, member, limit)
     mine = next((position for position in history if position.is_current), None)
     if mine is None and len(history) == limit:
         mine = my_position(proposal, member)
     return history, mine
+
+
+@prepared
+def _proxies_held(holder_id: int, proposal_id: int, circle_id: int):
+    return (
+        Proxy.objects.filter(holder_id=holder_id, revoked_at__isnull=True)
+        .filter(Q(proposal_id=proposal_id) | Q(circle_id=circle_id))
+        .select_related("grantor__user")
+        .order_by("grantor__user__name", "pk")
+    )
 
 
 def proxies_for_round(proposal: Proposal, holder: Member | None) -> list[dict]:
@@ -299,12 +345,7 @@ def proxies_for_round(proposal: Proposal, holder: Member | None) -> list[dict]:
     if holder is None:
         return []
     # The proxies first, in a plain query: most members hold none, and then that is all it costs.
-    proxies = list(
-        Proxy.objects.filter(holder=holder, revoked_at__isnull=True)
-        .filter(Q(proposal=proposal) | Q(circle_id=proposal.circle_id))
-        .select_related("grantor__user")
-        .order_by("grantor__user__name", "pk")
-    )
+    proxies = _proxies_held(holder_id=holder.pk, proposal_id=proposal.pk, circle_id=proposal.circle_id)
     if not proxies:
         return []
     eligible = set(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -135,6 +136,19 @@ def _proxy_entries(proposal: Proposal, member, proxy_form=None) -> list[dict]:
     return entries
 
 
+def _position_fields_key(proposal: Proposal, mine) -> tuple:
+    """What the position form's fields are kept under in the response cache: they show the member's
+    own kind and reason. In a round whose positions everyone sees (not anonymous, results not
+    hidden), fields that show the same kind and reason are the same for everyone, so they are kept
+    by what they show; otherwise under the member's own position, which nobody else holds, so that
+    no member's answer could ever be told from another's page (not even by how fast it came)."""
+    if mine is None:
+        return ("none",)
+    if proposal.anonymous or proposal.hidden_results:
+        return ("own", mine.pk)
+    return ("shows", mine.kind, hashlib.blake2b(mine.reason.encode(), digest_size=16).hexdigest())
+
+
 def _detail_context(request, proposal: Proposal, *, position_form=None, comment_form=None, proxy_form=None) -> dict:
     member = member_for(request.user, proposal.organisation_id)
     voter = queries.eligible_voter(proposal, member)
@@ -152,6 +166,7 @@ def _detail_context(request, proposal: Proposal, *, position_form=None, comment_
     )
     shown = queries.shown_positions(proposal, limit=POSITIONS_SHOWN)
     return {
+        "position_fields_key": _position_fields_key(proposal, mine),
         "organisation": proposal.organisation,
         "circle": proposal.circle,
         "proposal": proposal,

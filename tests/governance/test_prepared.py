@@ -121,11 +121,17 @@ def test_a_shape_that_follows_the_values_is_refused():
 
 def test_only_values_lists_and_typed_arguments():
     @prepared
-    def objects(organisation_id: int):
-        return Member.objects.filter(organisation_id=organisation_id)
+    def as_dicts(organisation_id: int):
+        return Member.objects.filter(organisation_id=organisation_id).values("pk")
+
+    @prepared
+    def prefetched(organisation_id: int):
+        return Member.objects.filter(organisation_id=organisation_id).prefetch_related("circle_memberships")
 
     with pytest.raises(TypeError, match="values_list"):
-        objects(organisation_id=1)
+        as_dicts(organisation_id=1)
+    with pytest.raises(TypeError, match="prefetch_related"):
+        prefetched(organisation_id=1)
     with pytest.raises(TypeError, match="annotated"):
         Prepared(lambda organisation_id: Member.objects.none())
     with pytest.raises(TypeError, match="takes organisation_id, joined_after"):

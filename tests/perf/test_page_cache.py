@@ -237,6 +237,36 @@ def test_a_members_own_position_is_in_their_form_and_in_nobody_elses(world, clie
     assert form(steve_page) == form(steve_again)
 
 
+def _fields(page):
+    """The position form's fields: after its csrf input (a new token on every page)."""
+    start = page.index('class="position-form"')
+    start = page.index(">", page.index('name="csrfmiddlewaretoken"', start)) + 1
+    return page[start : page.index("</form>", start)]
+
+
+def test_fields_that_show_the_same_position_are_shared_only_where_everyone_sees_positions(world, client):
+    from proposals.views import _position_fields_key
+
+    ivy = make_member(world.organisation, circles=[world.finance])  # a second member of the roster
+    open_round = make_proposal(world.finance, world.member(world.steve))
+    for member in (world.member(world.mia), ivy):
+        position_record(proposal=open_round, member=member, kind="concern", reason="Same words")
+    mias, ivys = (open_round.positions.get(is_current=True, member=m) for m in (world.member(world.mia), ivy))
+    # An open round shows everyone's positions: fields showing the same kind and reason are one entry.
+    assert _position_fields_key(open_round, mias) == _position_fields_key(open_round, ivys)
+    assert _fields(_page(client, world.mia, open_round)) == _fields(_page(client, ivy.user, open_round))
+    position_record(proposal=open_round, member=ivy, kind="concern", reason="New words")
+    assert "New words" in _fields(_page(client, ivy.user, open_round))
+    assert "New words" not in _fields(_page(client, world.mia, open_round))
+
+    # An anonymous round: each member's fields are kept under their own position, shared with nobody.
+    secret = make_proposal(world.finance, world.member(world.steve), title="Secret", anonymous=True)
+    for member in (world.member(world.mia), ivy):
+        position_record(proposal=secret, member=member, kind="consent", reason="")
+    keys = {_position_fields_key(secret, p) for p in secret.positions.filter(is_current=True)}
+    assert len(keys) == 2 and all(key[0] == "own" for key in keys)
+
+
 def test_the_changes_are_the_authors_to_edit_and_everyone_elses_to_read_as_they_stand(world, client):
     steve = world.member(world.steve)
     proposal = make_proposal(world.finance, steve)
