@@ -20,6 +20,7 @@ from pathlib import Path
 
 import django
 
+ROOT = Path(__file__).resolve().parent.parent
 BENCH_SLUG = "bench"
 SWEEP_SLUG = "sweep"
 WRITERS_LABEL = "benchmark writes"  # the name of the API tokens wrk posts with
@@ -365,10 +366,70 @@ def check_positions(since: datetime, slug: str = BENCH_SLUG) -> dict:
 # The closing sweep ----------------------------------------------------------------------------
 
 
-def sweep(*, proposals: int, circle_size: int = 12, circles: int = 20) -> dict:
+class _SweepWorker:
+    """A Celery worker on the sweeps queue, as `docs/deploy.md` starts one: SWEEP_PROCESSES
+    processes (prefork), the benchmark's settings and database, its log in var/bench/."""
+
+    def __init__(self):
+        import subprocess
+
+        from django.conf import settings
+
+        from project.celery import app
+
+        self.processes = settings.SWEEP_PROCESSES
+        self.log = ROOT / "var" / "bench" / "sweep-worker.log"
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        # What an earlier run left on the queue is not this run's work.
+        with app.connection_for_write() as conn:
+            conn.default_channel.queue_purge("sweeps")
+        command = [sys.executable, "-m", "celery", "-A", "project", "worker", "-Q", "sweeps", "--pool=prefork"]
+        command += [f"--concurrency={self.processes}", "-n", f"bench-sweeps-{os.getpid()}@%h", "-l", "info"]
+        command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+        with open(self.log, "wb") as log:
+            self.process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+        self._wait(lambda text: " ready." in text, "start")
+        # Each process has served a sweep before (nothing due yet), as a worker that has been running.
+        from proposals.tasks import proposals_close_due as closing_sweep
+
+        for _ in range(self.processes):
+            closing_sweep.apply_async(kwargs={"share": False})
+        self._wait(lambda text: text.count("succeeded in") >= self.processes, "warm up")
+
+    def _wait(self, done, what: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if done(self.log.read_text(errors="replace")):
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"The sweeps worker did not {what}:\n{self.log.read_text(errors='replace')[-3000:]}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except Exception:
+                self.process.kill()
+                self.process.wait(timeout=5)
+
+
+def _sweep_worker() -> _SweepWorker:
+    return _SweepWorker()
+
+
+def sweep(*, proposals: int, circle_size: int = 12, circles: int = 20, by: str = "call") -> dict:
     """Seed `proposals` open rounds with eligibility and positions in a fresh organisation, make
-    them all due at once, time proposals_close_due(), and check that each got exactly one outcome
-    (the rule's), one 'proposal.closed' event and one message per eligible voter and proposer."""
+    them all due at once, close them, and check that each got exactly one outcome (the rule's), one
+    'proposal.closed' event and one message per eligible voter and proposer.
+
+    `by="call"` times one proposals_close_due() in this process. `by="worker"` times what a
+    deployment does: a Celery worker on the sweeps queue with SWEEP_PROCESSES processes is sent the
+    closing sweep beat sends, which shares the backlog with the worker's other processes; the time is
+    from sending it until the last round is closed (the worker started and warmed before)."""
     from django.db import connection
     from django.db.models import Count
     from django.urls import reverse
@@ -393,21 +454,38 @@ def sweep(*, proposals: int, circle_size: int = 12, circles: int = 20) -> dict:
     )
     started = time.perf_counter()
     # A new slug each time, so that a development run on a reused database seeds beside the last.
-    organisation = seed_cooperative(slug=f"{SWEEP_SLUG}-{int(time.time())}", size=size)
+    organisation = seed_cooperative(slug=f"{SWEEP_SLUG}-{by}-{int(time.time())}", size=size)
     seeded_s = time.perf_counter() - started
     rounds = Proposal.objects.filter(organisation=organisation)
-    now = timezone.now()
-    rounds.update(closes_at=now - timedelta(minutes=1))
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    worker = _sweep_worker() if by == "worker" else None
+    try:
+        now = timezone.now()
+        rounds.update(closes_at=now - timedelta(minutes=1))
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
-    # A worker that runs the sweep has its URL configuration loaded and its broker connected already.
-    reverse("proposal", kwargs={"org": organisation.slug, "pk": 1})
-    notifications_flush.delay()
+        # A worker that runs the sweep has its URL configuration loaded and its broker connected already.
+        reverse("proposal", kwargs={"org": organisation.slug, "pk": 1})
+        notifications_flush.delay()
 
-    started = time.perf_counter()
-    closed = proposals_close_due(now=now)
-    elapsed = time.perf_counter() - started
+        if worker is None:
+            started = time.perf_counter()
+            closed = proposals_close_due(now=now)
+            elapsed = time.perf_counter() - started
+        else:
+            from proposals.tasks import proposals_close_due as closing_sweep
+
+            started = time.perf_counter()
+            closing_sweep.delay()
+            open_ = rounds.filter(state=Proposal.State.OPEN)
+            deadline = started + 600
+            while open_.exists() and time.perf_counter() < deadline:
+                time.sleep(0.01)
+            elapsed = time.perf_counter() - started
+            closed = rounds.filter(state=Proposal.State.CLOSED).count()
+    finally:
+        if worker is not None:
+            worker.stop()
     again = proposals_close_due(now=now)
 
     ids = list(rounds.values_list("pk", flat=True))
@@ -430,6 +508,8 @@ def sweep(*, proposals: int, circle_size: int = 12, circles: int = 20) -> dict:
     messages = Notification.objects.filter(kind="proposal_closed", key__in=keys).count()
     outcomes = dict(rounds.values_list("outcome").annotate(n=Count("id")))
     return {
+        "by": by,
+        "processes": worker.processes if worker is not None else 1,
         "proposals": len(ids),
         "circle_size": circle_size,
         "batch": CLOSE_BATCH,
@@ -465,6 +545,7 @@ def main(argv: list[str] | None = None) -> None:
     sweep_parser = commands.add_parser("sweep")
     sweep_parser.add_argument("--proposals", type=int, default=10_000)
     sweep_parser.add_argument("--circle-size", type=int, default=12)
+    sweep_parser.add_argument("--by", choices=("call", "worker"), default="call")
     args = parser.parse_args(argv)
 
     django.setup()
@@ -483,7 +564,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "check-positions":
         result = check_positions(args.since)
     else:
-        result = sweep(proposals=args.proposals, circle_size=args.circle_size)
+        result = sweep(proposals=args.proposals, circle_size=args.circle_size, by=args.by)
     sys.stdout.write(json.dumps(result, default=str) + "\n")
 
 

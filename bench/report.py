@@ -152,10 +152,13 @@ def targets(results: dict) -> list[tuple[str, str, bool | None]]:
             and sweep["messages"] == sweep["messages_expected"]
             and sweep["closed_again"] == 0
         )
+        call = results.get("sweep_call")
+        by_call = f"; in one call, one process: {call['per_s']:.0f}/s" if call else ""
         found.append(
             (
                 f"Closing sweep: ≥ {SWEEP_TARGET_PER_S:.0f} rounds/s, exactly one outcome each",
-                f"{sweep['per_s']:.0f}/s ({sweep['closed']:,} in {sweep['seconds']:.2f} s); "
+                f"{sweep['per_s']:.0f}/s by a sweeps worker of {sweep.get('processes', 1)} processes "
+                f"({sweep['closed']:,} in {sweep['seconds']:.2f} s){by_call}; "
                 + ("one outcome, event and message set each" if one_each else "CHECK FAILED"),
                 sweep["per_s"] >= SWEEP_TARGET_PER_S and one_each,
             )
@@ -265,12 +268,22 @@ def document(results: dict, notes: str = "", scale_out: str = "") -> str:
         parts += ["## SQL queries per request", "", queries_table(results["queries"]), ""]
         parts += [f"Counted for {results.get('query_member', 'one member')}, the second of two requests.", ""]
     extra = []
-    if results.get("sweep"):
-        s = results["sweep"]
+    for key, how in (
+        ("sweep_call", "in one call of `proposals_close_due()`, one process"),
+        (
+            "sweep",
+            "by a Celery worker on the sweeps queue, sent the closing sweep beat sends, which shares "
+            "the backlog with the worker's other processes (`SWEEP_PROCESSES`)",
+        ),
+    ):
+        s = results.get(key)
+        if not s:
+            continue
         outcomes = ", ".join(f"{n:,} {outcome.replace('_', ' ')}" for outcome, n in sorted(s["outcomes"].items()))
         extra.append(
-            f"- Closing sweep: {s['closed']:,} rounds due at once (circles of {s['circle_size']}, batches of "
-            f"{s['batch']}) closed in {s['seconds']:.2f} s, **{s['per_s']:.0f} proposals/s** ({outcomes}); "
+            f"- Closing sweep {how}: {s['closed']:,} rounds due at once (circles of {s['circle_size']}, batches "
+            f"of {s['batch']}, {s.get('processes', 1)} process(es)) closed in {s['seconds']:.2f} s, "
+            f"**{s['per_s']:.0f} proposals/s** ({outcomes}); "
             f"a second sweep closed {s['closed_again']}; {s['messages']:,} messages queued "
             f"({s['messages_expected']:,} expected), "
             + ("one 'proposal.closed' event each." if s["events_ok"] else "**not one 'proposal.closed' event each**.")

@@ -427,8 +427,11 @@ def main(argv=None) -> dict:
     if any(e.key == "position-post" for e in endpoints):
         results["positions"] = full.probe("check-positions", posts_since.isoformat())
     if args.sweep:
-        say(f"Closing sweep over {args.sweep} rounds made due at once…")
-        results["sweep"] = full.probe("sweep", "--proposals", str(args.sweep))
+        say(f"Closing sweep over {args.sweep} rounds made due at once, in one call…")
+        results["sweep_call"] = full.probe("sweep", "--proposals", str(args.sweep), "--by", "call")
+        say(json.dumps(results["sweep_call"]))
+        say(f"…and by a sweeps worker's processes, over {args.sweep} rounds more…")
+        results["sweep"] = full.probe("sweep", "--proposals", str(args.sweep), "--by", "worker")
     results["settings"] = {
         "workers": WORKERS,
         "connections": args.connections,

@@ -364,6 +364,11 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # Queues by kind of work (project.celery): sweeps (the default), email and webhooks. A worker started
 # without -Q consumes all three (CELERY_TASK_QUEUES); `-Q webhooks` gives a kind workers of its own.
 CELERY_TASK_DEFAULT_QUEUE = "sweeps"
+# How many of a sweeps worker's processes a backlog of due rounds is shared between (its
+# --concurrency; proposals.tasks.proposals_close_due): 1 closes it in the one process beat's task runs in.
+SWEEP_PROCESSES = env.int("SWEEP_PROCESSES", default=2)
+# How many due rounds the closing sweep claims and closes in one transaction.
+SWEEP_BATCH = env.int("SWEEP_BATCH", default=500)
 CELERY_TASK_QUEUES = {name: {"exchange": name, "routing_key": name} for name in ("sweeps", "email", "webhooks")}
 CELERY_TASK_ROUTES = ("project.celery.route_task",)
 CELERY_TIMEZONE = "UTC"

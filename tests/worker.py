@@ -52,8 +52,9 @@ def wait_for(predicate, *, timeout: float, interval: float = 0.2, process=None):
 
 
 @contextmanager
-def celery_worker(*, log_path: Path, env: dict[str, str] | None = None, ready_timeout: float = 30):
-    """Run `celery -A project worker --pool=solo` until the block ends, then stop it."""
+def celery_worker(*, log_path: Path, env: dict[str, str] | None = None, ready_timeout: float = 30, processes: int = 1):
+    """Run `celery -A project worker --pool=solo` (with `processes` > 1, a prefork pool of that many)
+    until the block ends, then stop it."""
     queue = f"test-worker-{uuid.uuid4().hex[:12]}"
     # The worker gets this process's Redis as it is (under pytest-xdist, settings has already moved
     # it to this process's own database), not the variable it came from: it is no xdist process.
@@ -70,7 +71,7 @@ def celery_worker(*, log_path: Path, env: dict[str, str] | None = None, ready_ti
         "-A",
         "project",
         "worker",
-        "--pool=solo",
+        *(["--pool=solo"] if processes == 1 else ["--pool=prefork", f"--concurrency={processes}"]),
         "-l",
         "info",
         "-Q",
