@@ -668,19 +668,23 @@ def comment_add(*, proposal: Proposal, author: Member, body: str, is_question: b
 
 CLOSE_BATCH = settings.SWEEP_BATCH  # rounds claimed and closed in one transaction
 # How many batches one sweep closes at once, each on a thread and connection of its own. One: about
-# half of closing a batch is Python (the messages' templates) and half the database's work, but two
-# threads take turns at the interpreter, and measured on PostgreSQL on the same machine they closed
-# fewer rounds a second than one (1,059 against 1,274). A backlog is shared between processes
-# instead (proposals.tasks.proposals_close_due, sweeps_to_share). More threads may pay where the
-# database is far away (a thread waits for its answers while another works).
+# half of closing a batch is Python (the messages' templates) and half the database's work, and
+# threads take turns at the interpreter. Measured on this project's benchmark machine, two threads
+# in one process closed fewer rounds a second than one on a database in use for an hour (1,059
+# against 1,274) and more on a freshly seeded one (1,480 against 1,247); two processes sharing a
+# backlog closed twice as many as one (2,058 and 2,103), and two threads in each of them fewer
+# (1,852). So a backlog is shared between processes (proposals.tasks.proposals_close_due,
+# sweeps_to_share), each sweeping on one thread. More threads may pay where the database is far
+# away (a thread then waits for its answers while another works).
 CLOSE_WORKERS = 1
 
 
 def sweeps_to_share(*, processes: int, now=None, batch_size: int | None = None) -> int:
     """How many more sweeps a closing sweep should queue for the worker's other processes: one per
     batch due beyond the first, at most `processes` - 1. One query, which counts no further than
-    that many batches (the index on state and deadline)."""
-    if processes <= 1:
+    that many batches (the index on state and deadline). None but on PostgreSQL: SQLite (`make
+    run`'s) lets one writer at a time, so a second sweep would only wait for the first."""
+    if processes <= 1 or connection.vendor != "postgresql":
         return 0
     now, batch_size = now or timezone.now(), batch_size or CLOSE_BATCH
     due = Proposal.objects.filter(state=Proposal.State.OPEN, closes_at__lte=now).order_by()
