@@ -417,10 +417,6 @@ class _SweepWorker:
                 self.process.wait(timeout=5)
 
 
-def _sweep_worker() -> _SweepWorker:
-    return _SweepWorker()
-
-
 def sweep(*, proposals: int, circle_size: int = 12, circles: int = 20, by: str = "call") -> dict:
     """Seed `proposals` open rounds with eligibility and positions in a fresh organisation, make
     them all due at once, close them, and check that each got exactly one outcome (the rule's), one
@@ -457,7 +453,7 @@ def sweep(*, proposals: int, circle_size: int = 12, circles: int = 20, by: str =
     organisation = seed_cooperative(slug=f"{SWEEP_SLUG}-{by}-{int(time.time())}", size=size)
     seeded_s = time.perf_counter() - started
     rounds = Proposal.objects.filter(organisation=organisation)
-    worker = _sweep_worker() if by == "worker" else None
+    worker = _SweepWorker() if by == "worker" else None
     try:
         now = timezone.now()
         rounds.update(closes_at=now - timedelta(minutes=1))

@@ -200,7 +200,7 @@ class Prepared:
     def _prepare(self, alias: str) -> _Compiled:
         queryset, compiler, sql, params, places = self._compile(alias, 0)
         name = self._build.__qualname__
-        missing = [name for name, found in places.items() if not found]
+        missing = [argument for argument, found in places.items() if not found]
         if missing:
             raise ValueError(
                 f"{name}: {', '.join(missing)} did not reach the SQL as a parameter "

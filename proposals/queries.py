@@ -253,7 +253,8 @@ def not_responded(proposal: Proposal, *, limit: int | None = None):
     return members[:limit] if limit else members
 
 
-def position_history(proposal: Proposal, member: Member):
+def position_history(proposal: Proposal | int, member: Member | int):
+    """A member's positions in a round, newest first (a proposal and member, or their ids)."""
     return Position.objects.filter(proposal=proposal, member=member).order_by("-created_at", "-id")
 
 
@@ -303,9 +304,7 @@ def _latest_positions(proposal: Proposal, member: Member, limit: int) -> list[Po
     if query is None:
 
         def build(proposal_id: int, member_id: int):
-            return Position.objects.filter(proposal_id=proposal_id, member_id=member_id).order_by("-created_at", "-id")[
-                :limit
-            ]
+            return position_history(proposal_id, member_id)[:limit]
 
         query = _history_queries.setdefault(limit, Prepared(build))
     return query(proposal_id=proposal.pk, member_id=member.pk)
