@@ -27,10 +27,8 @@ def _terms_ending(member_id: int, now: datetime, until: datetime):
         started_at__gte=OuterRef("planned_end_at"),
     )
     return (
-        RoleAssignment.objects.filter(
-            member_id=member_id, ended_at__isnull=True, started_at__lte=now, planned_end_at__gt=now
-        )
-        .filter(planned_end_at__lte=until)
+        RoleAssignment.objects.current(now)
+        .filter(member_id=member_id, planned_end_at__gt=now, planned_end_at__lte=until)
         .exclude(Exists(renewed))
         .order_by(F("planned_end_at").asc())
         .values_list("pk", "role_id", "planned_end_at", "role__name", "role__circle__name")
